@@ -1,0 +1,5 @@
+import type { Check } from '../../src/engine/index.js';
+import deploymentsAvailable from './deployments-available.js';
+
+/** Checks of the `control-plane` area, in the order they are listed. */
+export const checks: readonly Check[] = [deploymentsAvailable];

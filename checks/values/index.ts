@@ -1,0 +1,4 @@
+import type { Check } from '../../src/engine/index.js';
+
+/** Checks of the `values` area, in the order they are listed. */
+export const checks: readonly Check[] = [];

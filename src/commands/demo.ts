@@ -1,0 +1,37 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExitCode } from '../engine/errors.js';
+import { startSnapshotServer } from '../sources/server/api-server.js';
+import { loadSnapshot } from '../sources/snapshot/load.js';
+import { PACKAGE_ROOT } from '../version.js';
+import { runCheckCommand, type CommonOptions, type Streams } from './run.js';
+
+export const DEMO_SNAPSHOT = join(PACKAGE_ROOT, 'fixtures/clusters/demo-aws');
+
+/**
+ * `demo`: serve the embedded demo snapshot on loopback as a Kubernetes API and run `triage` against it with the
+ * real client, exactly as against a live cluster.
+ */
+export async function demoCommand(opts: CommonOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
+  const snapshot = await loadSnapshot(DEMO_SNAPSHOT);
+  const server = await startSnapshotServer({ snapshot, host: '127.0.0.1', port: 0 });
+  const dir = await mkdtemp(join(tmpdir(), 'med-demo-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  try {
+    await writeFile(kubeconfig, server.kubeconfig, { mode: 0o600 });
+    streams.stderr.write(
+      `demo: serving the embedded model-engine cluster snapshot (${snapshot.info?.context ?? 'demo'}, ` +
+        `collected ${snapshot.now.toISOString()}) at ${server.url}; running triage over the Kubernetes API…\n`,
+    );
+    return await runCheckCommand(
+      { name: 'triage', scope: 'triage', needCluster: true },
+      { ...opts, kubeconfig, context: undefined, snapshot: undefined },
+      streams,
+      signal,
+    );
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Runs a check command (preflight, triage, endpoint) end to end: sources → context → engine → reporter.
+ * Returns the exit code; only `src/cli.ts` sets it on the process.
+ */
+import { allChecks } from '../../checks/index.js';
+import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
+import { selectChecks } from '../engine/registry.js';
+import { runChecks } from '../engine/runner.js';
+import type { Cloud, KubePort, Report, ReportTarget, RunEvent, Scope, Secret, ValuesPort } from '../engine/index.js';
+import { render, type OutputFormat } from '../reporters/index.js';
+import { resolveContext } from '../run/context.js';
+import { createPorts } from '../run/ports.js';
+import { connect, LiveKube, loadKubeConfig } from '../sources/kube/live-kube.js';
+import { SnapshotKube } from '../sources/kube/snapshot-kube.js';
+import { loadSnapshot } from '../sources/snapshot/load.js';
+import { loadValuesFiles } from '../sources/values/load.js';
+import { readInstalledRelease, releaseValuesPort } from '../sources/values/release.js';
+import { VERSION } from '../version.js';
+
+export interface CommonOptions {
+  kubeconfig?: string;
+  context?: string;
+  snapshot?: string;
+  namespace?: string;
+  endpointNamespace?: string;
+  values?: string[];
+  set?: string[];
+  release?: string;
+  cloud?: Cloud;
+  only?: string[];
+  skip?: string[];
+  output?: OutputFormat | 'tui';
+  color?: boolean;
+  failOn?: 'fail' | 'warn';
+  timeout?: number;
+  concurrency?: number;
+  canary?: boolean;
+  exec?: boolean;
+  cloudApi?: boolean;
+  debug?: boolean;
+  extra?: Record<string, string | undefined>;
+}
+
+export interface Streams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export interface Sources {
+  kube?: KubePort;
+  target: Pick<ReportTarget, 'mode' | 'context' | 'server' | 'snapshot'>;
+  now?: Date;
+}
+
+/** Where the cluster comes from: a snapshot, a kubeconfig, or nothing (offline preflight). */
+export async function openSources(opts: CommonOptions, needCluster: boolean, signal?: AbortSignal): Promise<Sources> {
+  if (opts.snapshot) {
+    const snapshot = await loadSnapshot(opts.snapshot);
+    return { kube: new SnapshotKube(snapshot), target: { mode: 'snapshot', snapshot: opts.snapshot }, now: snapshot.now };
+  }
+  const explicit = opts.kubeconfig ?? opts.context ?? process.env.KUBECONFIG;
+  if (!needCluster && !explicit) {
+    // Offline preflight unless a default kubeconfig exists and names a current context.
+    try {
+      const kc = loadKubeConfig({});
+      if (!kc.getCurrentContext()) return { target: { mode: 'offline' } };
+    } catch {
+      return { target: { mode: 'offline' } };
+    }
+  }
+  const kc = loadKubeConfig({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) });
+  const info = await connect(kc, { timeoutMs: 10_000 });
+  return {
+    kube: new LiveKube(kc, { ...(signal ? { signal } : {}) }),
+    target: { mode: 'live', context: info.context, server: info.server },
+    now: info.now,
+  };
+}
+
+/** Values from -f/--set, else the installed release's values read from the cluster. */
+export async function openValues(opts: CommonOptions, kube: KubePort | undefined, controlPlane: string | undefined): Promise<ValuesPort | undefined> {
+  if ((opts.values?.length ?? 0) > 0 || (opts.set?.length ?? 0) > 0) {
+    return loadValuesFiles(opts.values ?? [], opts.set ?? []);
+  }
+  if (!kube || !controlPlane) return undefined;
+  const release = opts.release ?? 'model-engine';
+  let secrets: Secret[];
+  try {
+    secrets = await kube.list<Secret>('secrets', {
+      namespace: controlPlane,
+      labelSelector: `owner=helm,name=${release}`,
+    });
+  } catch {
+    return undefined; // RBAC may forbid reading Secrets; checks that need values then skip with a reason.
+  }
+  const installed = readInstalledRelease(secrets, { name: release });
+  return installed ? releaseValuesPort(installed) : undefined;
+}
+
+export function chooseFormat(opts: CommonOptions, streams: Streams): OutputFormat | 'tui' {
+  if (opts.output) return opts.output;
+  const ci = process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
+  return streams.stdout.isTTY && !ci ? 'tui' : 'text';
+}
+
+export function useColor(opts: CommonOptions, streams: Streams): boolean {
+  if (opts.color === false) return false;
+  if ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') return false;
+  return Boolean(streams.stdout.isTTY);
+}
+
+export function exitCodeFor(report: Report, failOn: 'fail' | 'warn' = 'fail'): ExitCode {
+  if (report.counts.fail > 0 || report.counts.error > 0) return EXIT.failed;
+  if (failOn === 'warn' && report.counts.warn > 0) return EXIT.warnings;
+  return EXIT.ok;
+}
+
+export interface CheckCommand {
+  name: 'preflight' | 'triage' | 'endpoint';
+  scope: Scope;
+  needCluster: boolean;
+  /** Extra report fields computed after the checks (e.g. the endpoint diagnosis). */
+  extensions?: (ctx: Awaited<ReturnType<typeof resolveContext>>['context']) => Promise<Record<string, unknown>>;
+}
+
+/** The whole run of a check command. Returns the exit code. */
+export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
+  const format = chooseFormat(opts, streams);
+  const color = useColor(opts, streams);
+  const checks = selectChecks(allChecks, { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) });
+  const sources = await openSources(opts, cmd.needCluster, signal);
+  if (cmd.name === 'preflight' && !sources.kube && !(opts.values?.length || opts.set?.length)) {
+    throw new FatalError('preflight needs helm values: pass -f values.yaml (or a cluster with the release installed)');
+  }
+  const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
+  const values = await openValues(opts, sources.kube, first.context.namespaces.controlPlane);
+  const options = { canary: !!opts.canary, exec: !!opts.exec, cloudApi: !!opts.cloudApi, extra: opts.extra ?? {} };
+  const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), options, signal });
+  const resolved = await resolveContext({
+    ...(sources.kube ? { kube: sources.kube } : {}),
+    ...(values ? { values } : {}),
+    ...(opts.cloud ? { cloud: opts.cloud } : {}),
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    ...(opts.endpointNamespace ? { endpointNamespace: opts.endpointNamespace } : {}),
+    options,
+    ports,
+    ...(sources.now ? { now: sources.now } : {}),
+  });
+  const target: ReportTarget = {
+    ...sources.target,
+    ...(resolved.context.cloud ? { cloud: resolved.context.cloud } : {}),
+    ...(resolved.cloudSource ? { cloudSource: resolved.cloudSource } : {}),
+    namespaces: resolved.context.namespaces,
+    valuesFiles: [...(values?.files ?? [])],
+    ...(values ? { valuesOrigin: values.origin } : {}),
+  };
+
+  const explicitIds = new Set(opts.only ?? []);
+  const runInput = {
+    command: cmd.name,
+    toolVersion: VERSION,
+    checks,
+    explicitIds,
+    context: resolved.context,
+    target,
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(opts.timeout ? { defaultTimeoutMs: opts.timeout } : {}),
+    signal,
+  };
+  const withExtensions = async (report: Report): Promise<Report> =>
+    cmd.extensions ? { ...report, ...(await cmd.extensions(resolved.context)) } : report;
+
+  if (format === 'tui') {
+    const { runTui } = await import('../tui/run-tui.js');
+    const report = await runTui({ runInput, color, finalize: withExtensions, streams });
+    return exitCodeFor(report, opts.failOn);
+  }
+  const progress = streams.stderr.isTTY ? progressPrinter(streams.stderr) : undefined;
+  const report = await withExtensions(await runChecks({ ...runInput, ...(progress ? { onEvent: progress } : {}) }));
+  streams.stdout.write(render(format, report, { color, width: streams.stdout.columns ?? 100 }));
+  return exitCodeFor(report, opts.failOn);
+}
+
+/** A terse progress line on stderr for non-TUI runs on a terminal. */
+function progressPrinter(stderr: NodeJS.WritableStream): (e: RunEvent) => void {
+  let total = 0;
+  let done = 0;
+  return (e) => {
+    if (e.type === 'run:start') total = e.checks.length;
+    if (e.type === 'check:end') {
+      done++;
+      stderr.write(`\r\x1b[2Kchecking… ${done}/${total} ${e.id}`);
+    }
+    if (e.type === 'run:end') stderr.write('\r\x1b[2K');
+  };
+}

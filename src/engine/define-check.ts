@@ -1,0 +1,42 @@
+import type { Check, CheckContext, Evidence, Finding, ObjectRef, Remediation, Severity } from './types.js';
+
+/** Declare a check. Kept as an identity function so the object literal is type-checked against the contract. */
+export function defineCheck<M extends Check['meta']>(check: {
+  meta: M;
+  run(ctx: CheckContext): Promise<Finding | Finding[]>;
+}): Check {
+  return check;
+}
+
+interface FindingOptions {
+  data?: Record<string, unknown>;
+  object?: ObjectRef;
+  evidence?: Evidence[];
+  severity?: Severity;
+}
+
+export function pass(messageId: string, opts: FindingOptions = {}): Finding {
+  return { status: 'pass', messageId, ...opts };
+}
+
+export function skip(messageId: string, opts: FindingOptions = {}): Finding {
+  return { status: 'skip', messageId, ...opts };
+}
+
+export function fail(messageId: string, opts: FindingOptions & { remediation: Remediation }): Finding {
+  return { status: 'fail', messageId, ...opts };
+}
+
+export function warn(messageId: string, opts: FindingOptions & { remediation: Remediation }): Finding {
+  return { status: 'warn', messageId, ...opts };
+}
+
+/** Render `{{name}}` placeholders; unknown placeholders stay visible so a missing datum is noticed in tests. */
+export function renderMessage(template: string, data: Record<string, unknown> = {}): string {
+  return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (whole, key: string) => {
+    const v = data[key];
+    if (v === undefined) return whole;
+    if (Array.isArray(v)) return v.join(', ');
+    return String(v);
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The endpoint diagnosis: the root cause of an endpoint that is not serving, with the causal chain it rests on.
+ * Carried in the JSON report as `diagnosis` (command `endpoint`) and, per endpoint, in `endpoints` (command `triage`).
+ */
+import type { Evidence, Remediation } from './types.js';
+
+export const CAUSE_CODES = [
+  'IMAGE_PULL',
+  'INSUFFICIENT_GPU',
+  'NO_MATCHING_NODES',
+  'UNTOLERATED_TAINT',
+  'MISSING_PRIORITY_CLASS',
+  'MISSING_SERVICE_ACCOUNT',
+  'QUOTA_EXCEEDED',
+  'CONFIG_ERROR',
+  'VOLUME',
+  'CRASH_LOOP',
+  'READINESS_FAILING',
+  'STARTING',
+  'SCALED_TO_ZERO',
+  'BUILD_PENDING',
+  'BUILD_FAILED',
+  'NOT_FOUND',
+  'HEALTHY',
+  'UNKNOWN',
+] as const;
+export type CauseCode = (typeof CAUSE_CODES)[number];
+
+/** Causes that are not faults (the endpoint is fine or on its way). */
+export const BENIGN_CAUSES: readonly CauseCode[] = ['HEALTHY', 'STARTING', 'SCALED_TO_ZERO'];
+
+/** One link of the causal chain: Deployment → ReplicaSet → Pod → container → event → node. */
+export interface ChainNode {
+  kind: 'Deployment' | 'LeaderWorkerSet' | 'ReplicaSet' | 'Pod' | 'Container' | 'Event' | 'Node' | 'ScaledObject' | 'HorizontalPodAutoscaler' | 'Queue' | 'Endpoint' | string;
+  name: string;
+  namespace?: string;
+  state: 'ok' | 'warn' | 'fail' | 'info';
+  /** One line: what this object says (e.g. "0/1 available", "ImagePullBackOff", "FailedScheduling ×14"). */
+  summary: string;
+  children: ChainNode[];
+}
+
+export interface EndpointRef {
+  id?: string;
+  name?: string;
+  namespace: string;
+}
+
+export interface Diagnosis {
+  endpoint: EndpointRef;
+  cause: CauseCode;
+  summary: string;
+  evidence: Evidence[];
+  remediation: Remediation;
+  /** Commands to see more, with the real object names. */
+  next: string[];
+  chain: ChainNode[];
+  /** What model-engine's API says about the endpoint, when `--gateway-url` was given. */
+  api?: { status?: string; statusReason?: string; availableWorkers?: number; unavailableWorkers?: number; error?: string };
+}
+
+/** A row of triage's endpoint table. */
+export interface EndpointRow {
+  id?: string;
+  name?: string;
+  namespace: string;
+  type: 'sync' | 'streaming' | 'async' | 'unknown';
+  gpuType?: string;
+  desired: number;
+  ready: number;
+  cause: CauseCode;
+  summary: string;
+}

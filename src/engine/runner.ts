@@ -1,0 +1,320 @@
+import pLimit from 'p-limit';
+import { renderMessage } from './define-check.js';
+import { CancelledError, ForbiddenError, TimeoutError } from './errors.js';
+import { redactText, redactValue } from './redact.js';
+import type {
+  Check,
+  CheckContext,
+  CheckResult,
+  Evidence,
+  Finding,
+  Report,
+  ReportTarget,
+  RunEvent,
+  Severity,
+  Status,
+} from './types.js';
+import { SCHEMA_VERSION, SEVERITIES, STATUSES } from './types.js';
+import { areaOf, docsPath } from './registry.js';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONCURRENCY = 8;
+
+/** Everything a check context holds except what the runner makes per check. */
+export type BaseContext = Omit<CheckContext, 'signal' | 'progress'>;
+
+export interface RunInput {
+  command: string;
+  toolVersion: string;
+  checks: readonly Check[];
+  /** Checks asked for by exact id: shown as skipped (not silently dropped) when they do not apply. */
+  explicitIds?: ReadonlySet<string>;
+  context: BaseContext;
+  target: ReportTarget;
+  concurrency?: number;
+  defaultTimeoutMs?: number;
+  /** Aborting it cancels the run: running checks see their signal aborted, the run rejects with CancelledError. */
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Extra fields merged into the report (e.g. `diagnosis`). */
+  extensions?: Record<string, unknown>;
+  /** Time allowed for in-flight checks to clean up after cancellation. */
+  cancelGraceMs?: number;
+}
+
+/** Why a check cannot run in this context, or undefined when it can. */
+export function whyNotApplicable(check: Check, ctx: BaseContext): { messageId: string; message: string } | undefined {
+  const { meta } = check;
+  if (meta.clouds !== 'all' && !meta.cloudAgnostic) {
+    if (!ctx.cloud) {
+      return {
+        messageId: 'cloudUnknown',
+        message: `applies to ${meta.clouds.join(', ')} only and the cloud is unknown; pass --cloud or set config.values.infra.cloud_provider`,
+      };
+    }
+    if (!meta.clouds.includes(ctx.cloud)) {
+      return { messageId: 'notApplicable', message: `applies to ${meta.clouds.join(', ')} only; this install is on ${ctx.cloud}` };
+    }
+  }
+  for (const need of meta.needs) {
+    switch (need) {
+      case 'kube':
+      case 'logs':
+        if (!ctx.kube)
+          return {
+            messageId: 'needsCluster',
+            message: 'needs a cluster: pass --kubeconfig/--context, or --snapshot PATH',
+          };
+        break;
+      case 'values':
+        if (!ctx.values)
+          return { messageId: 'needsValues', message: 'needs helm values: pass -f values.yaml, or a cluster with the release installed' };
+        break;
+      case 'cloud-api':
+        if (!ctx.options.cloudApi)
+          return { messageId: 'needsCloudApi', message: 'needs cloud API access; rerun with --cloud-api to allow it' };
+        break;
+      case 'registry':
+      case 'redis':
+        if (!ctx.ports[need]) return { messageId: 'needsProbe', message: `needs the ${need} probe, which is not available in this run` };
+        break;
+      default: {
+        const unreachable: never = need;
+        throw new Error(`unknown need ${String(unreachable)}`);
+      }
+    }
+  }
+  return undefined;
+}
+
+function baseOf(check: Check) {
+  return { id: check.meta.id, area: areaOf(check.meta.id), title: check.meta.title, docs: docsPath(check.meta.id) };
+}
+
+function redactEvidence(e: Evidence): Evidence {
+  switch (e.type) {
+    case 'field':
+    case 'values': {
+      const key = e.path.split(/[.[\]"]+/).filter(Boolean).pop();
+      return { ...e, value: redactValue(key, e.value) };
+    }
+    case 'event':
+      return { ...e, message: redactText(e.message) };
+    case 'log':
+      return { ...e, line: redactText(e.line) };
+    case 'probe':
+      return { ...e, detail: redactText(e.detail), target: redactText(e.target) };
+    case 'note':
+      return { ...e, text: redactText(e.text) };
+    case 'object':
+      return e;
+  }
+}
+
+/** Turn what a check returned into results: message rendered, meta filled in, secrets redacted. */
+export function toResult(check: Check, finding: Finding, durationMs?: number): CheckResult {
+  const template = check.meta.messages[finding.messageId];
+  if (template === undefined) {
+    throw new Error(`check ${check.meta.id} returned unknown messageId "${finding.messageId}"`);
+  }
+  const data = finding.data ? (redactValue(undefined, finding.data) as Record<string, unknown>) : undefined;
+  const common = {
+    ...baseOf(check),
+    severity: finding.severity ?? check.meta.severity,
+    messageId: finding.messageId,
+    message: renderMessage(template, data),
+    ...(finding.object ? { object: finding.object } : {}),
+    evidence: (finding.evidence ?? []).map(redactEvidence),
+    ...(durationMs !== undefined ? { durationMs } : {}),
+  };
+  switch (finding.status) {
+    case 'pass':
+    case 'skip':
+      return { ...common, status: finding.status, ...(finding.remediation ? { remediation: redactRemediation(finding.remediation) } : {}) };
+    case 'warn':
+    case 'fail':
+      return { ...common, status: finding.status, remediation: redactRemediation(finding.remediation) };
+  }
+}
+
+function redactRemediation(r: NonNullable<Finding['remediation']>) {
+  return {
+    ...r,
+    summary: redactText(r.summary),
+    ...(r.commands ? { commands: r.commands.map(redactText) } : {}),
+    ...(r.values ? { values: redactText(r.values) } : {}),
+  };
+}
+
+function engineResult(
+  check: Check,
+  status: 'skip' | 'error',
+  messageId: string,
+  message: string,
+  durationMs?: number,
+): CheckResult {
+  const common = {
+    ...baseOf(check),
+    severity: status === 'error' ? check.meta.severity : ('info' as Severity),
+    messageId,
+    message,
+    evidence: [] as Evidence[],
+    ...(durationMs !== undefined ? { durationMs } : {}),
+  };
+  return status === 'error' ? { ...common, status, error: message } : { ...common, status };
+}
+
+/** Run one check with its own timeout and signal; never throws except for cancellation. */
+export async function runCheck(
+  check: Check,
+  ctx: BaseContext,
+  opts: { timeoutMs: number; signal?: AbortSignal; onProgress?: (text: string) => void },
+): Promise<CheckResult[]> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const notApplicable = whyNotApplicable(check, ctx);
+  if (notApplicable) return [engineResult(check, 'skip', notApplicable.messageId, notApplicable.message, 0)];
+
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(new CancelledError());
+  opts.signal?.addEventListener('abort', onRunAbort, { once: true });
+  if (opts.signal?.aborted) onRunAbort();
+  const timeoutMs = check.meta.timeoutMs ?? opts.timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new TimeoutError(timeoutMs);
+      controller.abort(err);
+    }, timeoutMs);
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  stop.catch(() => undefined);
+  try {
+    const out = await Promise.race([
+      check.run({ ...ctx, signal: controller.signal, progress: (t) => opts.onProgress?.(t) }),
+      stop,
+    ]);
+    const findings = Array.isArray(out) ? out : [out];
+    if (findings.length === 0) throw new Error(`check ${check.meta.id} returned no result`);
+    const ms = elapsed();
+    return findings.map((f) => toResult(check, f, ms));
+  } catch (err) {
+    if (err instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
+    if (err instanceof ForbiddenError) {
+      return [engineResult(check, 'skip', 'forbidden', `skipped: RBAC ${err.message}`, elapsed())];
+    }
+    if (err instanceof TimeoutError) {
+      return [engineResult(check, 'error', 'timeout', `check timed out after ${err.ms} ms`, elapsed())];
+    }
+    const msg = err instanceof Error ? err.message : String(err);
+    return [engineResult(check, 'error', 'crashed', `check failed to run: ${redactText(msg)}`, elapsed())];
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onRunAbort);
+    controller.abort(new CancelledError());
+  }
+}
+
+const statusRank = (s: Status) => STATUSES.indexOf(s);
+const severityRank = (s: Severity) => SEVERITIES.indexOf(s);
+
+/** Failures first, then by severity, then a stable order by id and object. */
+export function compareResults(a: CheckResult, b: CheckResult): number {
+  return (
+    statusRank(a.status) - statusRank(b.status) ||
+    severityRank(a.severity) - severityRank(b.severity) ||
+    a.id.localeCompare(b.id) ||
+    objectKey(a).localeCompare(objectKey(b)) ||
+    a.messageId.localeCompare(b.messageId)
+  );
+}
+const objectKey = (r: CheckResult) => (r.object ? `${r.object.kind}/${r.object.namespace ?? ''}/${r.object.name}` : '');
+
+export function countByStatus(results: readonly CheckResult[]): Record<Status, number> {
+  const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 };
+  for (const r of results) counts[r.status] += 1;
+  return counts;
+}
+
+/** Run checks with bounded concurrency, per-check timeouts and cancellation; emits run events. */
+export async function runChecks(input: RunInput): Promise<Report> {
+  const emit = input.onEvent ?? (() => undefined);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const checks = input.checks.filter(
+    (c) => input.explicitIds?.has(c.meta.id) || whyNotApplicable(c, input.context)?.messageId !== 'notApplicable',
+  );
+  emit({
+    type: 'run:start',
+    checks: checks.map((c) => ({ id: c.meta.id, title: c.meta.title, area: areaOf(c.meta.id) })),
+    target: input.target,
+  });
+  const limit = pLimit(Math.max(1, input.concurrency ?? DEFAULT_CONCURRENCY));
+  const all: CheckResult[] = [];
+  let cancelled = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const tasks = checks.map((check) =>
+    limit(async () => {
+      if (input.signal?.aborted) {
+        cancelled = true;
+        return;
+      }
+      let done!: () => void;
+      const running = new Promise<void>((r) => (done = r));
+      inFlight.add(running);
+      emit({ type: 'check:start', id: check.meta.id, title: check.meta.title, area: areaOf(check.meta.id) });
+      const t = performance.now();
+      try {
+        const results = await runCheck(check, input.context, {
+          timeoutMs: input.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+          signal: input.signal,
+          onProgress: (text) => emit({ type: 'check:progress', id: check.meta.id, text }),
+        });
+        all.push(...results);
+        emit({ type: 'check:end', id: check.meta.id, results, durationMs: Math.round(performance.now() - t) });
+      } catch (err) {
+        if (err instanceof CancelledError) cancelled = true;
+        else throw err;
+      } finally {
+        inFlight.delete(running);
+        done();
+      }
+    }),
+  );
+  const settled = Promise.allSettled(tasks);
+  if (input.signal) {
+    const aborted = new Promise<void>((resolve) => {
+      if (input.signal!.aborted) resolve();
+      input.signal!.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([settled, aborted]);
+    if (input.signal.aborted) {
+      limit.clearQueue();
+      // Queued checks never start; give in-flight ones a moment to clean up (probe pods, sockets), then give up.
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((r) => setTimeout(r, input.cancelGraceMs ?? 3000).unref()),
+      ]);
+      throw new CancelledError();
+    }
+  }
+  const outcomes = await settled;
+  for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
+  if (cancelled) throw new CancelledError();
+  all.sort(compareResults);
+  const finishedAt = new Date();
+  const report: Report = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'model-engine-doctor', version: input.toolVersion },
+    command: input.command,
+    target: input.target,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    counts: countByStatus(all),
+    results: all,
+    ...(input.extensions ?? {}),
+  };
+  emit({ type: 'run:end', report });
+  return report;
+}

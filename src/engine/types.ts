@@ -1,0 +1,334 @@
+/**
+ * The public contract of model-engine-doctor: checks, their context, results, run events and the report.
+ * Everything a check, a reporter or a JSON consumer needs is declared here; `docs/output-schema.md`
+ * documents the same shapes for people.
+ */
+
+/** Clouds model-engine runs on (`config.values.infra.cloud_provider`). */
+export type Cloud = 'aws' | 'azure' | 'gcp' | 'onprem';
+export const CLOUDS: readonly Cloud[] = ['aws', 'azure', 'gcp', 'onprem'];
+
+export type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
+export const STATUSES: readonly Status[] = ['fail', 'error', 'warn', 'skip', 'pass'];
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** The Kubernetes object (or values file) a result is about. */
+export interface ObjectRef {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** A place in a helm values file. `line`/`column` are 1-based. */
+export interface SourceLocation {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+/** What a finding rests on. Each item names where a user can look to see it for themselves. */
+export type Evidence =
+  | {
+      /** A field of a Kubernetes object, e.g. `spec.template.spec.containers[0].image`. */
+      type: 'field';
+      object: ObjectRef;
+      path: string;
+      value?: unknown;
+    }
+  | {
+      /** A helm values key by its full dotted path, with the file:line where it was set (absent: missing). */
+      type: 'values';
+      path: string;
+      value?: unknown;
+      source?: SourceLocation;
+      /** True when the key is not set anywhere (neither user files nor chart defaults). */
+      missing?: boolean;
+    }
+  | {
+      type: 'event';
+      object: ObjectRef;
+      reason: string;
+      message: string;
+      eventType?: string;
+      count?: number;
+      lastSeen?: string;
+    }
+  | {
+      type: 'log';
+      namespace: string;
+      pod: string;
+      container: string;
+      line: string;
+      lineNumber?: number;
+    }
+  | {
+      /** The outcome of a network probe (registry, redis, cloud API). */
+      type: 'probe';
+      target: string;
+      detail: string;
+    }
+  | { type: 'object'; object: ObjectRef; detail?: string }
+  | { type: 'note'; text: string };
+
+/** How to fix it: a one-line summary, exact commands, a values snippet to paste, a docs link. */
+export interface Remediation {
+  summary: string;
+  commands?: string[];
+  /** A helm values YAML snippet the user can paste into their values file. */
+  values?: string;
+  docs?: string;
+}
+
+interface ResultBase {
+  /** The check's stable id, `<area>/<slug>`. */
+  id: string;
+  area: string;
+  title: string;
+  severity: Severity;
+  /** A stable id of the message (match on this, never on prose). */
+  messageId: string;
+  /** The rendered sentence. */
+  message: string;
+  object?: ObjectRef;
+  evidence: Evidence[];
+  docs: string;
+  durationMs?: number;
+}
+
+/** A result: a tagged union on `status`. Failures and warnings always carry a remediation. */
+export type CheckResult =
+  | (ResultBase & { status: 'pass'; remediation?: Remediation })
+  | (ResultBase & { status: 'warn' | 'fail'; remediation: Remediation })
+  | (ResultBase & { status: 'skip'; remediation?: Remediation })
+  | (ResultBase & { status: 'error'; remediation?: Remediation; error: string });
+
+/** What a check returns: a result without the fields the engine fills from the check's meta. */
+export type Finding =
+  | (FindingBase & { status: 'pass' | 'skip'; remediation?: Remediation })
+  | (FindingBase & { status: 'warn' | 'fail'; remediation: Remediation });
+
+export interface FindingBase {
+  messageId: string;
+  /** Values interpolated into the message template (`{{name}}`). */
+  data?: Record<string, unknown>;
+  /** Overrides the check's default severity. */
+  severity?: Severity;
+  object?: ObjectRef;
+  evidence?: Evidence[];
+}
+
+/** The data a check needs; the engine skips the check with a reason when it is not available. */
+export type Need = 'kube' | 'values' | 'registry' | 'redis' | 'cloud-api' | 'logs';
+
+/** Commands whose run includes a check. `endpoint` runs its own diagnosis on top of these. */
+export type Scope = 'preflight' | 'triage' | 'endpoint';
+
+export interface CheckMeta {
+  /** Stable id `<area>/<slug>`; must match the file `checks/<area>/<slug>.ts`. */
+  id: string;
+  title: string;
+  /** One line: what is checked. */
+  description: string;
+  /** Clouds it applies to; `'all'` for every cloud. */
+  clouds: readonly Cloud[] | 'all';
+  severity: Severity;
+  needs: readonly Need[];
+  /** The commands that run it. Default: preflight and triage. */
+  scopes?: readonly Scope[];
+  /** Message templates by messageId, ESLint-style (`{{name}}` placeholders). */
+  messages: Readonly<Record<string, string>>;
+  /** Per-check timeout override in ms. */
+  timeoutMs?: number;
+  /** True when the check must run even without a known cloud (it decides itself). */
+  cloudAgnostic?: boolean;
+}
+
+export interface Check {
+  meta: CheckMeta;
+  run(ctx: CheckContext): Promise<Finding | Finding[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports: the narrow, read-only, per-run-memoised ways a check reads the world.
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** A Kubernetes object as `kubectl get -o json` prints it. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+    ownerReferences?: { apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }[];
+    resourceVersion?: string;
+    [k: string]: unknown;
+  };
+  // Objects are open-ended; checks narrow them with the helpers in `src/engine/kube-types.ts`.
+  [k: string]: unknown;
+}
+
+export interface LogOptions {
+  tailLines?: number;
+  previous?: boolean;
+}
+
+/**
+ * Read-only access to a cluster, live or from a snapshot. Resource names are plural with their group,
+ * as kubectl spells them: `pods`, `nodes`, `deployments.apps`, `scaledobjects.keda.sh`.
+ * A denied call throws {@link ForbiddenError}; the engine turns it into a skip naming the permission.
+ */
+export interface KubePort {
+  /** Human description of the target: the kubeconfig context or the snapshot path. */
+  readonly target: string;
+  list<T extends KubeObject = KubeObject>(resource: string, opts?: ListOptions): Promise<T[]>;
+  get<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined>;
+  /** A container's log; undefined when the cluster/snapshot has none. */
+  logs(namespace: string, pod: string, container: string, opts?: LogOptions): Promise<string | undefined>;
+  /** Whether the API server serves a group/version (and optionally a resource in it), e.g. `keda.sh/v1alpha1`. */
+  hasResource(resource: string): Promise<boolean>;
+  /** Number of API requests made so far (for the bounded-calls guarantees and benchmarks). */
+  readonly requestCount: number;
+}
+
+/** Merged helm values with the provenance of each key. */
+export interface ValuesPort {
+  /** The files merged, in order (later wins). */
+  readonly files: readonly string[];
+  /** Where the values came from: files, an installed release, or chart defaults only. */
+  readonly origin: 'files' | 'release' | 'defaults';
+  /** The merged values (chart defaults + files + --set). */
+  readonly merged: Record<string, unknown>;
+  /** Value at a dotted path (`config.values.infra.cloud_provider`) or a path array. */
+  get(path: string | readonly string[]): unknown;
+  /** True when the user (not just the chart defaults) set the key. */
+  isUserSet(path: string | readonly string[]): boolean;
+  /** Where the key was set; undefined when missing. `{file: 'chart defaults'}` for defaults. */
+  source(path: string | readonly string[]): SourceLocation | undefined;
+  /** Evidence item for a key (value redacted when credential-like). */
+  evidence(path: string | readonly string[]): Evidence;
+}
+
+export interface CloudProfile {
+  cloud: Cloud;
+  displayName: string;
+  /** Expected `celeryBrokerType` values for this cloud. */
+  brokerTypes: readonly string[];
+  /** Whether the gateway/builder use a Redis broker (needs `celery_broker_type_redis: true` where the code asks it). */
+  broker: 'sqs' | 'servicebus' | 'pubsub-redis' | 'redis';
+  /** The URL scheme object storage keys must use. */
+  storageScheme: 's3://' | 'az://' | 'gs://';
+  /** The registry type model-engine infers for a matching `docker_repo_prefix`. */
+  registryType: 'ecr' | 'acr' | 'gar' | 'generic';
+  registryHostPattern: RegExp;
+  registryExample: string;
+  /** The ServiceAccount annotation used for workload identity, if any. */
+  serviceAccountAnnotation?: string;
+  workloadIdentity: string;
+  redisAuth: 'url-or-secrets-manager' | 'entra-token' | 'url';
+  /** The values keys that select the cache Redis on this cloud, in model-engine's precedence order. */
+  redisKeys: readonly string[];
+  secretStore: 'secrets-manager' | 'key-vault' | 'gcp-secret-manager' | 'kubernetes';
+  /** Node `spec.providerID` prefix. */
+  providerIdPrefix?: string;
+  imageBuilds: boolean;
+  /** Support status per the matrix: production-tested or code-only. */
+  tested: 'production' | 'partial' | 'untested';
+  unsupported: readonly string[];
+}
+
+export interface Namespaces {
+  /** The helm release namespace (gateway, builder, cacher). */
+  controlPlane: string;
+  /** `config.values.launch.endpoint_namespace`. */
+  endpoint: string;
+}
+
+/** Opt-in behaviours that touch the cluster or the cloud. All default to false. */
+export interface RunOptions {
+  /** Allow a short-lived probe pod (`--canary`). */
+  canary: boolean;
+  /** Allow exec into the gateway pod (`--exec`). */
+  exec: boolean;
+  /** Allow calls to cloud control-plane APIs (`--cloud-api`). */
+  cloudApi: boolean;
+  /** Other flags checks may read (e.g. `frameworkTag`, `llmEngineRepo`). */
+  extra: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Probe ports beyond the cluster, each declared by its area in `src/engine/ports/<name>.ts` and created in
+ * `src/run/ports.ts`. A check that needs one lists it in `meta.needs`.
+ */
+export interface Ports {
+  [name: string]: unknown;
+}
+
+export interface CheckContext {
+  readonly cloud: Cloud | undefined;
+  readonly matrix: CloudProfile | undefined;
+  readonly namespaces: Namespaces;
+  /** Absent when no cluster or snapshot is given (offline preflight). */
+  readonly kube: KubePort | undefined;
+  /** Absent when no values are known. */
+  readonly values: ValuesPort | undefined;
+  readonly options: RunOptions;
+  /** Aborted on timeout or Ctrl-C; pass it to every probe. */
+  readonly signal: AbortSignal;
+  /** The current time (snapshot time for snapshots), so age computations are reproducible. */
+  readonly now: Date;
+  /** Probe ports (registry, redis, cloud APIs), made once per run; see {@link Ports}. */
+  readonly ports: Readonly<Ports>;
+  /** Tell the UI what the check is waiting for ("connecting to redis 10.0.0.4:6380"). */
+  progress(text: string): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs and reports.
+
+export type RunEvent =
+  | { type: 'run:start'; checks: { id: string; title: string; area: string }[]; target: ReportTarget }
+  | { type: 'check:start'; id: string; title: string; area: string }
+  | { type: 'check:progress'; id: string; text: string }
+  | { type: 'check:end'; id: string; results: CheckResult[]; durationMs: number }
+  | { type: 'run:end'; report: Report };
+
+export interface ReportTarget {
+  mode: 'live' | 'snapshot' | 'offline';
+  /** kubeconfig context (live), or snapshot path. */
+  context?: string;
+  server?: string;
+  snapshot?: string;
+  cloud?: Cloud;
+  /** How the cloud was determined. */
+  cloudSource?: 'flag' | 'values' | 'configmap' | 'nodes';
+  namespaces: Namespaces;
+  valuesFiles: string[];
+  valuesOrigin?: 'files' | 'release' | 'defaults';
+}
+
+export const SCHEMA_VERSION = 1;
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'model-engine-doctor'; version: string };
+  command: string;
+  target: ReportTarget;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  counts: Record<Status, number>;
+  results: CheckResult[];
+  /** Command-specific payloads (e.g. `diagnosis` for `endpoint`). */
+  [extension: string]: unknown;
+}

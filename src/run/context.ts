@@ -1,0 +1,121 @@
+/**
+ * Builds a run's check context: which cloud, which namespaces, which ports. Shared by the CLI, the demo and
+ * the CheckTester so tests resolve exactly what users get.
+ */
+import { parse as parseYaml } from 'yaml';
+import { ForbiddenError } from '../engine/errors.js';
+import type { BaseContext } from '../engine/runner.js';
+import type { Cloud, ConfigMap, Deployment, KubePort, Namespaces, Node, ReportTarget, RunOptions, ValuesPort } from '../engine/index.js';
+import { CLOUDS } from '../engine/types.js';
+import { cloudFromProviderId, profileFor } from '../matrix/index.js';
+
+export const SERVICE_CONFIG_MAP = 'model-engine-service-config';
+export const GATEWAY_DEPLOYMENT = 'model-engine';
+
+export interface ContextInput {
+  kube?: KubePort;
+  values?: ValuesPort;
+  cloud?: Cloud;
+  namespace?: string;
+  endpointNamespace?: string;
+  options?: Partial<RunOptions>;
+  ports?: Record<string, unknown>;
+  now?: Date;
+}
+
+export interface ResolvedContext {
+  context: BaseContext;
+  cloudSource: ReportTarget['cloudSource'];
+  /** The service ConfigMap's parsed launch/infra config, when found in the cluster. */
+  serviceConfig?: { launch: Record<string, unknown>; infra: Record<string, unknown> };
+}
+
+export function isCloud(x: unknown): x is Cloud {
+  return typeof x === 'string' && (CLOUDS as readonly string[]).includes(x);
+}
+
+async function tolerant<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ForbiddenError) return undefined;
+    throw e;
+  }
+}
+
+/** Parse the `launch_service_config` / `infra_service_config` YAML keys of the service ConfigMap. */
+export function parseServiceConfig(cm: ConfigMap | undefined): ResolvedContext['serviceConfig'] {
+  if (!cm?.data) return undefined;
+  const parse = (s: string | undefined) => {
+    if (!s) return {};
+    try {
+      const v = parseYaml(s) as unknown;
+      return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  };
+  return { launch: parse(cm.data.launch_service_config), infra: parse(cm.data.infra_service_config) };
+}
+
+export async function resolveContext(input: ContextInput): Promise<ResolvedContext> {
+  const { kube, values } = input;
+  // Control-plane namespace: flag, else where the gateway Deployment runs.
+  let controlPlane = input.namespace;
+  if (!controlPlane && kube) {
+    const gw = await tolerant(() => kube.list<Deployment>('deployments.apps', { fieldSelector: `metadata.name=${GATEWAY_DEPLOYMENT}` }));
+    controlPlane = gw?.find((d) => d.metadata.labels?.['app.kubernetes.io/managed-by'] === 'Helm')?.metadata.namespace ?? gw?.[0]?.metadata.namespace;
+  }
+  controlPlane ??= 'default';
+
+  let serviceConfig: ResolvedContext['serviceConfig'];
+  if (kube) {
+    const cm = await tolerant(() => kube.get<ConfigMap>('configmaps', SERVICE_CONFIG_MAP, controlPlane));
+    serviceConfig = parseServiceConfig(cm);
+  }
+
+  const endpoint =
+    input.endpointNamespace ??
+    (typeof serviceConfig?.launch.endpoint_namespace === 'string' ? serviceConfig.launch.endpoint_namespace : undefined) ??
+    (typeof values?.get('config.values.launch.endpoint_namespace') === 'string'
+      ? (values.get('config.values.launch.endpoint_namespace') as string)
+      : undefined) ??
+    controlPlane;
+
+  let cloud = input.cloud;
+  let cloudSource: ReportTarget['cloudSource'] = cloud ? 'flag' : undefined;
+  if (!cloud) {
+    const v = values?.get('config.values.infra.cloud_provider');
+    if (isCloud(v)) [cloud, cloudSource] = [v, 'values'];
+  }
+  if (!cloud && isCloud(serviceConfig?.infra.cloud_provider)) {
+    [cloud, cloudSource] = [serviceConfig.infra.cloud_provider as Cloud, 'configmap'];
+  }
+  if (!cloud && kube) {
+    const nodes = await tolerant(() => kube.list<Node>('nodes'));
+    const found = nodes?.map((n) => cloudFromProviderId(n.spec?.providerID)).find(Boolean);
+    if (found) [cloud, cloudSource] = [found, 'nodes'];
+  }
+
+  const namespaces: Namespaces = { controlPlane, endpoint };
+  const options: RunOptions = {
+    canary: input.options?.canary ?? false,
+    exec: input.options?.exec ?? false,
+    cloudApi: input.options?.cloudApi ?? false,
+    extra: input.options?.extra ?? {},
+  };
+  return {
+    context: {
+      cloud,
+      matrix: profileFor(cloud),
+      namespaces,
+      kube,
+      values,
+      options,
+      now: input.now ?? new Date(),
+      ports: input.ports ?? {},
+    },
+    cloudSource,
+    ...(serviceConfig ? { serviceConfig } : {}),
+  };
+}

@@ -1,0 +1,83 @@
+import { ForbiddenError } from '../../engine/errors.js';
+import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
+import type { Snapshot } from '../snapshot/load.js';
+import { queryObjects, snapshotResource } from '../snapshot/query.js';
+import { qualifiedName } from './resources.js';
+
+/** A denial to simulate, as the API server would answer it (tests, `serve --deny`). */
+export interface Denial {
+  verb: 'list' | 'get' | 'watch' | 'create' | 'delete' | '*';
+  /** Qualified resource name (`pods`, `deployments.apps`, `pods/log`) or `*`. */
+  resource: string;
+  /** Namespace; omitted: every namespace and cluster scope. */
+  namespace?: string;
+}
+
+export function isDenied(denials: readonly Denial[], verb: string, resource: string, namespace: string | undefined): boolean {
+  return denials.some(
+    (d) =>
+      (d.verb === '*' || d.verb === verb) &&
+      (d.resource === '*' || d.resource === resource) &&
+      (d.namespace === undefined || d.namespace === namespace),
+  );
+}
+
+/** Parse `verb:resource[:namespace]` (as given to `serve --deny`). */
+export function parseDenial(spec: string): Denial {
+  const [verb, resource, namespace] = spec.split(':');
+  if (!verb || !resource) throw new Error(`bad denial "${spec}": expected verb:resource[:namespace]`);
+  return { verb: verb as Denial['verb'], resource, ...(namespace ? { namespace } : {}) };
+}
+
+/** KubePort over an in-memory snapshot: the offline twin of the live port. */
+export class SnapshotKube implements KubePort {
+  requestCount = 0;
+  readonly target: string;
+  constructor(
+    private readonly snapshot: Snapshot,
+    private readonly denials: readonly Denial[] = [],
+  ) {
+    this.target = `snapshot ${snapshot.path}`;
+  }
+
+  async list<T extends KubeObject = KubeObject>(resource: string, opts: ListOptions = {}): Promise<T[]> {
+    this.requestCount++;
+    const info = snapshotResource(this.snapshot, resource);
+    if (!info) return [];
+    if (isDenied(this.denials, 'list', qualifiedName(info), opts.namespace)) {
+      throw new ForbiddenError('list', qualifiedName(info), opts.namespace);
+    }
+    return structuredClone(queryObjects(this.snapshot, info, opts)) as T[];
+  }
+
+  async get<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined> {
+    this.requestCount++;
+    const info = snapshotResource(this.snapshot, resource);
+    if (!info) return undefined;
+    if (isDenied(this.denials, 'get', qualifiedName(info), namespace)) {
+      throw new ForbiddenError('get', qualifiedName(info), namespace);
+    }
+    const hit = queryObjects(this.snapshot, info, {
+      ...(namespace ? { namespace } : {}),
+      fieldSelector: `metadata.name=${name}`,
+    })[0];
+    return hit ? (structuredClone(hit) as T) : undefined;
+  }
+
+  async logs(namespace: string, pod: string, container: string, opts: LogOptions = {}): Promise<string | undefined> {
+    this.requestCount++;
+    if (isDenied(this.denials, 'get', 'pods/log', namespace)) throw new ForbiddenError('get', 'pods/log', namespace);
+    const text = this.snapshot.logs.get(`${namespace}/${pod}/${container}${opts.previous ? '#previous' : ''}`);
+    if (text === undefined || !opts.tailLines) return text;
+    return tailLines(text, opts.tailLines);
+  }
+
+  async hasResource(resource: string): Promise<boolean> {
+    return snapshotResource(this.snapshot, resource) !== undefined;
+  }
+}
+
+export function tailLines(text: string, n: number): string {
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  return lines.slice(-n).join('\n') + (text.endsWith('\n') ? '\n' : '');
+}

@@ -1,0 +1,191 @@
+/**
+ * `collect`: read everything the checks read, through the same KubePort, redact it, and write a snapshot in
+ * kubectl's own format (docs/snapshot-format.md). Lists only: a bounded number of API calls whatever the cluster size.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import * as tar from 'tar';
+import { stringify } from 'yaml';
+import { ForbiddenError } from '../../engine/errors.js';
+import { redactText } from '../../engine/redact.js';
+import type { KubeObject, KubePort, Namespaces } from '../../engine/types.js';
+import type { Pod } from '../../engine/kube-types.js';
+import { lookupResource, apiVersionOf } from '../kube/resources.js';
+import { redactObject } from './redact-objects.js';
+import type { SnapshotInfo } from './load.js';
+
+/** Cluster-scoped resources the checks read. */
+export const CLUSTER_RESOURCES = [
+  'nodes',
+  'namespaces',
+  'priorityclasses.scheduling.k8s.io',
+  'customresourcedefinitions.apiextensions.k8s.io',
+  'mutatingwebhookconfigurations.admissionregistration.k8s.io',
+  'apiservices.apiregistration.k8s.io',
+  'storageclasses.storage.k8s.io',
+  'daemonsets.apps',
+] as const;
+
+/** Namespaced resources collected in each model-engine namespace. */
+export const NAMESPACED_RESOURCES = [
+  'pods',
+  'events',
+  'configmaps',
+  'secrets',
+  'services',
+  'serviceaccounts',
+  'persistentvolumeclaims',
+  'resourcequotas',
+  'deployments.apps',
+  'replicasets.apps',
+  'statefulsets.apps',
+  'jobs.batch',
+  'horizontalpodautoscalers.autoscaling',
+  'poddisruptionbudgets.policy',
+  'scaledobjects.keda.sh',
+  'triggerauthentications.keda.sh',
+  'virtualservices.networking.istio.io',
+  'destinationrules.networking.istio.io',
+  'verticalpodautoscalers.autoscaling.k8s.io',
+  'leaderworkersets.leaderworkerset.x-k8s.io',
+] as const;
+
+/** Infrastructure namespaces whose pods the GPU, identity and autoscaling checks look at. */
+export const INFRA_NAMESPACES = ['kube-system', 'keda', 'gpu-operator', 'azure-workload-identity-system', 'istio-system'] as const;
+
+export interface CollectOptions {
+  kube: KubePort;
+  namespaces: Namespaces;
+  output: string;
+  tailLines: number;
+  now: Date;
+  context?: string;
+  server?: string;
+  toolVersion: string;
+  signal?: AbortSignal;
+  onProgress?: (text: string) => void;
+}
+
+export interface CollectSummary {
+  path: string;
+  objects: number;
+  logs: number;
+  skipped: string[];
+  requests: number;
+}
+
+const needsLogs = (p: Pod, controlPlane: boolean) =>
+  controlPlane ||
+  p.status?.phase !== 'Running' ||
+  (p.status?.containerStatuses ?? []).some((c) => !c.ready || (c.restartCount ?? 0) > 0);
+
+export async function collectSnapshot(opts: CollectOptions): Promise<CollectSummary> {
+  const { kube } = opts;
+  const skipped: string[] = [];
+  const files = new Map<string, KubeObject[]>();
+  const safeList = async (resource: string, namespace?: string): Promise<KubeObject[]> => {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
+    try {
+      if (!(await kube.hasResource(resource))) return [];
+      return await kube.list(resource, namespace ? { namespace } : {});
+    } catch (e) {
+      if (e instanceof ForbiddenError) {
+        skipped.push(e.message);
+        return [];
+      }
+      throw e;
+    }
+  };
+  const add = (file: string, resource: string, objs: KubeObject[]) => {
+    if (objs.length === 0) return;
+    const info = lookupResource(resource);
+    const withKinds = objs.map((o) => ({ ...(info ? { apiVersion: apiVersionOf(info), kind: info.kind } : {}), ...o }));
+    files.set(file, withKinds.map(redactObject));
+  };
+
+  opts.onProgress?.('cluster-scoped objects');
+  await Promise.all(CLUSTER_RESOURCES.map(async (r) => add(`cluster/${r}.yaml`, r, await safeList(r))));
+  const nsList = [...new Set([opts.namespaces.controlPlane, opts.namespaces.endpoint, 'default'])];
+  for (const ns of nsList) {
+    opts.onProgress?.(`namespace ${ns}`);
+    await Promise.all(
+      NAMESPACED_RESOURCES.map(async (r) => {
+        // Only model-engine's own objects in `default` (kaniko builds): pods, jobs, events, service accounts.
+        if (ns === 'default' && !['pods', 'events', 'serviceaccounts', 'jobs.batch'].includes(r)) return;
+        add(`${ns}/${r}.yaml`, r, await safeList(r, ns));
+      }),
+    );
+  }
+  for (const ns of INFRA_NAMESPACES) {
+    if (nsList.includes(ns)) continue;
+    add(`${ns}/pods.yaml`, 'pods', await safeList('pods', ns));
+  }
+
+  // Logs: control-plane pods, and every pod in the endpoint namespace that is not healthy.
+  const logJobs: { ns: string; pod: string; container: string; previous: boolean }[] = [];
+  for (const ns of [opts.namespaces.controlPlane, opts.namespaces.endpoint]) {
+    const pods = (files.get(`${ns}/pods.yaml`) ?? []) as Pod[];
+    for (const p of pods) {
+      if (!needsLogs(p, ns === opts.namespaces.controlPlane)) continue;
+      for (const cs of p.status?.containerStatuses ?? []) {
+        if (cs.state?.running || cs.state?.terminated) logJobs.push({ ns, pod: p.metadata.name, container: cs.name, previous: false });
+        if ((cs.restartCount ?? 0) > 0) logJobs.push({ ns, pod: p.metadata.name, container: cs.name, previous: true });
+      }
+    }
+  }
+  const logs = new Map<string, string>();
+  const uniqueJobs = [...new Map(logJobs.map((j) => [`${j.ns}/${j.pod}/${j.container}/${j.previous}`, j])).values()];
+  opts.onProgress?.(`${uniqueJobs.length} container logs`);
+  // Bounded concurrency: a few log streams at a time.
+  for (let i = 0; i < uniqueJobs.length; i += 8) {
+    await Promise.all(
+      uniqueJobs.slice(i, i + 8).map(async (j) => {
+        try {
+          const text = await kube.logs(j.ns, j.pod, j.container, { tailLines: opts.tailLines, previous: j.previous });
+          if (text !== undefined) logs.set(`logs/${j.ns}/${j.pod}/${j.container}${j.previous ? '.previous' : ''}.log`, redactText(text));
+        } catch (e) {
+          if (e instanceof ForbiddenError) skipped.push(e.message);
+          else throw e;
+        }
+      }),
+    );
+  }
+
+  const info: SnapshotInfo = {
+    apiVersion: 'model-engine-doctor/v1',
+    kind: 'SnapshotInfo',
+    collectedAt: opts.now.toISOString(),
+    ...(opts.context ? { context: opts.context } : {}),
+    ...(opts.server ? { server: opts.server } : {}),
+    toolVersion: opts.toolVersion,
+    namespaces: nsList,
+    redacted: true,
+  };
+
+  const tarball = /\.(tar\.gz|tgz)$/.test(opts.output);
+  const root = tarball ? await mkdtemp(join(tmpdir(), 'med-collect-')) : opts.output;
+  try {
+    await mkdir(root, { recursive: true });
+    const write = async (rel: string, text: string) => {
+      await mkdir(dirname(join(root, rel)), { recursive: true });
+      await writeFile(join(root, rel), text, { mode: 0o600 });
+    };
+    let objects = 0;
+    for (const [rel, objs] of files) {
+      objects += objs.length;
+      await write(rel, stringify({ apiVersion: 'v1', kind: 'List', items: objs, metadata: { resourceVersion: '' } }, { lineWidth: 0 }));
+    }
+    for (const [rel, text] of logs) await write(rel, text);
+    await write('snapshot-info.json', `${JSON.stringify(info, null, 2)}\n`);
+    if (tarball) {
+      await mkdir(dirname(opts.output), { recursive: true });
+      await tar.c({ gzip: true, file: opts.output, cwd: root, portable: true }, ['.']);
+    }
+    return { path: opts.output, objects, logs: logs.size, skipped, requests: kube.requestCount };
+  } finally {
+    if (tarball) await rm(root, { recursive: true, force: true });
+  }
+}
+
+export const snapshotName = (path: string) => basename(path);

@@ -1,0 +1,227 @@
+import { describe, expect, it } from '@jest/globals';
+import { defineCheck, fail, pass, ForbiddenError, type Check, type CheckContext, type RunEvent } from '../../src/engine/index.js';
+import { CancelledError } from '../../src/engine/errors.js';
+import { compareResults, runCheck, runChecks, whyNotApplicable, type BaseContext } from '../../src/engine/runner.js';
+import { selectChecks, validateRegistry } from '../../src/engine/registry.js';
+import { profileFor } from '../../src/matrix/index.js';
+
+const baseContext = (over: Partial<BaseContext> = {}): BaseContext => ({
+  cloud: 'aws',
+  matrix: profileFor('aws'),
+  namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' },
+  kube: undefined,
+  values: undefined,
+  options: { canary: false, exec: false, cloudApi: false, extra: {} },
+  now: new Date('2026-11-20T09:30:00Z'),
+  ports: {},
+  ...over,
+});
+
+const messages = { ok: 'all good', bad: 'broken {{what}}' };
+function makeCheck(id: string, run: (ctx: CheckContext) => Promise<ReturnType<typeof pass> | ReturnType<typeof pass>[]>, meta: Partial<Check['meta']> = {}): Check {
+  return defineCheck({
+    meta: { id, title: id, description: id, clouds: 'all', severity: 'high', needs: [], messages, ...meta },
+    run,
+  });
+}
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    });
+  });
+
+describe('runCheck', () => {
+  it('renders messages, fills meta, and redacts secrets in data and evidence', async () => {
+    const check = makeCheck('demo/secret', async () =>
+      fail('bad', {
+        data: { what: 'redis://:hunter2@cache:6379/0' },
+        evidence: [{ type: 'values', path: 'redis.auth', value: 'hunter2' }, { type: 'log', namespace: 'n', pod: 'p', container: 'c', line: 'connect rediss://default:s3cr3t@h:6380 failed' }],
+        remediation: { summary: 'fix it', commands: ['redis-cli -u redis://:hunter2@cache:6379 ping'] },
+      }),
+    );
+    const [r] = await runCheck(check, baseContext(), { timeoutMs: 1000 });
+    expect(r).toMatchObject({ id: 'demo/secret', area: 'demo', status: 'fail', severity: 'high', messageId: 'bad', docs: 'docs/checks/demo/secret.md' });
+    const text = JSON.stringify(r);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('s3cr3t');
+    expect(r!.message).toBe('broken redis://:REDACTED@cache:6379/0');
+  });
+
+  it('turns a thrown error into an error result and keeps going', async () => {
+    const check = makeCheck('demo/throws', async () => {
+      throw new Error('boom');
+    });
+    const [r] = await runCheck(check, baseContext(), { timeoutMs: 1000 });
+    expect(r).toMatchObject({ status: 'error', messageId: 'crashed' });
+    expect(r!.message).toContain('boom');
+  });
+
+  it('times out a slow check, aborts its signal, and reports an error', async () => {
+    let aborted = false;
+    const check = makeCheck('demo/slow', async (ctx) => {
+      ctx.signal.addEventListener('abort', () => (aborted = true));
+      await sleep(5000, ctx.signal);
+      return pass('ok');
+    });
+    const t = Date.now();
+    const [r] = await runCheck(check, baseContext(), { timeoutMs: 100 });
+    expect(Date.now() - t).toBeLessThan(1000);
+    expect(r).toMatchObject({ status: 'error', messageId: 'timeout' });
+    expect(aborted).toBe(true);
+  });
+
+  it('honours a per-check timeout override', async () => {
+    const check = makeCheck('demo/override', async (ctx) => {
+      await sleep(300, ctx.signal);
+      return pass('ok');
+    }, { timeoutMs: 1000 });
+    const [r] = await runCheck(check, baseContext(), { timeoutMs: 50 });
+    expect(r!.status).toBe('pass');
+  });
+
+  it('turns RBAC denials into a skip naming verb, resource and namespace', async () => {
+    const check = makeCheck('demo/rbac', async () => {
+      throw new ForbiddenError('list', 'pods', 'llm-engine');
+    });
+    const [r] = await runCheck(check, baseContext(), { timeoutMs: 1000 });
+    expect(r).toMatchObject({ status: 'skip', messageId: 'forbidden' });
+    expect(r!.message).toBe('skipped: RBAC forbidden: cannot list pods in namespace llm-engine');
+  });
+
+  it('rejects an unknown messageId as a check bug (error result)', async () => {
+    const check = makeCheck('demo/typo', async () => pass('nope'));
+    const [r] = await runCheck(check, baseContext(), { timeoutMs: 1000 });
+    expect(r).toMatchObject({ status: 'error', messageId: 'crashed' });
+  });
+
+  it.each([
+    [{ clouds: ['azure'] as const }, {}, 'notApplicable'],
+    [{ clouds: ['azure'] as const }, { cloud: undefined, matrix: undefined }, 'cloudUnknown'],
+    [{ needs: ['kube'] as const }, {}, 'needsCluster'],
+    [{ needs: ['values'] as const }, {}, 'needsValues'],
+    [{ needs: ['cloud-api'] as const }, {}, 'needsCloudApi'],
+    [{ needs: ['registry'] as const }, {}, 'needsProbe'],
+  ])('skips when not applicable: %j %j → %s', async (meta, ctxOver, messageId) => {
+    const check = makeCheck('demo/na', async () => pass('ok'), meta as Partial<Check['meta']>);
+    expect(whyNotApplicable(check, baseContext(ctxOver as Partial<BaseContext>))?.messageId).toBe(messageId);
+    const [r] = await runCheck(check, baseContext(ctxOver as Partial<BaseContext>), { timeoutMs: 1000 });
+    expect(r).toMatchObject({ status: 'skip', messageId });
+  });
+});
+
+describe('runChecks', () => {
+  it('runs with bounded concurrency, emits events in order, sorts failures first, counts by status', async () => {
+    let running = 0;
+    let peak = 0;
+    const mk = (id: string, outcome: 'ok' | 'bad') =>
+      makeCheck(id, async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(30);
+        running--;
+        return outcome === 'ok' ? pass('ok') : fail('bad', { data: { what: id }, remediation: { summary: 'x' } });
+      });
+    const checks = [mk('a/one', 'ok'), mk('a/two', 'bad'), mk('b/three', 'ok'), mk('b/four', 'ok'), mk('c/five', 'bad')];
+    const events: RunEvent[] = [];
+    const report = await runChecks({
+      command: 'triage',
+      toolVersion: '0.0.0',
+      checks,
+      context: baseContext(),
+      target: { mode: 'offline', namespaces: { controlPlane: 'a', endpoint: 'b' }, valuesFiles: [] },
+      concurrency: 2,
+      onEvent: (e) => events.push(e),
+    });
+    expect(peak).toBe(2);
+    expect(report.counts).toEqual({ pass: 3, warn: 0, fail: 2, skip: 0, error: 0 });
+    expect(report.results.map((r) => r.status)).toEqual(['fail', 'fail', 'pass', 'pass', 'pass']);
+    expect(events[0]!.type).toBe('run:start');
+    expect(events.at(-1)!.type).toBe('run:end');
+    expect(events.filter((e) => e.type === 'check:start')).toHaveLength(5);
+    expect(events.filter((e) => e.type === 'check:end')).toHaveLength(5);
+    expect(report.schemaVersion).toBe(1);
+  });
+
+  it('leaves out checks for other clouds unless asked for by id', async () => {
+    const azureOnly = makeCheck('azure/thing', async () => pass('ok'), { clouds: ['azure'] });
+    const any = makeCheck('any/thing', async () => pass('ok'));
+    const input = {
+      command: 'triage',
+      toolVersion: '0',
+      checks: [azureOnly, any],
+      context: baseContext(),
+      target: { mode: 'offline' as const, namespaces: { controlPlane: 'a', endpoint: 'b' }, valuesFiles: [] },
+    };
+    expect((await runChecks(input)).results.map((r) => r.id)).toEqual(['any/thing']);
+    const explicit = await runChecks({ ...input, explicitIds: new Set(['azure/thing']) });
+    expect(explicit.results.find((r) => r.id === 'azure/thing')).toMatchObject({ status: 'skip', messageId: 'notApplicable' });
+  });
+
+  it('cancels: running checks see their signal aborted, queued ones never start, the run rejects', async () => {
+    const controller = new AbortController();
+    const started: string[] = [];
+    let sawAbort = false;
+    const slow = (id: string) =>
+      makeCheck(id, async (ctx) => {
+        started.push(id);
+        try {
+          await sleep(10_000, ctx.signal);
+        } catch (e) {
+          sawAbort = true;
+          throw e;
+        }
+        return pass('ok');
+      });
+    const run = runChecks({
+      command: 'triage',
+      toolVersion: '0',
+      checks: [slow('a/1'), slow('a/2'), slow('a/3')],
+      context: baseContext(),
+      target: { mode: 'offline', namespaces: { controlPlane: 'a', endpoint: 'b' }, valuesFiles: [] },
+      concurrency: 1,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 50);
+    const t = Date.now();
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(Date.now() - t).toBeLessThan(2000);
+    expect(started).toEqual(['a/1']);
+    expect(sawAbort).toBe(true);
+  });
+});
+
+describe('selection and registry', () => {
+  const checks = validateRegistry([
+    makeCheck('values/redis', async () => pass('ok')),
+    makeCheck('values/broker', async () => pass('ok')),
+    makeCheck('redis/connectivity', async () => pass('ok'), { scopes: ['triage'] }),
+  ]);
+  it.each([
+    [{ only: ['values'] }, ['values/redis', 'values/broker']],
+    [{ only: ['redis/connectivity'], scope: 'preflight' as const }, ['redis/connectivity']],
+    [{ skip: ['values/redis'] }, ['values/broker', 'redis/connectivity']],
+    [{ scope: 'preflight' as const }, ['values/redis', 'values/broker']],
+    [{ only: ['values', 'redis'], skip: ['values/broker'] }, ['values/redis', 'redis/connectivity']],
+  ])('%j selects %j', (sel, ids) => {
+    expect(selectChecks(checks, sel).map((c) => c.meta.id)).toEqual(ids);
+  });
+  it('rejects unknown names as bad input', () => {
+    expect(() => selectChecks(checks, { only: ['nope'] })).toThrow(/unknown check or area "nope"/);
+  });
+  it('rejects duplicate and malformed ids', () => {
+    expect(() => validateRegistry([checks[0]!, checks[0]!])).toThrow(/duplicate/);
+    expect(() => validateRegistry([makeCheck('NoArea', async () => pass('ok'))])).toThrow(/<area>\/<slug>/);
+  });
+  it('orders results failures first, then severity', () => {
+    const base = { area: 'a', title: 't', messageId: 'm', message: 'm', evidence: [], docs: 'd' };
+    const rs = [
+      { ...base, id: 'a/x', status: 'pass' as const, severity: 'critical' as const },
+      { ...base, id: 'a/y', status: 'fail' as const, severity: 'low' as const, remediation: { summary: 's' } },
+      { ...base, id: 'a/z', status: 'fail' as const, severity: 'critical' as const, remediation: { summary: 's' } },
+    ].sort(compareResults);
+    expect(rs.map((r) => r.id)).toEqual(['a/z', 'a/y', 'a/x']);
+  });
+});
