@@ -62,7 +62,17 @@ function addCheckOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'checks run at once', positiveInt('--concurrency'))
     .option('--canary', 'allow a short-lived probe pod in the endpoint namespace (off by default)')
     .option('--exec', 'allow probes run inside the gateway pod via kubectl exec (off by default)')
-    .option('--cloud-api', 'allow read-only calls to the cloud provider APIs (off by default)');
+    .option('--cloud-api', 'allow read-only calls to the cloud provider APIs (off by default)')
+    .addOption(extraOption('--llm-engine-repo <path>', 'local clone of scaleapi/llm-engine, to check which commits an image tag contains', 'llmEngineRepo', cmd));
+}
+
+/** An option whose value lands in `opts.extra[key]` (read by checks as `ctx.options.extra[key]`). */
+function extraOption(flags: string, description: string, key: string, cmd: Command): Option {
+  const option = new Option(flags, description);
+  cmd.on(`option:${option.name()}`, (value: string) => {
+    cmd.setOptionValue('extra', { ...(cmd.getOptionValue('extra') as Record<string, string> | undefined), [key]: value });
+  });
+  return option;
 }
 
 interface GlobalState {
@@ -134,7 +144,7 @@ export function buildProgram(state: GlobalState): Command {
     .option('--host <host>', 'address to listen on (loopback by default)', '127.0.0.1')
     .option('--port <port>', 'port (default: any free port)', (v) => Number(v), 0)
     .option('--tls', 'serve HTTPS with a self-signed CA (its certificate goes into the kubeconfig)')
-    .option('--token <token>', 'require this bearer token')
+    .option('--token <token>', 'require this bearer token (implies --tls: kubectl sends tokens only over HTTPS)')
     .option('--deny <verb:resource[:namespace]>', 'answer 403 for these requests (repeatable), to rehearse RBAC gaps', collect)
     .option('--kubeconfig-out <file>', 'write the kubeconfig to a file instead of stdout')
     .action(async (path: string, opts: Parameters<typeof import('./commands/serve.js').serveCommand>[1]) => {

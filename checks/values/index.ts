@@ -1,4 +1,17 @@
 import type { Check } from '../../src/engine/index.js';
+import cloudProvider from './cloud-provider.js';
+import imagesMirrored from './images-mirrored.js';
+import imageTag from './image-tag.js';
+import registryPrefix from './registry-prefix.js';
+import redis from './redis.js';
+import broker from './broker.js';
+import serviceConfig from './service-config.js';
+import azure from './azure.js';
+import awsIdentity from './aws-identity.js';
+import gcpOnprem from './gcp-onprem.js';
+import scheduling from './scheduling.js';
+import database from './database.js';
+import servicebusFix from './servicebus-fix.js';
 
 /** Checks of the `values` area, in the order they are listed. */
-export const checks: readonly Check[] = [];
+export const checks: readonly Check[] = [cloudProvider, imagesMirrored, imageTag, registryPrefix, redis, broker, serviceConfig, azure, awsIdentity, gcpOnprem, scheduling, database, servicebusFix];

@@ -7,7 +7,7 @@ import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
 import { selectChecks } from '../engine/registry.js';
 import { runChecks } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, Scope, Secret, ValuesPort } from '../engine/index.js';
-import { render, type OutputFormat } from '../reporters/index.js';
+import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
 import { resolveContext } from '../run/context.js';
 import { createPorts } from '../run/ports.js';
 import { connect, LiveKube, loadKubeConfig } from '../sources/kube/live-kube.js';
@@ -104,9 +104,8 @@ export function chooseFormat(opts: CommonOptions, streams: Streams): OutputForma
 }
 
 export function useColor(opts: CommonOptions, streams: Streams): boolean {
-  if (opts.color === false) return false;
-  if ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') return false;
-  return Boolean(streams.stdout.isTTY);
+  // Commander defaults `color` to true for `--no-color`; only an explicit `--no-color` is a flag.
+  return colorEnabled({ env: process.env, isTTY: Boolean(streams.stdout.isTTY), flag: opts.color === false ? false : undefined });
 }
 
 export function exitCodeFor(report: Report, failOn: 'fail' | 'warn' = 'fail'): ExitCode {

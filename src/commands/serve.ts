@@ -30,7 +30,8 @@ export async function serveCommand(path: string, opts: ServeOptions, streams: St
       snapshot,
       host: opts.host,
       port: opts.port,
-      ...(opts.tls ? { tls: true } : {}),
+      // kubectl never sends a bearer token over plain HTTP, so a token implies TLS.
+      ...(opts.tls || opts.token ? { tls: true } : {}),
       ...(opts.token ? { token: opts.token } : {}),
       denials,
     });

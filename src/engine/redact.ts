@@ -40,6 +40,11 @@ export function redactValue(key: string | undefined, value: unknown): unknown {
   if (typeof value === 'string') return redactText(value);
   if (Array.isArray(value)) return value.map((v) => redactValue(undefined, v));
   if (typeof value === 'object') {
+    // Env-var style entries ({name: REDIS_PASSWORD, value: …}) name the secret in `name`, not in the key.
+    const entry = value as Record<string, unknown>;
+    if (typeof entry.name === 'string' && typeof entry.value === 'string' && isSecretKey(entry.name) && entry.value !== '') {
+      return { ...redactValue(undefined, { ...entry, value: '' }) as Record<string, unknown>, value: REDACTED };
+    }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactValue(k, v);
     return out;

@@ -107,7 +107,7 @@ function redactEvidence(e: Evidence): Evidence {
     case 'note':
       return { ...e, text: redactText(e.text) };
     case 'object':
-      return e;
+      return e.detail ? { ...e, detail: redactText(e.detail) } : e;
   }
 }
 

@@ -245,6 +245,69 @@ export interface CloudProfile {
   /** Support status per the matrix: production-tested or code-only. */
   tested: 'production' | 'partial' | 'untested';
   unsupported: readonly string[];
+  /** How pods get a cloud identity on this cloud; absent where there is no managed identity (on-prem). */
+  identity?: IdentityProfile;
+  /** How nodes are grouped into pools here; absent where nodes are labelled one by one (on-prem). */
+  nodePool?: NodePoolProfile;
+  /**
+   * `celery_broker_type_redis` here: `required` (on-prem: else the builder listens on SQS), `optional` (GCP uses
+   * Redis anyway), `forbidden` (it moves the gateway/builder to Redis while the cloud's broker stays SQS/Service
+   * Bus). Facts §3, §4.3.
+   */
+  celeryBrokerTypeRedis?: 'required' | 'optional' | 'forbidden';
+  /** Values keys the async broker or queue delegate needs on this cloud (facts §3, §4.3). */
+  brokerValues?: readonly BrokerValue[];
+}
+
+/** A values key the async broker or queue delegate needs on a cloud. */
+export interface BrokerValue {
+  /** Alternative keys in model-engine's precedence; any one suffices. The first is the one to recommend. */
+  keys: readonly string[];
+  /** What breaks without it. */
+  consequence: string;
+  /** The shape the value must have. */
+  format: 'servicebus-namespace' | 'gcp-project-id';
+  /** A placeholder for the remediation snippet. */
+  example: string;
+  /** A command that prints the right value. */
+  lookup?: string;
+}
+
+/** A values path as segments (keys may contain dots, e.g. `eks.amazonaws.com/role-arn`). */
+export type ValuesKeyPath = readonly string[];
+
+/** Workload identity as the cluster shows it (matrix "Service Account" rows, facts §1.3/§1.4). */
+export interface IdentityProfile {
+  /** What a well-formed value of `serviceAccountAnnotation` looks like, and an example for messages. */
+  annotationPattern: RegExp;
+  annotationExample: string;
+  /** The values the chart renders each service account's annotation from; the first one set wins. */
+  values: {
+    controlPlane: readonly ValuesKeyPath[];
+    inference: readonly ValuesKeyPath[];
+    /** The `kaniko` image-builder service account, where image builds exist. */
+    imageBuilder?: readonly ValuesKeyPath[];
+  };
+  /** Env vars the identity webhook injects into every container of a federated pod (empty: none). */
+  injectedEnv: readonly string[];
+  /** The projected token volume the webhook adds to a federated pod. */
+  tokenVolume?: string;
+  /** A label the pod itself must carry, or the webhook leaves it alone. */
+  podLabel?: { key: string; value: string };
+  /** A label every node running federated pods must carry. */
+  nodeLabel?: { key: string; value: string };
+}
+
+/** Node pools: the node label that names a node's pool and the command that labels a whole pool. */
+export interface NodePoolProfile {
+  /** Node label holding the pool name (`eks.amazonaws.com/nodegroup`). */
+  label: string;
+  /** Command template: `{pool}` and `{labels}` are filled in; `<…>` placeholders are left to the user. */
+  labelCommand: string;
+  /** How `{labels}` joins `key=value` pairs for that CLI. */
+  labelSeparator: ',' | ' ';
+  /** A caveat of that command worth saying next to it. */
+  note?: string;
 }
 
 export interface Namespaces {

@@ -17,4 +17,7 @@ export const onprem: CloudProfile = {
   imageBuilds: false,
   tested: 'untested',
   unsupported: ['custom image builds (OnPrem/Generic registries raise NotImplementedError)', 'managed secret store'],
+  // Without it the service builder listens on SQS while the gateway sends build tasks to Redis (facts §4.3).
+  celeryBrokerTypeRedis: 'required',
+  brokerValues: [],
 };

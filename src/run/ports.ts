@@ -3,6 +3,9 @@
  * Each area adds its factory here; checks reach them as `ctx.ports.<name>` and declare them in `meta.needs`.
  */
 import type { KubePort, RunOptions } from '../engine/types.js';
+import { createCommitsPort, githubApiUrlFromEnv } from '../sources/commits/index.js';
+import { IDENTITY_CLOUD_PORT } from '../engine/ports/identity-cloud.js';
+import { createIdentityCloudPort, identityCloudOptionsFromEnv } from '../sources/cloud/identity.js';
 
 export interface PortsInput {
   kube?: KubePort;
@@ -10,7 +13,11 @@ export interface PortsInput {
   signal: AbortSignal;
 }
 
-export async function createPorts(_input: PortsInput): Promise<Record<string, unknown>> {
+export async function createPorts(input: PortsInput): Promise<Record<string, unknown>> {
   const ports: Record<string, unknown> = {};
+  const llmEngineRepo = input.options.extra.llmEngineRepo;
+  ports.commits = createCommitsPort({ ...(llmEngineRepo ? { repoPath: llmEngineRepo } : {}), githubApiUrl: githubApiUrlFromEnv() });
+  // Cloud control-plane reads only with --cloud-api; the clients load lazily on first use.
+  if (input.options.cloudApi) ports[IDENTITY_CLOUD_PORT] = createIdentityCloudPort(identityCloudOptionsFromEnv());
   return ports;
 }

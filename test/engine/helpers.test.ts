@@ -111,3 +111,12 @@ describe('matrix and resources', () => {
   ])('lookupResource(%s) = %s', (n, kind) => expect(lookupResource(n)?.kind).toBe(kind));
   it.each([['Policy', 'policies'], ['Ingress', 'ingresses'], ['Gateway', 'gateways'], ['Mesh', 'meshes']])('pluralize %s', (k, p) => expect(pluralize(k)).toBe(p));
 });
+
+describe('env-style redaction', () => {
+  it('redacts {name, value} entries whose name is a credential', () => {
+    expect(redactValue(undefined, [{ name: 'REDIS_PASSWORD', value: 'plain' }, { name: 'REDIS_HOST', value: 'h' }])).toEqual([
+      { name: 'REDIS_PASSWORD', value: 'REDACTED' },
+      { name: 'REDIS_HOST', value: 'h' },
+    ]);
+  });
+});

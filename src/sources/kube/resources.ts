@@ -64,6 +64,30 @@ export const KNOWN_RESOURCES: readonly ResourceInfo[] = [
   r('LeaderWorkerSet', 'leaderworkersets', 'leaderworkerset.x-k8s.io', 'v1', true, ['lws']),
 ];
 
+/**
+ * API groups every Kubernetes API server serves itself. The other groups in the table above (keda.sh, istio, LWS,
+ * VPA) come from CRDs and exist only where they are installed.
+ */
+export const BUILTIN_GROUPS: ReadonlySet<string> = new Set([
+  '',
+  'apps',
+  'batch',
+  'autoscaling',
+  'policy',
+  'scheduling.k8s.io',
+  'storage.k8s.io',
+  'rbac.authorization.k8s.io',
+  'apiextensions.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiregistration.k8s.io',
+  'networking.k8s.io',
+  'events.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'node.k8s.io',
+  'certificates.k8s.io',
+]);
+
 /** `plural[.group]`, kubectl's fully qualified resource name. */
 export const qualifiedName = (info: ResourceInfo): string => (info.group ? `${info.plural}.${info.group}` : info.plural);
 export const apiVersionOf = (info: ResourceInfo): string => (info.group ? `${info.group}/${info.version}` : info.version);
@@ -95,4 +119,20 @@ export function resourceForObject(apiVersion: string, kind: string, namespaced: 
   const known = KNOWN_RESOURCES.find((i) => i.kind === kind && i.group === group);
   if (known) return known.version === version ? known : { ...known, version };
   return { kind, plural: pluralize(kind), singular: kind.toLowerCase(), group, version, namespaced };
+}
+
+const VERSION_RE = /^v\d+((alpha|beta)\d+)?$/;
+
+/**
+ * Whether `served` has a resource (`scaledobjects.keda.sh`, `pods`) or a group/version (`keda.sh/v1alpha1`,
+ * `v1`), optionally with a resource (`keda.sh/v1alpha1/scaledobjects`). The port contract of `hasResource`.
+ */
+export function hasServed(served: readonly ResourceInfo[], resource: string): boolean {
+  const parts = resource.split('/');
+  if (parts.length > 1 || VERSION_RE.test(resource)) {
+    const [group, version, plural] = VERSION_RE.test(parts[0]!) ? ['', parts[0]!, parts[1]] : [parts[0]!, parts[1], parts[2]];
+    return served.some((r) => r.group === group && r.version === version && (plural === undefined || r.plural === plural));
+  }
+  const hit = lookupResource(resource, served);
+  return hit !== undefined && served.some((r) => r.group === hit.group && r.plural === hit.plural);
 }

@@ -1,8 +1,8 @@
 import { ForbiddenError } from '../../engine/errors.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
 import type { Snapshot } from '../snapshot/load.js';
-import { queryObjects, snapshotResource } from '../snapshot/query.js';
-import { qualifiedName } from './resources.js';
+import { queryObjects, servedResources, snapshotResource } from '../snapshot/query.js';
+import { hasServed, qualifiedName } from './resources.js';
 
 /** A denial to simulate, as the API server would answer it (tests, `serve --deny`). */
 export interface Denial {
@@ -18,7 +18,8 @@ export function isDenied(denials: readonly Denial[], verb: string, resource: str
     (d) =>
       (d.verb === '*' || d.verb === verb) &&
       (d.resource === '*' || d.resource === resource) &&
-      (d.namespace === undefined || d.namespace === namespace),
+      // A request across all namespaces needs the permission everywhere, so a denial in any one namespace denies it.
+      (d.namespace === undefined || namespace === undefined || d.namespace === namespace),
   );
 }
 
@@ -73,7 +74,8 @@ export class SnapshotKube implements KubePort {
   }
 
   async hasResource(resource: string): Promise<boolean> {
-    return snapshotResource(this.snapshot, resource) !== undefined;
+    // Only what a server over this snapshot would serve: built-ins plus the snapshot's own (CRD) resources.
+    return hasServed(servedResources(this.snapshot), resource);
   }
 }
 

@@ -20,6 +20,8 @@ export interface SnapshotInfo {
   collectedAt?: string;
   context?: string;
   server?: string;
+  /** The API server's `gitVersion` at collection time (`v1.29.3-eks-adc7111`); the snapshot server reports it. */
+  serverVersion?: string;
   toolVersion?: string;
   namespaces?: string[];
   redacted?: boolean;

@@ -1,0 +1,111 @@
+/**
+ * A synthetic model-engine cluster of any size, for benchmarks: N endpoints with their Deployments, ReplicaSets,
+ * pods and events, plus the control plane, on GPU and CPU nodes. Realistic shapes, generated names.
+ */
+import type { KubeObject } from '../src/engine/index.js';
+
+export interface SyntheticOptions {
+  endpoints: number;
+  nodes: number;
+  /** Fraction of endpoints whose pod is failing to pull its image. */
+  brokenFraction: number;
+  now: Date;
+}
+
+const iso = (d: Date, minusSec: number) => new Date(d.getTime() - minusSec * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+const xid = (i: number) => `c${i.toString(32).padStart(19, '0')}`.slice(0, 20);
+
+export function syntheticCluster(o: SyntheticOptions): KubeObject[] {
+  const out: KubeObject[] = [];
+  const ns = 'llm-engine';
+  const cp = 'model-engine';
+  for (const name of [cp, ns]) out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: `ns-${name}` }, status: { phase: 'Active' } });
+  for (let n = 0; n < o.nodes; n++) {
+    const gpu = n % 2 === 0;
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: `ip-10-0-${Math.floor(n / 250)}-${n % 250}.ec2.internal`,
+        labels: {
+          'kubernetes.io/arch': 'amd64',
+          'node-lifecycle': 'normal',
+          ...(gpu ? { 'k8s.amazonaws.com/accelerator': 'nvidia-ampere-a10', 'node.kubernetes.io/instance-type': 'g5.2xlarge' } : { 'node.kubernetes.io/instance-type': 'm5.4xlarge' }),
+        },
+        creationTimestamp: iso(o.now, 86400 * 30),
+      },
+      spec: { providerID: `aws:///us-east-1a/i-0${n.toString(16).padStart(16, '0')}`, ...(gpu ? { taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }] } : {}) },
+      status: {
+        capacity: { cpu: '16', memory: '64Gi', ...(gpu ? { 'nvidia.com/gpu': '1' } : {}) },
+        allocatable: { cpu: '15890m', memory: '62Gi', ...(gpu ? { 'nvidia.com/gpu': '1' } : {}) },
+        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }],
+      },
+    });
+  }
+  for (const name of ['model-engine', 'model-engine-endpoint-builder', 'model-engine-cacher']) {
+    out.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: cp, labels: { app: name, 'app.kubernetes.io/managed-by': 'Helm' } },
+      spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `111122223333.dkr.ecr.us-east-1.amazonaws.com/model-engine:abc` }] } } },
+      status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] },
+    });
+  }
+  for (let i = 0; i < o.endpoints; i++) {
+    const id = `end_${xid(i)}`;
+    const k8sName = `launch-endpoint-id-${id.replace(/_/g, '-')}`;
+    const broken = i < Math.floor(o.endpoints * o.brokenFraction);
+    const labels = { endpoint_id: id, endpoint_name: `ep-${i}`, 'managed-by': 'model-engine', app: k8sName, version: 'v1' };
+    const image = `111122223333.dkr.ecr.us-east-1.amazonaws.com/vllm:${broken ? '0.6.3-missing' : '0.6.3'}`;
+    const podSpec = {
+      containers: [
+        { name: 'http-forwarder', image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/model-engine:abc' },
+        { name: 'main', image, resources: { requests: { 'nvidia.com/gpu': '1' }, limits: { 'nvidia.com/gpu': '1' } } },
+      ],
+      nodeSelector: { 'node-lifecycle': 'normal', 'k8s.amazonaws.com/accelerator': 'nvidia-ampere-a10' },
+      priorityClassName: 'model-engine-default-priority',
+      serviceAccountName: 'model-engine',
+    };
+    out.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: k8sName, namespace: ns, labels, uid: `d-${i}`, creationTimestamp: iso(o.now, 3600) },
+      spec: { replicas: 1, selector: { matchLabels: { app: k8sName, version: 'v1' } }, template: { metadata: { labels }, spec: podSpec } },
+      status: broken
+        ? { replicas: 1, unavailableReplicas: 1, conditions: [{ type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable' }] }
+        : { replicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] },
+    });
+    const podName = `${k8sName}-5d8f7c9b4-${xid(i).slice(-5)}`;
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: podName, namespace: ns, labels, uid: `p-${i}`, creationTimestamp: iso(o.now, 3500), ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${k8sName}-5d8f7c9b4`, controller: true }] },
+      spec: { ...podSpec, nodeName: `ip-10-0-0-${(i * 2) % 250}.ec2.internal` },
+      status: {
+        phase: broken ? 'Pending' : 'Running',
+        containerStatuses: [
+          { name: 'http-forwarder', ready: !broken, restartCount: 0, state: { running: { startedAt: iso(o.now, 3400) } } },
+          broken
+            ? { name: 'main', ready: false, restartCount: 0, image, state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } } }
+            : { name: 'main', ready: true, restartCount: 0, image, state: { running: { startedAt: iso(o.now, 3300) } } },
+        ],
+      },
+    });
+    if (broken) {
+      out.push({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${podName}.17a${i}`, namespace: ns },
+        involvedObject: { kind: 'Pod', name: podName, namespace: ns, uid: `p-${i}`, fieldPath: 'spec.containers{main}' },
+        reason: 'Failed',
+        message: `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": ${image}: not found`,
+        type: 'Warning',
+        count: 12,
+        firstTimestamp: iso(o.now, 3400),
+        lastTimestamp: iso(o.now, 60),
+        source: { component: 'kubelet' },
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+/**
+ * The non-interactive reporters: pure functions from the final {@link Report} to a string. The ink TUI is
+ * not here; the CLI loads it by dynamic import so machine formats never load React.
+ */
+import type { Report } from '../engine/types.js';
+import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
+import { renderText } from './text.js';
+
+export type OutputFormat = 'text' | 'json' | 'markdown' | 'junit';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'junit'];
+
+/** Options a renderer may use; machine formats ignore them (they never carry ANSI). */
+export interface RenderOptions {
+  /** ANSI colour in `text` output. Default false: callers decide with `colorEnabled` from the theme. */
+  color?: boolean;
+  /** Wrap width for `text` (default 100). */
+  width?: number;
+  /** Show evidence for passes and skips in `text`. */
+  verbose?: boolean;
+}
+
+export type Renderer = (report: Report, opts: RenderOptions) => string;
+
+export const RENDERERS: Readonly<Record<OutputFormat, Renderer>> = {
+  text: (report, opts) => renderText(report, { color: opts.color ?? false, width: opts.width, verbose: opts.verbose }),
+  json: (report) => renderJson(report),
+  markdown: (report) => renderMarkdown(report),
+  junit: (report) => renderJunit(report),
+};
+
+export function isOutputFormat(value: string): value is OutputFormat {
+  return (OUTPUT_FORMATS as readonly string[]).includes(value);
+}
+
+/** Render a report in the given format. */
+export function render(format: OutputFormat, report: Report, opts: RenderOptions = {}): string {
+  return RENDERERS[format](report, opts);
+}
+
+export { renderJson, renderJunit, renderMarkdown, renderText };
+export type { TextOptions } from './text.js';
+export { colorEnabled, paint, STATUS_STYLES, SEVERITY_STYLES } from './theme.js';
+export type { Colour, Style, StatusStyle, SeverityStyle } from './theme.js';

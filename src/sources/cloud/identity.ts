@@ -1,0 +1,48 @@
+/**
+ * The identity-cloud port: AWS, Azure and GCP lookups behind one memoised interface. Each cloud's client is
+ * made on first use, so a run on AWS never loads Azure or Google auth.
+ */
+import type { CloudAnswer, IdentityCloudPort } from '../../engine/ports/identity-cloud.js';
+import { AwsIdentitySource, awsEndpointsFromEnv, type AwsIdentityOptions } from './identity-aws.js';
+import { AzureIdentitySource, azureEndpointFromEnv, type AzureIdentityOptions } from './identity-azure.js';
+import { GcpIdentitySource, gcpEndpointFromEnv, type GcpIdentityOptions } from './identity-gcp.js';
+
+export interface IdentityCloudOptions {
+  aws?: AwsIdentityOptions;
+  azure?: AzureIdentityOptions;
+  gcp?: GcpIdentityOptions;
+}
+
+/** Endpoint overrides from the environment (`AWS_ENDPOINT_URL_IAM`/`_EKS`, `MED_AZURE_ARM_ENDPOINT`, `MED_GCP_IAM_ENDPOINT`). */
+export function identityCloudOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): IdentityCloudOptions {
+  return { aws: awsEndpointsFromEnv(env), azure: azureEndpointFromEnv(env), gcp: gcpEndpointFromEnv(env) };
+}
+
+export function createIdentityCloudPort(opts: IdentityCloudOptions = {}): IdentityCloudPort {
+  let aws: AwsIdentitySource | undefined;
+  let azure: AzureIdentitySource | undefined;
+  let gcp: GcpIdentitySource | undefined;
+  const memo = new Map<string, Promise<CloudAnswer<unknown>>>();
+  // Several checks (and several service accounts sharing a role) ask the same question: ask the cloud once.
+  const once = <T>(key: string, fn: () => Promise<CloudAnswer<T>>): Promise<CloudAnswer<T>> => {
+    let p = memo.get(key) as Promise<CloudAnswer<T>> | undefined;
+    if (!p) {
+      p = fn();
+      memo.set(key, p);
+      // A cancelled lookup must not poison later runs of the same question.
+      p.catch(() => memo.delete(key));
+    }
+    return p;
+  };
+  const a = () => (aws ??= new AwsIdentitySource(opts.aws));
+  const z = () => (azure ??= new AzureIdentitySource(opts.azure));
+  const g = () => (gcp ??= new GcpIdentitySource(opts.gcp));
+  return {
+    awsRole: (arn, signal) => once(`aws-role\0${arn}`, () => a().role(arn, signal)),
+    awsOidcProvider: (arn, signal) => once(`aws-oidc\0${arn}`, () => a().oidcProvider(arn, signal)),
+    eksOidcIssuer: (name, region, signal) => once(`eks\0${region}\0${name}`, () => a().eksIssuer(name, region, signal)),
+    azureFederatedCredentials: (sub, clientId, signal) => once(`az-fic\0${sub}\0${clientId.toLowerCase()}`, () => z().federatedCredentials(sub, clientId, signal)),
+    aksCluster: (sub, rg, signal) => once(`aks\0${sub}\0${rg.toLowerCase()}`, () => z().aksCluster(sub, rg, signal)),
+    gcpServiceAccountPolicy: (email, signal) => once(`gcp-sa\0${email}`, () => g().serviceAccountPolicy(email, signal)),
+  };
+}

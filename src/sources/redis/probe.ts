@@ -1,0 +1,559 @@
+/**
+ * The step-by-step Redis probe: DNS (node `dns`), TCP (`net`), TLS (`tls`) by hand so each failure is named,
+ * then AUTH, PING, SELECT, ACL DRYRUN and latency with ioredis. Every step has a timeout; the probe stops at the
+ * first failing step. Read-only: PING, AUTH, SELECT, ACL WHOAMI/DRYRUN, INFO server, LLEN and — only when ACL
+ * DRYRUN is unavailable — read-only commands on a key that does not exist.
+ */
+import { promises as dns } from 'node:dns';
+import { hostname } from 'node:os';
+import net from 'node:net';
+import tls from 'node:tls';
+import { Redis, type RedisOptions } from 'ioredis';
+import { CancelledError } from '../../engine/errors.js';
+import type { EntraTokenSource } from '../../engine/ports/cloud.js';
+import type {
+  AclVerdict,
+  RedisErrorCode,
+  RedisPort,
+  RedisProbeOptions,
+  RedisProbeResult,
+  RedisStep,
+  RedisStepName,
+  RedisTarget,
+} from '../../engine/ports/redis.js';
+import { revealSecret, scrubSecrets, type SecretString } from '../../engine/ports/secret.js';
+import { redactText } from '../../engine/redact.js';
+
+export const DEFAULT_STEP_TIMEOUT_MS = 3000;
+/** A key no one uses: read-only fallback permission checks touch only this. */
+export const PROBE_KEY = 'model-engine-doctor:acl-probe';
+/** Commands that only read, which the probe may run for real when ACL DRYRUN is unavailable. */
+const READ_ONLY = new Set(['GET', 'LLEN', 'EXISTS', 'TTL', 'PTTL', 'LRANGE', 'MGET', 'HGET', 'HGETALL', 'SMEMBERS', 'ZRANGE', 'ZREVRANGEBYSCORE', 'TYPE']);
+
+export interface RedisSourceOptions {
+  /** Extra CA certificates (PEM) trusted beside Node's defaults — a private CA, or a test's. */
+  ca?: string | readonly string[];
+  /**
+   * Host overrides, like curl's `--resolve`: connect to another address (and port) for a host while still
+   * checking the certificate against the original name. Tests point cluster hostnames at loopback with it.
+   */
+  resolve?: Readonly<Record<string, { host: string; port?: number }>>;
+  /** Where Entra tokens come from (the cloud source), for `entra-token` credentials. */
+  tokens?: EntraTokenSource;
+  /** Description of where the probe runs (default: this machine's hostname). */
+  from?: string;
+}
+
+class StepFailure extends Error {
+  constructor(
+    readonly code: RedisErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const codeOf = (e: unknown): string | undefined => (e as { code?: string } | undefined)?.code;
+const firstLine = (s: string) => s.split('\n')[0]!.trim();
+
+/** Reject after `ms` with a StepFailure, or when `signal` aborts with CancelledError. */
+function withTimeout<T>(p: Promise<T>, ms: number, code: RedisErrorCode, what: string, signal?: AbortSignal, onTimeout?: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new StepFailure(code, `${what}: no answer within ${ms} ms`));
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      onTimeout?.();
+      reject(new CancelledError());
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/** A promise that rejects after `ms` (StepFailure) or on abort (CancelledError); `cancel` clears the timer. */
+function deadline(ms: number, code: RedisErrorCode, what: string, signal?: AbortSignal): { promise: Promise<never>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepFailure(code, `${what}: no answer within ${ms} ms`)), ms);
+    onAbort = () => reject(new CancelledError());
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => undefined);
+  return {
+    promise,
+    cancel: () => {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Connect a plain TCP socket. */
+function tcpConnect(host: string, port: number): { promise: Promise<net.Socket>; socket: net.Socket } {
+  const socket = net.connect({ host, port });
+  socket.setNoDelay(true);
+  const promise = new Promise<net.Socket>((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+  promise.catch(() => undefined);
+  return { promise, socket };
+}
+
+/**
+ * Send an inline `PING` on a plain connection and classify the first bytes back: RESP (`+`, `-`, `$`…), a TLS
+ * record (the port speaks TLS), the connection closed, or nothing.
+ */
+function rawPing(socket: net.Socket): Promise<'resp' | 'tls' | 'closed' | 'other'> {
+  return new Promise((resolve) => {
+    const done = (v: 'resp' | 'tls' | 'closed' | 'other') => {
+      socket.removeAllListeners('data');
+      resolve(v);
+    };
+    socket.once('data', (d: Buffer) => {
+      const b = d[0];
+      if (b !== undefined && '+-$:*_%'.includes(String.fromCharCode(b))) done('resp');
+      else if (b === 0x15 || b === 0x16) done('tls');
+      else done('other');
+    });
+    socket.once('error', () => done('closed'));
+    socket.once('close', () => done('closed'));
+    socket.write('PING\r\n');
+  });
+}
+
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** Map a TLS handshake error to the probe's code and a sentence. */
+export function classifyTlsError(e: unknown): { code: RedisErrorCode; detail: string } {
+  const code = codeOf(e) ?? '';
+  const msg = firstLine((e as Error)?.message ?? String(e));
+  if (UNTRUSTED.has(code)) return { code: 'CERT_UNTRUSTED', detail: `certificate not trusted: ${msg} (${code})` };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { code: 'CERT_HOSTNAME_MISMATCH', detail: `certificate does not match the host name: ${msg}` };
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return { code: 'CERT_EXPIRED', detail: `certificate not valid now: ${msg} (${code})` };
+  if (/wrong version number|packet length too long|unknown protocol|record layer failure/i.test(msg)) {
+    return { code: 'PORT_IS_PLAIN', detail: `the server did not speak TLS (${msg})` };
+  }
+  return { code: code || 'ERROR', detail: `TLS handshake failed: ${msg}${code ? ` (${code})` : ''}` };
+}
+
+/** Map a Redis reply error to the probe's code. */
+export function classifyRedisError(e: unknown): RedisErrorCode {
+  const msg = (e as Error)?.message ?? String(e);
+  const code = codeOf(e);
+  if (/^WRONGPASS/.test(msg) || /invalid username-password pair|invalid password/i.test(msg)) return 'WRONGPASS';
+  if (/^NOAUTH/.test(msg) || /Authentication required/i.test(msg)) return 'NOAUTH';
+  if (/called without any password configured|no password is set/i.test(msg)) return 'AUTH_NOT_CONFIGURED';
+  if (/^NOPERM/.test(msg)) return 'NOPERM';
+  if (/DB index is out of range/i.test(msg)) return 'DB_OUT_OF_RANGE';
+  if (/SELECT is not allowed in cluster mode/i.test(msg)) return 'SELECT_NOT_ALLOWED';
+  if (/^LOADING/.test(msg)) return 'LOADING';
+  if (code === 'ECONNRESET' || /Connection is closed|ECONNRESET/i.test(msg)) return 'ECONNRESET';
+  if (/Command timed out/i.test(msg)) return 'NO_REPLY';
+  return code ?? 'ERROR';
+}
+
+function isPrivateOrLoopback(ip: string): boolean {
+  return /^(10\.|127\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.|169\.254\.)/.test(ip) || /^(::1$|f[cd][0-9a-f]{2}:|fe80:)/i.test(ip);
+}
+
+export class RedisSource implements RedisPort {
+  readonly from: string;
+  private readonly ca: string[] | undefined;
+
+  constructor(private readonly opts: RedisSourceOptions = {}) {
+    this.from = opts.from ?? `this machine (${hostname()})`;
+    this.ca = opts.ca === undefined ? undefined : typeof opts.ca === 'string' ? [opts.ca] : [...opts.ca];
+  }
+
+  private tlsOptions(servername: string | undefined, verify: boolean): tls.ConnectionOptions {
+    return {
+      ...(servername ? { servername } : {}),
+      // Node's default roots plus any extra CA: `ca` alone would replace the defaults.
+      ...(this.ca ? { ca: [...tls.rootCertificates, ...this.ca] } : {}),
+      rejectUnauthorized: verify,
+    };
+  }
+
+  async probe(target: RedisTarget, opts: RedisProbeOptions = {}): Promise<RedisProbeResult> {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    const signal = opts.signal;
+    const steps: RedisStep[] = [];
+    const result: RedisProbeResult = { target: target.display, from: this.from, steps };
+    const override = this.opts.resolve?.[target.host];
+    const connectHost = override?.host ?? target.host;
+    const port = override?.port ?? target.port;
+    const servername = net.isIP(target.host) ? undefined : target.host;
+    const secrets: (SecretString | string)[] = [];
+    if (target.credential.kind === 'password') secrets.push(target.credential.password);
+    const clean = (s: string) => redactText(scrubSecrets(s, secrets));
+    const sockets: net.Socket[] = [];
+    let client: Redis | undefined;
+    let plainTimer: NodeJS.Timeout | undefined;
+
+    const record = (name: RedisStepName, ok: boolean, t0: number, detail: string, skipped?: boolean) => {
+      steps.push({ name, ok, ms: Math.round(performance.now() - t0), detail: clean(detail), ...(skipped ? { skipped } : {}) });
+    };
+    const failAt = (name: RedisStepName, t0: number, code: RedisErrorCode, detail: string): RedisProbeResult => {
+      record(name, false, t0, detail);
+      result.failedStep = name;
+      result.errorCode = code;
+      return result;
+    };
+    /** Run one step; a StepFailure or a Redis error becomes this step's failure. */
+    const step = async <T>(name: RedisStepName, fn: () => Promise<T>): Promise<{ ok: true; value: T; t0: number } | { ok: false; t0: number; code: RedisErrorCode; detail: string }> => {
+      const t0 = performance.now();
+      try {
+        return { ok: true, value: await fn(), t0 };
+      } catch (e) {
+        if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
+        if (e instanceof StepFailure) return { ok: false, t0, code: e.code, detail: e.message };
+        return { ok: false, t0, code: classifyRedisError(e), detail: firstLine((e as Error).message ?? String(e)) };
+      }
+    };
+    const cmd = <T>(what: string, p: Promise<T>) => withTimeout(p, timeoutMs, 'NO_REPLY', what, signal);
+
+    try {
+      // 1. DNS
+      let addresses: string[];
+      {
+        const t0 = performance.now();
+        if (net.isIP(connectHost)) {
+          addresses = [connectHost];
+          record('dns', true, t0, override ? `${target.host} overridden to ${connectHost}` : `${connectHost} is an IP address; no lookup`);
+        } else {
+          try {
+            const found = await withTimeout(dns.lookup(connectHost, { all: true }), timeoutMs, 'EAI_AGAIN', `DNS lookup of ${connectHost}`, signal);
+            addresses = found.map((a) => a.address);
+            record('dns', true, t0, `${connectHost} resolved to ${addresses.join(', ')}${addresses.some(isPrivateOrLoopback) ? ' (private)' : ''}`);
+          } catch (e) {
+            if (e instanceof CancelledError) throw e;
+            const code = e instanceof StepFailure ? e.code : (codeOf(e) ?? 'ENOTFOUND');
+            const detail =
+              code === 'ENOTFOUND'
+                ? `no DNS record for ${connectHost} (ENOTFOUND) from ${this.from}`
+                : e instanceof StepFailure
+                  ? e.message
+                  : `${firstLine((e as Error).message)} (${code})`;
+            return failAt('dns', t0, code, detail);
+          }
+        }
+        result.addresses = addresses;
+      }
+      const address = addresses[0]!;
+
+      // 2. TCP
+      {
+        const t0 = performance.now();
+        const { promise, socket } = tcpConnect(address, port);
+        sockets.push(socket);
+        try {
+          await withTimeout(promise, timeoutMs, 'ETIMEDOUT', `TCP connect to ${address}:${port}`, signal, () => socket.destroy());
+          record('tcp', true, t0, `connected to ${address}:${port}`);
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          const code = e instanceof StepFailure ? e.code : (codeOf(e) ?? 'ERROR');
+          const detail = e instanceof StepFailure ? `${e.message} (no SYN-ACK: filtered, or unreachable from ${this.from})` : `${firstLine((e as Error).message)}`;
+          return failAt('tcp', t0, code, detail);
+        }
+        // 3. TLS (or, for plain targets, proof that the port speaks RESP rather than TLS)
+        const t1 = performance.now();
+        if (target.tls) {
+          const tlsSocket = tls.connect({ socket, ...this.tlsOptions(servername, target.verifyCertificate) });
+          sockets.push(tlsSocket);
+          const handshake = new Promise<tls.TLSSocket>((resolve, reject) => {
+            tlsSocket.once('secureConnect', () => resolve(tlsSocket));
+            tlsSocket.once('error', reject);
+          });
+          handshake.catch(() => undefined);
+          // A plain Redis port never answers a ClientHello (it waits for a newline): after a short wait, ask the
+          // port in plain RESP on a second connection, so that case is named within the same timeout.
+          let rejectPlain: (e: Error) => void = () => undefined;
+          const plainDetected = new Promise<never>((_, reject) => (rejectPlain = reject));
+          plainDetected.catch(() => undefined);
+          plainTimer = setTimeout(() => {
+            const side = tcpConnect(address, port);
+            sockets.push(side.socket);
+            void side.promise
+              .then(rawPing, () => 'closed' as const)
+              .then((a) => {
+                if (a === 'resp') rejectPlain(new StepFailure('PORT_IS_PLAIN', `port ${port} answers plain Redis (RESP), not TLS, but the URL says rediss://`));
+              });
+          }, Math.min(300, timeoutMs / 4));
+          const limit = deadline(timeoutMs, 'TLS_TIMEOUT', `TLS handshake with ${address}:${port}`, signal);
+          try {
+            const s = await Promise.race([handshake, limit.promise, plainDetected]);
+            const cert = s.getPeerCertificate();
+            const subject = cert?.subject?.CN ?? '';
+            const issuer = cert?.issuer?.CN ?? cert?.issuer?.O ?? '';
+            const verified = target.verifyCertificate ? 'verified' : `not verified (ssl_cert_reqs=none${s.authorized ? '' : `: ${String(s.authorizationError ?? 'untrusted')}`})`;
+            record('tls', true, t1, `${s.getProtocol() ?? 'TLS'}; certificate CN=${subject} issued by ${issuer}, expires ${cert?.valid_to ?? '?'}; ${verified}`);
+          } catch (e) {
+            if (e instanceof CancelledError) throw e;
+            if (e instanceof StepFailure) return failAt('tls', t1, e.code, e.message);
+            const c = classifyTlsError(e);
+            if (c.code === 'PORT_IS_PLAIN') return failAt('tls', t1, c.code, `port ${port} is not a TLS port: ${c.detail}; the URL says rediss://`);
+            return failAt('tls', t1, c.code, c.detail);
+          } finally {
+            limit.cancel();
+            clearTimeout(plainTimer);
+          }
+        } else {
+          let answer: 'resp' | 'tls' | 'closed' | 'other';
+          try {
+            answer = await withTimeout(rawPing(socket), timeoutMs, 'NO_REPLY', `PING on ${address}:${port}`, signal);
+          } catch (e) {
+            if (e instanceof CancelledError) throw e;
+            const detail = `connected to ${address}:${port}, but nothing came back within ${timeoutMs} ms: not a Redis port, or a proxy/firewall that accepts connections and drops them`;
+            return failAt('ping', t1, (e as StepFailure).code ?? 'NO_REPLY', detail);
+          }
+          if (answer === 'resp') record('tls', true, t1, 'plain TCP (redis://): the port answers RESP', true);
+          else {
+            // Reset or a TLS alert: see whether the port completes a TLS handshake.
+            const side = tcpConnect(address, port);
+            sockets.push(side.socket);
+            let speaksTls = answer === 'tls';
+            if (!speaksTls) {
+              try {
+                const raw = await withTimeout(side.promise, timeoutMs, 'ETIMEDOUT', 'TCP connect', signal, () => side.socket.destroy());
+                const t = tls.connect({ socket: raw, ...this.tlsOptions(servername, false) });
+                sockets.push(t);
+                await withTimeout(new Promise<void>((resolve, reject) => { t.once('secureConnect', () => resolve()); t.once('error', reject); }), timeoutMs, 'TLS_TIMEOUT', 'TLS handshake', signal, () => t.destroy());
+                speaksTls = true;
+              } catch (e) {
+                if (e instanceof CancelledError) throw e;
+              }
+            }
+            if (speaksTls) return failAt('tls', t1, 'PORT_EXPECTS_TLS', `port ${port} speaks TLS but the URL says redis://: the server closed the plain connection; use rediss://`);
+            return failAt('tls', t1, answer === 'closed' ? 'ECONNRESET' : 'ERROR', `port ${port} closed the connection (or sent something that is not Redis) on a plain PING`);
+          }
+        }
+        for (const s of sockets.splice(0)) s.destroy();
+      }
+
+      // 4. AUTH — on a fresh ioredis connection that does nothing on its own (no ready check, no SELECT, no retries).
+      const options: RedisOptions = {
+        host: address,
+        port,
+        lazyConnect: true,
+        enableReadyCheck: false,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        reconnectOnError: () => false,
+        autoResubscribe: false,
+        connectTimeout: timeoutMs,
+        commandTimeout: timeoutMs,
+        connectionName: 'model-engine-doctor',
+        ...(target.tls ? { tls: this.tlsOptions(servername, target.verifyCertificate) } : {}),
+      };
+      // ioredis sends CLIENT SETNAME on connect; a restricted user may lack it, so leave the name off.
+      delete options.connectionName;
+      client = new Redis(options);
+      client.on('error', () => undefined);
+      {
+        const t0 = performance.now();
+        try {
+          await withTimeout(client.connect(), timeoutMs, 'ETIMEDOUT', `connect to ${address}:${port}`, signal);
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          const code = e instanceof StepFailure ? e.code : classifyRedisError(e);
+          return failAt('auth', t0, code, `could not open the Redis connection: ${firstLine((e as Error).message)}`);
+        }
+      }
+      const cred = target.credential;
+      {
+        const r = await step('auth', async () => {
+          switch (cred.kind) {
+            case 'none': {
+              // No credentials: a server that requires them answers NOAUTH to anything.
+              await cmd('PING', client!.ping());
+              return 'no credentials in the URL; the server allows unauthenticated access';
+            }
+            case 'password': {
+              const pw = revealSecret(cred.password);
+              await cmd('AUTH', cred.username ? client!.call('AUTH', cred.username, pw) : client!.call('AUTH', pw));
+              return `authenticated${cred.username ? ` as ${cred.username}` : ''} with a password`;
+            }
+            case 'entra-token': {
+              if (!this.opts.tokens) throw new StepFailure('TOKEN_UNAVAILABLE', 'no Entra token source in this run (rerun with --cloud-api)');
+              let tok: { token: SecretString; expiresOn: Date };
+              try {
+                tok = await withTimeout(this.opts.tokens.rawToken(cred.scope, signal), Math.max(timeoutMs, 10_000), 'TOKEN_UNAVAILABLE', 'Entra token', signal);
+              } catch (e) {
+                if (e instanceof CancelledError || e instanceof StepFailure) throw e;
+                throw new StepFailure('TOKEN_UNAVAILABLE', `could not get an Entra token for ${cred.scope}: ${firstLine((e as Error).message)}`);
+              }
+              secrets.push(tok.token);
+              await cmd('AUTH', client!.call('AUTH', cred.username ?? '', revealSecret(tok.token)));
+              return `authenticated as ${cred.username ?? '(no AZURE_OBJECT_ID)'} with an Entra token expiring ${tok.expiresOn.toISOString()}`;
+            }
+          }
+        });
+        if (!r.ok) {
+          const why =
+            r.code === 'WRONGPASS'
+              ? `${r.detail} — the server rejected the ${cred.kind === 'entra-token' ? 'object id / token' : 'username/password'}`
+              : r.code === 'NOAUTH'
+                ? `${r.detail} — the server requires a password and the URL has none`
+                : r.detail;
+          return failAt('auth', r.t0, r.code, why);
+        }
+        record('auth', true, r.t0, r.value, cred.kind === 'none');
+      }
+
+      // 5. PING
+      {
+        const r = await step('ping', () => cmd('PING', client!.ping()));
+        if (!r.ok) return failAt('ping', r.t0, r.code, r.detail);
+        record('ping', true, r.t0, `PING → ${r.value}`);
+      }
+      try {
+        const info = await cmd('INFO', client.info('server'));
+        const v = /redis_version:([^\r\n]+)/.exec(info)?.[1];
+        if (v) result.serverVersion = v.trim();
+      } catch (e) {
+        if (e instanceof CancelledError) throw e;
+        // INFO may be renamed or denied (managed Redis); the version only decides wording.
+      }
+
+      // 6. SELECT
+      {
+        const t0 = performance.now();
+        if (target.db === 0) record('select', true, t0, 'db 0: redis-py sends no SELECT', true);
+        else {
+          const r = await step('select', () => cmd('SELECT', client!.select(target.db)));
+          if (!r.ok) return failAt('select', r.t0, r.code, `SELECT ${target.db}: ${r.detail}`);
+          record('select', true, r.t0, `SELECT ${target.db} → OK`);
+        }
+      }
+
+      // 7. ACL permissions for the commands model-engine uses
+      {
+        const t0 = performance.now();
+        const wanted = opts.aclCommands ?? [];
+        if (wanted.length === 0) record('acl', true, t0, 'no commands to check', true);
+        else {
+          const verdicts = await this.aclCheck(client, wanted, cred.kind === 'none' ? undefined : cred.username, cmd, result);
+          result.acl = verdicts;
+          const denied = verdicts.filter((v) => v.allowed === false).map((v) => v.command);
+          const unknown = verdicts.filter((v) => v.allowed === 'unknown').map((v) => v.command);
+          const how = verdicts.some((v) => v.detail.startsWith('ACL DRYRUN')) ? 'ACL DRYRUN' : 'read-only trial';
+          if (denied.length > 0) return failAt('acl', t0, 'NOPERM', `user ${result.user ?? 'default'} may not run: ${denied.join(', ')} (${how})`);
+          record('acl', true, t0, `user ${result.user ?? 'default'} may run ${verdicts.length - unknown.length}/${verdicts.length} commands${unknown.length ? `; not verifiable without ACL DRYRUN: ${unknown.join(', ')}` : ''}`, unknown.length === verdicts.length);
+        }
+      }
+
+      // 8. Latency
+      {
+        const t0 = performance.now();
+        const times: number[] = [];
+        const n = Math.max(1, opts.pings ?? 5);
+        try {
+          for (let i = 0; i < n; i++) {
+            const t = performance.now();
+            await cmd('PING', client.ping());
+            times.push(performance.now() - t);
+          }
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          return failAt('latency', t0, classifyRedisError(e), `PING ${times.length + 1}/${n}: ${firstLine((e as Error).message)}`);
+        }
+        times.sort((a, b) => a - b);
+        const median = times[Math.floor(times.length / 2)]!;
+        result.latencyMs = Math.round(median * 10) / 10;
+        record('latency', true, t0, `median ${result.latencyMs} ms, max ${Math.round(times[times.length - 1]! * 10) / 10} ms over ${n} PINGs from ${this.from}`);
+      }
+
+      // Lists (broker queues): LLEN is read-only.
+      if (opts.listLengths?.length) {
+        result.lists = {};
+        for (const key of opts.listLengths) {
+          try {
+            result.lists[key] = await cmd('LLEN', client.llen(key));
+          } catch (e) {
+            if (e instanceof CancelledError) throw e;
+            result.lists[key] = null;
+          }
+        }
+      }
+      return result;
+    } finally {
+      clearTimeout(plainTimer);
+      for (const s of sockets) s.destroy();
+      client?.disconnect();
+    }
+  }
+
+  /** ACL DRYRUN for each command; without it (old server, or no permission for ACL), try read-only ones. */
+  private async aclCheck(
+    client: Redis,
+    wanted: readonly (readonly string[])[],
+    username: string | undefined,
+    cmd: <T>(what: string, p: Promise<T>) => Promise<T>,
+    result: RedisProbeResult,
+  ): Promise<AclVerdict[]> {
+    let user = username;
+    try {
+      user = String(await cmd('ACL WHOAMI', client.call('ACL', 'WHOAMI')));
+      result.user = user;
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      result.user = user ?? 'default';
+    }
+    const out: AclVerdict[] = [];
+    let dryRun = true;
+    let dryRunWhy = '';
+    for (const c of wanted) {
+      const name = c[0]!.toUpperCase();
+      if (dryRun) {
+        try {
+          const reply = String(await cmd('ACL DRYRUN', client.call('ACL', 'DRYRUN', result.user ?? 'default', ...c)));
+          out.push({ command: name, allowed: reply === 'OK', detail: `ACL DRYRUN: ${reply === 'OK' ? 'OK' : firstLine(reply)}` });
+          continue;
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          dryRun = false;
+          dryRunWhy = firstLine((e as Error).message);
+        }
+      }
+      if (READ_ONLY.has(name)) {
+        const args = c.slice(1).map((a, i) => (i === 0 ? PROBE_KEY : a));
+        try {
+          await cmd(name, client.call(name, ...args));
+          out.push({ command: name, allowed: true, detail: `ran ${name} on ${PROBE_KEY} (ACL DRYRUN unavailable: ${dryRunWhy})` });
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          const denied = classifyRedisError(e) === 'NOPERM';
+          out.push({ command: name, allowed: denied ? false : true, detail: `${name} on ${PROBE_KEY}: ${firstLine((e as Error).message)}` });
+        }
+      } else out.push({ command: name, allowed: 'unknown', detail: `not tried (writes); ACL DRYRUN unavailable: ${dryRunWhy}` });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,497 @@
+/**
+ * The OCI distribution probe: `HEAD /v2/<name>/manifests/<tag>` with the index/manifest Accept headers (GET when
+ * HEAD gives no digest or 405), the Bearer/Basic challenge dance, platform checks against the nodes'
+ * architectures, and "which credential answered". Concurrency is bounded per registry; every request times out.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { ForbiddenError } from '../../engine/errors.js';
+import { parseImageRef } from '../../engine/kube-types.js';
+import type { CredentialUse, ImageProbe, ImageProbeRequest, ImageProbeStatus, RegistryPort } from '../../engine/ports/registry.js';
+import type { KubePort } from '../../engine/types.js';
+import { defaultCloudApis, defaultCloudLogins, isAcrHost, isGoogleHost, parseEcrHost, parseGarRepository, type CloudApis, type CloudLogins } from './cloud.js';
+import {
+  credentialsForHost,
+  dockerConfigFromSecret,
+  dockerConfigPath,
+  parseChallenge,
+  readDockerConfig,
+  type Credential,
+  type DockerConfigJson,
+} from './credentials.js';
+import { NetworkError, request, type HttpResponse } from './http.js';
+
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+
+export interface RegistryPortOptions {
+  /** Cluster access, for the pull secrets of service accounts. */
+  kube?: KubePort;
+  /** Allow the registries' own cloud APIs (ECR DescribeImages, Artifact Registry tags). */
+  cloudApi?: boolean;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  /** Requests in flight per registry host. */
+  perRegistryConcurrency?: number;
+  /** docker config path; default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`. */
+  dockerConfig?: string;
+  /** Extra CA certificates per registry host; plus `<certsDir>/<host>/ca.crt` as docker reads them. */
+  ca?: Readonly<Record<string, readonly string[]>>;
+  certsDir?: string;
+  /** Reach a registry host at another address (a proxy, or the tests' loopback registry). */
+  connectTo?: Readonly<Record<string, { host: string; port: number }>>;
+  logins?: Partial<CloudLogins>;
+  cloudApis?: Partial<CloudApis>;
+  now?: () => Date;
+}
+
+type Attempt =
+  | { kind: 'answer'; status: 'exists' | 'missing-tag' | 'missing-repository' | 'platform-missing'; probe: Partial<ImageProbe> }
+  | { kind: 'rejected'; httpStatus: number; detail: string }
+  | { kind: 'forbidden'; httpStatus: number; detail: string }
+  | { kind: 'network'; tls: boolean; code: string; detail: string }
+  | { kind: 'error'; httpStatus?: number; detail: string; code?: string };
+
+interface Target {
+  host: string;
+  repository: string;
+  reference: string;
+  base: string;
+}
+
+type SecretRead = { cfg?: DockerConfigJson; problem?: 'unavailable' | 'error'; detail?: string };
+
+const RANK: Record<string, number> = { exists: 4, 'platform-missing': 3, 'missing-tag': 2, 'missing-repository': 1 };
+
+/** `linux/amd64` for a kubernetes.io/arch value. */
+export const platformFor = (arch: string) => `linux/${arch}`;
+
+/** The `linux/<arch>` platforms the nodes need that an image does not provide. */
+export function missingPlatforms(available: readonly string[], architectures: readonly string[]): string[] {
+  return [...new Set(architectures)]
+    .map(platformFor)
+    .filter((need) => !available.some((p) => p === need || p.startsWith(`${need}/`) || (need === 'linux/arm64' && p === 'linux/arm64/v8')));
+}
+
+function registryErrorCode(body: Buffer): { code?: string; message?: string } {
+  try {
+    const j = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
+    return { ...(j.errors?.[0]?.code ? { code: j.errors[0].code } : {}), ...(j.errors?.[0]?.message ? { message: j.errors[0].message } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+export class OciRegistryPort implements RegistryPort {
+  private readonly memo = new Map<string, Promise<ImageProbe>>();
+  private readonly limits = new Map<string, LimitFunction>();
+  private readonly tokens = new Map<string, Promise<string | undefined>>();
+  private readonly secrets = new Map<string, Promise<SecretRead>>();
+  private dockerCfg?: Promise<DockerConfigJson | undefined>;
+  private readonly logins: CloudLogins;
+  private readonly apis: CloudApis;
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: RegistryPortOptions = {}) {
+    this.logins = { ...defaultCloudLogins(), ...opts.logins };
+    this.apis = { ...defaultCloudApis(), ...opts.cloudApis };
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  probe(req: ImageProbeRequest, signal: AbortSignal): Promise<ImageProbe> {
+    const key = JSON.stringify([
+      req.ref,
+      [...(req.architectures ?? [])].sort(),
+      [...(req.pullSecrets ?? [])].map((s) => `${s.namespace}/${s.name}`).sort(),
+    ]);
+    let p = this.memo.get(key);
+    if (!p) {
+      p = this.probeUncached(req, signal);
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  private limit(host: string): LimitFunction {
+    let l = this.limits.get(host);
+    if (!l) this.limits.set(host, (l = pLimit(this.opts.perRegistryConcurrency ?? 4)));
+    return l;
+  }
+
+  private async caFor(host: string): Promise<string[]> {
+    const out = [...(this.opts.ca?.[host] ?? [])];
+    try {
+      out.push(await readFile(join(this.opts.certsDir ?? '/etc/docker/certs.d', host, 'ca.crt'), 'utf8'));
+    } catch {
+      // No per-registry CA: the system trust store applies.
+    }
+    return out;
+  }
+
+  /** Any request on behalf of a registry: its CA bundle and address override apply to whichever host the URL names. */
+  private async send(limitHost: string, r: { method: 'GET' | 'HEAD' | 'POST'; url: string; headers: Record<string, string>; body?: string }, signal: AbortSignal): Promise<HttpResponse> {
+    const host = new URL(r.url).host;
+    const ca = await this.caFor(host);
+    const connectTo = this.opts.connectTo?.[host];
+    return this.limit(limitHost)(() =>
+      request({
+        ...r,
+        timeoutMs: this.opts.timeoutMs ?? 10_000,
+        signal,
+        ...(ca.length ? { ca } : {}),
+        ...(connectTo ? { connectTo } : {}),
+      }),
+    );
+  }
+
+  private http(t: Target, method: 'GET' | 'HEAD', path: string, headers: Record<string, string>, signal: AbortSignal): Promise<HttpResponse> {
+    return this.send(t.host, { method, url: `${t.base}${path}`, headers }, signal);
+  }
+
+  private async probeUncached(req: ImageProbeRequest, signal: AbortSignal): Promise<ImageProbe> {
+    const parsed = parseImageRef(req.ref);
+    const host = parsed.registry === 'docker.io' ? 'registry-1.docker.io' : parsed.registry;
+    const target: Target = { host, repository: parsed.repository, reference: parsed.digest ?? parsed.tag ?? 'latest', base: `https://${host}` };
+    const archs = req.architectures ?? [];
+    const base: ImageProbe = {
+      ref: req.ref,
+      registry: parsed.registry,
+      repository: parsed.repository,
+      reference: target.reference,
+      status: 'unauthorized',
+      detail: '',
+      checkedWith: [],
+    };
+
+    let best: { attempt: Extract<Attempt, { kind: 'answer' }>; label: string } | undefined;
+    let sawForbidden: Extract<Attempt, { kind: 'forbidden' }> | undefined;
+    let lastRejected: Extract<Attempt, { kind: 'rejected' }> | undefined;
+    const configHost = parsed.registry;
+
+    const candidates: (() => Promise<Credential[]>)[] = [
+      async () => [{ kind: 'anonymous', label: 'anonymous' }],
+      () => this.pullSecretCredentials(configHost, req.pullSecrets ?? []),
+      () => this.dockerConfigCredentials(configHost),
+      () => this.cloudCredentials(host, signal),
+    ];
+
+    for (const next of candidates) {
+      if (best?.attempt.status === 'exists') break;
+      const creds = await next();
+      for (const cred of creds) {
+        if (best?.attempt.status === 'exists') break;
+        if (cred.kind === 'unusable') {
+          base.checkedWith.push({ label: cred.label, outcome: cred.outcome, detail: cred.detail, ...(cred.expiresAt ? { expiresAt: cred.expiresAt.toISOString() } : {}) });
+          continue;
+        }
+        signal.throwIfAborted();
+        const a = await this.attempt(target, cred, archs, signal);
+        const use: CredentialUse = {
+          label: cred.label,
+          outcome: a.kind === 'answer' ? 'answered' : a.kind === 'rejected' ? 'rejected' : a.kind === 'forbidden' ? 'forbidden' : 'error',
+          detail: a.kind === 'answer' ? (a.probe.detail ?? a.status) : a.detail,
+          ...(cred.kind === 'basic' && cred.expiresAt ? { expiresAt: cred.expiresAt.toISOString() } : {}),
+        };
+        base.checkedWith.push(use);
+        if (a.kind === 'network') {
+          // The registry cannot be reached at all: no other credential will change that.
+          return {
+            ...base,
+            status: a.tls ? 'tls-error' : 'unreachable',
+            errorCode: a.code,
+            detail: a.detail,
+          };
+        }
+        if (a.kind === 'answer' && (!best || RANK[a.status]! > RANK[best.attempt.status]!)) best = { attempt: a, label: cred.label };
+        if (a.kind === 'forbidden') sawForbidden = a;
+        if (a.kind === 'rejected') lastRejected = a;
+        if (a.kind === 'error') {
+          return { ...base, status: 'unreachable', ...(a.httpStatus ? { httpStatus: a.httpStatus } : {}), ...(a.code ? { errorCode: a.code } : {}), detail: a.detail };
+        }
+      }
+    }
+
+    let result: ImageProbe;
+    if (best) {
+      result = { ...base, ...best.attempt.probe, status: best.attempt.status, answeredBy: best.label, detail: best.attempt.probe.detail ?? best.attempt.status };
+    } else if (sawForbidden) {
+      result = { ...base, status: 'denied', httpStatus: sawForbidden.httpStatus, detail: sawForbidden.detail };
+    } else {
+      result = { ...base, status: 'unauthorized', ...(lastRejected ? { httpStatus: lastRejected.httpStatus } : {}), detail: lastRejected?.detail ?? 'no credential was accepted' };
+    }
+    if (this.opts.cloudApi && result.status !== 'exists' && result.status !== 'platform-missing' && parsed.tag && !parsed.digest) {
+      result = await this.refineWithCloudApi(result, host, parsed.repository, parsed.tag, signal);
+    }
+    return result;
+  }
+
+  private async refineWithCloudApi(result: ImageProbe, host: string, repository: string, tag: string, signal: AbortSignal): Promise<ImageProbe> {
+    const ecr = parseEcrHost(host);
+    const gar = parseGarRepository(host, repository);
+    try {
+      const lookup = ecr ? await this.apis.ecr(ecr, repository, tag, signal) : gar ? await this.apis.gar(gar, tag, signal) : undefined;
+      if (!lookup) return result;
+      if (lookup.status === 'exists') {
+        // The API sees it, the registry refused every credential: an access problem, not a missing image.
+        return { ...result, cloudApi: lookup.via, detail: `${result.detail}; ${lookup.via} shows the tag exists, so the pull credentials are the problem` };
+      }
+      const status: ImageProbeStatus = lookup.status;
+      return {
+        ...result,
+        status: result.status === 'unauthorized' || result.status === 'denied' || result.status === 'missing-tag' || result.status === 'missing-repository' ? status : result.status,
+        ...(lookup.tags ? { tags: lookup.tags.slice(0, 50) } : {}),
+        cloudApi: lookup.via,
+        detail: status === 'missing-repository' ? `repository ${repository} does not exist (${lookup.via})` : `tag ${tag} does not exist in ${repository} (${lookup.via})`,
+      };
+    } catch (e) {
+      return { ...result, detail: `${result.detail}; cloud API lookup failed: ${(e as Error).message.split('\n')[0]}` };
+    }
+  }
+
+  // --- credentials ---------------------------------------------------------------------------
+
+  private async dockerConfigCredentials(host: string): Promise<Credential[]> {
+    const path = this.opts.dockerConfig ?? dockerConfigPath();
+    this.dockerCfg ??= readDockerConfig(path);
+    const cfg = await this.dockerCfg;
+    if (!cfg) return [];
+    return credentialsForHost(cfg, host, `docker config ${path}`, this.now());
+  }
+
+  private readSecret(namespace: string, name: string): Promise<SecretRead> {
+    const key = `${namespace}/${name}`;
+    let p = this.secrets.get(key);
+    if (!p) {
+      p = (async () => {
+        const kube = this.opts.kube;
+        if (!kube) return { problem: 'unavailable' as const, detail: 'no cluster to read it from' };
+        try {
+          const s = await kube.get<{ metadata: { name: string }; type?: string; data?: Record<string, string> }>('secrets', name, namespace);
+          if (!s) return { problem: 'unavailable' as const, detail: `Secret ${name} does not exist in namespace ${namespace}: the kubelet cannot use it` };
+          const cfg = dockerConfigFromSecret(s);
+          if (!cfg) return { problem: 'error' as const, detail: `Secret ${name} is not a docker config (type ${s.type ?? 'unknown'})` };
+          return { cfg };
+        } catch (e) {
+          if (e instanceof ForbiddenError) return { problem: 'unavailable' as const, detail: `${e.message} (the doctor cannot read it)` };
+          throw e;
+        }
+      })();
+      this.secrets.set(key, p);
+    }
+    return p;
+  }
+
+  private async pullSecretCredentials(host: string, secrets: readonly { namespace: string; name: string }[]): Promise<Credential[]> {
+    const out: Credential[] = [];
+    for (const s of secrets) {
+      const label = `pull secret ${s.namespace}/${s.name}`;
+      const { cfg, problem, detail } = await this.readSecret(s.namespace, s.name);
+      if (!cfg) {
+        out.push({ kind: 'unusable', label, outcome: problem ?? 'error', detail: detail ?? 'unreadable' });
+        continue;
+      }
+      const creds = credentialsForHost(cfg, host, label, this.now());
+      if (creds.length === 0) out.push({ kind: 'unusable', label, outcome: 'unavailable', detail: `has no credentials for ${host}` });
+      out.push(...creds);
+    }
+    return out;
+  }
+
+  private async cloudCredentials(host: string, signal: AbortSignal): Promise<Credential[]> {
+    const ecr = parseEcrHost(host);
+    try {
+      if (ecr) {
+        const c = await this.logins.ecr(ecr, signal);
+        return [{ kind: 'basic', label: 'ECR GetAuthorizationToken (your AWS credentials)', username: c.username, password: c.password, ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}) }];
+      }
+      if (isAcrHost(host)) {
+        const token = await this.logins.azureToken(signal);
+        return [{ kind: 'refresh-token', label: 'Entra token exchanged at ACR /oauth2/exchange (your Azure identity)', refreshToken: `entra:${token}` }];
+      }
+      if (isGoogleHost(host)) {
+        const token = await this.logins.googleToken(signal);
+        return [{ kind: 'basic', label: 'Google ADC access token (your Google identity)', username: 'oauth2accesstoken', password: token }];
+      }
+    } catch (e) {
+      if (signal.aborted) throw e;
+      const label = ecr ? 'ECR GetAuthorizationToken' : isAcrHost(host) ? 'Entra token for ACR' : 'Google ADC';
+      return [{ kind: 'unusable', label, outcome: 'unavailable', detail: `no cloud credentials: ${(e as Error).message.split('\n')[0]}` }];
+    }
+    return [];
+  }
+
+  // --- one credential against the registry ---------------------------------------------------
+
+  /** Get a Bearer token for a challenge with a credential; undefined when the token service refused it. */
+  private bearerToken(t: Target, cred: Exclude<Credential, { kind: 'unusable' }>, params: Record<string, string>, signal: AbortSignal): Promise<string | undefined> {
+    const scope = params.scope ?? `repository:${t.repository}:pull`;
+    const key = JSON.stringify([params.realm, params.service, scope, cred.label]);
+    let p = this.tokens.get(key);
+    if (!p) {
+      p = this.fetchToken(t, cred, params.realm ?? '', params.service ?? '', scope, signal);
+      this.tokens.set(key, p);
+    }
+    return p;
+  }
+
+  private async fetchToken(t: Target, cred: Exclude<Credential, { kind: 'unusable' }>, realm: string, service: string, scope: string, signal: AbortSignal): Promise<string | undefined> {
+    const realmUrl = new URL(realm);
+    const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+    const post = (url: string, body: string) =>
+      this.send(t.host, { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, signal);
+    if (cred.kind === 'refresh-token') {
+      let refreshToken = cred.refreshToken;
+      if (refreshToken.startsWith('entra:')) {
+        // ACR: exchange the Entra access token for an ACR refresh token at the realm's origin.
+        const ex = await post(`${realmUrl.origin}/oauth2/exchange`, form({ grant_type: 'access_token', service, access_token: refreshToken.slice(6) }));
+        if (ex.status !== 200) return undefined;
+        refreshToken = (JSON.parse(ex.body.toString('utf8')) as { refresh_token?: string }).refresh_token ?? '';
+        if (!refreshToken) return undefined;
+      }
+      const res = await post(realm, form({ grant_type: 'refresh_token', service, scope, refresh_token: refreshToken, client_id: 'model-engine-doctor' }));
+      if (res.status !== 200) return undefined;
+      const j = JSON.parse(res.body.toString('utf8')) as { access_token?: string; token?: string };
+      return j.access_token ?? j.token;
+    }
+    realmUrl.searchParams.set('service', service);
+    realmUrl.searchParams.set('scope', scope);
+    const headers: Record<string, string> =
+      cred.kind === 'basic' ? { authorization: `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}` } : {};
+    const res = await this.send(t.host, { method: 'GET', url: realmUrl.toString(), headers }, signal);
+    if (res.status !== 200) return undefined;
+    const j = JSON.parse(res.body.toString('utf8')) as { access_token?: string; token?: string };
+    return j.token ?? j.access_token;
+  }
+
+  private async attempt(t: Target, cred: Exclude<Credential, { kind: 'unusable' }>, archs: readonly string[], signal: AbortSignal): Promise<Attempt> {
+    try {
+      return await this.attemptInner(t, cred, archs, signal);
+    } catch (e) {
+      if (e instanceof NetworkError) {
+        if (e.code === 'ABORTED') throw e;
+        return { kind: 'network', tls: e.tls, code: e.code, detail: `${t.host}: ${e.message}` };
+      }
+      if (e instanceof SyntaxError) return { kind: 'error', detail: `${t.host} answered with something that is not JSON` };
+      throw e;
+    }
+  }
+
+  private async attemptInner(t: Target, cred: Exclude<Credential, { kind: 'unusable' }>, archs: readonly string[], signal: AbortSignal): Promise<Attempt> {
+    let auth: string | undefined = cred.kind === 'basic' ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}` : undefined;
+    let authorized = false;
+
+    /** A registry request that answers a challenge once with this credential. */
+    const call = async (method: 'GET' | 'HEAD', path: string, accept?: string): Promise<HttpResponse | Attempt> => {
+      const headers = (): Record<string, string> => ({ ...(accept ? { accept } : {}), ...(auth ? { authorization: auth } : {}) });
+      let res = await this.http(t, method, path, headers(), signal);
+      if (res.status === 401 && !authorized) {
+        authorized = true;
+        const ch = parseChallenge(res.headers['www-authenticate']);
+        if (ch?.scheme === 'bearer' && ch.params.realm) {
+          const token = await this.bearerToken(t, cred, ch.params, signal);
+          if (!token) return { kind: 'rejected', httpStatus: 401, detail: `the token service ${new URL(ch.params.realm).host} refused ${cred.label}` };
+          auth = `Bearer ${token}`;
+          res = await this.http(t, method, path, headers(), signal);
+        } else if (ch?.scheme === 'basic' && cred.kind === 'basic' && !auth) {
+          auth = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+          res = await this.http(t, method, path, headers(), signal);
+        }
+      }
+      if (res.status === 401) {
+        const { code, message } = registryErrorCode(res.body);
+        return { kind: 'rejected', httpStatus: 401, detail: `401 ${code ?? 'Unauthorized'}${message ? `: ${message}` : ''} with ${cred.label}` };
+      }
+      if (res.status === 403) {
+        const { code, message } = registryErrorCode(res.body);
+        return { kind: 'forbidden', httpStatus: 403, detail: `403 ${code ?? 'Forbidden'}${message ? `: ${message}` : ''} with ${cred.label}` };
+      }
+      if (res.status === 429) return { kind: 'error', httpStatus: 429, code: 'TOOMANYREQUESTS', detail: `${t.host} is rate-limiting requests (429)` };
+      if (res.status >= 500) return { kind: 'error', httpStatus: res.status, detail: `${t.host} answered HTTP ${res.status}` };
+      return res;
+    };
+    const isRes = (x: HttpResponse | Attempt): x is HttpResponse => 'status' in x && 'headers' in x;
+
+    const manifestPath = `/v2/${t.repository}/manifests/${t.reference}`;
+    let res = await call('HEAD', manifestPath, MANIFEST_ACCEPT);
+    if (!isRes(res)) return res;
+    if (res.status === 405 || res.status === 501 || (res.status === 200 && !res.headers['docker-content-digest'])) {
+      res = await call('GET', manifestPath, MANIFEST_ACCEPT);
+      if (!isRes(res)) return res;
+    }
+    if (res.status === 404) {
+      // Tell a missing repository from a missing tag: the tag list of a missing repository is NAME_UNKNOWN.
+      const tagsRes = await call('GET', `/v2/${t.repository}/tags/list?n=1000`);
+      if (isRes(tagsRes) && tagsRes.status === 200) {
+        const tags = ((JSON.parse(tagsRes.body.toString('utf8')) as { tags?: string[] | null }).tags ?? []).slice(0, 1000);
+        return {
+          kind: 'answer',
+          status: 'missing-tag',
+          probe: { httpStatus: 404, errorCode: 'MANIFEST_UNKNOWN', tags, detail: `tag ${t.reference} does not exist in ${t.host}/${t.repository} (${tags.length} other tags)` },
+        };
+      }
+      if (isRes(tagsRes) && tagsRes.status === 404) {
+        const { code } = registryErrorCode(tagsRes.body);
+        return {
+          kind: 'answer',
+          status: 'missing-repository',
+          probe: { httpStatus: 404, errorCode: code ?? 'NAME_UNKNOWN', detail: `repository ${t.repository} does not exist in ${t.host}` },
+        };
+      }
+      return { kind: 'answer', status: 'missing-tag', probe: { httpStatus: 404, detail: `${t.repository}:${t.reference} does not exist in ${t.host} (the repository's tags could not be listed)` } };
+    }
+    if (res.status !== 200) return { kind: 'error', httpStatus: res.status, detail: `${t.host} answered HTTP ${res.status} for the manifest` };
+
+    const digest = res.headers['docker-content-digest'];
+    const mediaType = (res.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const found: Partial<ImageProbe> = { httpStatus: 200, ...(digest ? { digest } : {}), ...(mediaType ? { mediaType } : {}) };
+    if (archs.length === 0) return { kind: 'answer', status: 'exists', probe: { ...found, detail: `exists${digest ? ` (${digest})` : ''}` } };
+
+    // Platforms: an index lists them; a single image says it in its config blob.
+    let body = res.body;
+    if (res.headers['content-length'] === undefined || body.length === 0) {
+      const full = await call('GET', manifestPath, MANIFEST_ACCEPT);
+      if (!isRes(full)) return full;
+      body = full.body;
+    }
+    const manifest = JSON.parse(body.toString('utf8')) as {
+      mediaType?: string;
+      manifests?: { platform?: { os?: string; architecture?: string; variant?: string } }[];
+      config?: { digest?: string };
+    };
+    let platforms: string[];
+    if (INDEX_TYPES.includes(mediaType) || INDEX_TYPES.includes(manifest.mediaType ?? '') || Array.isArray(manifest.manifests)) {
+      platforms = (manifest.manifests ?? [])
+        .map((m) => m.platform)
+        .filter((p): p is { os: string; architecture: string; variant?: string } => !!p?.os && !!p.architecture && p.os !== 'unknown')
+        .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'));
+    } else if (manifest.config?.digest) {
+      const blob = await call('GET', `/v2/${t.repository}/blobs/${manifest.config.digest}`);
+      if (!isRes(blob)) return blob;
+      if (blob.status !== 200) return { kind: 'error', httpStatus: blob.status, detail: `could not read the image config (HTTP ${blob.status})` };
+      const cfg = JSON.parse(blob.body.toString('utf8')) as { os?: string; architecture?: string; variant?: string };
+      platforms = cfg.os && cfg.architecture ? [[cfg.os, cfg.architecture, cfg.variant].filter(Boolean).join('/')] : [];
+    } else {
+      platforms = [];
+    }
+    const missing = platforms.length > 0 ? missingPlatforms(platforms, archs) : [];
+    if (missing.length > 0) {
+      return {
+        kind: 'answer',
+        status: 'platform-missing',
+        probe: { ...found, platforms, missingPlatforms: missing, detail: `exists but has no ${missing.join(', ')} variant (has ${platforms.join(', ')})` },
+      };
+    }
+    return { kind: 'answer', status: 'exists', probe: { ...found, platforms, detail: `exists for ${platforms.join(', ') || 'unknown platform'}${digest ? ` (${digest})` : ''}` } };
+  }
+}
+
+export function createRegistryPort(opts: RegistryPortOptions = {}): RegistryPort {
+  return new OciRegistryPort(opts);
+}

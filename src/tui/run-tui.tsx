@@ -1,0 +1,142 @@
+/**
+ * The interactive terminal report. The engine runs here, outside React: its events go into a {@link RunStore}
+ * that the components read. Loaded by dynamic import from `src/commands/run.ts`, so other output formats never
+ * load React.
+ */
+import { render } from 'ink';
+import { CancelledError } from '../engine/errors.js';
+import { DEFAULT_TIMEOUT_MS, runCheck, runChecks, type RunInput } from '../engine/runner.js';
+import type { CheckResult, Report } from '../engine/types.js';
+import { App, type TuiActions } from './App.js';
+import { remediationText } from './copy-text.js';
+import { RunStore } from './store.js';
+
+type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+type In = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+
+export interface RunTuiOptions {
+  /** What `runChecks` gets; its `signal` (the CLI's Ctrl-C/SIGTERM) cancels the run. */
+  runInput: RunInput;
+  color: boolean;
+  /** Adds command extensions (e.g. the endpoint `diagnosis`) to the report before it is shown. */
+  finalize?: (report: Report) => Promise<Report>;
+  streams: { stdout: Out; stderr: Out };
+  /** Keyboard input; default `process.stdin`. Not a TTY → the report is drawn once and the TUI exits. */
+  stdin?: In;
+  /** Called when the user presses Ctrl-C, before the run is aborted. */
+  cancel?: () => void;
+}
+
+/** Reject with CancelledError as soon as `signal` aborts (for steps that take no signal, like `finalize`). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/**
+ * Run the checks with a live view, then show the interactive report until the user quits. Resolves with the
+ * final report (including re-run results); rejects with {@link CancelledError} on Ctrl-C (exit code 130).
+ * On `q`, the selected finding's remediation is printed as plain text after the UI is gone.
+ */
+export async function runTui(opts: RunTuiOptions): Promise<Report> {
+  const { runInput, streams } = opts;
+  const stdin = opts.stdin ?? (process.stdin as In);
+  const interactive = Boolean(stdin.isTTY);
+  const store = new RunStore();
+
+  // Our own controller, linked to the CLI's: Ctrl-C arrives as a key in raw mode (no SIGINT), so the UI aborts it.
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort();
+  if (runInput.signal?.aborted) controller.abort();
+  else runInput.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  let settle!: (outcome: { selected?: CheckResult } | 'cancel') => void;
+  const quit = new Promise<{ selected?: CheckResult } | 'cancel'>((resolve) => (settle = resolve));
+  controller.signal.addEventListener('abort', () => settle('cancel'), { once: true });
+
+  const rerun = async (id: string): Promise<void> => {
+    const check = runInput.checks.find((c) => c.meta.id === id);
+    if (!check) {
+      store.notify(`cannot re-run ${id}: it is not part of this run`);
+      return;
+    }
+    store.rerunStart(id);
+    try {
+      // Same context as the run: ports are memoised per run, so this re-judges the same collected facts
+      // (a snapshot, or what the live cluster said the first time) unless a port refetches on its own.
+      const results = await runCheck(check, runInput.context, {
+        timeoutMs: runInput.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: controller.signal,
+        onProgress: (text) => store.rerunProgress(id, text),
+      });
+      if (!controller.signal.aborted) store.rerunEnd(id, results);
+    } catch (err) {
+      if (!(err instanceof CancelledError)) store.notify(`re-run of ${id} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  const actions: TuiActions = {
+    cancel: () => {
+      store.cancelling();
+      opts.cancel?.();
+      controller.abort();
+    },
+    quit: (selected) => settle(selected ? { selected } : {}),
+    rerun: (id) => void rerun(id),
+  };
+
+  const ink = render(<App store={store} color={opts.color} actions={actions} interactive={interactive} />, {
+    stdout: streams.stdout as NodeJS.WriteStream,
+    stderr: streams.stderr as NodeJS.WriteStream,
+    stdin: stdin as NodeJS.ReadStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  let mounted = true;
+  const unmount = async () => {
+    if (!mounted) return;
+    mounted = false;
+    ink.unmount();
+    await ink.waitUntilExit().catch(() => undefined);
+  };
+
+  try {
+    const raw = await runChecks({
+      ...runInput,
+      signal: controller.signal,
+      onEvent: (e) => {
+        store.dispatch(e);
+        runInput.onEvent?.(e);
+      },
+    });
+    const report = opts.finalize ? await untilAborted(opts.finalize(raw), controller.signal) : raw;
+    if (controller.signal.aborted) throw new CancelledError();
+    store.setReport(report);
+    if (!interactive) settle({});
+    const outcome = await quit;
+    if (outcome === 'cancel') throw new CancelledError();
+    const final = store.getState().report ?? report;
+    await unmount();
+    const fix = outcome.selected ? remediationText(outcome.selected) : undefined;
+    if (fix) streams.stdout.write(`\n${fix}`);
+    return final;
+  } finally {
+    await unmount();
+    runInput.signal?.removeEventListener('abort', onOuterAbort);
+    // Stops a re-run still in flight (its results would have nowhere to go).
+    if (!controller.signal.aborted) controller.abort();
+  }
+}

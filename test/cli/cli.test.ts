@@ -1,0 +1,237 @@
+/**
+ * The CLI end to end, in process: exit codes, one-line errors, output formats, and the parity of `--snapshot`
+ * with the live path (snapshot API server + kubeconfig + the real client).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { main } from '../../src/cli.js';
+import type { Report } from '../../src/engine/index.js';
+import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
+import { loadSnapshot } from '../../src/sources/snapshot/load.js';
+import { fixture } from '../support/check-tester.js';
+
+const DEMO = fixture('fixtures/clusters/demo-aws');
+
+class Capture extends Writable {
+  text = '';
+  isTTY = false;
+  columns = 100;
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void) {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+async function run(args: string[], env: Record<string, string | undefined> = {}) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    const code = await main(args, { stdout, stderr });
+    return { code, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** Strip what legitimately differs between two runs of the same checks over the same data. */
+function comparable(report: Report) {
+  return report.results.map(({ durationMs: _d, ...r }) => r);
+}
+
+let tmp: string;
+let server: SnapshotServer;
+let kubeconfig: string;
+const noCluster = () => ({ KUBECONFIG: undefined, HOME: tmp, CI: 'true', NO_COLOR: undefined });
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'med-cli-'));
+  server = await startSnapshotServer({ snapshot: await loadSnapshot(DEMO) });
+  kubeconfig = join(tmp, 'kubeconfig');
+  await writeFile(kubeconfig, server.kubeconfig);
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('help, version and bad input', () => {
+  it('prints the version', async () => {
+    const r = await run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('documents the exit codes and examples in --help', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const code of ['0 ', '1 ', '2 ', '3 ', '4 ', '130']) expect(r.stdout).toContain(`  ${code}`);
+    expect(r.stdout).toContain('model-engine-doctor demo');
+  });
+
+  it.each([
+    [['triage', '--bogus'], /unknown option '--bogus'/],
+    [['triage', '--cloud', 'mars'], /--cloud <cloud>' argument 'mars' is invalid/],
+    [['triage', '--snapshot', '/nonexistent/snap'], /snapshot not found: \/nonexistent\/snap/],
+    [['triage', '--snapshot', DEMO, '--only', 'nope/nothing'], /unknown check or area "nope\/nothing"/],
+    [['triage', '--timeout', '-5'], /--timeout must be a positive whole number/],
+    [['preflight'], /preflight needs helm values/],
+    [['preflight', '-f', '/nonexistent/values.yaml'], /nonexistent\/values.yaml/],
+    [['triage', '--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig/],
+  ])('%j → exit 2 with one line and no stack', async (args, message) => {
+    const r = await run(args, noCluster());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+  });
+
+  it('a values file with a YAML syntax error names file:line', async () => {
+    const bad = join(tmp, 'bad.yaml');
+    await writeFile(bad, 'config:\n  values:\n    infra: [unclosed\n  other: 1\n');
+    const r = await run(['preflight', '-f', bad, '-o', 'json'], noCluster());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+`));
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unreachable cluster is a one-line error with exit 2', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s: Server = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const cfg = join(tmp, 'closed-kubeconfig');
+    await writeFile(cfg, server.kubeconfig.replace(/http:\/\/127\.0\.0\.1:\d+/, `http://127.0.0.1:${port}`));
+    const r = await run(['triage', '--kubeconfig', cfg, '-o', 'json'], { CI: 'true' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot reach the cluster/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('triage on the demo', () => {
+  let snapshotReport: Report;
+
+  it('offline from the snapshot: JSON on stdout, exit 3 because the demo has failures', async () => {
+    const r = await run(['triage', '--snapshot', DEMO, '-o', 'json'], { CI: 'true' });
+    expect(r.code).toBe(3);
+    snapshotReport = JSON.parse(r.stdout) as Report;
+    expect(snapshotReport.schemaVersion).toBe(1);
+    expect(snapshotReport.command).toBe('triage');
+    expect(snapshotReport.target).toMatchObject({ mode: 'snapshot', cloud: 'aws', cloudSource: 'values', valuesOrigin: 'release', namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' } });
+    expect(snapshotReport.counts.fail).toBeGreaterThan(0);
+    expect(snapshotReport.results.find((x) => x.id === 'control-plane/deployments-available' && x.object?.name === 'model-engine-cacher')).toMatchObject({
+      status: 'fail',
+      messageId: 'unavailable',
+    });
+    // Machine output carries no ANSI, and no secret from the snapshot.
+    expect(r.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('through the snapshot API server with a kubeconfig gives the same results', async () => {
+    const r = await run(['triage', '--kubeconfig', kubeconfig, '-o', 'json'], { CI: 'true' });
+    expect(r.code).toBe(3);
+    const live = JSON.parse(r.stdout) as Report;
+    expect(live.target.mode).toBe('live');
+    expect(comparable(live)).toEqual(comparable(snapshotReport));
+    expect(live.counts).toEqual(snapshotReport.counts);
+  });
+
+  it.each(['text', 'markdown', 'junit'] as const)('renders %s without ANSI when not a terminal', async (format) => {
+    const r = await run(['triage', '--snapshot', DEMO, '-o', format], { CI: 'true' });
+    expect(r.code).toBe(3);
+    expect(r.stdout.length).toBeGreaterThan(200);
+    expect(r.stdout).not.toMatch(/\u001b\[/);
+    if (format === 'junit') expect(r.stdout).toMatch(/^<\?xml/);
+  });
+
+  it('--only narrows the run to one area; passing checks give exit 0', async () => {
+    const r = await run(['triage', '--snapshot', fixture('fixtures/clusters/healthy-aws'), '--only', 'control-plane', '-o', 'json'], { CI: 'true' });
+    const report = JSON.parse(r.stdout) as Report;
+    expect(new Set(report.results.map((x) => x.area))).toEqual(new Set(['control-plane']));
+    expect(report.counts.fail).toBe(0);
+    expect(r.code).toBe(0);
+  });
+
+  it('the demo command serves the embedded snapshot and triages it over the API', async () => {
+    const r = await run(['demo', '-o', 'json'], { CI: 'true' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/demo: serving the embedded model-engine cluster snapshot/);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(comparable(report)).toEqual(comparable(snapshotReport));
+  });
+
+  it('checks lists every registered check with its docs page', async () => {
+    const r = await run(['checks', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { id: string; docs: string }[];
+    expect(rows.length).toBeGreaterThan(5);
+    for (const row of rows) expect(row.docs).toBe(`docs/checks/${row.id}.md`);
+  });
+});
+
+describe('collect', () => {
+  it('writes a redacted snapshot from a live cluster that replays to the same results', async () => {
+    const out = join(tmp, 'collected');
+    const r = await run(['collect', '--kubeconfig', kubeconfig, '-o', out], { CI: 'true' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/wrote .*objects.*logs.*secrets redacted/);
+    const files = await readdir(out, { recursive: true });
+    expect(files).toContain('snapshot-info.json');
+    expect(files.some((f) => String(f).startsWith('logs/'))).toBe(true);
+    // No Secret value survives, except the redaction marker.
+    const secrets = await readFile(join(out, 'model-engine', 'secrets.yaml'), 'utf8');
+    const values = [...secrets.matchAll(/^\s+database_url: (\S+)$/gm)].map((m) => Buffer.from(m[1]!, 'base64').toString());
+    expect(values.length).toBeGreaterThan(0);
+    for (const v of values) expect(v).toBe('REDACTED');
+    const replay = await run(['triage', '--snapshot', out, '-o', 'json'], { CI: 'true' });
+    const demo = await run(['triage', '--snapshot', DEMO, '-o', 'json'], { CI: 'true' });
+    expect(comparable(JSON.parse(replay.stdout) as Report)).toEqual(comparable(JSON.parse(demo.stdout) as Report));
+  });
+
+  it('writes a .tar.gz that --snapshot reads', async () => {
+    const out = join(tmp, 'snap.tar.gz');
+    const r = await run(['collect', '--kubeconfig', kubeconfig, '-o', out], { CI: 'true' });
+    expect(r.code).toBe(0);
+    const replay = await run(['triage', '--snapshot', out, '-o', 'json', '--only', 'control-plane'], { CI: 'true' });
+    expect(replay.code).toBe(3);
+  });
+});
+
+describe('cancellation', () => {
+  it('Ctrl-C during a run stops the probes and exits 130', async () => {
+    const slow = await startSnapshotServer({
+      snapshot: await loadSnapshot(DEMO),
+      faults: [{ match: { pathPrefix: '/apis/apps/v1/namespaces/model-engine/deployments' }, delayMs: 20_000 }],
+    });
+    const cfg = join(tmp, 'slow-kubeconfig');
+    await writeFile(cfg, slow.kubeconfig);
+    try {
+      const t = Date.now();
+      const pending = run(['triage', '--kubeconfig', cfg, '-n', 'model-engine', '-o', 'json'], { CI: 'true' });
+      setTimeout(() => process.emit('SIGINT', 'SIGINT'), 1500);
+      const r = await pending;
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/cancelled/);
+      expect(r.stdout).toBe('');
+      expect(Date.now() - t).toBeLessThan(10_000);
+    } finally {
+      await slow.close();
+    }
+  });
+});

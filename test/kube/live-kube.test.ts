@@ -1,0 +1,407 @@
+/**
+ * LiveKube through the real @kubernetes/client-node against the snapshot API server, over HTTP and over
+ * HTTPS with a CA and a bearer token, with kubeconfigs written to disk and loaded as the CLI loads them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { CoreV1Api, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { FatalError, ForbiddenError } from '../../src/engine/errors.js';
+import type { KubeObject } from '../../src/engine/types.js';
+import { connect, LiveKube, loadKubeConfig } from '../../src/sources/kube/live-kube.js';
+import { buildKubeconfig, startSnapshotServer, type SnapshotServer, type SnapshotServerOptions } from '../../src/sources/server/api-server.js';
+import { resourcesOf, type Snapshot } from '../../src/sources/snapshot/load.js';
+import { loadFixture, PODS } from '../server/helpers.js';
+
+let dir: string;
+let snapshot: Snapshot;
+const servers: SnapshotServer[] = [];
+const kubes: LiveKube[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'med-live-kube-'));
+  snapshot = await loadFixture();
+  // A custom resource the built-in table does not know, so resolving it needs API discovery.
+  snapshot.objects.push({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name: 'model-engine', namespace: 'llm-engine', creationTimestamp: '2024-05-02T14:03:12Z', labels: { app: 'model-engine' } },
+    spec: { endpoints: [{ port: 'http', path: '/metrics' }], selector: { matchLabels: { app: 'model-engine' } } },
+  });
+  snapshot.resources = resourcesOf(snapshot.objects);
+});
+
+afterAll(async () => {
+  await Promise.all(kubes.map((k) => k.close()));
+  await Promise.all(servers.map((s) => s.close()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+async function serve(opts: Omit<SnapshotServerOptions, 'snapshot'> = {}): Promise<{ srv: SnapshotServer; kc: KubeConfig }> {
+  const srv = await startSnapshotServer({ snapshot, ...opts });
+  servers.push(srv);
+  const file = join(dir, `kubeconfig-${n++}`);
+  await writeFile(file, srv.kubeconfig);
+  return { srv, kc: loadKubeConfig({ kubeconfig: file }) };
+}
+
+function live(kc: KubeConfig, opts: ConstructorParameters<typeof LiveKube>[1] = {}): LiveKube {
+  const k = new LiveKube(kc, opts);
+  kubes.push(k);
+  return k;
+}
+
+const names = (objs: KubeObject[]) => objs.map((o) => o.metadata.name);
+const gets = (srv: SnapshotServer, prefix: string) => srv.requestLog.filter((r) => r.path.startsWith(prefix));
+
+describe('LiveKube over HTTP', () => {
+  let srv: SnapshotServer;
+  let kube: LiveKube;
+  beforeAll(async () => {
+    const s = await serve();
+    srv = s.srv;
+    kube = live(s.kc);
+  });
+
+  it('lists cluster-wide and per namespace, filling kind and apiVersion on items', async () => {
+    const pods = await kube.list('pods');
+    expect(pods).toHaveLength(6);
+    expect(pods.every((p) => p.kind === 'Pod' && p.apiVersion === 'v1')).toBe(true);
+    expect(names(await kube.list('pods', { namespace: 'kube-system' }))).toEqual([PODS.keda]);
+    const deploys = await kube.list('deployments.apps', { namespace: 'llm-engine' });
+    expect(deploys[0]).toMatchObject({ kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'model-engine' } });
+    // Namespaces are ignored for cluster-scoped resources, as kubectl does.
+    expect(await kube.list('nodes', { namespace: 'llm-engine' })).toHaveLength(3);
+    expect(await kube.list('scaledobjects.keda.sh', { namespace: 'llm-engine' })).toHaveLength(1);
+  });
+
+  it('passes equality and set-based label selectors through', async () => {
+    expect(names(await kube.list('pods', { labelSelector: 'app=model-engine' }))).toEqual([PODS.gateway1, PODS.gateway2]);
+    expect(names(await kube.list('pods', { labelSelector: 'app in (model-engine-endpoint-builder, keda-operator)' }))).toEqual([PODS.keda, PODS.builder]);
+    expect(names(await kube.list('pods', { namespace: 'llm-engine', labelSelector: 'endpoint_id,version notin (v2)' }))).toEqual([PODS.crashing, PODS.pending]);
+    expect(names(await kube.list('pods', { namespace: 'llm-engine', labelSelector: '!endpoint_id,team!=ml' }))).toEqual([PODS.gateway1, PODS.gateway2, PODS.builder]);
+  });
+
+  it('passes the field selectors the real server supports through', async () => {
+    const events = await kube.list('events', { namespace: 'llm-engine', fieldSelector: `involvedObject.name=${PODS.pending}` });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'Event', reason: 'FailedScheduling', type: 'Warning' });
+    expect(names(await kube.list('pods', { fieldSelector: 'spec.nodeName=' }))).toEqual([PODS.pending]);
+    expect(await kube.list('pods', { fieldSelector: 'spec.nodeName=ip-10-0-1-23.us-west-2.compute.internal' })).toHaveLength(2);
+    expect(await kube.list('pods', { fieldSelector: 'status.phase=Running,metadata.namespace=llm-engine' })).toHaveLength(4);
+    const warnings = await kube.list('events', { fieldSelector: 'type=Warning,involvedObject.kind=Pod' });
+    expect(warnings.map((e) => e.reason).sort()).toEqual(['BackOff', 'FailedScheduling']);
+  });
+
+  it('rejects an unsupported field selector with the server message', async () => {
+    await expect(kube.list('pods', { fieldSelector: 'spec.containers.image=vllm' })).rejects.toThrow(
+      'list pods: 400 field label not supported: spec.containers.image',
+    );
+  });
+
+  it('gets named objects and returns undefined on 404', async () => {
+    const pod = await kube.get('pods', PODS.crashing, 'llm-engine');
+    expect(pod).toMatchObject({ kind: 'Pod', apiVersion: 'v1', metadata: { uid: 'b2e1d3c4-4444-4f6a-9b0c-1d2e3f4a5b04' } });
+    expect(await kube.get('nodes', 'ip-10-0-3-77.us-west-2.compute.internal')).toMatchObject({ spec: { providerID: 'aws:///us-west-2c/i-0c3d4e5f6a7b89012' } });
+    expect(await kube.get('pods', 'nope', 'llm-engine')).toBeUndefined();
+    expect(await kube.get('deploy', 'model-engine', 'default')).toBeUndefined();
+    // Not installed on this cluster: undefined and [] rather than errors.
+    expect(await kube.get('virtualservices.networking.istio.io', 'model-engine', 'llm-engine')).toBeUndefined();
+    expect(await kube.list('leaderworkersets.leaderworkerset.x-k8s.io')).toEqual([]);
+  });
+
+  it('reads logs with tailLines and previous, undefined when there is none', async () => {
+    expect(await kube.logs('llm-engine', PODS.crashing, 'main', { tailLines: 1 })).toBe(
+      'torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 224.00 MiB. GPU 0 has a total capacity of 22.19 GiB of which 119.50 MiB is free.\n',
+    );
+    expect(await kube.logs('llm-engine', PODS.crashing, 'main', { previous: true })).toContain('10:25:58');
+    expect((await kube.logs('llm-engine', PODS.crashing, 'http-forwarder'))!.split('\n')).toHaveLength(4);
+    expect(await kube.logs('llm-engine', PODS.crashing, 'sidecar')).toBeUndefined();
+    expect(await kube.logs('llm-engine', PODS.pending, 'main')).toBeUndefined();
+    expect(await kube.logs('llm-engine', 'nope', 'main')).toBeUndefined();
+  });
+
+  it('answers hasResource from discovery, fetched once', async () => {
+    const k = live(loadKubeConfig({ kubeconfig: join(dir, 'kubeconfig-0') }));
+    expect(await k.hasResource('scaledobjects.keda.sh')).toBe(true);
+    expect(await k.hasResource('keda.sh/v1alpha1')).toBe(true);
+    expect(await k.hasResource('keda.sh/v1alpha1/scaledobjects')).toBe(true);
+    expect(await k.hasResource('keda.sh/v1')).toBe(false);
+    expect(await k.hasResource('virtualservices.networking.istio.io')).toBe(false);
+    expect(await k.hasResource('networking.istio.io/v1beta1')).toBe(false);
+    expect(await k.hasResource('pods')).toBe(true);
+    expect(await k.hasResource('v1')).toBe(true);
+    expect(await k.hasResource('servicemonitors.monitoring.coreos.com')).toBe(true);
+    // Aggregated discovery: one request for /api and one for /apis, however many questions.
+    expect(k.requestCount).toBe(2);
+  });
+
+  it('resolves resources the built-in table does not know through discovery', async () => {
+    const k = live(loadKubeConfig({ kubeconfig: join(dir, 'kubeconfig-0') }));
+    const sm = await k.list('servicemonitors.monitoring.coreos.com', { namespace: 'llm-engine' });
+    expect(sm).toEqual([expect.objectContaining({ kind: 'ServiceMonitor', apiVersion: 'monitoring.coreos.com/v1' })]);
+    expect(await k.list('servicemonitor', { labelSelector: 'app=model-engine' })).toHaveLength(1);
+    expect(await k.list('widgets.example.com')).toEqual([]);
+    expect(k.requestCount).toBe(4); // /api + /apis once, then the two lists
+  });
+
+  it('walks legacy discovery when the server has no aggregated discovery', async () => {
+    const { srv: plain, kc } = await serve({ aggregatedDiscovery: false });
+    const k = live(kc);
+    expect(await k.hasResource('scaledobjects.keda.sh')).toBe(true);
+    expect(await k.hasResource('keda.sh/v1alpha1')).toBe(true);
+    expect(await k.hasResource('networking.istio.io/v1beta1')).toBe(false);
+    expect(plain.requestLog.map((r) => r.path)).toEqual(expect.arrayContaining(['/api', '/apis', '/api/v1', '/apis/keda.sh/v1alpha1', '/apis/apps/v1']));
+    const before = k.requestCount;
+    expect(await k.hasResource('deployments.apps')).toBe(true);
+    expect(k.requestCount).toBe(before);
+  });
+});
+
+describe('paging and memoisation', () => {
+  it('pages with limit and continue until done (limit 2 over 6 pods: 3 requests)', async () => {
+    const { srv, kc } = await serve();
+    const k = live(kc, { pageSize: 2 });
+    const pods = await k.list('pods');
+    expect(new Set(names(pods)).size).toBe(6);
+    const reqs = gets(srv, '/api/v1/pods');
+    expect(reqs).toHaveLength(3);
+    expect(reqs[0]!.path).toBe('/api/v1/pods?limit=2');
+    expect(reqs.slice(1).every((r) => /[?&]continue=[^&]+/.test(r.path) && r.status === 200)).toBe(true);
+    expect(k.requestCount).toBe(3);
+  });
+
+  it('pages with the default page size of 500', async () => {
+    const { srv, kc } = await serve();
+    await live(kc).list('nodes');
+    expect(gets(srv, '/api/v1/nodes').map((r) => r.path)).toEqual(['/api/v1/nodes?limit=500']);
+  });
+
+  it('makes one request for identical lists, sequential or concurrent, and returns independent copies', async () => {
+    const { srv, kc } = await serve();
+    const k = live(kc);
+    const a = await k.list('pods', { namespace: 'llm-engine', labelSelector: 'app=model-engine' });
+    const b = await k.list('po', { namespace: 'llm-engine', labelSelector: 'app=model-engine' });
+    expect(b).toEqual(a);
+    a[0]!.metadata.name = 'changed';
+    expect((await k.list('pods', { namespace: 'llm-engine', labelSelector: 'app=model-engine' }))[0]!.metadata.name).toBe(PODS.gateway1);
+    const [c, d] = await Promise.all([k.list('nodes'), k.list('nodes')]);
+    expect(c).toHaveLength(3);
+    expect(d).toHaveLength(3);
+    await k.list('pods', { namespace: 'kube-system' }); // different namespace: a new call
+    expect(gets(srv, '/api/v1/namespaces/llm-engine/pods')).toHaveLength(1);
+    expect(gets(srv, '/api/v1/nodes')).toHaveLength(1);
+    expect(k.requestCount).toBe(3);
+  });
+});
+
+describe('RBAC denials', () => {
+  it('turns 403 into ForbiddenError naming verb, resource and namespace', async () => {
+    const { srv, kc } = await serve({
+      denials: [
+        { verb: 'list', resource: 'pods', namespace: 'llm-engine' },
+        { verb: 'list', resource: 'deployments.apps' },
+        { verb: 'get', resource: 'pods/log', namespace: 'kube-system' },
+        { verb: 'get', resource: 'nodes' },
+      ],
+    });
+    const k = live(kc);
+    const err = await k.list('pods', { namespace: 'llm-engine' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect(err).toMatchObject({ verb: 'list', resource: 'pods', namespace: 'llm-engine' });
+    expect((err as Error).message).toContain('cannot list pods in namespace llm-engine');
+    expect((err as Error).message).toContain('User "system:serviceaccount:default:model-engine-doctor"');
+    await expect(k.list('deployments.apps', { namespace: 'default' })).rejects.toMatchObject({ verb: 'list', resource: 'deployments.apps', namespace: 'default' });
+    await expect(k.list('pods')).rejects.toMatchObject({ verb: 'list', resource: 'pods', namespace: undefined });
+    await expect(k.logs('kube-system', PODS.keda, 'keda-operator')).rejects.toMatchObject({ verb: 'get', resource: 'pods/log', namespace: 'kube-system' });
+    await expect(k.get('nodes', 'ip-10-0-1-23.us-west-2.compute.internal')).rejects.toMatchObject({ verb: 'get', resource: 'nodes', namespace: undefined });
+    expect(await k.list('pods', { namespace: 'kube-system' })).toHaveLength(1);
+    // A denial holds for the run: asking again costs no request.
+    await expect(k.list('pods', { namespace: 'llm-engine' })).rejects.toBeInstanceOf(ForbiddenError);
+    expect(gets(srv, '/api/v1/namespaces/llm-engine/pods')).toHaveLength(1);
+  });
+});
+
+describe('faults and timeouts', () => {
+  it('retries a 500 and succeeds, forgetting failures so a later call can succeed', async () => {
+    const { srv, kc } = await serve({
+      faults: [
+        { match: { pathPrefix: '/api/v1/namespaces/llm-engine/configmaps' }, status: 500, times: 1 },
+        { match: { pathPrefix: '/api/v1/namespaces/default/configmaps' }, status: 503, times: 3 },
+      ],
+    });
+    const k = live(kc);
+    expect(names(await k.list('configmaps', { namespace: 'llm-engine' }))).toEqual(['model-engine-service-config']);
+    expect(gets(srv, '/api/v1/namespaces/llm-engine/configmaps').map((r) => r.status)).toEqual([500, 200]);
+    await expect(k.list('configmaps', { namespace: 'default' })).rejects.toThrow('list configmaps in default: 503 injected fault');
+    expect(gets(srv, '/api/v1/namespaces/default/configmaps').map((r) => r.status)).toEqual([503, 503, 503]);
+    expect(await k.list('configmaps', { namespace: 'default' })).toEqual([]);
+  });
+
+  it('gives up on a request that outlasts the timeout', async () => {
+    const { kc } = await serve({ faults: [{ match: { pathPrefix: '/api/v1/namespaces/llm-engine/events' }, delayMs: 3000 }] });
+    const k = live(kc, { timeoutMs: 250 });
+    const t0 = Date.now();
+    await expect(k.list('events', { namespace: 'llm-engine' })).rejects.toThrow('GET /api/v1/namespaces/llm-engine/events: no answer within 250 ms');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await k.list('events', { namespace: 'default' })).toHaveLength(1);
+  });
+});
+
+describe('HTTPS with a CA and a bearer token', () => {
+  let srv: SnapshotServer;
+  let kc: KubeConfig;
+  beforeAll(async () => {
+    ({ srv, kc } = await serve({ tls: true, token: 's3cr3t-t0ken' }));
+  });
+
+  it('connects, reads the cluster clock from the Date header and lists through the same auth', async () => {
+    const info = await connect(kc, { timeoutMs: 2000 });
+    expect(info).toEqual({ server: srv.url, context: 'snapshot', version: 'v1.29.3-eks-ae9a62a', now: snapshot.now });
+    const k = live(kc);
+    expect(k.target).toBe(`snapshot (${srv.url})`);
+    expect(await k.list('nodes')).toHaveLength(3);
+    expect(await k.hasResource('scaledobjects.keda.sh')).toBe(true);
+    expect(await k.logs('kube-system', PODS.keda, 'keda-operator', { tailLines: 1 })).toContain('Initializing Scaling logic');
+    expect(srv.requestLog.every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('fails with one line and exit 2 on a wrong token or an untrusted certificate', async () => {
+    const wrong = join(dir, 'wrong-token');
+    await writeFile(wrong, buildKubeconfig({ server: srv.url, caPem: srv.caPem!, token: 'nope', context: 'prod' }));
+    const e1 = await connect(loadKubeConfig({ kubeconfig: wrong }), { timeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(e1).toBeInstanceOf(FatalError);
+    expect(e1).toMatchObject({ exitCode: 2 });
+    expect((e1 as Error).message).toBe(`the cluster at ${srv.url} rejected the credentials: 401 Unauthorized (context "prod")`);
+
+    const noCa = join(dir, 'no-ca');
+    await writeFile(noCa, buildKubeconfig({ server: srv.url, token: 's3cr3t-t0ken' }));
+    const e2 = await connect(loadKubeConfig({ kubeconfig: noCa }), { timeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(e2).toBeInstanceOf(FatalError);
+    expect((e2 as Error).message).toMatch(new RegExp(`^cannot reach the cluster at ${srv.url}: .*(self[- ]signed|unable to verify).* \\(context "snapshot"\\)$`, 'i'));
+    expect((e2 as Error).message).not.toContain('\n');
+  });
+});
+
+describe('exec credential plugins', () => {
+  const execKubeconfig = (server: string, caPem: string, command: string) =>
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'eks', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+      users: [
+        {
+          name: 'eks-user',
+          user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command, args: ['eks', 'get-token', '--cluster-name', 'ml-serving-prod'], interactiveMode: 'Never' } },
+        },
+      ],
+      contexts: [{ name: 'eks', context: { cluster: 'eks', user: 'eks-user' } }],
+      'current-context': 'eks',
+    });
+
+  it('authenticates with the token an exec plugin prints (client-node runs it)', async () => {
+    const { srv } = await serve({ tls: true, token: 'exec-issued-token' });
+    const plugin = join(dir, 'fake-aws');
+    await writeFile(
+      plugin,
+      `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"exec-issued-token","expirationTimestamp":"2099-01-01T00:00:00Z"}}'\n`,
+      { mode: 0o755 },
+    );
+    const file = join(dir, 'exec-ok');
+    await writeFile(file, execKubeconfig(srv.url, srv.caPem!, plugin));
+    const kc = loadKubeConfig({ kubeconfig: file });
+    expect((await connect(kc, { timeoutMs: 3000 })).version).toBe('v1.29.3-eks-ae9a62a');
+    expect(await live(kc).list('nodes')).toHaveLength(3);
+    expect(srv.requestLog.map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  it('reports a failing plugin as a FatalError about credentials', async () => {
+    const { srv } = await serve({ tls: true, token: 'exec-issued-token' });
+    const plugin = join(dir, 'failing-aws');
+    await writeFile(plugin, '#!/bin/sh\necho "Unable to locate credentials. You can configure credentials by running aws configure." >&2\nexit 255\n', { mode: 0o755 });
+    const file = join(dir, 'exec-fail');
+    await writeFile(file, execKubeconfig(srv.url, srv.caPem!, plugin));
+    const err = await connect(loadKubeConfig({ kubeconfig: file }), { timeoutMs: 3000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FatalError);
+    expect((err as Error).message).toMatch(/^cannot get credentials for context "eks": /);
+    expect((err as Error).message).not.toContain('\n');
+    expect(srv.requestLog).toHaveLength(0);
+  });
+});
+
+describe('connect', () => {
+  it('reports a closed port as a FatalError naming the server, the cause and the context', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const file = join(dir, 'closed');
+    await writeFile(file, buildKubeconfig({ server: `http://127.0.0.1:${port}`, context: 'eks-prod' }));
+    const err = await connect(loadKubeConfig({ kubeconfig: file }), { timeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FatalError);
+    expect((err as FatalError).exitCode).toBe(2);
+    expect((err as Error).message).toBe(
+      `cannot reach the cluster at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (context "eks-prod")`,
+    );
+  });
+});
+
+describe('writable server: create, watch, mutate, delete through client-node', () => {
+  it('creates a pod with server defaults, streams its changes and deletes it', async () => {
+    const { srv, kc } = await serve({ writable: true });
+    const core = kc.makeApiClient(CoreV1Api);
+    const events: { type: string; phase?: string; name: string }[] = [];
+    let resolveDeleted: () => void;
+    const deleted = new Promise<void>((r) => (resolveDeleted = r));
+    const watch = await new Watch(kc).watch(
+      '/api/v1/namespaces/default/pods',
+      { fieldSelector: 'metadata.name=canary-probe' },
+      (type, obj: { metadata: { name: string }; status?: { phase?: string } }) => {
+        events.push({ type, name: obj.metadata.name, ...(obj.status?.phase ? { phase: obj.status.phase } : {}) });
+        if (type === 'DELETED') resolveDeleted();
+      },
+      () => undefined,
+    );
+    try {
+      const created = await core.createNamespacedPod({
+        namespace: 'default',
+        body: {
+          metadata: { name: 'canary-probe', labels: { app: 'model-engine-doctor-canary' } },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'probe', image: '123456789012.dkr.ecr.us-west-2.amazonaws.com/vllm:0.4.2', command: ['true'] }] },
+        },
+      });
+      expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
+      expect(created.metadata?.creationTimestamp).toEqual(snapshot.now);
+      expect(created.status?.phase).toBe('Pending');
+      expect(created.spec?.containers[0]?.imagePullPolicy).toBe('IfNotPresent');
+      expect(created.spec?.serviceAccountName).toBe('default');
+
+      await expect(core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'canary-probe' }, spec: { containers: [] } } })).rejects.toMatchObject({ code: 409 });
+
+      // The kubelet starts it, then it completes.
+      srv.mutate('default', 'canary-probe', (p) => {
+        p.spec = { ...(p.spec as object), nodeName: 'ip-10-0-1-23.us-west-2.compute.internal' };
+        p.status = { phase: 'Running' };
+      });
+      srv.mutate('default', 'canary-probe', (p) => ({ ...p, status: { phase: 'Succeeded' } }));
+      const k = live(kc);
+      expect((await k.get('pods', 'canary-probe', 'default'))?.status).toEqual({ phase: 'Succeeded' });
+
+      const gone = await core.deleteNamespacedPod({ name: 'canary-probe', namespace: 'default' });
+      expect(gone.metadata?.name).toBe('canary-probe');
+      await deleted;
+      expect(events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'MODIFIED', 'DELETED']);
+      expect(events.map((e) => e.phase)).toEqual(['Pending', 'Running', 'Succeeded', 'Succeeded']);
+      expect(await k.get('pods', 'canary-probe', 'default')).toBeUndefined();
+      expect(srv.objects().some((o) => o.metadata.name === 'canary-probe')).toBe(false);
+    } finally {
+      watch.abort();
+    }
+  });
+});

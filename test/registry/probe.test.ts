@@ -1,0 +1,181 @@
+/**
+ * The registry probe against a real docker-registry over TLS with htpasswd auth: existence with digests,
+ * missing tag vs missing repository, platforms of single images and OCI indexes, credentials from a docker
+ * config and from pull secrets (including redacted and expired ones), TLS and network failures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeObject, KubePort } from '../../src/engine/index.js';
+import { ForbiddenError } from '../../src/engine/errors.js';
+import { createRegistryPort } from '../../src/sources/registry/index.js';
+import { basic, freePort, makeCa, pusher, startRegistry, type TestCa, type TestRegistry } from '../support/registry.js';
+
+const USER = 'mirror-bot';
+const PASS = 'pull-me-please';
+
+let ca: TestCa;
+let reg: TestRegistry;
+let tmp: string;
+let dockerConfig: string;
+const digests: Record<string, string> = {};
+
+const signal = () => AbortSignal.timeout(20_000);
+
+/** A read-only KubePort holding a few Secrets (as `kubectl get secret -o yaml` prints them). */
+function kubeWithSecrets(secrets: KubeObject[], forbidden: string[] = []): KubePort {
+  return {
+    target: 'test',
+    requestCount: 0,
+    async list() {
+      return [];
+    },
+    async get<T extends KubeObject>(resource: string, name: string, namespace?: string) {
+      if (forbidden.includes(`${namespace}/${name}`)) throw new ForbiddenError('get', 'secrets', namespace);
+      return secrets.find((s) => s.metadata.name === name && s.metadata.namespace === namespace) as T | undefined;
+    },
+    async logs() {
+      return undefined;
+    },
+    async hasResource() {
+      return true;
+    },
+  };
+}
+
+function pullSecret(ns: string, name: string, auths: Record<string, Record<string, string>>, annotations?: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: ns, ...(annotations ? { annotations } : {}) },
+    type: 'kubernetes.io/dockerconfigjson',
+    data: { '.dockerconfigjson': Buffer.from(JSON.stringify({ auths })).toString('base64') },
+  };
+}
+
+beforeAll(async () => {
+  ca = makeCa();
+  reg = await startRegistry(ca, { htpasswd: { [USER]: PASS } });
+  const push = pusher(reg, ca, () => basic(USER, PASS));
+  digests.me = await push.pushImage('model-engine', 'e360bfb1d21d9d4e7b7fcb6b29ca752095b4d0f4');
+  digests.vllm = await push.pushIndex('vllm', '0.6.3', [
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64', variant: 'v8' },
+  ]);
+  await push.pushImage('vllm', '0.6.2');
+  await push.pushImage('arm-only', '1.0', { os: 'linux', architecture: 'arm64' });
+  await push.pushIndex('llm-engine/batch-infer-vllm', '0.17.1-batch', [{ os: 'linux', architecture: 'arm64' }]);
+  tmp = mkdtempSync(join(tmpdir(), 'med-probe-'));
+  dockerConfig = join(tmp, 'config.json');
+  writeFileSync(dockerConfig, JSON.stringify({ auths: { [`https://${reg.host}`]: { auth: Buffer.from(`${USER}:${PASS}`).toString('base64') } } }));
+}, 60_000);
+
+afterAll(async () => {
+  await reg?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(ca.dir, { recursive: true, force: true });
+});
+
+describe('registry probe (htpasswd over TLS)', () => {
+  const port = (extra: Parameters<typeof createRegistryPort>[0] = {}) =>
+    createRegistryPort({ ca: { [reg.host]: [ca.caPem] }, dockerConfig, certsDir: join(tmp, 'no-certs'), ...extra });
+
+  it('finds an image with the docker config credentials and reports its digest and who answered', async () => {
+    const r = await port().probe({ ref: `${reg.host}/model-engine:e360bfb1d21d9d4e7b7fcb6b29ca752095b4d0f4` }, signal());
+    expect(r.status).toBe('exists');
+    expect(r.digest).toBe(digests.me);
+    expect(r.answeredBy).toBe(`docker config ${dockerConfig}`);
+    expect(r.checkedWith.map((c) => [c.label, c.outcome])).toEqual([
+      ['anonymous', 'rejected'],
+      [`docker config ${dockerConfig}`, 'answered'],
+    ]);
+    expect(JSON.stringify(r)).not.toContain(PASS);
+  });
+
+  it('says unauthorized when no credential is accepted', async () => {
+    const r = await port({ dockerConfig: join(tmp, 'missing.json') }).probe({ ref: `${reg.host}/model-engine:e360bfb1d21d9d4e7b7fcb6b29ca752095b4d0f4` }, signal());
+    expect(r.status).toBe('unauthorized');
+    expect(r.httpStatus).toBe(401);
+    expect(r.checkedWith).toEqual([expect.objectContaining({ label: 'anonymous', outcome: 'rejected' })]);
+  });
+
+  it('tells a missing tag (listing the existing tags) from a missing repository', async () => {
+    const p = port();
+    const tag = await p.probe({ ref: `${reg.host}/vllm:latest` }, signal());
+    expect(tag.status).toBe('missing-tag');
+    expect([...(tag.tags ?? [])].sort()).toEqual(['0.6.2', '0.6.3', '0.6.3-amd64', '0.6.3-arm64v8']);
+    const repo = await p.probe({ ref: `${reg.host}/tensorrt-llm:latest` }, signal());
+    expect(repo.status).toBe('missing-repository');
+    expect(repo.errorCode).toBe('NAME_UNKNOWN');
+  });
+
+  it.each([
+    ['a multi-platform index covering both node architectures', 'vllm:0.6.3', ['amd64', 'arm64'], 'exists', []],
+    ['a single arm64 image on amd64 nodes', 'arm-only:1.0', ['amd64'], 'platform-missing', ['linux/amd64']],
+    ['an arm64-only index on amd64 nodes', 'llm-engine/batch-infer-vllm:0.17.1-batch', ['amd64'], 'platform-missing', ['linux/amd64']],
+    ['a single amd64 image on amd64 nodes', 'vllm:0.6.2', ['amd64'], 'exists', []],
+  ])('platforms: %s', async (_name, ref, archs, status, missing) => {
+    const r = await port().probe({ ref: `${reg.host}/${ref}`, architectures: archs }, signal());
+    expect(r.status).toBe(status);
+    expect(r.missingPlatforms ?? []).toEqual(missing);
+    expect(r.platforms?.length).toBeGreaterThan(0);
+  });
+
+  it('uses the pull secrets of the service accounts, and says when they are redacted, expired, missing or unreadable', async () => {
+    const expired = Buffer.from(JSON.stringify({ payload: 'x', datakey: 'y', version: '2', type: 'DATA_KEY', expiration: 1_700_000_000 })).toString('base64');
+    const kube = kubeWithSecrets([
+      pullSecret('llm-engine', 'redacted', { [reg.host]: { username: USER, password: 'REDACTED' } }, { 'model-engine-doctor/redacted': 'true' }),
+      pullSecret('llm-engine', 'ecr-old', { [reg.host]: { username: 'AWS', password: expired } }),
+      pullSecret('llm-engine', 'other-host', { 'ghcr.io': { username: 'x', password: 'y' } }),
+      pullSecret('llm-engine', 'good', { [reg.host]: { username: USER, password: PASS } }),
+    ], ['llm-engine/hidden']);
+    const r = await port({ kube, dockerConfig: join(tmp, 'missing.json') }).probe(
+      {
+        ref: `${reg.host}/vllm:0.6.3`,
+        pullSecrets: ['redacted', 'ecr-old', 'other-host', 'absent', 'hidden', 'good'].map((name) => ({ namespace: 'llm-engine', name })),
+      },
+      signal(),
+    );
+    expect(r.status).toBe('exists');
+    expect(r.answeredBy).toBe('pull secret llm-engine/good');
+    const byLabel = Object.fromEntries(r.checkedWith.map((c) => [c.label, c]));
+    expect(byLabel['pull secret llm-engine/redacted']).toMatchObject({ outcome: 'redacted', detail: expect.stringContaining('credentials redacted in snapshot') });
+    expect(byLabel['pull secret llm-engine/ecr-old']).toMatchObject({ outcome: 'expired', expiresAt: '2023-11-14T22:13:20.000Z' });
+    expect(byLabel['pull secret llm-engine/other-host']).toMatchObject({ outcome: 'unavailable', detail: `has no credentials for ${reg.host}` });
+    expect(byLabel['pull secret llm-engine/absent']?.detail).toMatch(/does not exist in namespace llm-engine/);
+    expect(byLabel['pull secret llm-engine/hidden']?.detail).toMatch(/forbidden: cannot get secrets/);
+    expect(JSON.stringify(r)).not.toContain(PASS);
+    expect(JSON.stringify(r)).not.toContain(expired);
+  });
+
+  it('reports a TLS error when the registry certificate is not trusted', async () => {
+    const r = await createRegistryPort({ dockerConfig, certsDir: join(tmp, 'none') }).probe({ ref: `${reg.host}/vllm:0.6.3` }, signal());
+    expect(r.status).toBe('tls-error');
+    expect(r.errorCode).toMatch(/CERT|SIGNED|VERIFY/);
+  });
+
+  it('trusts a CA found in <certs.d>/<host>/ca.crt, as docker does', async () => {
+    const certsDir = join(tmp, 'certs.d');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(certsDir, reg.host), { recursive: true });
+    writeFileSync(join(certsDir, reg.host, 'ca.crt'), ca.caPem);
+    const r = await createRegistryPort({ dockerConfig, certsDir }).probe({ ref: `${reg.host}/vllm:0.6.3` }, signal());
+    expect(r.status).toBe('exists');
+  });
+
+  it('reports an unreachable registry with the network error code', async () => {
+    const closed = await freePort();
+    const r = await port({ timeoutMs: 2000 }).probe({ ref: `127.0.0.1:${closed}/vllm:0.6.3` }, signal());
+    expect(r.status).toBe('unreachable');
+    expect(r.errorCode).toBe('ECONNREFUSED');
+  });
+
+  it('memoises a probe per run and honours an aborted signal', async () => {
+    const p = port();
+    const req = { ref: `${reg.host}/vllm:0.6.2`, architectures: ['amd64'] };
+    expect(p.probe(req, signal())).toBe(p.probe({ ...req }, signal()));
+    const aborted = AbortSignal.abort();
+    await expect(port().probe({ ref: `${reg.host}/vllm:0.6.3` }, aborted)).rejects.toThrow();
+  });
+});

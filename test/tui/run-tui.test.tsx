@@ -1,0 +1,244 @@
+// The whole session: runTui runs real checks through the real runner, draws with ink on a fake terminal and
+// answers keys, the way `src/commands/run.ts` calls it.
+import { describe, expect, it } from '@jest/globals';
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
+import { defineCheck, fail, pass } from '../../src/engine/define-check.js';
+import { CancelledError } from '../../src/engine/errors.js';
+import type { BaseContext, RunInput } from '../../src/engine/runner.js';
+import type { Check, Report } from '../../src/engine/types.js';
+import { runTui } from '../../src/tui/run-tui.js';
+import { imagePull } from './fixture-diagnosis.js';
+import { KEY, tick } from './helpers.js';
+
+/** A terminal's output: a real Writable (ink writes to it as to process.stdout) that keeps what it got. */
+class FakeStdout extends Writable {
+  isTTY = true;
+  columns = 100;
+  rows = 40;
+  chunks: string[] = [];
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.chunks.push(String(chunk));
+    cb();
+  }
+  get text() {
+    return this.chunks.join('');
+  }
+}
+
+/** A terminal's keyboard, as ink reads it ('readable' + read(), raw mode). */
+class FakeStdin extends EventEmitter {
+  isTTY: boolean;
+  private data: string | null = null;
+  constructor(tty = true) {
+    super();
+    this.isTTY = tty;
+  }
+  press = (s: string) => {
+    this.data = s;
+    this.emit('readable');
+    this.emit('data', s);
+  };
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+}
+
+/** The fake keyboard implements only what ink uses of a ReadStream. */
+const keyboard = (k: FakeStdin) => k as unknown as NonNullable<Parameters<typeof runTui>[0]['stdin']>;
+
+// eslint-disable-next-line no-control-regex
+const CSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[[0-9;]*m/;
+const screen = (out: FakeStdout) => out.text.replace(CSI, '');
+
+const context: BaseContext = {
+  cloud: 'aws',
+  matrix: undefined,
+  namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' },
+  kube: undefined,
+  values: undefined,
+  options: { canary: false, exec: false, cloudApi: false, extra: {} },
+  now: new Date('2026-07-01T10:04:12Z'),
+  ports: {},
+};
+
+const meta = (id: string, severity: Check['meta']['severity'], messages: Record<string, string>) => ({
+  id,
+  title: `${id} title`,
+  description: 'test check',
+  clouds: 'all' as const,
+  severity,
+  needs: [] as const,
+  messages,
+});
+
+/** Fails on its first run and passes from then on: someone fixed the cluster between `r` presses. */
+function flakyRedis() {
+  let runs = 0;
+  return defineCheck({
+    meta: meta('redis/auth', 'high', { rejected: 'Redis at {{host}} rejected the credentials', accepted: 'Redis at {{host}} accepted the credentials' }),
+    async run(ctx) {
+      runs += 1;
+      ctx.progress('waiting for redis 127.0.0.1:6380…');
+      await tick(runs === 1 ? 5 : 300); // the re-run lasts long enough for a frame showing its progress
+      const data = { host: '127.0.0.1:6380' };
+      return runs === 1
+        ? fail('rejected', {
+            data,
+            object: { kind: 'ConfigMap', namespace: 'model-engine', name: 'model-engine-service-config' },
+            remediation: {
+              summary: 'Put the auth token in Secrets Manager and name it in cache_redis_aws_secret_name',
+              commands: ['aws secretsmanager describe-secret --secret-id prod/llm-engine/redis'],
+              values: 'config:\n  values:\n    launch:\n      cache_redis_aws_secret_name: prod/llm-engine/redis\n',
+            },
+          })
+        : pass('accepted', { data });
+    },
+  });
+}
+
+const steady = defineCheck({
+  meta: meta('config/cloud-provider', 'critical', { matches: 'cloud_provider is aws and the nodes run on aws' }),
+  run: async () => pass('matches'),
+});
+
+/** Waits until cancelled, reporting what it waits for. */
+const hanging = defineCheck({
+  meta: meta('images/mirrored', 'high', { never: 'never' }),
+  run: (ctx) =>
+    new Promise((_, reject) => {
+      ctx.progress('probing https://public.ecr.aws/v2/ from a pod…');
+      ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+    }),
+});
+
+function input(checks: Check[], signal?: AbortSignal): RunInput {
+  return {
+    command: 'triage',
+    toolVersion: '0.1.0',
+    checks,
+    context,
+    target: { mode: 'snapshot', snapshot: 'fixtures/clusters/demo-aws', cloud: 'aws', cloudSource: 'nodes', namespaces: context.namespaces, valuesFiles: [] },
+    cancelGraceMs: 200,
+    ...(signal ? { signal } : {}),
+  };
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await tick(10);
+  }
+}
+
+describe('runTui', () => {
+  it('re-runs the selected check with r and returns the report as last shown', async () => {
+    const stdout = new FakeStdout();
+    const stdin = new FakeStdin();
+    const done = runTui({ runInput: input([flakyRedis(), steady]), color: false, streams: { stdout, stderr: new FakeStdout() }, stdin: keyboard(stdin) });
+    await until(() => screen(stdout).includes('1/2 · filter all'), 'the report');
+    expect(screen(stdout)).toContain('❯ ✖ FAIL   high      redis/auth  Redis at 127.0.0.1:6380 rejected the credentials');
+
+    stdin.press('r');
+    await until(() => screen(stdout).includes('re-running redis/auth…  waiting for redis 127.0.0.1:6380…'), 'the re-run progress');
+    await until(() => screen(stdout).includes('re-ran redis/auth: FAIL → PASS'), 'the re-run outcome');
+    stdin.press('q');
+    const report = await done;
+    expect(report.results.find((r) => r.id === 'redis/auth')?.status).toBe('pass');
+    expect(report.counts).toEqual({ pass: 2, warn: 0, fail: 0, skip: 0, error: 0 });
+    // A pass has no remediation: nothing is printed after the UI.
+    // The selection followed redis/auth to its new row; a pass has no remediation, so nothing is printed.
+    expect(screen(stdout)).toMatch(/❯ ✔ PASS {13}redis\/auth {2}Redis at 127\.0\.0\.1:6380 accepted the credentials/);
+    expect(screen(stdout)).not.toContain('# fix:');
+    expect(stdout.text).not.toMatch(SGR);
+  });
+
+  it("on q prints the selected finding's remediation as plain text after the UI is gone", async () => {
+    const stdout = new FakeStdout();
+    const stdin = new FakeStdin();
+    const done = runTui({ runInput: input([flakyRedis(), steady]), color: true, streams: { stdout, stderr: new FakeStdout() }, stdin: keyboard(stdin) });
+    await until(() => screen(stdout).includes('1/2 · filter all'), 'the report');
+    const before = stdout.chunks.length;
+    stdin.press('q');
+    const report = await done;
+    expect(report.counts.fail).toBe(1);
+    const after = stdout.chunks.slice(before).join('');
+    const printed = after.slice(after.indexOf('# ✖ FAIL'));
+    expect(printed).toBe(
+      [
+        '# ✖ FAIL redis/auth · ConfigMap model-engine/model-engine-service-config',
+        '# fix: Put the auth token in Secrets Manager and name it in cache_redis_aws_secret_name',
+        'aws secretsmanager describe-secret --secret-id prod/llm-engine/redis',
+        '# values snippet (for your values file):',
+        'config:',
+        '  values:',
+        '    launch:',
+        '      cache_redis_aws_secret_name: prod/llm-engine/redis',
+        '# docs: docs/checks/redis/auth.md',
+        '',
+      ].join('\n'),
+    );
+    expect(printed).not.toMatch(SGR); // colour was on for the UI, never for the copyable text
+  });
+
+  it('shows progress while running, and Ctrl-C cancels the run with CancelledError', async () => {
+    const stdout = new FakeStdout();
+    const stdin = new FakeStdin();
+    const cancelled: string[] = [];
+    const done = runTui({
+      runInput: input([hanging, steady]),
+      color: false,
+      streams: { stdout, stderr: new FakeStdout() },
+      stdin: keyboard(stdin),
+      cancel: () => cancelled.push('cancel'),
+    });
+    const outcome = done.then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    await until(() => screen(stdout).includes('probing https://public.ecr.aws/v2/ from a pod…'), 'the progress text');
+    expect(screen(stdout)).toContain('1/2 checks done');
+    stdin.press(KEY.ctrlC);
+    expect(await outcome).toBeInstanceOf(CancelledError);
+    expect(cancelled).toEqual(['cancel']);
+  });
+
+  it('the CLI signal (SIGINT/SIGTERM) ends the session while the report is open', async () => {
+    const stdout = new FakeStdout();
+    const controller = new AbortController();
+    const done = runTui({ runInput: input([steady], controller.signal), color: false, streams: { stdout, stderr: new FakeStdout() }, stdin: keyboard(new FakeStdin()) });
+    const outcome = done.then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    await until(() => screen(stdout).includes('1/1 · filter all'), 'the report');
+    controller.abort();
+    expect(await outcome).toBeInstanceOf(CancelledError);
+  });
+
+  it('applies finalize (the endpoint diagnosis) and, without a keyboard, draws the report once and returns', async () => {
+    const stdout = new FakeStdout();
+    stdout.columns = 120;
+    const report: Report = await runTui({
+      runInput: input([steady]),
+      color: false,
+      finalize: async (r) => ({ ...r, diagnosis: imagePull }),
+      streams: { stdout, stderr: new FakeStdout() },
+      stdin: keyboard(new FakeStdin(false)),
+    });
+    expect(report.diagnosis).toBe(imagePull);
+    expect(screen(stdout)).toContain('cause ✖ IMAGE_PULL');
+    expect(screen(stdout)).toContain('✔ PASS             config/cloud-provider');
+  });
+});
