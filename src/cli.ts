@@ -28,6 +28,7 @@ Examples:
   $ model-engine-doctor endpoint end_cq3ab1k2n8rs73d0bveg      # why is this endpoint not serving?
   $ model-engine-doctor triage --snapshot ./snap -o markdown    # offline, from a snapshot
   $ model-engine-doctor collect -o snap.tar.gz                 # write a redacted snapshot for a ticket
+  $ model-engine-doctor mirror-plan -f values.yaml -o script > mirror.sh  # copy every image into your registry
   $ model-engine-doctor serve ./snap > kubeconfig.yaml         # serve a snapshot as a read-only Kubernetes API`;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -63,7 +64,18 @@ function addCheckOptions(cmd: Command): Command {
     .option('--canary', 'allow a short-lived probe pod in the endpoint namespace (off by default)')
     .option('--exec', 'allow probes run inside the gateway pod via kubectl exec (off by default)')
     .option('--cloud-api', 'allow read-only calls to the cloud provider APIs (off by default)')
-    .addOption(extraOption('--llm-engine-repo <path>', 'local clone of scaleapi/llm-engine, to check which commits an image tag contains', 'llmEngineRepo', cmd));
+    .addOption(extraOption('--llm-engine-repo <path>', 'local clone of scaleapi/llm-engine, to check which commits an image tag contains', 'llmEngineRepo', cmd))
+    .addOption(extraListOption('--framework-tag <name=tag>', 'framework image tag to check, e.g. vllm=0.6.3 (repeatable; default: the inference-framework ConfigMap or inferenceFramework values)', 'frameworkTag', cmd));
+}
+
+/** A repeatable option whose values land comma-joined in `opts.extra[key]`. */
+function extraListOption(flags: string, description: string, key: string, cmd: Command): Option {
+  const option = new Option(flags, description);
+  cmd.on(`option:${option.name()}`, (value: string) => {
+    const extra = (cmd.getOptionValue('extra') as Record<string, string> | undefined) ?? {};
+    cmd.setOptionValue('extra', { ...extra, [key]: extra[key] ? `${extra[key]},${value}` : value });
+  });
+  return option;
 }
 
 /** An option whose value lands in `opts.extra[key]` (read by checks as `ctx.options.extra[key]`). */
@@ -150,6 +162,23 @@ export function buildProgram(state: GlobalState): Command {
     .action(async (path: string, opts: Parameters<typeof import('./commands/serve.js').serveCommand>[1]) => {
       const { serveCommand } = await import('./commands/serve.js');
       state.setExit(await serveCommand(path, opts, state.streams, state.signal));
+    });
+
+  const mirrorPlan = addClusterOptions(
+    program.command('mirror-plan').description('print the commands that copy every image the install pulls into your registry, and the values that point at it'),
+  );
+  mirrorPlan
+    .option('-f, --values <file>', 'helm values file (repeatable; later files win, as helm merges)', collect)
+    .option('--set <key=value>', 'set a values key, as helm --set (repeatable)', collect)
+    .option('--release <name>', 'helm release name, to read the installed values', 'model-engine')
+    .addOption(new Option('--cloud <cloud>', 'cloud (default: detected)').choices([...CLOUDS]))
+    .option('--mirror-to <registry>', 'registry (and path) to copy into (default: docker_repo_prefix, unless it is one of Scale\'s)')
+    .option('--mirror-from <prefix>', 'where Scale\'s images are copied from (default: public.ecr.aws/b2z8n5q1)')
+    .addOption(new Option('-o, --output <format>', 'text (default), a runnable bash script, json or markdown').choices(['text', 'script', 'json', 'markdown']).default('text'))
+    .addOption(extraListOption('--framework-tag <name=tag>', 'framework image tag to mirror, e.g. vllm=0.6.3 (repeatable)', 'frameworkTag', mirrorPlan))
+    .action(async (opts: Parameters<typeof import('./commands/mirror-plan.js').mirrorPlanCommand>[0]) => {
+      const { mirrorPlanCommand } = await import('./commands/mirror-plan.js');
+      state.setExit(await mirrorPlanCommand(opts, state.streams, state.signal));
     });
 
   program

@@ -194,8 +194,29 @@ function fullResult(w: Writer, r: CheckResult, verbose: boolean): void {
   if (verbose) detailLine(w, r);
 }
 
-/** Passes and skips: one line each (message after the name); evidence only when verbose. */
+/** Cut a line to `max` columns with an ellipsis. */
+function truncate(text: string, max: number): string {
+  if (widthOf(text) <= max) return text;
+  let out = '';
+  for (const ch of text) {
+    if (widthOf(`${out}${ch}…`) > max) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+/**
+ * Passes: exactly one line each, cut to the width (what passed, not why). Skips: one wrapped entry with the
+ * reason, which may name a missing permission. Evidence only when verbose.
+ */
 function compactResult(w: Writer, r: CheckResult, verbose: boolean): void {
+  if (r.status === 'pass' && !verbose) {
+    const label = statusLabel(r.status, w.color) + ' '.repeat(STATUS_LABEL_WIDTH - labelWidth(r) + 2);
+    const id = cleanLine(r.id);
+    const line = truncate(`${id}${r.object ? ` · ${formatObject(r.object)}` : ''} — ${cleanLine(r.message)}`, w.width - BODY);
+    w.lines.push(' '.repeat(RESULT_INDENT) + label + (line.startsWith(id) ? w.paint(id, 'bold') + line.slice(id.length) : line));
+    return;
+  }
   resultHead(w, r, { withSeverity: false, tail: `— ${cleanLine(r.message)}` });
   if (!verbose) return;
   evidence(w, r);

@@ -159,3 +159,19 @@ describe('wrapText', () => {
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('renderText passes', () => {
+  it.each([60, 80, 100])('prints each pass on exactly one line within %i columns unless verbose', (width) => {
+    const out = renderText(fixtureReport, { color: false, width });
+    const passes = fixtureReport.results.filter((r) => r.status === 'pass');
+    expect(passes.length).toBeGreaterThan(0);
+    const lines = out.split('\n');
+    const passLines = lines.map((l, i) => [l, i] as const).filter(([l]) => l.includes('✔ PASS'));
+    expect(passLines).toHaveLength(passes.length);
+    for (const [line, i] of passLines) {
+      expect([...line].length).toBeLessThanOrEqual(width);
+      // The next line starts a new entry (or the area ends): nothing wraps under a pass.
+      expect(lines[i + 1] === '' || /^\s{2}\S/.test(lines[i + 1]!)).toBe(true);
+    }
+  });
+});
