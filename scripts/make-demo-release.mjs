@@ -43,11 +43,12 @@ function hooks(values) {
     delete_policies: null,
   });
   const both = ['pre-install', 'pre-upgrade'];
-  // service config, service account and AWS config map are rendered in the release and the endpoint namespace.
-  const twice = (x) => [x, { ...x }];
+  // The service config is rendered in the release and the endpoint namespace; the service account (a hook only
+  // because values put helm.sh/hook in its annotations) in the release namespace and serviceAccount.namespaces.
+  const saNamespaces = [NAMESPACE, ...(values.serviceAccount?.namespaces ?? [])];
   return [
-    ...twice(h('model-engine-service-config', 'ConfigMap', 'service_config_map.yaml', -3, both, LAST_DEPLOYED, 0)),
-    ...twice(h('model-engine', 'ServiceAccount', 'service_account.yaml', -2, both, LAST_DEPLOYED, 1)),
+    ...[0, 1].map(() => h('model-engine-service-config', 'ConfigMap', 'service_config_map.yaml', -3, both, LAST_DEPLOYED, 0)),
+    ...saNamespaces.map(() => h('model-engine', 'ServiceAccount', 'service_account.yaml', -2, both, LAST_DEPLOYED, 1)),
     ...(values.aws?.configMap?.create
       ? (values.aws.configMap.namespaces ?? []).map(() => h('default-config', 'ConfigMap', 'aws_config_map.yaml', -2, both, LAST_DEPLOYED, 1))
       : []),

@@ -10,6 +10,7 @@ import type { Cloud, KubePort, Report, ReportTarget, RunEvent, Scope, Secret, Va
 import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
 import { resolveContext } from '../run/context.js';
 import { createPorts } from '../run/ports.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { connect, LiveKube, loadKubeConfig } from '../sources/kube/live-kube.js';
 import { SnapshotKube } from '../sources/kube/snapshot-kube.js';
 import { loadSnapshot } from '../sources/snapshot/load.js';
@@ -50,6 +51,8 @@ export interface Sources {
   kube?: KubePort;
   target: Pick<ReportTarget, 'mode' | 'context' | 'server' | 'snapshot'>;
   now?: Date;
+  /** The live kubeconfig (for the opt-in canary port's writes). */
+  kubeConfig?: KubeConfig;
 }
 
 /** Where the cluster comes from: a snapshot, a kubeconfig, or nothing (offline preflight). */
@@ -74,6 +77,7 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
     kube: new LiveKube(kc, { ...(signal ? { signal } : {}) }),
     target: { mode: 'live', context: info.context, server: info.server },
     now: info.now,
+    kubeConfig: kc,
   };
 }
 
@@ -134,7 +138,7 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
   const values = await openValues(opts, sources.kube, first.context.namespaces.controlPlane);
   const options = { canary: !!opts.canary, exec: !!opts.exec, cloudApi: !!opts.cloudApi, extra: opts.extra ?? {} };
-  const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), options, signal });
+  const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), ...(sources.kubeConfig ? { kubeConfig: sources.kubeConfig } : {}), options, signal });
   const resolved = await resolveContext({
     ...(sources.kube ? { kube: sources.kube } : {}),
     ...(values ? { values } : {}),

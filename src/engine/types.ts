@@ -306,6 +306,8 @@ export interface NodePoolProfile {
   labelCommand: string;
   /** How `{labels}` joins `key=value` pairs for that CLI. */
   labelSeparator: ',' | ' ';
+  /** Command template that taints a pool `nvidia.com/gpu` NoSchedule; `{pool}` is filled in. */
+  gpuTaintCommand?: string;
   /** A caveat of that command worth saying next to it. */
   note?: string;
 }

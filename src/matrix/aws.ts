@@ -38,6 +38,7 @@ export const aws: CloudProfile = {
     label: 'eks.amazonaws.com/nodegroup',
     labelCommand: "aws eks update-nodegroup-config --cluster-name <cluster> --nodegroup-name {pool} --labels 'addOrUpdateLabels={{labels}}'",
     labelSeparator: ',',
+    gpuTaintCommand: "aws eks update-nodegroup-config --cluster-name <cluster> --nodegroup-name {pool} --taints 'addOrUpdateTaints=[{key=nvidia.com/gpu,value=true,effect=NO_SCHEDULE}]'",
     note: 'for scale-from-zero also tag the Auto Scaling group k8s.io/cluster-autoscaler/node-template/label/<key>=<value>; Karpenter: set the labels in the NodePool spec.template.metadata.labels',
   },
 };

@@ -47,6 +47,7 @@ export const azure: CloudProfile = {
     label: 'kubernetes.azure.com/agentpool',
     labelCommand: 'az aks nodepool update --resource-group <resource-group> --cluster-name <cluster> --name {pool} --labels {labels}',
     labelSeparator: ' ',
+    gpuTaintCommand: 'az aks nodepool update --resource-group <resource-group> --cluster-name <cluster> --name {pool} --node-taints nvidia.com/gpu=true:NoSchedule',
     note: '--labels replaces the pool\'s existing custom labels: list them all',
   },
 };

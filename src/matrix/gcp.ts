@@ -51,6 +51,7 @@ export const gcp: CloudProfile = {
     label: 'cloud.google.com/gke-nodepool',
     labelCommand: 'gcloud container node-pools update {pool} --cluster <cluster> --node-labels={labels}',
     labelSeparator: ',',
+    gpuTaintCommand: 'gcloud container node-pools update {pool} --cluster <cluster> --node-taints=nvidia.com/gpu=present:NoSchedule',
     note: '--node-labels replaces the pool\'s existing user labels: list them all',
   },
 };

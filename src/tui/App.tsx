@@ -47,7 +47,10 @@ export function reportLayout(report: Report, view: ViewState, size: TerminalSize
 
 function emptyHint(report: Report, view: ViewState): string {
   if (report.results.length === 0) return 'No checks ran.';
-  if (view.query === '' && view.statusFilter === 'failing') return `Nothing failing. ${STATUS_STYLES.pass.glyph} Press f to see warnings and the rest.`;
+  if (view.query === '' && view.statusFilter !== 'all') {
+    const what = view.statusFilter === 'failing' ? 'failing' : 'failing or warning';
+    return `Nothing ${what}. ${STATUS_STYLES.pass.glyph} Press f to see the rest.`;
+  }
   const text = view.query ? `"${view.query}" ` : '';
   return `Nothing matches ${text}with status filter ${STATUS_FILTER_LABEL[view.statusFilter]}. ${view.query ? 'Esc clears the text; ' : ''}f changes the status filter.`;
 }

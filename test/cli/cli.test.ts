@@ -235,3 +235,36 @@ describe('cancellation', () => {
     }
   });
 });
+
+describe('RBAC gaps and warnings', () => {
+  it('a denied list makes the checks that need it skip, naming the permission, and the run goes on', async () => {
+    const denied = await startSnapshotServer({
+      snapshot: await loadSnapshot(DEMO),
+      denials: [{ verb: 'list', resource: 'pods', namespace: 'model-engine' }],
+    });
+    const cfg = join(tmp, 'denied-kubeconfig');
+    await writeFile(cfg, denied.kubeconfig);
+    try {
+      const r = await run(['triage', '--kubeconfig', cfg, '-o', 'json', '--only', 'control-plane'], { CI: 'true' });
+      const report = JSON.parse(r.stdout) as Report;
+      const skip = report.results.find((x) => x.id === 'control-plane/deployments-available');
+      expect(skip).toMatchObject({ status: 'skip', messageId: 'forbidden' });
+      expect(skip!.message).toContain('cannot list pods in namespace model-engine');
+      // Other checks still ran.
+      expect(report.results.some((x) => x.id === 'control-plane/config-maps' && x.status === 'pass')).toBe(true);
+    } finally {
+      await denied.close();
+    }
+  });
+
+  it('--fail-on warn turns a warnings-only run into exit 4', async () => {
+    const values = fixture('fixtures/values/gcp-good.yaml');
+    const plain = await run(['preflight', '-f', values, '-o', 'json'], noCluster());
+    const report = JSON.parse(plain.stdout) as Report;
+    expect(report.counts.fail + report.counts.error).toBe(0);
+    expect(report.counts.warn).toBeGreaterThan(0);
+    expect(plain.code).toBe(0);
+    const strict = await run(['preflight', '-f', values, '-o', 'json', '--fail-on', 'warn'], noCluster());
+    expect(strict.code).toBe(4);
+  });
+});

@@ -44,12 +44,12 @@ describe('report list', () => {
     ['skip', 'info', '  ○ SKIP             nodes/gpu-capacity  skipped: RBAC forbidden: cannot list nodes at cluster scope'],
     ['pass', 'critical', '  ✔ PASS             config/cloud-provider  config.values.infra.cloud_provider is aws'],
   ])('draws a %s / %s row with glyph, word and severity', async (_status, _severity, expected) => {
-    const r = await renderApp(storeWith(cloneReport()), { columns: 140 });
+    const r = await renderApp(storeWith(cloneReport()), { columns: 140, showAll: true });
     expect(lines(frame(r)).some((l) => l.startsWith(expected))).toBe(true);
   });
 
   it('groups by area, the area with the worst result first, failures first inside an area', async () => {
-    const r = await renderApp(storeWith(cloneReport()));
+    const r = await renderApp(storeWith(cloneReport()), { showAll: true });
     const areas = lines(frame(r)).filter((l) => /^[a-z]+ {2}\d/.test(l)).map((l) => l.split(' ')[0]);
     expect(areas).toEqual(['nodes', 'images', 'redis', 'identity', 'storage', 'broker', 'endpoints', 'registry', 'config']);
     const broker = lines(frame(r)).filter((l) => l.includes('broker/'));
@@ -58,7 +58,7 @@ describe('report list', () => {
   });
 
   it('j/k and the arrows move the selection in the order shown, and stop at the ends', async () => {
-    const r = await renderApp(storeWith(cloneReport()));
+    const r = await renderApp(storeWith(cloneReport()), { showAll: true });
     expect(selectedLine(frame(r))).toContain('nodes/lifecycle-label');
     expect(selectedLine(await press(r, 'j'))).toContain('nodes/gpu-capacity'); // same area, shown next
     expect(selectedLine(await press(r, KEY.down))).toContain('images/mirrored');
@@ -70,7 +70,7 @@ describe('report list', () => {
   });
 
   it('Enter opens the detail pane (message, object, evidence, fix, docs) and Esc / ← close it', async () => {
-    const r = await renderApp(storeWith(cloneReport()));
+    const r = await renderApp(storeWith(cloneReport()), { showAll: true });
     const f = await press(r, 'j', 'j', KEY.enter);
     expect(f).toContain('✖ FAIL   high  images/mirrored');
     expect(f).toContain('Control-plane images are pullable from the cluster');
@@ -102,7 +102,7 @@ describe('report list', () => {
   });
 
   it('scrolls a long detail pane with ↓ and moves to the next finding with n', async () => {
-    const r = await renderApp(storeWith(cloneReport()), { columns: 80, rows: 24 });
+    const r = await renderApp(storeWith(cloneReport()), { columns: 80, rows: 24, showAll: true });
     const top = await press(r, '/', ...'redis/auth', KEY.enter, KEY.enter);
     expect(top).toMatch(/lines 1–\d+ of \d+/);
     const first = lines(top)[6];
@@ -118,7 +118,7 @@ describe('report list', () => {
   });
 
   it('/ filters by typed text on Enter; Esc while typing cancels; Esc in the list clears it', async () => {
-    const r = await renderApp(storeWith(cloneReport()));
+    const r = await renderApp(storeWith(cloneReport()), { showAll: true });
     let f = await press(r, '/', 'r', 'e', 'd', 'i', 's');
     expect(f).toContain('/redis▌');
     expect(f).toContain('nodes/lifecycle-label'); // not applied until Enter
@@ -140,25 +140,43 @@ describe('report list', () => {
   });
 
   it('a filter that matches nothing says so and how to widen it', async () => {
-    const r = await renderApp(storeWith(cloneReport()));
+    const r = await renderApp(storeWith(cloneReport()), { showAll: true });
     const f = await press(r, '/', ...'no-such-thing', KEY.enter);
     expect(f).toContain('Nothing matches "no-such-thing" with status filter all. Esc clears the text; f changes the');
     expect(f).toContain('0 of 17 · filter all');
   });
 
-  it('f cycles the status filter: all → failing → warnings and failing → all', async () => {
+  it('opens on failing + warnings when anything needs attention, and f cycles failing → failing + warnings → all', async () => {
     const r = await renderApp(storeWith(cloneReport()));
-    const statuses = (f: string) => new Set(lines(f).flatMap((l) => (/^(?:❯| ) ([✖‼▲○✔] [A-Z]+)/.exec(l)?.[1] ? [/^(?:❯| ) ([✖‼▲○✔] [A-Z]+)/.exec(l)![1]] : [])));
-    expect(statuses(frame(r))).toEqual(new Set(['✖ FAIL', '‼ ERROR', '▲ WARN', '○ SKIP', '✔ PASS']));
-    let f = await press(r, 'f');
+    const statuses = (f: string) => new Set(lines(f).flatMap((l) => /^(?:❯| ) ([✖‼▲○✔] [A-Z]+)/.exec(l)?.[1] ?? []));
+    let f = frame(r);
+    expect(statuses(f)).toEqual(new Set(['✖ FAIL', '‼ ERROR', '▲ WARN']));
+    expect(f).toContain('1/8 (of 17) · filter failing + warnings');
+    f = await press(r, 'f');
+    expect(statuses(f)).toEqual(new Set(['✖ FAIL', '‼ ERROR', '▲ WARN', '○ SKIP', '✔ PASS']));
+    expect(f).toContain('1/17 · filter all');
+    f = await press(r, 'f');
     expect(statuses(f)).toEqual(new Set(['✖ FAIL', '‼ ERROR']));
     expect(f).toContain('1/6 (of 17) · filter failing (fail, error)');
     f = await press(r, 'f');
     expect(statuses(f)).toEqual(new Set(['✖ FAIL', '‼ ERROR', '▲ WARN']));
-    expect(f).toContain('filter warnings and failing');
-    f = await press(r, 'f');
-    expect(statuses(f).size).toBe(5);
-    expect(f).toContain('1/17 · filter all');
+  });
+
+  it('opens on everything when nothing needs attention', async () => {
+    const report = cloneReport();
+    report.results = report.results.filter((x) => x.status === 'pass' || x.status === 'skip');
+    const r = await renderApp(storeWith(report));
+    expect(frame(r)).toContain('1/9 · filter all');
+  });
+
+  it('handles keys that arrive together in one read (tmux send-keys, a held key)', async () => {
+    const r = await renderApp(storeWith(cloneReport()));
+    const f = await press(r, 'jj\r');
+    expect(f).toContain('✖ FAIL   high  redis/auth');
+    expect(await press(r, '\u001B')).toMatch(/^❯ .*redis\/auth/m);
+    const searched = await press(r, '/keda\r');
+    expect(searched).toContain('· text "keda"');
+    expect(searched).toMatch(/^❯ ▲ WARN .*endpoints\/keda-trigger-auth/m);
   });
 
   it('keeps the selected finding selected when the filter changes, if it is still shown', async () => {
@@ -173,7 +191,8 @@ describe('report list', () => {
     report.results = report.results.filter((x) => x.status === 'pass');
     report.counts = { pass: report.results.length, warn: 0, fail: 0, skip: 0, error: 0 };
     const r = await renderApp(storeWith(report));
-    expect(await press(r, 'f')).toContain('Nothing failing. ✔ Press f to see warnings and the rest.');
+    expect(await press(r, 'f')).toContain('Nothing failing. ✔ Press f to see the rest.');
+    expect(await press(r, 'f')).toContain('Nothing failing or warning. ✔ Press f to see the rest.');
   });
 
   it('? shows the keys and any key closes the help', async () => {
@@ -189,7 +208,7 @@ describe('report list', () => {
 
   it('q quits with the selected finding; r asks for a re-run of the selected check', async () => {
     const actions = recordActions();
-    const r = await renderApp(storeWith(cloneReport()), { actions });
+    const r = await renderApp(storeWith(cloneReport()), { actions, showAll: true });
     await press(r, 'j', 'j', 'r');
     expect(actions.reruns).toEqual(['images/mirrored']);
     await press(r, 'q');
@@ -200,7 +219,7 @@ describe('report list', () => {
 
   it('shows a re-run in progress and its outcome, and follows the check to its new row', async () => {
     const store = storeWith(cloneReport());
-    const r = await renderApp(store);
+    const r = await renderApp(store, { showAll: true });
     await press(r, 'j', 'j'); // images/mirrored
     store.rerunStart('images/mirrored');
     store.rerunProgress('images/mirrored', 'probing https://public.ecr.aws/v2/ from a pod…');
@@ -226,7 +245,7 @@ describe('report list', () => {
 
 describe('fits the terminal', () => {
   it('never draws a line wider than 80 columns, and cuts with …', async () => {
-    const r = await renderApp(storeWith(cloneReport()), { columns: 80, rows: 40 });
+    const r = await renderApp(storeWith(cloneReport()), { columns: 80, rows: 40, showAll: true });
     for (const f of [frame(r), await press(r, 'j', 'j', KEY.enter), await press(r, KEY.esc, '?')]) {
       const ls = lines(f);
       expect(Math.max(...ls.map((l) => [...l].length))).toBeLessThanOrEqual(80);
@@ -243,7 +262,7 @@ describe('fits the terminal', () => {
   });
 
   it('windows the list to the terminal height, with ↑/↓ more markers, keeping the selection in view', async () => {
-    const r = await renderApp(storeWith(cloneReport()), { columns: 80, rows: 20 });
+    const r = await renderApp(storeWith(cloneReport()), { columns: 80, rows: 20, showAll: true });
     let f = frame(r);
     expect(lines(f).length).toBeLessThan(20);
     expect(f).toMatch(/↓ \d+ more/);
@@ -254,7 +273,7 @@ describe('fits the terminal', () => {
   });
 
   it('draws the list and a detail pane at 80 columns (snapshot)', async () => {
-    const r = await renderApp(storeWith(cloneReport()), { columns: 80, rows: 30 });
+    const r = await renderApp(storeWith(cloneReport()), { columns: 80, rows: 30, showAll: true });
     expect(frame(r)).toMatchSnapshot('list');
     expect(await press(r, 'j', 'j', KEY.enter)).toMatchSnapshot('detail images/mirrored');
   });

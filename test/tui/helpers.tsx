@@ -53,11 +53,16 @@ export async function resize(r: Rendered, columns: number, rows: number): Promis
 
 export async function renderApp(
   store: RunStore,
-  opts: { color?: boolean; columns?: number; rows?: number; actions?: TuiActions } = {},
+  opts: { color?: boolean; columns?: number; rows?: number; actions?: TuiActions; showAll?: boolean } = {},
 ): Promise<Rendered & { actions: TuiActions }> {
   const actions = opts.actions ?? recordActions();
   const r = render(<App store={store} color={opts.color ?? false} actions={actions} />);
   await resize(r, opts.columns ?? 100, opts.rows ?? 60);
+  // A report with findings opens on "failing + warnings"; one f shows everything.
+  if (opts.showAll) {
+    r.stdin.write('f');
+    await tick();
+  }
   return Object.assign(r, { actions });
 }
 

@@ -1,0 +1,239 @@
+import { defineCheck, fail, pass, refOf, skip, warn, type Deployment, type Finding, type KubeObject, type Node, type Pod } from '../../src/engine/index.js';
+import {
+  ACCELERATOR_LABEL,
+  GFD,
+  GPU_TYPE_TYPOS,
+  gpuTypeInfo,
+  isGpuNode,
+  isSchedulable,
+  isTerminated,
+  labelCommands,
+  liveGpuDemands,
+  matchesSelector,
+  missingLabels,
+  nodeAccelerator,
+  nodeProduct,
+  productMismatch,
+  valuesGpuDemands,
+  type GpuDemand,
+} from '../../src/engine/gpu.js';
+
+interface PodTemplateOwner extends KubeObject {
+  spec?: { replicas?: number; template?: { spec?: { nodeSelector?: Record<string, string> } } };
+}
+
+export interface TypeVerdict {
+  type: string;
+  state: 'ok' | 'no-nodes' | 'selector-unmatched';
+  /** True when something running (or scaled up) needs the type now. */
+  urgent: boolean;
+  readyNodes: Node[];
+  /** For selector-unmatched: the labels the type's nodes lack, with the selector's source. */
+  missing?: { labels: string[]; source: string };
+  sources: string[];
+}
+
+const urgentDemand = (d: GpuDemand) => d.live && !d.idle;
+
+/** For one GPU type: is there a schedulable node with the accelerator label and every other label its pods select? */
+export function judgeType(type: string, demands: readonly GpuDemand[], nodes: readonly Node[]): TypeVerdict {
+  const mine = demands.filter((d) => d.type === type);
+  const sources = [...new Set(mine.map((d) => d.source))];
+  const urgent = mine.some(urgentDemand);
+  const ready = nodes.filter((n) => nodeAccelerator(n) === type && isSchedulable(n));
+  if (ready.length === 0) return { type, state: 'no-nodes', urgent, readyNodes: [], sources };
+  // Urgent selectors first, so the reported one is the one blocking pods now.
+  for (const d of [...mine].sort((a, b) => Number(urgentDemand(b)) - Number(urgentDemand(a)))) {
+    if (!ready.some((n) => matchesSelector(n, d.selector))) {
+      const labels = [...new Set(ready.flatMap((n) => missingLabels(n, d.selector)))];
+      return { type, state: 'selector-unmatched', urgent: urgentDemand(d), readyNodes: ready, missing: { labels, source: d.source }, sources };
+    }
+  }
+  return { type, state: 'ok', urgent, readyNodes: ready, sources };
+}
+
+export type MigProblem = { what: 'strategy'; value: string } | { what: 'state'; value: string } | { what: 'config'; value: string; want: string };
+
+/** MIG types need single strategy (pods request nvidia.com/gpu), a MIG config that succeeded, with the type's profile. */
+export function migProblem(type: string, node: Node): MigProblem | undefined {
+  const info = gpuTypeInfo(type);
+  if (!info?.mig) return undefined;
+  const l = node.metadata.labels ?? {};
+  const strategy = l[GFD.migStrategy];
+  if (strategy && strategy !== 'single') return { what: 'strategy', value: strategy };
+  const st = l[GFD.migConfigState];
+  if (st === 'failed') return { what: 'state', value: st };
+  const cfg = l[GFD.migConfig];
+  if (cfg && !cfg.includes(info.mig)) return { what: 'config', value: cfg, want: info.mig };
+  return undefined;
+}
+
+export default defineCheck({
+  meta: {
+    id: 'gpu/accelerator-labels',
+    title: 'GPU nodes carry the accelerator label model-engine selects',
+    description:
+      'Every GPU type the install uses (balloons, image cache, live endpoint pods) has a Ready node labelled k8s.amazonaws.com/accelerator=<type> plus the values nodeSelector (node-lifecycle=normal by default), and each labelled node\'s GPU (feature-discovery, GKE or instance-type labels) is the GPU its label names.',
+    clouds: 'all',
+    severity: 'critical',
+    needs: ['kube'],
+    messages: {
+      ok: 'GPU type {{type}} has {{count}} Ready node(s) with every label its pods select',
+      noGpuTypes: 'the install uses no GPU types (no GPU balloons, image-cache devices or GPU endpoint pods)',
+      noNodes: 'no Ready node is labelled {{label}}={{type}}, so pods asking for {{type}} ({{sources}}) stay Pending{{hint}}',
+      selectorUnmatched: 'nodes labelled {{label}}={{type}} lack {{missing}}, which {{source}} also selects, so those pods stay Pending',
+      unknownType: 'GPU type "{{type}}" ({{sources}}) is not a type model-engine knows{{hint}}',
+      productMismatch: 'node {{node}} is labelled {{label}}={{type}} but {{reason}}',
+      migStrategy: 'node {{node}} ({{type}}) uses MIG strategy "{{value}}": resources appear as nvidia.com/mig-*, but endpoints request nvidia.com/gpu (needs "single")',
+      migFailed: 'node {{node}} ({{type}}) has nvidia.com/mig.config.state=failed: the MIG partitioning did not apply',
+      migConfig: 'node {{node}} ({{type}}) has nvidia.com/mig.config={{value}}, which does not create {{want}} partitions',
+      unlabelled: 'GPU node {{node}} ({{gpu}}) has no {{label}} label, so model-engine never schedules onto it',
+    },
+  },
+  async run(ctx) {
+    const kube = ctx.kube!;
+    const [nodes, endpointPods, deployments, daemonsets] = await Promise.all([
+      kube.list<Node>('nodes'),
+      kube.list<Pod>('pods', { namespace: ctx.namespaces.endpoint }),
+      kube.list<PodTemplateOwner & Deployment>('deployments.apps', { namespace: ctx.namespaces.controlPlane }),
+      kube.list<PodTemplateOwner>('daemonsets.apps', { namespace: ctx.namespaces.endpoint }),
+    ]);
+    const v = ctx.values;
+    const demands: GpuDemand[] = [
+      ...(v ? valuesGpuDemands({ balloons: v.get('balloons'), imageCacheDevices: v.get('imageCache.devices'), nodeSelector: v.get('nodeSelector'), balloonNodeSelector: v.get('balloonNodeSelector') }) : []),
+      ...liveGpuDemands(endpointPods.filter((p) => !isTerminated(p)).map((p) => ({ ref: refOf(p, 'Pod'), ...(p.spec.nodeSelector ? { nodeSelector: p.spec.nodeSelector } : {}) }))),
+    ];
+    // Balloons (facts §7) and image-cache DaemonSets: live, but idle unless a balloon is scaled up.
+    for (const d of deployments.filter((x) => x.metadata.name.startsWith('model-engine-balloon-'))) {
+      const sel = d.spec?.template?.spec?.nodeSelector;
+      for (const dem of liveGpuDemands([{ ref: refOf(d, 'Deployment'), ...(sel ? { nodeSelector: sel } : {}) }])) demands.push({ ...dem, ...((d.spec?.replicas ?? 1) > 0 ? {} : { idle: true }) });
+    }
+    for (const ds of daemonsets.filter((x) => x.metadata.name.startsWith('launch-image-cache-'))) {
+      const sel = ds.spec?.template?.spec?.nodeSelector;
+      for (const dem of liveGpuDemands([{ ref: refOf(ds, 'DaemonSet'), ...(sel ? { nodeSelector: sel } : {}) }])) demands.push({ ...dem, idle: true });
+    }
+
+    const out: Finding[] = [];
+    const types = [...new Set(demands.map((d) => d.type))].sort();
+    const unlabelled = nodes.filter((n) => isGpuNode(n) && !nodeAccelerator(n));
+    for (const type of types) {
+      const info = gpuTypeInfo(type);
+      const verdict = judgeType(type, demands, nodes);
+      const sources = verdict.sources.slice(0, 3).join(', ') + (verdict.sources.length > 3 ? ` (+${verdict.sources.length - 3} more)` : '');
+      if (!info) {
+        const meant = GPU_TYPE_TYPOS[type];
+        out.push(
+          warn('unknownType', {
+            data: { type, sources, hint: meant ? `; did you mean ${meant}?` : '' },
+            severity: 'medium',
+            remediation: { summary: `Use one of model-engine's GPU types (${['nvidia-tesla-t4', 'nvidia-ampere-a10', 'nvidia-ampere-a100', 'nvidia-ampere-a100e', 'nvidia-hopper-h100', 'nvidia-hopper-h100-1g20gb', 'nvidia-hopper-h100-3g40gb'].join(', ')}) in the values and node labels.` },
+          }),
+        );
+      }
+      const data = { type, label: ACCELERATOR_LABEL, sources };
+      const severity = verdict.urgent ? 'critical' : 'medium';
+      switch (verdict.state) {
+        case 'ok':
+          out.push(pass('ok', { data: { ...data, count: verdict.readyNodes.length } }));
+          break;
+        case 'no-nodes': {
+          // Unlabelled GPU nodes of the right kind are the likely fix: name their pools.
+          const candidates = unlabelled.filter((n) => {
+            const np = nodeProduct(n);
+            return np !== undefined && productMismatch(type, np) === undefined;
+          });
+          const selector = demands.find((d) => d.type === type && urgentDemand(d))?.selector ?? demands.find((d) => d.type === type)!.selector;
+          const labels = Object.entries(selector).map(([k, val]) => `${k}=${val}`);
+          const mk = verdict.urgent ? fail : warn;
+          out.push(
+            mk('noNodes', {
+              data: { ...data, hint: candidates.length ? `; unlabelled GPU nodes that fit: ${candidates.map((n) => n.metadata.name).slice(0, 3).join(', ')}` : verdict.urgent ? '' : ' (nothing uses it yet)' },
+              severity,
+              evidence: demands.filter((d) => d.type === type).slice(0, 5).map((d) => ({ type: 'note' as const, text: `${d.source} selects ${Object.entries(d.selector).map(([k, val]) => `${k}=${val}`).join(',')}` })),
+              remediation: {
+                summary: `Label the ${info?.gpu ?? type} node pool with ${labels.join(' ')} (model-engine uses this label on every cloud), or remove ${type} from the values if you do not offer it.${ctx.matrix?.nodePool?.note ? ` Note: ${ctx.matrix.nodePool.note}.` : ''}`,
+                commands: labelCommands(ctx.matrix?.nodePool, candidates, labels),
+              },
+            }),
+          );
+          break;
+        }
+        case 'selector-unmatched': {
+          const m = verdict.missing!;
+          const mk = verdict.urgent ? fail : warn;
+          out.push(
+            mk('selectorUnmatched', {
+              data: { ...data, missing: m.labels.join(', '), source: m.source },
+              severity,
+              evidence: verdict.readyNodes.slice(0, 5).map((n) => ({ type: 'field' as const, object: refOf(n, 'Node'), path: 'metadata.labels', value: missingLabels(n, Object.fromEntries(m.labels.map((l) => l.split('=') as [string, string]))).map((l) => `missing ${l}`).join(', ') })),
+              remediation: {
+                summary: `Add ${m.labels.join(' ')} to the ${type} node pool, or clear the selector in the values (nodeSelector: null removes the chart default node-lifecycle: normal; {} does not).`,
+                commands: labelCommands(ctx.matrix?.nodePool, verdict.readyNodes, m.labels),
+                values: 'nodeSelector: null\nballoonNodeSelector: null',
+              },
+            }),
+          );
+          break;
+        }
+      }
+    }
+
+    // Each labelled node's GPU must be the one its label names, whoever uses it.
+    for (const n of nodes) {
+      const type = nodeAccelerator(n);
+      if (!type || !gpuTypeInfo(type)) continue;
+      const object = refOf(n, 'Node');
+      const np = nodeProduct(n);
+      const reason = np ? productMismatch(type, np) : undefined;
+      if (reason) {
+        out.push(
+          fail('productMismatch', {
+            data: { node: n.metadata.name, label: ACCELERATOR_LABEL, type, reason },
+            object,
+            severity: 'high',
+            evidence: [
+              { type: 'field', object, path: `metadata.labels["${ACCELERATOR_LABEL}"]`, value: type },
+              { type: 'field', object, path: `metadata.labels["${np!.source}"]`, value: np!.value },
+            ],
+            remediation: {
+              summary: 'Fix the accelerator label of this node pool to the GPU it has; endpoints asking for one GPU type would otherwise land on another (wrong memory, wrong MIG profile).',
+              commands: labelCommands(ctx.matrix?.nodePool, [n], [`${ACCELERATOR_LABEL}=<type of ${np!.product}>`]),
+            },
+          }),
+        );
+      }
+      const mig = migProblem(type, n);
+      if (mig) {
+        const data = { node: n.metadata.name, type, value: mig.value, want: mig.what === 'config' ? mig.want : '' };
+        const remediation = {
+          summary:
+            mig.what === 'strategy'
+              ? 'Set the GPU operator MIG strategy to single so MIG slices are advertised as nvidia.com/gpu.'
+              : `Apply a MIG config that creates ${gpuTypeInfo(type)!.mig} slices on this node and check the mig-manager logs.`,
+          commands:
+            mig.what === 'strategy'
+              ? ['kubectl patch clusterpolicies.nvidia.com/cluster-policy --type merge -p \'{"spec":{"mig":{"strategy":"single"}}}\'']
+              : [`kubectl label node ${n.metadata.name} ${GFD.migConfig}=all-${gpuTypeInfo(type)!.mig} --overwrite`, 'kubectl -n gpu-operator logs -l app=nvidia-mig-manager --tail=50'],
+        };
+        out.push(fail(mig.what === 'strategy' ? 'migStrategy' : mig.what === 'state' ? 'migFailed' : 'migConfig', { data, object, severity: 'high', evidence: [{ type: 'field', object, path: 'metadata.labels', value: Object.fromEntries(Object.entries(n.metadata.labels ?? {}).filter(([k]) => k.startsWith('nvidia.com/mig'))) }], remediation }));
+      }
+    }
+
+    for (const n of unlabelled) {
+      const np = nodeProduct(n);
+      out.push(
+        warn('unlabelled', {
+          data: { node: n.metadata.name, gpu: np?.product ?? 'unknown GPU', label: ACCELERATOR_LABEL },
+          object: refOf(n, 'Node'),
+          severity: 'medium',
+          remediation: {
+            summary: 'If endpoints should use this node, label its pool with the model-engine GPU type of its GPU.',
+            commands: labelCommands(ctx.matrix?.nodePool, [n], [`${ACCELERATOR_LABEL}=<gpu type>`]),
+          },
+        }),
+      );
+    }
+    if (out.length === 0) return skip('noGpuTypes');
+    return out;
+  },
+});

@@ -1,0 +1,79 @@
+/**
+ * `mirror-plan`: every image the install and its endpoints pull, with the commands that copy each one at its
+ * exact tag into the user's registry, and the values that point the install at the mirror. `-o script` writes
+ * a runnable, idempotent bash script.
+ */
+import { EXIT, FatalError, ForbiddenError, type ExitCode } from '../engine/errors.js';
+import { imageSet, parseFrameworkTags, serviceConfigFromData } from '../engine/images.js';
+import type { ConfigMap } from '../engine/kube-types.js';
+import { planMirror, renderMirrorPlanText, renderMirrorScript, type MirrorPlan } from '../engine/mirror-plan.js';
+import type { KubePort } from '../engine/types.js';
+import { resolveContext } from '../run/context.js';
+import { openSources, openValues, type CommonOptions, type Streams } from './run.js';
+
+export interface MirrorPlanOptions extends Omit<CommonOptions, 'output'> {
+  output?: 'text' | 'script' | 'json' | 'markdown';
+  mirrorTo?: string;
+  mirrorFrom?: string;
+}
+
+async function tolerantGet(kube: KubePort, name: string, ns: string): Promise<ConfigMap | undefined> {
+  try {
+    return await kube.get<ConfigMap>('configmaps', name, ns);
+  } catch (e) {
+    if (e instanceof ForbiddenError) return undefined;
+    throw e;
+  }
+}
+
+/** The plan as Markdown (for tickets and runbooks). */
+export function renderMirrorPlanMarkdown(plan: MirrorPlan): string {
+  const out = [`# Image mirror plan${plan.target ? ` into \`${plan.target.prefix}\`` : ''}`, ''];
+  out.push('| Image | Source | Used by |', '|---|---|---|');
+  for (const s of plan.steps) out.push(`| \`${s.target}\` | ${s.source ? `\`${s.source}\`${s.sourceVerified ? '' : ' (assumed)'}` : '—'} | ${s.roles.join(', ')} |`);
+  out.push('', '## Commands', '', '```bash', renderMirrorScript(plan).trimEnd(), '```');
+  if (plan.valuesSnippet) out.push('', '## Values', '', '```yaml', plan.valuesSnippet, '```');
+  if (plan.notes.length) out.push('', '## Notes', '', ...plan.notes.map((n) => `- ${n}`));
+  return `${out.join('\n')}\n`;
+}
+
+export async function mirrorPlanCommand(opts: MirrorPlanOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
+  const { output: _output, ...common } = opts;
+  const sources = await openSources(common, false, signal);
+  const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
+  const controlPlane = first.context.namespaces.controlPlane;
+  const values = await openValues(common, sources.kube, controlPlane);
+  if (!values && !sources.kube) throw new FatalError('mirror-plan needs helm values: pass -f values.yaml (or a cluster with the release installed)');
+  let frameworkTags;
+  try {
+    frameworkTags = parseFrameworkTags(opts.extra?.frameworkTag);
+  } catch (e) {
+    throw new FatalError((e as Error).message);
+  }
+  const kube = sources.kube;
+  const frameworkConfigMap = kube ? (await tolerantGet(kube, 'model-engine-inference-framework-latest-config', controlPlane))?.data : undefined;
+  const serviceConfig = kube && !values ? serviceConfigFromData((await tolerantGet(kube, 'model-engine-service-config', controlPlane))?.data) : undefined;
+  const set = imageSet({
+    ...(values ? { values } : {}),
+    ...(frameworkConfigMap ? { frameworkConfigMap } : {}),
+    ...(serviceConfig ? { serviceConfig } : {}),
+    frameworkTags,
+  });
+  const plan = planMirror(set, { ...(opts.mirrorTo ? { mirrorTo: opts.mirrorTo } : {}), ...(opts.mirrorFrom ? { mirrorFrom: opts.mirrorFrom } : {}) });
+  for (const p of set.problems) plan.notes.push(`${p.valuesPath}: ${p.detail}`);
+  switch (opts.output ?? 'text') {
+    case 'script':
+      streams.stdout.write(renderMirrorScript(plan));
+      break;
+    case 'json':
+      streams.stdout.write(`${JSON.stringify({ schemaVersion: 1, plan, images: set.images }, null, 2)}\n`);
+      break;
+    case 'markdown':
+      streams.stdout.write(renderMirrorPlanMarkdown(plan));
+      break;
+    case 'text':
+      streams.stdout.write(renderMirrorPlanText(plan));
+      break;
+  }
+  return EXIT.ok;
+}
