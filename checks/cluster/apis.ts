@@ -8,6 +8,8 @@ export interface RequiredCrd {
   why: string;
   /** The values key that makes it required. */
   because?: string;
+  /** True when the chart itself renders an object of this kind, so helm install fails without the CRD. */
+  blocksInstall: boolean;
   install: string[];
 }
 
@@ -27,8 +29,8 @@ export function requiredCrds(values: ValuesPort, cloud: string | undefined): Req
   const chartTa = cloud === 'azure' || truthy(values.get('redis.enableAuth'));
   const kedaWhy = `endpoints with min_workers: 0 are scaled by KEDA ScaledObjects${chartTa ? ', and the chart renders a TriggerAuthentication (helm install fails without the CRD)' : ''}`;
   out.push(
-    { name: 'scaledobjects.keda.sh', group: 'keda.sh', version: 'v1alpha1', why: kedaWhy, install: KEDA_INSTALL },
-    { name: 'triggerauthentications.keda.sh', group: 'keda.sh', version: 'v1alpha1', why: kedaWhy, install: KEDA_INSTALL },
+    { name: 'scaledobjects.keda.sh', group: 'keda.sh', version: 'v1alpha1', why: kedaWhy, install: KEDA_INSTALL, blocksInstall: chartTa },
+    { name: 'triggerauthentications.keda.sh', group: 'keda.sh', version: 'v1alpha1', why: kedaWhy, install: KEDA_INSTALL, blocksInstall: chartTa },
   );
   const istio = truthy(values.get('config.values.launch.istio_enabled'));
   if (istio || truthy(values.get('virtualservice.enabled'))) {
@@ -36,9 +38,10 @@ export function requiredCrds(values: ValuesPort, cloud: string | undefined): Req
       name: 'virtualservices.networking.istio.io',
       group: 'networking.istio.io',
       version: 'v1alpha3',
-      why: 'every endpoint gets a VirtualService (and the chart renders one for the gateway)',
+      why: `every endpoint gets a VirtualService${truthy(values.get('virtualservice.enabled')) ? ', and the chart renders one for the gateway (helm install fails without the CRD)' : ''}`,
       because: istio ? 'config.values.launch.istio_enabled' : 'virtualservice.enabled',
       install: ISTIO_INSTALL,
+      blocksInstall: truthy(values.get('virtualservice.enabled')),
     });
   }
   if (istio || truthy(values.get('destinationrule.enabled'))) {
@@ -46,9 +49,10 @@ export function requiredCrds(values: ValuesPort, cloud: string | undefined): Req
       name: 'destinationrules.networking.istio.io',
       group: 'networking.istio.io',
       version: 'v1beta1',
-      why: 'every endpoint gets a DestinationRule (and the chart renders one for the gateway)',
+      why: `every endpoint gets a DestinationRule${truthy(values.get('destinationrule.enabled')) ? ', and the chart renders one for the gateway (helm install fails without the CRD)' : ''}`,
       because: istio ? 'config.values.launch.istio_enabled' : 'destinationrule.enabled',
       install: ISTIO_INSTALL,
+      blocksInstall: truthy(values.get('destinationrule.enabled')),
     });
   }
   if (truthy(values.get('autoscaling.vertical.enabled'))) {
@@ -59,6 +63,7 @@ export function requiredCrds(values: ValuesPort, cloud: string | undefined): Req
       why: 'the chart renders VerticalPodAutoscalers for the gateway, builder and cacher (helm install fails without the CRD)',
       because: 'autoscaling.vertical.enabled',
       install: VPA_INSTALL,
+      blocksInstall: true,
     });
   }
   return out;
@@ -149,18 +154,19 @@ export default defineCheck({
       else state = (await kube.hasResource(c.name)) ? { state: 'ok' } : { state: 'missing' };
       const data = { name: c.name, version: c.version, why: c.why };
       const remediation = { summary: `Install ${c.group} (it provides ${c.name}) before helm install.`, commands: c.install, docs: DOCS };
+      const severity = c.blocksInstall ? ('critical' as const) : ('high' as const);
       switch (state.state) {
         case 'ok':
           out.push(pass('crdOk', { data, object, evidence }));
           break;
         case 'missing':
-          out.push(fail('crdMissing', { data, object, evidence: [...evidence, { type: 'note', text: `looked up by ${lookup.via}` }], remediation }));
+          out.push(fail('crdMissing', { severity, data, object, evidence: [...evidence, { type: 'note', text: `looked up by ${lookup.via}` }], remediation }));
           break;
         case 'not-established':
-          out.push(fail('crdNotEstablished', { data: { ...data, reason: state.reason }, object, evidence: [...evidence, { type: 'field', object, path: 'status.conditions[Established]', value: state.reason }], remediation: { ...remediation, commands: [`kubectl get crd ${c.name} -o jsonpath='{.status.conditions}'`, ...c.install] } }));
+          out.push(fail('crdNotEstablished', { severity, data: { ...data, reason: state.reason }, object, evidence: [...evidence, { type: 'field', object, path: 'status.conditions[Established]', value: state.reason }], remediation: { ...remediation, commands: [`kubectl get crd ${c.name} -o jsonpath='{.status.conditions}'`, ...c.install] } }));
           break;
         case 'version-not-served':
-          out.push(fail('crdVersionNotServed', { data: { ...data, served: state.served }, object, evidence: [...evidence, { type: 'field', object, path: 'spec.versions', value: state.served.join(', ') }], remediation: { ...remediation, summary: `Install a ${c.group} release that serves ${c.version}.` } }));
+          out.push(fail('crdVersionNotServed', { severity, data: { ...data, served: state.served }, object, evidence: [...evidence, { type: 'field', object, path: 'spec.versions', value: state.served.join(', ') }], remediation: { ...remediation, summary: `Install a ${c.group} release that serves ${c.version}.` } }));
           break;
       }
     }

@@ -2,9 +2,9 @@ import { defineCheck, fail, ForbiddenError, pass, type Evidence, type Finding, t
 
 /** The namespaces an install needs; the chart creates neither (facts §1.5). */
 export function requiredNamespaces(ns: { controlPlane: string; endpoint: string }): { name: string; role: string; valuesKey?: string }[] {
-  const out: { name: string; role: string; valuesKey?: string }[] = [{ name: ns.controlPlane, role: 'the release namespace (gateway, builder, cacher)' }];
+  const out: { name: string; role: string; valuesKey?: string }[] = [{ name: ns.controlPlane, role: 'the release namespace, where the gateway, builder and cacher run' }];
   if (ns.endpoint !== ns.controlPlane) {
-    out.push({ name: ns.endpoint, role: 'the endpoint namespace (config.values.launch.endpoint_namespace)', valuesKey: 'config.values.launch.endpoint_namespace' });
+    out.push({ name: ns.endpoint, role: 'the endpoint namespace, config.values.launch.endpoint_namespace', valuesKey: 'config.values.launch.endpoint_namespace' });
   }
   return out;
 }

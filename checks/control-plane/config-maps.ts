@@ -267,7 +267,7 @@ export default defineCheck({
     clouds: 'all',
     severity: 'critical',
     needs: ['kube'],
-    scopes: ['preflight', 'triage', 'endpoint'],
+    scopes: ['triage', 'endpoint'],
     messages: {
       present: 'ConfigMap {{namespace}}/{{name}} exists',
       valid: 'ConfigMap {{namespace}}/{{name}} has a launch and infra config with every required field',

@@ -26,7 +26,8 @@ export async function demoCommand(opts: CommonOptions, streams: Streams, signal:
     );
     return await runCheckCommand(
       { name: 'triage', scope: 'triage', needCluster: true },
-      { ...opts, kubeconfig, context: undefined, snapshot: undefined },
+      // The demo's cluster is on loopback and so is everything it may probe: no registry or cloud is contacted.
+      { ...opts, kubeconfig, context: undefined, snapshot: undefined, network: 'loopback' },
       streams,
       signal,
     );

@@ -6,7 +6,8 @@ import { allChecks } from '../../checks/index.js';
 import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
 import { selectChecks } from '../engine/registry.js';
 import { runChecks } from '../engine/runner.js';
-import type { Cloud, KubePort, Report, ReportTarget, RunEvent, Scope, Secret, ValuesPort } from '../engine/index.js';
+import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
+import { policyFromEnv } from '../sources/net-policy.js';
 import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
 import { resolveContext } from '../run/context.js';
 import { createPorts } from '../run/ports.js';
@@ -39,6 +40,10 @@ export interface CommonOptions {
   exec?: boolean;
   cloudApi?: boolean;
   debug?: boolean;
+  /** `--no-probes`: no network probe leaves the machine (registry, Redis, cloud APIs). */
+  probes?: boolean;
+  /** Set by the demo: probes may reach loopback only. */
+  network?: RunOptions['network'];
   extra?: Record<string, string | undefined>;
 }
 
@@ -137,7 +142,13 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   }
   const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
   const values = await openValues(opts, sources.kube, first.context.namespaces.controlPlane);
-  const options = { canary: !!opts.canary, exec: !!opts.exec, cloudApi: !!opts.cloudApi, extra: opts.extra ?? {} };
+  const options: RunOptions = {
+    canary: !!opts.canary,
+    exec: !!opts.exec,
+    cloudApi: !!opts.cloudApi,
+    network: opts.network ?? (opts.probes === false ? 'none' : policyFromEnv()),
+    extra: opts.extra ?? {},
+  };
   const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), ...(sources.kubeConfig ? { kubeConfig: sources.kubeConfig } : {}), options, signal });
   const resolved = await resolveContext({
     ...(sources.kube ? { kube: sources.kube } : {}),

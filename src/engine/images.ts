@@ -301,7 +301,8 @@ export function frameworkImages(input: ImageSetInput): { images: ImageEntry[]; p
     const flag = input.frameworkTags?.[f.name];
     const cm = input.frameworkConfigMap?.[f.name];
     const fromValues = str(input.values?.get(`inferenceFramework.${f.name}`));
-    const tag = flag ?? str(cm) ?? fromValues ?? (f.name === 'sglang' ? undefined : 'latest');
+    // model-engine falls back to "latest" for the LLM frameworks; batch images have no such default.
+    const tag = flag ?? str(cm) ?? fromValues ?? (f.name === 'sglang' || f.name.startsWith('vllm_batch') ? undefined : 'latest');
     if (!tag || (!prefix && isRepoName(repo) && registryType !== 'gar')) continue;
     const tagFrom = flag
       ? '--framework-tag'
@@ -322,7 +323,8 @@ export function frameworkImages(input: ImageSetInput): { images: ImageEntry[]; p
       ],
       tagFrom,
       primary: f.primary,
-      redirectable: f.name !== 'deepspeed',
+      // DeepSpeed's repository name is hard-coded, but it still resolves under docker_repo_prefix.
+      redirectable: true,
       // Facts §9 #20: nothing shows Scale publishes these publicly; the mirror plan says so.
       upstream: { repository: `${SCALE_PUBLIC_PREFIX}/${isRepoName(repo) ? repo : f.defaultRepo}`, verified: false },
       mirrorPath: isRepoName(repo) ? repo : f.defaultRepo,
@@ -558,7 +560,8 @@ export function nearestTags(wanted: string, existing: readonly string[], max = 5
           ? Math.abs(k[0] - w[0]) * 1e6 + Math.abs(k[1] - w[1]) * 1e3 + Math.abs(k[2] - w[2]) + (k[3] === w[3] ? 0 : 0.5)
           : -(k[0] * 1e6 + k[1] * 1e3 + k[2]);
       return versioned
-        .sort((a, b) => score(a) - score(b) || b[0].localeCompare(a[0]))
+        // Ties (same version distance): the tag closest in spelling, e.g. `0.6.1.post2` before `0.6.1.post2-arm64v8`.
+        .sort((a, b) => score(a) - score(b) || levenshtein(wanted, a[0]) - levenshtein(wanted, b[0]) || b[0].localeCompare(a[0]))
         .slice(0, max)
         .map(([t]) => t);
     }

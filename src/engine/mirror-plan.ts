@@ -72,15 +72,13 @@ function sourceFor(e: ImageEntry, tag: string, opts: MirrorPlanOptions): { sourc
   return { source: `${repo}:${tag}`, verified: e.upstream.verified || !!from };
 }
 
-/** `aws ecr create-repository` (idempotent form) for each ECR repository; one `gcloud` repository for GAR. */
+/** `aws ecr create-repository` (idempotent form) for each repository (full name inside the registry); one `gcloud` repository for GAR. */
 export function createRepositoryCommands(target: MirrorTarget, repositories: readonly string[]): string[] {
   if (target.type === 'ecr') {
     const region = /\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com/.exec(target.host)?.[1] ?? '<region>';
-    const base = target.prefix.slice(target.host.length + 1);
-    return [...new Set(repositories)].map((r) => {
-      const name = base ? `${base}/${r}` : r;
-      return `aws ecr describe-repositories --region ${region} --repository-names ${name} >/dev/null 2>&1 || aws ecr create-repository --region ${region} --repository-name ${name}`;
-    });
+    return [...new Set(repositories)].map(
+      (name) => `aws ecr describe-repositories --region ${region} --repository-names ${name} >/dev/null 2>&1 || aws ecr create-repository --region ${region} --repository-name ${name}`,
+    );
   }
   if (target.type === 'gar') {
     const m = /^([a-z0-9-]+)-docker\.pkg\.dev\/([^/]+)\/([^/]+)/.exec(target.prefix);
@@ -126,14 +124,17 @@ export function planMirror(set: ImageSet, opts: MirrorPlanOptions = {}): MirrorP
     const inPlace = !!target && (e.ref.startsWith(`${target.prefix}/`) || (registryHost(e.ref) === target.host && !target.prefix.includes('/')));
     const repository = inPlace && target ? e.ref.slice(target.host.length + 1, e.ref.length - tag.length - 1) : e.mirrorPath;
     const upstream = sourceFor(e, tag, opts);
-    const source = inPlace ? upstream.source : e.ref;
+    // Scale's private accounts and the samples' placeholder account cannot be pulled by anyone else: copy from
+    // the public upstream instead (the public gallery itself is a fine source as it is).
+    const fromScalePrivate = !!scaleRegistryOf(e.ref) && !e.ref.startsWith(`${SCALE_PUBLIC_PREFIX}/`);
+    const source = inPlace || fromScalePrivate ? upstream.source : e.ref;
     const stepTarget = inPlace ? e.ref : `${target?.prefix ?? '$REGISTRY'}/${e.mirrorPath}:${tag}`;
     const step: MirrorStep = {
       ref: e.ref,
       key: e.key,
       roles: e.roles,
       ...(source ? { source } : {}),
-      sourceVerified: inPlace ? upstream.verified : true,
+      sourceVerified: inPlace || fromScalePrivate ? upstream.verified : !(e.ref.startsWith(`${SCALE_PUBLIC_PREFIX}/`) && e.upstream && !e.upstream.verified),
       target: stepTarget,
       repository: inPlace ? repository : `${target && target.prefix.includes('/') ? `${target.prefix.slice(target.host.length + 1)}/` : ''}${e.mirrorPath}`,
       inPlace,

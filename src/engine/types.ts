@@ -327,6 +327,11 @@ export interface RunOptions {
   exec: boolean;
   /** Allow calls to cloud control-plane APIs (`--cloud-api`). */
   cloudApi: boolean;
+  /**
+   * Where network probes may connect: `all` (a real run), `loopback` (the demo and tests), `none` (`--no-probes`).
+   * Probe sources ask `hostAllowed` (src/sources/net-policy.ts) first; a refused host is reported, never contacted.
+   */
+  network: 'all' | 'loopback' | 'none';
   /** Other flags checks may read (e.g. `frameworkTag`, `llmEngineRepo`). */
   extra: Readonly<Record<string, string | undefined>>;
 }

@@ -8,6 +8,7 @@ import type { BaseContext } from '../engine/runner.js';
 import type { Cloud, ConfigMap, Deployment, KubePort, Namespaces, Node, ReportTarget, RunOptions, ValuesPort } from '../engine/index.js';
 import { CLOUDS } from '../engine/types.js';
 import { cloudFromProviderId, profileFor } from '../matrix/index.js';
+import { policyFromEnv } from '../sources/net-policy.js';
 
 export const SERVICE_CONFIG_MAP = 'model-engine-service-config';
 export const GATEWAY_DEPLOYMENT = 'model-engine';
@@ -102,6 +103,7 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
     canary: input.options?.canary ?? false,
     exec: input.options?.exec ?? false,
     cloudApi: input.options?.cloudApi ?? false,
+    network: input.options?.network ?? policyFromEnv(),
     extra: input.options?.extra ?? {},
   };
   return {

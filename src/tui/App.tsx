@@ -29,9 +29,16 @@ export interface TuiActions {
 const FOOTER_HEIGHT = 3; // a blank line, the status line, the key hints
 const MIN_LIST = 5;
 
+/**
+ * Columns we draw in. The last one stays empty: a line that fills it leaves the terminal in its pending-wrap
+ * state, and whatever is written after the UI (the fix printed on quit, the CLI's "cancelled") then starts
+ * on the UI's last line.
+ */
+export const usableWidth = (columns: number): number => Math.max(20, columns - 1);
+
 /** How the report screen splits the terminal's rows. Pure; shared by rendering and key handling (page size). */
 export function reportLayout(report: Report, view: ViewState, size: TerminalSize) {
-  const width = Math.max(20, size.columns);
+  const width = usableWidth(size.columns);
   const header = headerLines(report).length;
   // Never draw as many lines as the terminal has: ink would then clear the whole screen on every frame.
   const free = Math.max(0, size.rows - 1 - header - 1 - FOOTER_HEIGHT);
@@ -200,7 +207,7 @@ export function App({ store, color, actions, interactive = true }: { store: RunS
 
   if (state.phase !== 'done' || !state.report) {
     // `now` only drives the once-a-quarter-second redraw; the clock is read here so a fresh event never shows a stale time.
-    return <RunningView state={state} now={Math.max(now, Date.now())} width={Math.max(20, size.columns)} rows={size.rows} color={color} />;
+    return <RunningView state={state} now={Math.max(now, Date.now())} width={usableWidth(size.columns)} rows={size.rows} color={color} />;
   }
   return <ReportView state={state} report={state.report} view={viewRef.current ?? initialViewFor(state.report.results)} rows={rows} size={size} color={color} />;
 }

@@ -12,7 +12,7 @@ export const KEYS: readonly (readonly [string, string])[] = [
   ['PgUp PgDn', 'a page up / down'],
   ['g  G', 'first / last (Home / End)'],
   ['/', 'filter by text: type, Enter applies, Esc cancels (Esc in the list clears it)'],
-  ['f', 'cycle the status filter: all → failing → warnings and failing → all'],
+  ['f', 'cycle the status filter: failing → failing + warnings → all'],
   ['r', 're-run the selected check'],
   ['?', 'this help (any key closes it)'],
   ['q', "quit; the selected finding's fix is printed to the terminal"],

@@ -191,7 +191,6 @@ export function handleKey(view: ViewState, input: string, key: KeyPress, ctx: Ke
       if (key.escape) return { view: { ...view, mode: 'list', draft: '' } };
       if (key.backspace || key.delete) return { view: { ...view, draft: [...view.draft].slice(0, -1).join('') } };
       if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return { view };
-      // eslint-disable-next-line no-control-regex
       const text = input.replace(/[\u0000-\u001f\u007f]/g, '');
       return { view: text ? { ...view, draft: view.draft + text } : view };
     }

@@ -11,7 +11,7 @@ const baseContext = (over: Partial<BaseContext> = {}): BaseContext => ({
   namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' },
   kube: undefined,
   values: undefined,
-  options: { canary: false, exec: false, cloudApi: false, extra: {} },
+  options: { canary: false, exec: false, cloudApi: false, network: 'loopback', extra: {} },
   now: new Date('2026-11-20T09:30:00Z'),
   ports: {},
   ...over,

@@ -163,3 +163,16 @@ describe('the combined port', () => {
     expect(a.detail).toContain('github: disabled (MED_GITHUB_API_URL is empty)');
   });
 });
+
+describe('network policy', () => {
+  it('a demo or test run (MED_NETWORK=loopback) never contacts api.github.com', async () => {
+    const a = await githubIsAncestor('https://api.github.com', 'a', 'b', signal, { policy: 'loopback' });
+    expect(a).toEqual({ answer: 'unknown', via: 'github https://api.github.com', detail: expect.stringContaining('api.github.com was not contacted') });
+    const none = await createCommitsPort({ githubApiUrl: gh.url, policy: 'none' }).isAncestor('a', 'b', signal);
+    expect(none.detail).toContain('network probes are disabled');
+  });
+
+  it('a bad MED_GITHUB_API_URL is reported, not thrown', async () => {
+    expect((await githubIsAncestor('not a url', 'a', 'b', signal)).detail).toContain('is not a URL');
+  });
+});

@@ -93,5 +93,4 @@ export function frame(r: Rendered): string {
     .join('\n');
 }
 
-// eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[[0-9;]*m/;

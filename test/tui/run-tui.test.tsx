@@ -55,9 +55,7 @@ class FakeStdin extends EventEmitter {
 /** The fake keyboard implements only what ink uses of a ReadStream. */
 const keyboard = (k: FakeStdin) => k as unknown as NonNullable<Parameters<typeof runTui>[0]['stdin']>;
 
-// eslint-disable-next-line no-control-regex
 const CSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
-// eslint-disable-next-line no-control-regex
 const SGR = /\u001b\[[0-9;]*m/;
 const screen = (out: FakeStdout) => out.text.replace(CSI, '');
 
@@ -67,7 +65,7 @@ const context: BaseContext = {
   namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' },
   kube: undefined,
   values: undefined,
-  options: { canary: false, exec: false, cloudApi: false, extra: {} },
+  options: { canary: false, exec: false, cloudApi: false, network: 'loopback', extra: {} },
   now: new Date('2026-07-01T10:04:12Z'),
   ports: {},
 };

@@ -40,7 +40,7 @@ describe('the live run', () => {
     let f = await press(r);
     const ls = f.split('\n');
     // The message is cut to fit; the duration is kept.
-    expect(ls[0]).toBe('✔ PASS   config/cloud-provider  config.values.infra.cloud_provider is aws and the nodes run on…  4ms');
+    expect(ls[0]).toBe('✔ PASS   config/cloud-provider  config.values.infra.cloud_provider is aws and the nodes run o…  4ms');
     const redis = ls.find((l) => l.includes('redis/auth'));
     expect(redis).toMatch(new RegExp(`^${SPINNER.source} redis/auth  waiting for redis 10\\.0\\.0\\.4:6380…  \\d+ms$`));
     // No progress yet: the title says what it is checking.

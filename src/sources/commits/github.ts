@@ -5,11 +5,14 @@
  */
 import type { AncestryAnswer } from '../../engine/ports/commits.js';
 import { LLM_ENGINE_REPO } from '../../engine/ports/commits.js';
+import { hostAllowed, policyFromEnv, type NetworkPolicy } from '../net-policy.js';
 
 export interface GithubOptions {
   timeoutMs?: number;
   repo?: string;
   fetch?: typeof fetch;
+  /** Where probes may go (demo and tests: loopback only); default from `MED_NETWORK`. */
+  policy?: NetworkPolicy;
 }
 
 /** What a compare `status` means for "is base contained in head?". */
@@ -41,6 +44,14 @@ export async function githubIsAncestor(
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const url = compareUrl(baseUrl, opts.repo ?? LLM_ENGINE_REPO, ancestor, ref);
   const doFetch = opts.fetch ?? fetch;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return { answer: 'unknown', via, detail: `${baseUrl} is not a URL (MED_GITHUB_API_URL)` };
+  }
+  const allowed = hostAllowed(host, opts.policy ?? policyFromEnv());
+  if (!allowed.ok) return { answer: 'unknown', via, detail: allowed.reason };
   let res: Response;
   try {
     res = await doFetch(url, {

@@ -6,6 +6,7 @@ import type { AncestryAnswer, CommitsPort } from '../../engine/ports/commits.js'
 import { DEFAULT_GITHUB_API_URL } from '../../engine/ports/commits.js';
 import { gitIsAncestor, type GitOptions } from './git.js';
 import { githubIsAncestor } from './github.js';
+import type { NetworkPolicy } from '../net-policy.js';
 
 export { gitIsAncestor, isSafeRef } from './git.js';
 export { ancestryFromCompareStatus, compareUrl, githubIsAncestor } from './github.js';
@@ -19,6 +20,8 @@ export interface CommitsPortOptions {
   githubTimeoutMs?: number;
   git?: GitOptions['git'];
   fetch?: typeof fetch;
+  /** Network policy for the GitHub lookup (default from `MED_NETWORK`). */
+  policy?: NetworkPolicy;
 }
 
 /** The GitHub base URL from the environment (`MED_GITHUB_API_URL`; set it empty to stay offline). */
@@ -45,6 +48,7 @@ export function createCommitsPort(opts: CommitsPortOptions = {}): CommitsPort {
       const h = await githubIsAncestor(githubApiUrl, ancestor, ref, signal, {
         ...(opts.githubTimeoutMs ? { timeoutMs: opts.githubTimeoutMs } : {}),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        ...(opts.policy ? { policy: opts.policy } : {}),
       });
       if (h.answer !== 'unknown') return h;
       reasons.push(`github: ${h.detail ?? 'unknown'}`);

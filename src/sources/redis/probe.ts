@@ -79,7 +79,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, code: RedisErrorCode, what: s
       (e: unknown) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
+        reject(e as Error);
       },
     );
   });
@@ -213,6 +213,12 @@ export class RedisSource implements RedisPort {
     if (target.credential.kind === 'password') secrets.push(target.credential.password);
     const clean = (s: string) => redactText(scrubSecrets(s, secrets));
     const sockets: net.Socket[] = [];
+    // Destroy a wrapped socket only through its TLS socket: destroying both crashes Node 24 (SIGSEGV).
+    const wrap = (raw: net.Socket, secure: tls.TLSSocket) => {
+      const i = sockets.indexOf(raw);
+      if (i >= 0) sockets.splice(i, 1);
+      sockets.push(secure);
+    };
     let client: Redis | undefined;
     let plainTimer: NodeJS.Timeout | undefined;
 
@@ -285,7 +291,7 @@ export class RedisSource implements RedisPort {
         const t1 = performance.now();
         if (target.tls) {
           const tlsSocket = tls.connect({ socket, ...this.tlsOptions(servername, target.verifyCertificate) });
-          sockets.push(tlsSocket);
+          wrap(socket, tlsSocket);
           const handshake = new Promise<tls.TLSSocket>((resolve, reject) => {
             tlsSocket.once('secureConnect', () => resolve(tlsSocket));
             tlsSocket.once('error', reject);
@@ -342,7 +348,7 @@ export class RedisSource implements RedisPort {
               try {
                 const raw = await withTimeout(side.promise, timeoutMs, 'ETIMEDOUT', 'TCP connect', signal, () => side.socket.destroy());
                 const t = tls.connect({ socket: raw, ...this.tlsOptions(servername, false) });
-                sockets.push(t);
+                wrap(raw, t);
                 await withTimeout(new Promise<void>((resolve, reject) => { t.once('secureConnect', () => resolve()); t.once('error', reject); }), timeoutMs, 'TLS_TIMEOUT', 'TLS handshake', signal, () => t.destroy());
                 speaksTls = true;
               } catch (e) {

@@ -53,7 +53,7 @@ describe('values/servicebus-fix with a local clone (--llm-engine-repo)', () => {
   });
 
   it('createPorts wires --llm-engine-repo (options.extra.llmEngineRepo) to the clone', async () => {
-    const p = await createPorts({ options: { canary: false, exec: false, cloudApi: false, extra: { llmEngineRepo: h.dir } }, signal: new AbortController().signal });
+    const p = await createPorts({ options: { canary: false, exec: false, cloudApi: false, network: 'loopback', extra: { llmEngineRepo: h.dir } }, signal: new AbortController().signal });
     const [r] = await runCase(makeServicebusFixCheck(h.fix), { name: '', values: [GOOD], set: [`tag=${h.after}`], ports: p });
     expect(r).toMatchObject({ status: 'pass', messageId: 'included' });
   });

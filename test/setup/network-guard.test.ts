@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals';
+import net from 'node:net';
+import { hostAllowed, isLoopbackHost, policyFromEnv } from '../../src/sources/net-policy.js';
+
+describe('network policy', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['localhost', true],
+    ['10.0.0.4', false],
+    ['192.168.1.1', false],
+    ['111122223333.dkr.ecr.us-east-1.amazonaws.com', false],
+    ['api.github.com', false],
+  ])('isLoopbackHost(%s) = %s', (h, v) => expect(isLoopbackHost(h)).toBe(v));
+
+  it('allows per policy and explains refusals', () => {
+    expect(hostAllowed('example.com', 'all')).toEqual({ ok: true });
+    expect(hostAllowed('127.0.0.1', 'loopback')).toEqual({ ok: true });
+    expect(hostAllowed('example.com', 'loopback')).toMatchObject({ ok: false, reason: expect.stringContaining('loopback addresses only') });
+    expect(hostAllowed('127.0.0.1', 'none')).toMatchObject({ ok: false });
+  });
+
+  it('tests run with the loopback policy', () => expect(policyFromEnv()).toBe('loopback'));
+
+  it('the test guard refuses a non-loopback connection before any DNS lookup', async () => {
+    const err = await new Promise<Error>((resolve) => {
+      const s = net.connect({ host: 'example.invalid', port: 443 });
+      s.on('error', resolve);
+    });
+    expect(err.message).toMatch(/test network guard: connection to example.invalid blocked/);
+  });
+
+  it('fetch to a public host is refused by the guard too', async () => {
+    await expect(fetch('https://api.github.com/', { signal: AbortSignal.timeout(3000) })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * Tests reach loopback only. The doctor's own policy (MED_NETWORK=loopback) keeps probes from trying; this guard
+ * makes any other connection attempt in a test process fail at once, before a DNS lookup leaves the machine.
+ */
+import net from 'node:net';
+import { isLoopbackHost } from '../../src/sources/net-policy.js';
+
+process.env.MED_NETWORK = 'loopback';
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+
+const guarded = Symbol.for('model-engine-doctor.network-guard');
+const proto = net.Socket.prototype as net.Socket & { [guarded]?: boolean };
+if (!proto[guarded]) {
+  proto[guarded] = true;
+  const original = proto.connect;
+  proto.connect = function connect(this: net.Socket, ...args: unknown[]) {
+    // net.connect() passes its normalized arguments as one array: [options, callback].
+    const a = Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+    const first = a[0] as { host?: string; path?: string; port?: number } | number | string | undefined;
+    let host: string | undefined;
+    if (typeof first === 'object' && first !== null && !Array.isArray(first)) host = first.path ? undefined : (first.host ?? 'localhost');
+    else if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) host = typeof a[1] === 'string' ? a[1] : 'localhost';
+    if (host !== undefined && !isLoopbackHost(host)) {
+      const err = Object.assign(new Error(`test network guard: connection to ${host} blocked (tests reach loopback only)`), { code: 'ENETUNREACH' });
+      process.nextTick(() => this.destroy(err));
+      return this;
+    }
+    return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+  } as typeof proto.connect;
+}
