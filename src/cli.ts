@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CancelledError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
 import { CLOUDS } from './engine/types.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
+import { TRIAGE_COMMAND } from './commands/triage.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -110,7 +111,7 @@ export function buildProgram(state: GlobalState): Command {
   const checkAction = (name: 'preflight' | 'triage') => async (opts: CommonOptions) => {
     state.setExit(
       await runCheckCommand(
-        { name, scope: name, needCluster: name === 'triage' },
+        name === 'triage' ? TRIAGE_COMMAND : { name, scope: name, needCluster: false },
         opts,
         state.streams,
         state.signal,
@@ -136,7 +137,12 @@ export function buildProgram(state: GlobalState): Command {
   )
     .option('--watch', 're-evaluate until the endpoint is healthy or you quit')
     .option('--gateway-url <url>', "read the endpoint record from model-engine's API too")
-    .action(async (endpoint: string, opts: CommonOptions & { watch?: boolean; gatewayUrl?: string }) => {
+    .option('--interval <seconds>', 'seconds between evaluations with --watch', (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('--interval must be a positive number of seconds');
+      return n;
+    }, 5)
+    .action(async (endpoint: string, opts: CommonOptions & { watch?: boolean; gatewayUrl?: string; interval?: number }) => {
       const { endpointCommand } = await import('./commands/endpoint.js');
       state.setExit(await endpointCommand(endpoint, opts, state.streams, state.signal));
     });

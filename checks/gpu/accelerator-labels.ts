@@ -3,6 +3,7 @@ import {
   ACCELERATOR_LABEL,
   GFD,
   GPU_TYPE_TYPOS,
+  gpuTypeForProduct,
   gpuTypeInfo,
   isGpuNode,
   isSchedulable,
@@ -87,7 +88,7 @@ export default defineCheck({
       migStrategy: 'node {{node}} ({{type}}) uses MIG strategy "{{value}}": resources appear as nvidia.com/mig-*, but endpoints request nvidia.com/gpu (needs "single")',
       migFailed: 'node {{node}} ({{type}}) has nvidia.com/mig.config.state=failed: the MIG partitioning did not apply',
       migConfig: 'node {{node}} ({{type}}) has nvidia.com/mig.config={{value}}, which does not create {{want}} partitions',
-      unlabelled: 'GPU node {{node}} ({{gpu}}) has no {{label}} label, so model-engine never schedules onto it',
+      unlabelled: 'GPU node(s) {{node}} ({{gpu}}) have no {{label}} label, so model-engine never schedules onto them',
     },
   },
   async run(ctx) {
@@ -178,12 +179,34 @@ export default defineCheck({
       }
     }
 
+    // A pool mixing GPU models cannot carry one accelerator label: relabelling it would move the problem.
+    const poolKey = ctx.matrix?.nodePool?.label;
+    const mismatchFix = (n: Node, np: NonNullable<ReturnType<typeof nodeProduct>>) => {
+      const right = `${ACCELERATOR_LABEL}=${gpuTypeForProduct(np) ?? `<GPU type of ${np.product}>`}`;
+      const pool = poolKey ? n.metadata.labels?.[poolKey] : undefined;
+      const peers = pool ? nodes.filter((x) => x.metadata.labels?.[poolKey!] === pool) : [n];
+      const models = [...new Set(peers.map((x) => nodeProduct(x)?.product).filter((p): p is string => !!p))];
+      if (models.length > 1) {
+        return {
+          summary: `Node pool ${pool} mixes GPU models (${models.join(', ')}) under one accelerator label: give each GPU type its own pool; until then label this node by hand (lost when it is replaced).`,
+          commands: [`kubectl label node ${n.metadata.name} ${right} --overwrite`],
+        };
+      }
+      return {
+        summary: 'Fix the accelerator label of this node pool to the GPU it has; endpoints asking for one GPU type would otherwise land on another (wrong memory, wrong MIG profile).',
+        commands: labelCommands(ctx.matrix?.nodePool, [n], [right]),
+      };
+    };
+
     // Each labelled node's GPU must be the one its label names, whoever uses it.
     for (const n of nodes) {
       const type = nodeAccelerator(n);
       if (!type || !gpuTypeInfo(type)) continue;
       const object = refOf(n, 'Node');
-      const np = nodeProduct(n);
+      const mig = migProblem(type, n);
+      const found = nodeProduct(n);
+      // A broken MIG setup explains a missing MIG suffix by itself: then judge the GPU model only.
+      const np = found && mig ? { ...found, showsMig: false } : found;
       const reason = np ? productMismatch(type, np) : undefined;
       if (reason) {
         out.push(
@@ -195,14 +218,10 @@ export default defineCheck({
               { type: 'field', object, path: `metadata.labels["${ACCELERATOR_LABEL}"]`, value: type },
               { type: 'field', object, path: `metadata.labels["${np!.source}"]`, value: np!.value },
             ],
-            remediation: {
-              summary: 'Fix the accelerator label of this node pool to the GPU it has; endpoints asking for one GPU type would otherwise land on another (wrong memory, wrong MIG profile).',
-              commands: labelCommands(ctx.matrix?.nodePool, [n], [`${ACCELERATOR_LABEL}=<type of ${np!.product}>`]),
-            },
+            remediation: mismatchFix(n, np!),
           }),
         );
       }
-      const mig = migProblem(type, n);
       if (mig) {
         const data = { node: n.metadata.name, type, value: mig.value, want: mig.what === 'config' ? mig.want : '' };
         const remediation = {
@@ -219,16 +238,25 @@ export default defineCheck({
       }
     }
 
+    // One warning per pool (per node where nodes are not pooled): the fix is per pool.
+    const poolLabel = ctx.matrix?.nodePool?.label;
+    const groups = new Map<string, Node[]>();
     for (const n of unlabelled) {
+      const key = (poolLabel && n.metadata.labels?.[poolLabel]) || n.metadata.name;
+      groups.set(key, [...(groups.get(key) ?? []), n]);
+    }
+    for (const group of groups.values()) {
+      const n = group[0]!;
       const np = nodeProduct(n);
+      const type = np ? gpuTypeForProduct(np) : undefined;
       out.push(
         warn('unlabelled', {
-          data: { node: n.metadata.name, gpu: np?.product ?? 'unknown GPU', label: ACCELERATOR_LABEL },
+          data: { node: group.map((x) => x.metadata.name).join(', '), gpu: np?.product ?? 'unknown GPU', label: ACCELERATOR_LABEL },
           object: refOf(n, 'Node'),
           severity: 'medium',
           remediation: {
-            summary: 'If endpoints should use this node, label its pool with the model-engine GPU type of its GPU.',
-            commands: labelCommands(ctx.matrix?.nodePool, [n], [`${ACCELERATOR_LABEL}=<gpu type>`]),
+            summary: 'If endpoints should use these nodes, label their pool with the model-engine GPU type of their GPU (plus the values nodeSelector labels).',
+            commands: labelCommands(ctx.matrix?.nodePool, group, [`${ACCELERATOR_LABEL}=${type ?? '<gpu type>'}`]),
           },
         }),
       );

@@ -9,14 +9,18 @@ export type RowVerdict =
   /** Pods wait for a type no Ready node has. */
   | { state: 'no-capacity'; waiting: number }
   /** Pods wait for more GPUs than are free. */
-  | { state: 'exhausted'; waiting: number; wanted: number };
+  | { state: 'exhausted'; waiting: number; wanted: number }
+  /** Pods wait although enough GPUs are free: something else keeps them off those nodes. */
+  | { state: 'blocked'; waiting: number; wanted: number };
 
 /** Judge one type's row. Balloons waiting is normal (they hold spare room and yield it); endpoint and other pods are not. */
 export function judgeRow(r: GpuCapacityRow): RowVerdict {
   const waiting = r.waiting.filter((w) => w.kind !== 'balloon');
   if (waiting.length === 0) return { state: 'ok' };
   if (r.readyNodes === 0) return { state: 'no-capacity', waiting: waiting.length };
-  return { state: 'exhausted', waiting: waiting.length, wanted: waiting.reduce((s, w) => s + w.gpus, 0) };
+  const wanted = waiting.reduce((s, w) => s + w.gpus, 0);
+  // Free GPUs can still be out of reach: a node selector label missing, a taint, a per-node shortfall.
+  return r.free >= wanted ? { state: 'blocked', waiting: waiting.length, wanted } : { state: 'exhausted', waiting: waiting.length, wanted };
 }
 
 export default defineCheck({
@@ -30,10 +34,11 @@ export default defineCheck({
     needs: ['kube'],
     scopes: ['preflight', 'triage', 'endpoint'],
     messages: {
-      table: '{{types}} GPU type(s): {{allocatable}} GPUs allocatable, {{requested}} requested, {{free}} free',
+      table: '{{types}} GPU type(s): {{allocatable}} GPU(s) allocatable, {{requested}} requested, {{free}} free',
       noGpus: 'no GPU nodes and no pods waiting for GPUs',
       noCapacity: '{{waiting}} pod(s) wait for {{type}} ({{endpoints}}) and no Ready node has that type',
       exhausted: '{{waiting}} pod(s) wait for {{wanted}} {{type}} GPU(s) ({{endpoints}}) with {{free}} of {{allocatable}} free',
+      blocked: '{{waiting}} pod(s) wait for {{wanted}} {{type}} GPU(s) ({{endpoints}}) although {{free}} of {{allocatable}} are free: something else keeps them off those nodes',
     },
   },
   async run(ctx) {
@@ -71,6 +76,19 @@ export default defineCheck({
               remediation: {
                 summary: `Add ${r.type} nodes (a node pool labelled k8s.amazonaws.com/accelerator=${r.type}, with cluster-autoscaler or Karpenter able to scale it), or move the endpoints to a type you have. See gpu/accelerator-labels.`,
                 commands: [`kubectl get nodes -l k8s.amazonaws.com/accelerator=${r.type}`, ...labelCommands(ctx.matrix?.nodePool, [], [`k8s.amazonaws.com/accelerator=${r.type}`])],
+              },
+            }),
+          );
+          break;
+        case 'blocked':
+          out.push(
+            warn('blocked', {
+              data: { ...data, waiting: v.waiting, wanted: v.wanted },
+              severity: 'high',
+              evidence,
+              remediation: {
+                summary: `The pods' scheduling events say why (a missing node label, a taint, CPU or memory short on the GPU node): see gpu/accelerator-labels and gpu/taints.`,
+                commands: r.waiting.filter((w) => w.kind !== 'balloon').slice(0, 3).map((w) => `kubectl -n ${w.pod.namespace} describe pod ${w.pod.name}`),
               },
             }),
           );

@@ -16,6 +16,8 @@ export const VALIDATOR_DS = 'nvidia-operator-validator';
 export type NodePluginState =
   | { state: 'ok' }
   | { state: 'no-resource' }
+  /** MIG strategy "mixed": slices appear as nvidia.com/mig-<profile>, never as nvidia.com/gpu. */
+  | { state: 'mig-resources'; resources: string[] }
   | { state: 'unhealthy'; capacity: number }
   | { state: 'plugin-not-ready'; pod: Pod }
   | { state: 'no-plugin-pod' };
@@ -27,7 +29,10 @@ export function judgeNode(node: Node, pluginPods: readonly Pod[]): NodePluginSta
   const cap = nodeGpuCapacity(node);
   const alloc = nodeGpuAllocatable(node);
   const mine = pluginPods.filter((p) => p.spec.nodeName === node.metadata.name);
-  if (cap === 0) return { state: 'no-resource' };
+  if (cap === 0) {
+    const mig = Object.entries(node.status?.capacity ?? {}).filter(([k, v]) => k.startsWith('nvidia.com/mig-') && Number(v) > 0).map(([k]) => k);
+    return mig.length > 0 ? { state: 'mig-resources', resources: mig } : { state: 'no-resource' };
+  }
   if (alloc === 0) return { state: 'unhealthy', capacity: cap };
   const notReady = mine.find((p) => !ready(p));
   if (mine.length > 0 && !mine.some(ready)) return { state: 'plugin-not-ready', pod: notReady! };
@@ -70,6 +75,7 @@ export default defineCheck({
       noPlugin: 'no NVIDIA device plugin DaemonSet found and {{count}} GPU node(s) advertise no nvidia.com/gpu',
       noResource: 'GPU node {{node}} advertises no nvidia.com/gpu: the NVIDIA driver or device plugin is not working there{{plugin}}',
       unhealthy: 'GPU node {{node}} has {{capacity}} nvidia.com/gpu in capacity but 0 allocatable: the device plugin reports its GPUs unhealthy',
+      migResources: 'GPU node {{node}} advertises {{resources}} but no nvidia.com/gpu (MIG strategy "mixed"), and endpoints request nvidia.com/gpu',
       pluginNotReady: 'device plugin pod {{pod}} on GPU node {{node}} is not ready ({{why}})',
       noPluginPod: 'no device plugin pod runs on GPU node {{node}} (DaemonSet {{daemonsets}} skips it); its GPUs disappear at the next kubelet restart',
       validatorOk: 'GPU operator validator passed on {{count}} node(s)',
@@ -128,6 +134,20 @@ export default defineCheck({
               remediation: {
                 summary: 'Check the driver and the device plugin on this node (its pod logs show NVML errors when the driver is missing).',
                 commands: [describe, ...(here[0] ? [`kubectl -n ${here[0].metadata.namespace} logs ${here[0].metadata.name}`] : [])],
+              },
+            }),
+          );
+          break;
+        case 'mig-resources':
+          out.push(
+            fail('migResources', {
+              data: { node, resources: v.resources.join(', ') },
+              object,
+              severity: 'high',
+              evidence: [{ type: 'field', object, path: 'status.capacity', value: n.status?.capacity ?? {} }],
+              remediation: {
+                summary: 'Use the single MIG strategy so MIG slices are advertised as nvidia.com/gpu (model-engine requests that resource for MIG types too).',
+                commands: ['kubectl patch clusterpolicies.nvidia.com/cluster-policy --type merge -p \'{"spec":{"mig":{"strategy":"single"}}}\''],
               },
             }),
           );

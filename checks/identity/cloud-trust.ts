@@ -57,11 +57,11 @@ export default defineCheck({
       trustDenies: 'IAM role {{role}} does not trust {{subject}}: {{reason}}',
       providerMissing: 'IAM role {{role}} trusts OIDC provider {{provider}}, which does not exist in IAM, so STS rejects every token of {{subject}}',
       providerAudience: 'IAM OIDC provider {{provider}} does not list client id sts.amazonaws.com (it lists {{clientIds}})',
-      azureTrusted: 'managed identity {{identity}} has federated credential {{credential}} for {{subject}}{{note}}',
+      azureTrusted: 'managed identity {{identity}} has federated credential {{fic}} for {{subject}}{{note}}',
       identityMissing: 'no user-assigned managed identity with client id {{clientId}} in subscription {{subscription}} (the cluster\'s)',
       oidcDisabled: 'AKS cluster {{cluster}} has no OIDC issuer enabled, so no service account token can be federated',
       noFederatedCredential: 'managed identity {{identity}} has no federated credential for issuer {{issuer}} and subject {{subject}}',
-      audience: 'federated credential {{credential}} of {{identity}} does not accept audience api://AzureADTokenExchange (it accepts {{audiences}})',
+      audience: 'federated credential {{fic}} of {{identity}} does not accept audience api://AzureADTokenExchange (it accepts {{audiences}})',
       gcpTrusted: 'GSA {{gsa}} grants roles/iam.workloadIdentityUser to {{member}}',
       gsaMissing: 'GSA {{gsa}} of {{roles}} service account {{namespace}}/{{name}} does not exist',
       notGranted: 'GSA {{gsa}} does not grant roles/iam.workloadIdentityUser to {{member}}, so {{namespace}}/{{name}} cannot impersonate it',
@@ -281,14 +281,14 @@ async function azure(ctx: CheckContext, port: IdentityCloudPort, todo: { s: Subj
     if (fc.audiences && fc.audiences.length > 0 && !fc.audiences.includes(AZURE_TOKEN_AUDIENCE)) {
       out.push(
         fail('audience', {
-          data: { ...data, identity, credential: fc.name, audiences: fc.audiences.join(', ') },
+          data: { ...data, identity, fic: fc.name, audiences: fc.audiences.join(', ') },
           object,
           remediation: { summary: `Set the credential's audience to ${AZURE_TOKEN_AUDIENCE}.`, commands: [`az identity federated-credential update --name ${fc.name} --identity-name ${identity} --resource-group <identity-resource-group> --audiences ${AZURE_TOKEN_AUDIENCE}`] },
         }),
       );
       continue;
     }
-    out.push(pass('azureTrusted', { data: { ...data, identity, credential: fc.name, note }, object }));
+    out.push(pass('azureTrusted', { data: { ...data, identity, fic: fc.name, note }, object }));
   }
   return out;
 }

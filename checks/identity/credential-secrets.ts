@@ -62,8 +62,9 @@ export function storageCredentialSources(pods: readonly Pod[], secrets: Readonly
     for (const c of p.spec.containers) {
       for (const e of c.env ?? []) {
         if (!(STORAGE_KEYS as readonly string[]).includes(e.name)) continue;
-        const ref = (e.valueFrom as { secretKeyRef?: { name?: string } } | undefined)?.secretKeyRef;
-        if (ref?.name) fromSecret.add(`${ref.name} (${e.name})`);
+        const ref = (e.valueFrom as { secretKeyRef?: { name?: string; key?: string } } | undefined)?.secretKeyRef;
+        // Only a Secret that exists with the key delivers anything; a dangling reference is reported above.
+        if (ref?.name && ref.key && secrets.get(ref.name)?.data?.[ref.key] !== undefined) fromSecret.add(`${ref.name} (${e.name})`);
         else if (e.value) literal.add(`${p.metadata.name}/${c.name} ${e.name}`);
       }
       for (const ef of c.envFrom ?? []) {
@@ -86,11 +87,11 @@ export default defineCheck({
     severity: 'critical',
     needs: ['kube'],
     messages: {
-      ok: 'Secret {{namespace}}/{{secret}} exists with the keys the control plane reads ({{keys}})',
+      ok: 'Secret {{namespace}}/{{name}} exists with the keys the control plane reads ({{keys}})',
       noPods: 'no control-plane pods found in namespace {{namespace}} to read credential references from',
-      missing: 'Secret {{namespace}}/{{secret}} does not exist, but {{users}} read it',
-      missingOptional: 'optional Secret {{namespace}}/{{secret}} does not exist ({{users}} start without it)',
-      missingKeys: 'Secret {{namespace}}/{{secret}} lacks key(s) {{keys}} that {{users}} read',
+      missing: 'Secret {{namespace}}/{{name}} does not exist, but {{users}} read it',
+      missingOptional: 'optional Secret {{namespace}}/{{name}} does not exist ({{users}} start without it)',
+      missingKeys: 'Secret {{namespace}}/{{name}} lacks key(s) {{keys}} that {{users}} read',
       storageOk: 'storage (S3/MinIO) credentials come from Secret {{sources}}',
       storageLiteral: 'storage credentials are literal env values in the pod spec ({{where}}); anyone who can read the Deployment sees them',
       noStorageCredentials:
@@ -111,7 +112,7 @@ export default defineCheck({
     for (const u of uses) {
       const object: ObjectRef = { kind: 'Secret', namespace: ns, name: u.secret };
       const users = u.users.slice(0, 3).join(', ') + (u.users.length > 3 ? ` (+${u.users.length - 3} more)` : '');
-      const data = { namespace: ns, secret: u.secret, users };
+      const data = { namespace: ns, name: u.secret, users };
       const s = secrets.get(u.secret);
       const create = `kubectl -n ${ns} create secret generic ${u.secret} ${(u.keys.length ? u.keys.map((k) => k.key) : ['<key>']).map((k) => `--from-literal=${k}=<value>`).join(' ')}`;
       if (!s) {

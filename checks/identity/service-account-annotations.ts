@@ -57,10 +57,13 @@ export default defineCheck({
       const paths = valuesPaths(s, identity.values);
       const example = s.expected?.value ?? identity.annotationExample;
       const snippet = paths[0] ? valuesSnippet(paths[0], example) : undefined;
-      const annotate = `kubectl -n ${s.namespace} annotate serviceaccount ${s.name} ${key}=${example} --overwrite`;
-      const restart = s.roles.includes('inference')
-        ? `kubectl -n ${s.namespace} rollout restart deployment -l endpoint_id`
-        : `kubectl -n ${s.namespace} rollout restart deployment -l product=model-engine`;
+      const annotate = `kubectl -n ${s.namespace} annotate serviceaccount ${s.name} ${key}=${s.expected?.value ?? `<${identity.annotationExample}>`} --overwrite`;
+      // Kaniko runs as one-off build pods: the next build picks the identity up, nothing to restart.
+      const restart = s.roles.includes('control-plane')
+        ? [`kubectl -n ${s.namespace} rollout restart deployment -l product=model-engine`]
+        : s.roles.includes('inference')
+          ? [`kubectl -n ${s.namespace} rollout restart deployment -l endpoint_id`]
+          : [];
       const saEvidence: Evidence[] = s.sa ? [{ type: 'field', object, path: `metadata.annotations["${key}"]`, value: s.sa.metadata.annotations?.[key] ?? null }] : [];
       switch (v.state) {
         case 'ok':
@@ -101,7 +104,7 @@ export default defineCheck({
           const remediation = {
             summary: `Set the ${profile.workloadIdentity} identity in the values and upgrade (an annotation added by hand is lost on the next upgrade), then restart the pods so they pick it up.`,
             ...(snippet ? { values: snippet } : {}),
-            commands: [annotate, restart],
+            commands: [annotate, ...restart],
           };
           // GKE can grant IAM to the Kubernetes service account itself (Workload Identity Federation for GKE,
           // principal://…/subject/ns/<ns>/sa/<sa>) with no annotation: worth a look, not a certain failure.
@@ -122,7 +125,7 @@ export default defineCheck({
               remediation: {
                 summary: `Use a valid ${profile.workloadIdentity} identity (like ${identity.annotationExample}) in the values, upgrade, and restart the pods.`,
                 ...(paths[0] ? { values: valuesSnippet(paths[0], identity.annotationExample) } : {}),
-                commands: [restart],
+                commands: restart,
               },
             }),
           );
@@ -136,7 +139,7 @@ export default defineCheck({
               evidence: [...saEvidence, ...(ctx.values ? [ctx.values.evidence(v.path)] : [])],
               remediation: {
                 summary: 'The cluster does not run what the values say: run helm upgrade with these values (or correct the values), then restart the pods so they pick up the identity.',
-                commands: [`helm -n ${ctx.namespaces.controlPlane} get values model-engine`, restart],
+                commands: [`helm -n ${ctx.namespaces.controlPlane} get values model-engine`, ...restart],
               },
             }),
           );

@@ -25,6 +25,7 @@ export const FEDERATORS = {
     what: 'the EKS pod identity webhook',
     webhookNames: ['iam-for-pods.amazonaws.com'],
     configNames: ['pod-identity-webhook'],
+    podSelector: 'app=pod-identity-webhook',
     install:
       'EKS runs this webhook on the control plane; on self-managed clusters install amazon-eks-pod-identity-webhook (github.com/aws/amazon-eks-pod-identity-webhook).',
   },
@@ -33,6 +34,7 @@ export const FEDERATORS = {
     what: 'the Azure Workload Identity webhook',
     webhookNames: ['mutation.azure-workload-identity.io'],
     configNames: ['azure-wi-webhook-mutating-webhook-configuration'],
+    podSelector: 'azure-workload-identity.io/system=true',
     install: 'Enable it: az aks update -g <resource-group> -n <cluster> --enable-oidc-issuer --enable-workload-identity (or install the workload-identity-webhook helm chart in azure-workload-identity-system).',
   },
   gcp: {
@@ -161,7 +163,9 @@ export default defineCheck({
     }
     const serviceName = `${svc.namespace}/${svc.name}`;
     const service = await kube.get<Service>('services', svc.name, svc.namespace);
-    if (!service) {
+    // Snapshots of infrastructure namespaces may hold pods but not Services: then judge by the webhook's own pod label.
+    const fallback = service ? [] : await kube.list<Pod>('pods', { namespace: svc.namespace, labelSelector: f.podSelector });
+    if (!service && fallback.length === 0) {
       out.push(
         fail('backendMissing', {
           data: { ...data, service: serviceName },
@@ -172,8 +176,8 @@ export default defineCheck({
       );
       return out;
     }
-    const selector = selectorOf(service.spec?.selector ?? {});
-    const backends = selector ? await kube.list<Pod>('pods', { namespace: svc.namespace, labelSelector: selector }) : [];
+    const selector = service ? selectorOf(service.spec?.selector ?? {}) : f.podSelector;
+    const backends = service ? (selector ? await kube.list<Pod>('pods', { namespace: svc.namespace, labelSelector: selector }) : []) : fallback;
     const ready = backends.filter(isPodReady);
     if (ready.length === 0) {
       const failClosed = hook.failurePolicy !== 'Ignore';

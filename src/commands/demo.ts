@@ -6,6 +6,7 @@ import { startSnapshotServer } from '../sources/server/api-server.js';
 import { loadSnapshot } from '../sources/snapshot/load.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './run.js';
+import { TRIAGE_COMMAND } from './triage.js';
 
 export const DEMO_SNAPSHOT = join(PACKAGE_ROOT, 'fixtures/clusters/demo-aws');
 
@@ -25,7 +26,7 @@ export async function demoCommand(opts: CommonOptions, streams: Streams, signal:
         `collected ${snapshot.now.toISOString()}) at ${server.url}; running triage over the Kubernetes API…\n`,
     );
     return await runCheckCommand(
-      { name: 'triage', scope: 'triage', needCluster: true },
+      TRIAGE_COMMAND,
       // The demo's cluster is on loopback and so is everything it may probe: no registry or cloud is contacted.
       { ...opts, kubeconfig, context: undefined, snapshot: undefined, network: 'loopback' },
       streams,

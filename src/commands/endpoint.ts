@@ -1,17 +1,171 @@
-import type { ExitCode } from '../engine/errors.js';
-import { runCheckCommand, type CommonOptions, type Streams } from './run.js';
+/**
+ * `endpoint <id|name>`: why is this endpoint not serving, and what exactly to change. Runs the endpoint-scoped
+ * checks, then the endpoint diagnosis (`src/engine/endpoint-diagnosis.ts`) over facts collected with a bounded
+ * number of API calls, and shows the diagnosis first. `--watch` re-diagnoses every `--interval` seconds until the
+ * endpoint is HEALTHY (exit 0) or the user presses Ctrl-C (130).
+ *
+ * Exit codes: 3 when the cause is a fault (anything but HEALTHY, STARTING, SCALED_TO_ZERO — NOT_FOUND included),
+ * 0 otherwise. The endpoint-scoped checks are shown for context and do not change it.
+ */
+import type { Diagnosis } from '../engine/diagnosis.js';
+import { diagnose, isFault } from '../engine/endpoint-diagnosis.js';
+import { collectEndpointFacts } from '../engine/endpoint-facts.js';
+import { CancelledError, EXIT, type ExitCode } from '../engine/errors.js';
+import { GATEWAY_PORT, type GatewayPort } from '../engine/ports/gateway.js';
+import { CLOUD_PORT, type CloudPort } from '../engine/ports/cloud.js';
+import type { RegistryPort } from '../engine/ports/registry.js';
+import type { BaseContext } from '../engine/runner.js';
+import { SCHEMA_VERSION, type Report } from '../engine/types.js';
+import { renderDiagnosisLine } from '../reporters/diagnosis.js';
+import { resolveContext } from '../run/context.js';
+import { createPorts } from '../run/ports.js';
+import { policyFromEnv } from '../sources/net-policy.js';
+import { chooseFormat, openSources, runCheckCommand, useColor, type CommonOptions, type Streams } from './run.js';
 
 export interface EndpointOptions extends CommonOptions {
   watch?: boolean;
   gatewayUrl?: string;
+  /** Seconds between evaluations with --watch (default 5). */
+  interval?: number;
 }
 
-/** `endpoint <id|name>`: the endpoint-scoped checks, with the endpoint passed to them. */
+export const DEFAULT_WATCH_INTERVAL_S = 5;
+
+/** Collect and diagnose one endpoint in a resolved context. */
+export async function diagnoseEndpoint(ctx: BaseContext, endpoint: string, opts: { signal: AbortSignal; fromSnapshot: boolean; gatewayUrl?: string }): Promise<Diagnosis> {
+  if (!ctx.kube) throw new Error('the endpoint doctor needs a cluster or a snapshot');
+  const gateway = ctx.ports[GATEWAY_PORT] as GatewayPort | undefined;
+  // A snapshot is the past: probing the registry now would mix two moments, so only live runs probe.
+  const registry = opts.fromSnapshot ? undefined : (ctx.ports.registry as RegistryPort | undefined);
+  const cloud = opts.fromSnapshot ? undefined : (ctx.ports[CLOUD_PORT] as CloudPort | undefined);
+  const facts = await collectEndpointFacts({
+    kube: ctx.kube,
+    query: endpoint,
+    namespace: ctx.namespaces.endpoint,
+    controlPlaneNamespace: ctx.namespaces.controlPlane,
+    now: ctx.now,
+    signal: opts.signal,
+    ...(gateway ? { gateway } : {}),
+    ...(registry ? { registry } : {}),
+    ...(cloud ? { cloud } : {}),
+    hints: {
+      ...(ctx.cloud ? { cloud: ctx.cloud } : {}),
+      ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}),
+      context: ctx.kube.target,
+      ...(opts.gatewayUrl ? { gatewayUrl: gateway?.baseUrl ?? opts.gatewayUrl } : {}),
+    },
+  });
+  return diagnose(facts);
+}
+
+const isDiagnosis = (x: unknown): x is Diagnosis => !!x && typeof x === 'object' && typeof (x as Diagnosis).cause === 'string' && !!(x as Diagnosis).endpoint;
+
+/** Exit 3 for a fault, 0 for HEALTHY / STARTING / SCALED_TO_ZERO. */
+export function endpointExitCode(report: Report): ExitCode {
+  return isDiagnosis(report.diagnosis) && !isFault(report.diagnosis.cause) ? EXIT.ok : EXIT.failed;
+}
+
+function notFoundLine(d: Diagnosis, streams: Streams): void {
+  if (d.cause === 'NOT_FOUND') streams.stderr.write(`model-engine-doctor: endpoint not found: ${d.summary}\n`);
+}
+
 export async function endpointCommand(endpoint: string, opts: EndpointOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
+  const extra = { ...(opts.extra ?? {}), endpoint, ...(opts.gatewayUrl ? { gatewayUrl: opts.gatewayUrl } : {}) };
+  if (opts.watch) return watchEndpoint(endpoint, { ...opts, extra }, streams, signal);
+  const tui = chooseFormat(opts, streams) === 'tui';
   return runCheckCommand(
-    { name: 'endpoint', scope: 'endpoint', needCluster: true },
-    { ...opts, extra: { ...(opts.extra ?? {}), endpoint, ...(opts.gatewayUrl ? { gatewayUrl: opts.gatewayUrl } : {}) } },
+    {
+      name: 'endpoint',
+      scope: 'endpoint',
+      needCluster: true,
+      extensions: async (ctx) => {
+        const diagnosis = await diagnoseEndpoint(ctx, endpoint, { signal, fromSnapshot: !!opts.snapshot, ...(opts.gatewayUrl ? { gatewayUrl: opts.gatewayUrl } : {}) });
+        if (!tui) notFoundLine(diagnosis, streams);
+        return { diagnosis };
+      },
+      exitCode: endpointExitCode,
+    },
+    { ...opts, extra },
     streams,
     signal,
   );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new CancelledError());
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new CancelledError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** One evaluation with fresh sources, so nothing is served from the previous evaluation's memo. */
+async function evaluate(endpoint: string, opts: EndpointOptions, signal: AbortSignal): Promise<Diagnosis> {
+  const sources = await openSources(opts, true, signal);
+  try {
+    const options = { canary: false, exec: false, cloudApi: !!opts.cloudApi, extra: opts.extra ?? {}, network: opts.network ?? (opts.probes === false ? ('none' as const) : policyFromEnv()) };
+    const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), options, signal });
+    const { context } = await resolveContext({
+      ...(sources.kube ? { kube: sources.kube } : {}),
+      ...(opts.cloud ? { cloud: opts.cloud } : {}),
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+      ...(opts.endpointNamespace ? { endpointNamespace: opts.endpointNamespace } : {}),
+      options,
+      ports,
+      ...(sources.now ? { now: sources.now } : {}),
+    });
+    return await diagnoseEndpoint(context, endpoint, { signal, fromSnapshot: !!opts.snapshot, ...(opts.gatewayUrl ? { gatewayUrl: opts.gatewayUrl } : {}) });
+  } finally {
+    await (sources.kube as { close?: () => Promise<void> } | undefined)?.close?.();
+  }
+}
+
+const clock = (d: Date) => d.toISOString().slice(11, 19);
+
+/**
+ * `--watch`: text prints one compact line per change, `-o json` one JSON line per evaluation, the TUI redraws the
+ * diagnosis in place. Stops with exit 0 when the endpoint is HEALTHY; Ctrl-C rejects with CancelledError (130).
+ */
+export async function watchEndpoint(endpoint: string, opts: EndpointOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
+  const format = chooseFormat(opts, streams);
+  const color = useColor(opts, streams);
+  const intervalMs = Math.max(0.05, opts.interval ?? DEFAULT_WATCH_INTERVAL_S) * 1000;
+  let view: { update(d: Diagnosis, note?: string): void; close(): Promise<void> } | undefined;
+  let lastLine: string | undefined;
+  let warned = false;
+  try {
+    for (;;) {
+      const d = await evaluate(endpoint, opts, signal);
+      const at = new Date();
+      if (format === 'json') {
+        streams.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command: 'endpoint', evaluatedAt: at.toISOString(), diagnosis: d })}\n`);
+      } else if (format === 'tui') {
+        const note = `re-checked ${clock(at)} · every ${intervalMs / 1000}s · Ctrl-C to stop`;
+        if (view) view.update(d, note);
+        else {
+          const { mountDiagnosisView } = await import('../tui/diagnosis-live.js');
+          view = mountDiagnosisView({ stdout: streams.stdout, color, diagnosis: d, note });
+        }
+      } else {
+        const line = renderDiagnosisLine(d);
+        if (line !== lastLine) streams.stdout.write(`${clock(at)}  ${line}\n`);
+        lastLine = line;
+      }
+      if (d.cause === 'HEALTHY') return EXIT.ok;
+      if (d.cause === 'NOT_FOUND' && format !== 'tui' && !warned) {
+        notFoundLine(d, streams);
+        warned = true;
+      }
+      await sleep(intervalMs, signal);
+    }
+  } finally {
+    await view?.close();
+  }
 }

@@ -11,8 +11,7 @@ import { policyFromEnv } from '../sources/net-policy.js';
 import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
 import { resolveContext } from '../run/context.js';
 import { createPorts } from '../run/ports.js';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { connect, LiveKube, loadKubeConfig } from '../sources/kube/live-kube.js';
+import type { CanaryKubeConfig } from '../sources/kube/canary.js';
 import { SnapshotKube } from '../sources/kube/snapshot-kube.js';
 import { loadSnapshot } from '../sources/snapshot/load.js';
 import { loadValuesFiles } from '../sources/values/load.js';
@@ -57,7 +56,7 @@ export interface Sources {
   target: Pick<ReportTarget, 'mode' | 'context' | 'server' | 'snapshot'>;
   now?: Date;
   /** The live kubeconfig (for the opt-in canary port's writes). */
-  kubeConfig?: KubeConfig;
+  kubeConfig?: CanaryKubeConfig;
 }
 
 /** Where the cluster comes from: a snapshot, a kubeconfig, or nothing (offline preflight). */
@@ -66,6 +65,8 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
     const snapshot = await loadSnapshot(opts.snapshot);
     return { kube: new SnapshotKube(snapshot), target: { mode: 'snapshot', snapshot: opts.snapshot }, now: snapshot.now };
   }
+  // Loaded on demand: @kubernetes/client-node takes about a second to import, which snapshot runs never need.
+  const { connect, LiveKube, loadKubeConfig } = await import('../sources/kube/live-kube.js');
   const explicit = opts.kubeconfig ?? opts.context ?? process.env.KUBECONFIG;
   if (!needCluster && !explicit) {
     // Offline preflight unless a default kubeconfig exists and names a current context.
@@ -129,6 +130,8 @@ export interface CheckCommand {
   needCluster: boolean;
   /** Extra report fields computed after the checks (e.g. the endpoint diagnosis). */
   extensions?: (ctx: Awaited<ReturnType<typeof resolveContext>>['context']) => Promise<Record<string, unknown>>;
+  /** The exit code from the final report, when the command decides it itself (the endpoint diagnosis does). */
+  exitCode?: (report: Report) => ExitCode;
 }
 
 /** The whole run of a check command. Returns the exit code. */
@@ -187,12 +190,12 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   if (format === 'tui') {
     const { runTui } = await import('../tui/run-tui.js');
     const report = await runTui({ runInput, color, finalize: withExtensions, streams });
-    return exitCodeFor(report, opts.failOn);
+    return cmd.exitCode ? cmd.exitCode(report) : exitCodeFor(report, opts.failOn);
   }
   const progress = streams.stderr.isTTY ? progressPrinter(streams.stderr) : undefined;
   const report = await withExtensions(await runChecks({ ...runInput, ...(progress ? { onEvent: progress } : {}) }));
   streams.stdout.write(render(format, report, { color, width: streams.stdout.columns ?? 100 }));
-  return exitCodeFor(report, opts.failOn);
+  return cmd.exitCode ? cmd.exitCode(report) : exitCodeFor(report, opts.failOn);
 }
 
 /** A terse progress line on stderr for non-TUI runs on a terminal. */

@@ -7,6 +7,8 @@ import type { Evidence, Remediation } from './types.js';
 export const CAUSE_CODES = [
   'IMAGE_PULL',
   'INSUFFICIENT_GPU',
+  /** Not enough cpu, memory or ephemeral storage on the nodes that match (GPUs are fine or not asked for). */
+  'INSUFFICIENT_RESOURCES',
   'NO_MATCHING_NODES',
   'UNTOLERATED_TAINT',
   'MISSING_PRIORITY_CLASS',

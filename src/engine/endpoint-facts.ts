@@ -11,6 +11,7 @@ import { ForbiddenError } from './errors.js';
 import type { Deployment, KubeEvent, Node, Pod, ConfigMap } from './kube-types.js';
 import type { GatewayAnswer, GatewayPort } from './ports/gateway.js';
 import { ENDPOINT_ID } from './ports/gateway.js';
+import type { CloudPort } from './ports/cloud.js';
 import type { ImageProbe, RegistryPort } from './ports/registry.js';
 import { candidateNodes } from './scheduling.js';
 import type { Cloud, KubeObject, KubePort, NodePoolProfile } from './types.js';
@@ -59,6 +60,20 @@ export interface BuilderFacts {
   pods: Pod[];
   /** The builder's recent log (one pod), when it could be read. */
   log?: { pod: string; container: string; text: string };
+  /** The builder queue's depth, when the cloud port could be asked (`--cloud-api`). */
+  queue?: BuilderQueue;
+}
+
+export interface BuilderQueue {
+  broker: 'sqs' | 'servicebus';
+  name: string;
+  exists?: boolean;
+  /** Messages waiting for a consumer. */
+  waiting?: number;
+  /** Messages taken by a consumer and not yet acknowledged. */
+  inFlight?: number;
+  /** Why it could not be read. */
+  error?: string;
 }
 
 /** Install-wide facts remediations need; none of it is required. */
@@ -203,6 +218,8 @@ export interface CollectInput {
   signal: AbortSignal;
   gateway?: GatewayPort;
   registry?: RegistryPort;
+  /** Cloud reads (`--cloud-api`): the builder queue's depth when an endpoint has no objects. */
+  cloud?: CloudPort;
   hints?: EndpointHints;
   /** Milliseconds allowed for registry probes in total. */
   probeTimeoutMs?: number;
@@ -218,8 +235,39 @@ const dedupe = <T extends KubeObject>(objs: T[]): T[] => {
   });
 };
 
-/** Read the builder: its Deployment, pods and recent log (three calls). */
-export async function collectBuilder(kube: KubePort, namespace: string, gaps: string[]): Promise<BuilderFacts> {
+/** The builder's queue and broker, from its Deployment (`--queues=…`, `SERVICEBUS_NAMESPACE`, `AWS_REGION`). */
+export function builderQueueOf(d: Deployment | undefined, cloud: Cloud | undefined): { broker: 'sqs' | 'servicebus'; name: string; namespace?: string; region?: string } | undefined {
+  const c = d?.spec.template.spec.containers[0];
+  const args = [...(c?.command ?? []), ...(c?.args ?? [])];
+  const name = args.map((a) => /^--queues=(.+)$/.exec(a)?.[1]).find(Boolean) ?? 'model-engine-service-builder';
+  const env = (k: string) => c?.env?.find((e) => e.name === k)?.value;
+  if (cloud === 'azure') {
+    const ns = env('SERVICEBUS_NAMESPACE');
+    return ns ? { broker: 'servicebus', name, namespace: ns } : undefined;
+  }
+  if (cloud === 'aws') {
+    const region = env('AWS_REGION') ?? env('AWS_DEFAULT_REGION');
+    return { broker: 'sqs', name, ...(region ? { region } : {}) };
+  }
+  return undefined;
+}
+
+async function readQueue(port: CloudPort, q: NonNullable<ReturnType<typeof builderQueueOf>>, signal: AbortSignal): Promise<BuilderQueue> {
+  try {
+    if (q.broker === 'servicebus') {
+      const info = await port.serviceBusQueue(q.namespace!, q.name, { signal });
+      return { broker: q.broker, name: q.name, exists: info.exists, ...(info.activeMessageCount !== undefined ? { waiting: info.activeMessageCount } : {}) };
+    }
+    const info = await port.sqsQueue(q.name, { signal, ...(q.region ? { region: q.region } : {}) });
+    return { broker: q.broker, name: q.name, exists: info.exists, ...(info.visible !== undefined ? { waiting: info.visible } : {}), ...(info.notVisible !== undefined ? { inFlight: info.notVisible } : {}) };
+  } catch (e) {
+    if (signal.aborted) throw e;
+    return { broker: q.broker, name: q.name, error: (e as Error).message.split('\n')[0] ?? 'error' };
+  }
+}
+
+/** Read the builder: its Deployment, pods and recent log (three calls), and its queue with the cloud port. */
+export async function collectBuilder(kube: KubePort, namespace: string, gaps: string[], queue?: { port: CloudPort; cloud: Cloud | undefined; signal: AbortSignal }): Promise<BuilderFacts> {
   const [deployments, pods] = await Promise.all([
     tolerant(gaps, `get deployment ${namespace}/${BUILDER_DEPLOYMENT}`, () => kube.list<Deployment>('deployments.apps', { namespace, fieldSelector: `metadata.name=${BUILDER_DEPLOYMENT}` }), [] as Deployment[]),
     tolerant(gaps, `list pods in ${namespace}`, () => kube.list<Pod>('pods', { namespace, labelSelector: `app=${BUILDER_DEPLOYMENT}` }), [] as Pod[]),
@@ -233,7 +281,9 @@ export async function collectBuilder(kube: KubePort, namespace: string, gaps: st
       if (text !== undefined) log = { pod: pod.metadata.name, container, text };
     }
   }
-  return { namespace, ...(deployments[0] ? { deployment: deployments[0] } : {}), pods, ...(log ? { log } : {}) };
+  const q = queue ? builderQueueOf(deployments[0], queue.cloud) : undefined;
+  const depth = q && queue ? await readQueue(queue.port, q, queue.signal) : undefined;
+  return { namespace, ...(deployments[0] ? { deployment: deployments[0] } : {}), pods, ...(log ? { log } : {}), ...(depth ? { queue: depth } : {}) };
 }
 
 /**
@@ -295,7 +345,10 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     if (text !== undefined) logs.push({ pod: want.pod, container: want.container, previous, text });
   }
 
-  const builder = !workload && pods.length === 0 ? await collectBuilder(kube, input.controlPlaneNamespace, gaps) : undefined;
+  const builder =
+    !workload && pods.length === 0
+      ? await collectBuilder(kube, input.controlPlaneNamespace, gaps, input.cloud ? { port: input.cloud, cloud: input.hints?.cloud, signal: input.signal } : undefined)
+      : undefined;
 
   let imageProbes: ImageProbe[] | undefined;
   const images = failingImages(pods).slice(0, 2);

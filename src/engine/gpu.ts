@@ -136,6 +136,15 @@ export function productMismatch(type: string, np: NodeProduct): string | undefin
   return undefined;
 }
 
+/** The model-engine GPU type a product is, if any (the most specific when several fit, e.g. A100 80GB → a100e). */
+export function gpuTypeForProduct(np: NodeProduct): string | undefined {
+  const fits = GPU_TYPES.filter((t) => productMismatch(t.type, np) === undefined);
+  const mig = np.product.includes('-MIG-');
+  const pool = fits.filter((t) => (mig ? !!t.mig : !t.mig));
+  if (pool.some((t) => t.type === 'nvidia-ampere-a100e')) return 'nvidia-ampere-a100e';
+  return pool[0]?.type;
+}
+
 /** A GPU count from a quantity string ("4"); GPUs are whole numbers, anything else counts as 0. */
 export function gpuQuantity(q: string | number | undefined): number {
   if (q === undefined) return 0;

@@ -144,7 +144,8 @@ export function planMirror(set: ImageSet, opts: MirrorPlanOptions = {}): MirrorP
     else if (!step.source) step.note = `no known source for ${e.ref}: push it from wherever you build it.`;
     else if (!step.sourceVerified) step.note = `${step.source} is an assumed source: Scale does not document publishing it; if the copy fails, build it (model-engine/inference/vllm/build_and_upload_image.sh) or pass --mirror-from.`;
     if (tag === 'latest' && e.group === 'framework') {
-      notes.push(`${e.key} is at the floating tag "latest" (${e.tagFrom ?? 'default'}): pin a version with inferenceFramework.${e.roles[0]?.startsWith('vLLM') ? 'vllm' : e.key} and --framework-tag.`);
+      const key = e.valuesPaths.find((p) => p.startsWith('inferenceFramework.')) ?? 'inferenceFramework';
+      notes.push(`${e.key} is at the floating tag "latest" (${e.tagFrom ?? 'default'}): pin a version in ${key}, so the mirror and the install agree on what "latest" was.`);
     }
     steps.push(step);
     if (!inPlace && target && e.redirectable) {
@@ -224,6 +225,7 @@ export function renderMirrorScript(plan: MirrorPlan): string {
     'TOOL="${MIRROR_TOOL:-}"',
     'if [ -z "$TOOL" ]; then for t in skopeo crane docker; do if command -v "$t" >/dev/null 2>&1; then TOOL=$t; break; fi; done; fi',
     'if [ -z "$TOOL" ]; then echo "need skopeo, crane or docker on PATH" >&2; exit 2; fi',
+    'case "$TOOL" in skopeo|crane|docker) ;; *) echo "MIRROR_TOOL must be skopeo, crane or docker" >&2; exit 2 ;; esac',
     '',
     'present() {',
     '  case "$TOOL" in',

@@ -75,7 +75,13 @@ function splitClauses(s: string): string[] {
     } else cur += ch;
   }
   out.push(cur);
-  return out.map((c) => c.trim()).filter(Boolean);
+  // "had taint {k: v}, that the pod didn't tolerate" (before 1.25) is one clause with a comma in it.
+  const merged: string[] = [];
+  for (const c of out.map((x) => x.trim()).filter(Boolean)) {
+    if (/^that the pod didn't tolerate/.test(c) && merged.length > 0) merged[merged.length - 1] += `, ${c}`;
+    else merged.push(c);
+  }
+  return merged;
 }
 
 function classifyClause(text: string, count: number | undefined): SchedulerReason {

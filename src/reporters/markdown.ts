@@ -14,6 +14,7 @@ import {
   targetRows,
 } from './format.js';
 import { STATUS_STYLES } from './theme.js';
+import { isDiagnosis, isEndpointRows, renderDiagnosisMarkdown, renderEndpointsMarkdown } from './diagnosis.js';
 
 /** Escape text for Markdown prose: inline markup characters, and a leading `#` that would make a heading. */
 export function escapeMarkdown(text: string): string {
@@ -110,6 +111,8 @@ export function renderMarkdown(report: Report): string {
   row('Duration', formatDuration(report.durationMs));
   row('Result', escapeMarkdown(summaryLine(report)));
   out.push('');
+  if (isDiagnosis(report.diagnosis)) out.push(...renderDiagnosisMarkdown(report.diagnosis));
+  if (isEndpointRows(report.endpoints)) out.push(...renderEndpointsMarkdown(report.endpoints));
 
   out.push('## Summary', '');
   if (report.results.length === 0) out.push('No checks ran.', '');

@@ -13,6 +13,7 @@ import {
   summaryLine,
   targetRows,
 } from './format.js';
+import { isDiagnosis, isEndpointRows, renderDiagnosisText, renderEndpointsText } from './diagnosis.js';
 import { paint, severityLabel, SEVERITY_WIDTH, statusLabel, STATUS_LABEL_WIDTH, STATUS_STYLES, type Style } from './theme.js';
 
 export interface TextOptions {
@@ -230,6 +231,15 @@ export function renderText(report: Report, opts: TextOptions): string {
   const verbose = opts.verbose ?? false;
   const w = new Writer(width, opts.color);
   header(w, report);
+  // Command extensions first: the endpoint diagnosis (endpoint) and the endpoint table (triage).
+  if (isDiagnosis(report.diagnosis)) {
+    w.blank();
+    w.lines.push(...renderDiagnosisText(report.diagnosis, { color: opts.color, width }));
+  }
+  if (isEndpointRows(report.endpoints)) {
+    w.blank();
+    w.lines.push(...renderEndpointsText(report.endpoints, { color: opts.color, width }));
+  }
   if (report.results.length === 0) {
     w.blank();
     w.verbatim(0, 'No checks ran.');

@@ -5,17 +5,22 @@
 import type { KubePort, RunOptions } from '../engine/types.js';
 import { createCommitsPort, githubApiUrlFromEnv } from '../sources/commits/index.js';
 import { IDENTITY_CLOUD_PORT } from '../engine/ports/identity-cloud.js';
-import { createIdentityCloudPort, identityCloudOptionsFromEnv } from '../sources/cloud/identity.js';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { createRegistryPort } from '../sources/registry/index.js';
-import { createCanaryPort } from '../sources/kube/canary.js';
+import type { CanaryKubeConfig } from '../sources/kube/canary.js';
+import { CLOUD_PORT } from '../engine/ports/cloud.js';
+import { EXEC_PORT } from '../engine/ports/exec.js';
+import { BrokerCloudSource, brokerCloudOptionsFromEnv } from '../sources/cloud/broker-cloud.js';
+import { RedisSource } from '../sources/redis/probe.js';
+
+import { GATEWAY_PORT } from '../engine/ports/gateway.js';
+import { createGatewayPort, gatewayOptionsFromEnv } from '../sources/gateway/index.js';
 
 export interface PortsInput {
   kube?: KubePort;
   options: RunOptions;
   signal: AbortSignal;
   /** The live cluster's kubeconfig (absent for snapshots); the canary port writes through it. */
-  kubeConfig?: KubeConfig;
+  kubeConfig?: CanaryKubeConfig;
 }
 
 export async function createPorts(input: PortsInput): Promise<Record<string, unknown>> {
@@ -23,10 +28,28 @@ export async function createPorts(input: PortsInput): Promise<Record<string, unk
   const llmEngineRepo = input.options.extra.llmEngineRepo;
   ports.commits = createCommitsPort({ ...(llmEngineRepo ? { repoPath: llmEngineRepo } : {}), githubApiUrl: githubApiUrlFromEnv() });
   // Cloud control-plane reads only with --cloud-api; the clients load lazily on first use.
-  if (input.options.cloudApi) ports[IDENTITY_CLOUD_PORT] = createIdentityCloudPort(identityCloudOptionsFromEnv());
+  if (input.options.cloudApi) ports[IDENTITY_CLOUD_PORT] = createIdentityCloudPort({ ...identityCloudOptionsFromEnv(), network: input.options.network });
   // Registry probes: OCI distribution API (+ ECR/GAR APIs with --cloud-api); pull secrets read through the kube port.
-  ports.registry = createRegistryPort({ ...(input.kube ? { kube: input.kube } : {}), cloudApi: input.options.cloudApi });
+  ports.registry = createRegistryPort({ ...(input.kube ? { kube: input.kube } : {}), cloudApi: input.options.cloudApi, network: input.options.network });
   // The only write the doctor makes (create/watch/delete its own pods), only with --canary on a live cluster.
-  if (input.options.canary && input.kubeConfig) ports.canary = createCanaryPort(input.kubeConfig);
+  if (input.options.canary && input.kubeConfig) {
+    // Loaded only when asked for: @kubernetes/client-node costs ~1 s to import, and snapshot runs never need it.
+    const { createCanaryPort } = await import('../sources/kube/canary.js');
+    ports.canary = createCanaryPort(input.kubeConfig);
+  }
+  // Secrets Manager / Entra / Service Bus / SQS reads for the redis and broker checks, only with --cloud-api.
+  const brokerCloud = input.options.cloudApi ? new BrokerCloudSource(brokerCloudOptionsFromEnv()) : undefined;
+  if (brokerCloud) ports[CLOUD_PORT] = brokerCloud;
+  // Read-only Redis probes (PING/AUTH …) from this machine; Entra tokens for Azure Redis come from the cloud port.
+  // Not for a snapshot read from disk (a cluster without a kubeconfig): its config may be old or someone else's.
+  if (!(input.kube && !input.kubeConfig)) ports.redis = new RedisSource({ ...(brokerCloud ? { tokens: brokerCloud } : {}) });
+  // Probes from inside the gateway pod (model-engine's own config and redis-py), only with --exec on a live cluster.
+  if (input.options.exec && input.kubeConfig) {
+    const { createExecPort } = await import('../sources/kube/exec.js');
+    ports[EXEC_PORT] = createExecPort(input.kubeConfig);
+  }
+  // model-engine's own API, only with --gateway-url (the endpoint doctor shows its record beside the cluster's).
+  const gatewayUrl = input.options.extra.gatewayUrl;
+  if (gatewayUrl) ports[GATEWAY_PORT] = createGatewayPort(gatewayOptionsFromEnv(gatewayUrl, input.options.network));
   return ports;
 }

@@ -271,6 +271,22 @@ describe('cloud registry logins', () => {
     expect(ecrApi.targets.filter((t) => t.endsWith('.DescribeImages')).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('Artifact Registry with --cloud-api: the tag lookup names project, repository and package and lists tags', async () => {
+    const asked: unknown[] = [];
+    const p = port({
+      cloudApi: true,
+      cloudApis: {
+        gar: async (gar, tag) => {
+          asked.push({ ...gar, tag });
+          return { status: 'missing-tag', tags: ['0.6.3'], via: 'Artifact Registry tags' };
+        },
+      },
+    });
+    const r = await p.probe({ ref: `${GAR}/my-project/my-repo/llm-engine/batch-infer-vllm:0.9.9` }, signal());
+    expect(asked).toEqual([{ location: 'us', project: 'my-project', repository: 'my-repo', pkg: 'llm-engine/batch-infer-vllm', tag: '0.9.9' }]);
+    expect(r).toMatchObject({ status: 'missing-tag', cloudApi: 'Artifact Registry tags', tags: ['0.6.3'] });
+  });
+
   it('says so when no cloud credentials are available', async () => {
     const r = await port({ logins: { ecr: () => Promise.reject(new Error('Could not load credentials from any providers')) } }).probe({ ref: `${ECR}/model-engine:${TAG}` }, signal());
     expect(r.status).toBe('unauthorized');

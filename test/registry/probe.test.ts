@@ -171,6 +171,13 @@ describe('registry probe (htpasswd over TLS)', () => {
     expect(r.errorCode).toBe('ECONNREFUSED');
   });
 
+  it('contacts nothing the network policy forbids, and says so', async () => {
+    const none = await port({ network: 'none' }).probe({ ref: `${reg.host}/vllm:0.6.3` }, signal());
+    expect(none).toMatchObject({ status: 'not-probed', detail: expect.stringContaining('network probes are disabled') });
+    const loopbackOnly = await port({ network: 'loopback' }).probe({ ref: 'registry.example.com/vllm:0.6.3' }, signal());
+    expect(loopbackOnly).toMatchObject({ status: 'not-probed', detail: expect.stringContaining('registry.example.com was not contacted') });
+  });
+
   it('memoises a probe per run and honours an aborted signal', async () => {
     const p = port();
     const req = { ref: `${reg.host}/vllm:0.6.2`, architectures: ['amd64'] };

@@ -169,6 +169,7 @@ export const PULLABLE_MESSAGES = {
   platformMissing: '{{ref}} has no {{missing}} variant, which the nodes need ({{roles}}); it has {{platforms}}',
   unreachable: '{{registry}} could not be reached from here for {{ref}} ({{roles}}): {{detail}}',
   tlsError: 'The TLS certificate of {{registry}} is not trusted here ({{ref}}, {{roles}}): {{detail}}',
+  notProbed: 'Not probed ({{ref}}): {{detail}}',
   noImages: 'No {{group}} images to check: {{why}}',
   valuesIncomplete: 'The {{group}} images cannot be named: {{detail}}',
 } as const;
@@ -286,6 +287,8 @@ export function findingForProbe(ctx: CheckContext, e: ImageEntry, p: ImageProbe,
         summary: `Mirror a variant for ${(p.missingPlatforms ?? []).join(', ')}: copy the multi-platform index with "skopeo copy --all" (not a single-platform docker pull/push), or use a tag built for the nodes' architecture.`,
         commands: mirrorRemediationCommands(e, p),
       });
+    case 'not-probed':
+      return skip('notProbed', { ...base, data: { ...base.data, detail: p.detail } });
     case 'unreachable':
     case 'tls-error':
       return warn(p.status === 'unreachable' ? 'unreachable' : 'tlsError', {
@@ -317,5 +320,16 @@ export async function probeGroup(ctx: CheckContext, group: ImageGroup, label: st
   }
   ctx.progress(`probing ${entries.length} ${label} image${entries.length === 1 ? '' : 's'}`);
   const probes = await Promise.all(entries.map((e) => registry.probe({ ref: e.ref, ...pullContext(e, inputs) }, ctx.signal)));
-  return entries.map((e, i) => findingForProbe(ctx, e, probes[i]!, inputs));
+  const findings = entries.map((e, i) => findingForProbe(ctx, e, probes[i]!, inputs));
+  // One line for everything the network policy kept us from probing, not one per image.
+  const notProbed = probes.filter((p) => p.status === 'not-probed');
+  if (notProbed.length <= 1) return findings;
+  const refs = notProbed.map((p) => p.ref);
+  return [
+    ...findings.filter((f) => f.messageId !== 'notProbed'),
+    skip('notProbed', {
+      data: { ref: `${refs.length} images: ${refs.slice(0, 3).join(', ')}${refs.length > 3 ? ', …' : ''}`, detail: notProbed[0]!.detail },
+      evidence: refs.map((r) => ({ type: 'note' as const, text: `not probed: ${r}` })),
+    }),
+  ];
 }

@@ -13,7 +13,9 @@ export type ImageProbeStatus =
   | 'denied'
   | 'platform-missing'
   | 'unreachable'
-  | 'tls-error';
+  | 'tls-error'
+  /** The run's network policy (`--no-probes`, demo, tests) forbids contacting the registry. */
+  | 'not-probed';
 
 /** What one credential got from the registry. Never carries the secret itself. */
 export interface CredentialUse {

@@ -14,6 +14,7 @@ import { convert } from 'xmlbuilder2';
 import type { PolicyDocument } from '../../engine/identity.js';
 import type { CloudAnswer, IamRole, OidcProvider } from '../../engine/ports/identity-cloud.js';
 import { parseRoleArn } from '../../engine/identity.js';
+import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 
 export interface AwsIdentityOptions {
   /** Static credentials or a provider; default: the SDK's default chain (env, profile, SSO, IRSA, IMDS). */
@@ -23,6 +24,7 @@ export interface AwsIdentityOptions {
   /** EKS endpoint override (`AWS_ENDPOINT_URL_EKS`); `{region}` is replaced by the cluster's region. */
   eksEndpoint?: string;
   timeoutMs?: number;
+  network?: NetworkPolicy;
 }
 
 /** The endpoint overrides the AWS SDKs and CLI read (service-specific first, then the global one). */
@@ -89,6 +91,8 @@ export class AwsIdentitySource {
 
   private async creds(): Promise<AwsCredentialIdentity | AwsCredentialIdentityProvider> {
     if (!this.credentials) {
+      // The default chain may reach IMDS or STS: only on a run that may use the network.
+      if ((this.opts.network ?? 'all') !== 'all') throw new Error('AWS credentials from the default chain need the network, which this run may not use');
       const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
       this.credentials = defaultProvider();
     }
@@ -103,6 +107,8 @@ export class AwsIdentitySource {
     signal: AbortSignal,
   ): Promise<RawResponse> {
     const url = new URL(endpoint);
+    const allowed = hostAllowed(url.hostname, this.opts.network ?? 'all');
+    if (!allowed.ok) throw new Error(allowed.reason);
     const base = url.pathname.replace(/\/+$/, '');
     const request = new HttpRequest({
       method: req.method,

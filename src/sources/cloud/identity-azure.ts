@@ -6,6 +6,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { FederatedCredential } from '../../engine/identity.js';
 import type { AksCluster, CloudAnswer, ManagedIdentityCredentials } from '../../engine/ports/identity-cloud.js';
+import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 export const MSI_API_VERSION = '2023-01-31';
@@ -21,6 +22,7 @@ export interface AzureIdentityOptions {
   scope?: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  network?: NetworkPolicy;
 }
 
 export function azureEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<AzureIdentityOptions, 'armEndpoint'> {
@@ -76,6 +78,8 @@ export class AzureIdentitySource {
 
   private async token(signal: AbortSignal): Promise<string> {
     if (!this.credential) {
+      // DefaultAzureCredential may reach Entra ID or IMDS: only on a run that may use the network.
+      if ((this.opts.network ?? 'all') !== 'all') throw new Error('Azure credentials need the network, which this run may not use');
       const { DefaultAzureCredential } = await import('@azure/identity');
       this.credential = new DefaultAzureCredential();
     }
@@ -89,6 +93,8 @@ export class AzureIdentitySource {
     const url = pathOrUrl.startsWith('http') ? new URL(pathOrUrl) : new URL(`${this.base}${pathOrUrl}`);
     // Never send the ARM token anywhere but the ARM host (nextLink comes from the response).
     if (url.origin !== new URL(this.base).origin) throw new ArmError(0, 'UnexpectedHost', `refusing to follow a link to ${url.origin}`);
+    const allowed = hostAllowed(url.hostname, this.opts.network ?? 'all');
+    if (!allowed.ok) throw new Error(allowed.reason);
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 15_000);
     const res = await this.fetchFn(url, {
       headers: { authorization: `Bearer ${await this.token(signal)}`, accept: 'application/json' },

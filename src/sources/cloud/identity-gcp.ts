@@ -6,6 +6,7 @@
 import type { AuthClient } from 'google-auth-library';
 import type { IamPolicy } from '../../engine/identity.js';
 import type { CloudAnswer } from '../../engine/ports/identity-cloud.js';
+import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 
 export const DEFAULT_GCP_IAM_ENDPOINT = 'https://iam.googleapis.com';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -16,6 +17,7 @@ export interface GcpIdentityOptions {
   /** IAM API base URL (`MED_GCP_IAM_ENDPOINT`). */
   iamEndpoint?: string;
   timeoutMs?: number;
+  network?: NetworkPolicy;
 }
 
 export function gcpEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<GcpIdentityOptions, 'iamEndpoint'> {
@@ -33,6 +35,8 @@ export class GcpIdentitySource {
 
   private async authClient(): Promise<AuthClient> {
     if (!this.client) {
+      // ADC may reach the metadata server or Google's token endpoint: only on a run that may use the network.
+      if ((this.opts.network ?? 'all') !== 'all') throw new Error('Google credentials need the network, which this run may not use');
       const { GoogleAuth } = await import('google-auth-library');
       this.client = await new GoogleAuth({ scopes: [SCOPE] }).getClient();
     }
@@ -42,6 +46,8 @@ export class GcpIdentitySource {
   async serviceAccountPolicy(email: string, signal: AbortSignal): Promise<CloudAnswer<IamPolicy>> {
     const via = `IAM getIamPolicy (${new URL(this.base).host})`;
     try {
+      const allowed = hostAllowed(new URL(this.base).hostname, this.opts.network ?? 'all');
+      if (!allowed.ok) return { state: 'unavailable', via, detail: allowed.reason };
       const client = await this.authClient();
       const res = await client.request<IamPolicy>({
         url: `${this.base}/v1/projects/-/serviceAccounts/${encodeURIComponent(email)}:getIamPolicy`,

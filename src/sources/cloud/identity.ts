@@ -3,6 +3,7 @@
  * made on first use, so a run on AWS never loads Azure or Google auth.
  */
 import type { CloudAnswer, IdentityCloudPort } from '../../engine/ports/identity-cloud.js';
+import { policyFromEnv, type NetworkPolicy } from '../net-policy.js';
 import { AwsIdentitySource, awsEndpointsFromEnv, type AwsIdentityOptions } from './identity-aws.js';
 import { AzureIdentitySource, azureEndpointFromEnv, type AzureIdentityOptions } from './identity-azure.js';
 import { GcpIdentitySource, gcpEndpointFromEnv, type GcpIdentityOptions } from './identity-gcp.js';
@@ -11,6 +12,8 @@ export interface IdentityCloudOptions {
   aws?: AwsIdentityOptions;
   azure?: AzureIdentityOptions;
   gcp?: GcpIdentityOptions;
+  /** Where the lookups may connect (default `MED_NETWORK`, else all); refused hosts are never contacted. */
+  network?: NetworkPolicy;
 }
 
 /** Endpoint overrides from the environment (`AWS_ENDPOINT_URL_IAM`/`_EKS`, `MED_AZURE_ARM_ENDPOINT`, `MED_GCP_IAM_ENDPOINT`). */
@@ -34,9 +37,10 @@ export function createIdentityCloudPort(opts: IdentityCloudOptions = {}): Identi
     }
     return p;
   };
-  const a = () => (aws ??= new AwsIdentitySource(opts.aws));
-  const z = () => (azure ??= new AzureIdentitySource(opts.azure));
-  const g = () => (gcp ??= new GcpIdentitySource(opts.gcp));
+  const network = opts.network ?? policyFromEnv();
+  const a = () => (aws ??= new AwsIdentitySource({ network, ...opts.aws }));
+  const z = () => (azure ??= new AzureIdentitySource({ network, ...opts.azure }));
+  const g = () => (gcp ??= new GcpIdentitySource({ network, ...opts.gcp }));
   return {
     awsRole: (arn, signal) => once(`aws-role\0${arn}`, () => a().role(arn, signal)),
     awsOidcProvider: (arn, signal) => once(`aws-oidc\0${arn}`, () => a().oidcProvider(arn, signal)),

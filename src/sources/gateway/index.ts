@@ -3,6 +3,7 @@
  * whose user is the API key (as the llm-engine client sends it). The key comes from `MODEL_ENGINE_API_KEY` (or the
  * URL's userinfo) and never appears in a message, a URL shown to people, or an error.
  */
+import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 import { ENDPOINT_ID, type GatewayAnswer, type GatewayEndpointRecord, type GatewayPort } from '../../engine/ports/gateway.js';
 
 export interface GatewayOptions {
@@ -11,6 +12,8 @@ export interface GatewayOptions {
   /** Basic-auth user (model-engine's API key / user id); empty: no Authorization header. */
   apiKey?: string;
   timeoutMs?: number;
+  /** Where probes may connect (`--no-probes`, the demo's loopback-only runs); default all. */
+  network?: NetworkPolicy;
   /** Injected for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -31,9 +34,9 @@ export function splitUrl(raw: string): { base: string; user?: string } {
   return { base: u.toString().replace(/\/+$/, ''), ...(user ? { user } : {}) };
 }
 
-export function gatewayOptionsFromEnv(url: string, env: NodeJS.ProcessEnv = process.env): GatewayOptions {
+export function gatewayOptionsFromEnv(url: string, network: NetworkPolicy = 'all', env: NodeJS.ProcessEnv = process.env): GatewayOptions {
   const key = env.MODEL_ENGINE_API_KEY?.trim();
-  return { url, ...(key ? { apiKey: key } : {}) };
+  return { url, network, ...(key ? { apiKey: key } : {}) };
 }
 
 function describe(e: unknown): string {
@@ -55,6 +58,8 @@ export function createGatewayPort(opts: GatewayOptions): GatewayPort {
 
   const get = async (path: string, signal: AbortSignal): Promise<{ url: string; status?: number; body?: unknown; error?: string }> => {
     const url = `${base}${path}`;
+    const allowed = hostAllowed(new URL(url).hostname, opts.network ?? 'all');
+    if (!allowed.ok) return { url, error: allowed.reason };
     try {
       const r = await doFetch(url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
       const text = await r.text();

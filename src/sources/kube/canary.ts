@@ -167,6 +167,9 @@ export class KubeCanary implements CanaryPort {
   }
 }
 
+/** The kubeconfig a canary port writes through (re-exported so callers outside src/sources need no SDK import). */
+export type CanaryKubeConfig = KubeConfig;
+
 export function createCanaryPort(kc: KubeConfig, now?: () => Date): CanaryPort {
   return new KubeCanary(kc, now);
 }

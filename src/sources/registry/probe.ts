@@ -21,6 +21,10 @@ import {
   type DockerConfigJson,
 } from './credentials.js';
 import { NetworkError, request, type HttpResponse } from './http.js';
+import { hostAllowed, isLoopbackHost, policyFromEnv, type NetworkPolicy } from '../net-policy.js';
+
+/** The network policy refused a host: reported, never contacted. */
+class NotProbedError extends Error {}
 
 export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -50,6 +54,8 @@ export interface RegistryPortOptions {
   logins?: Partial<CloudLogins>;
   cloudApis?: Partial<CloudApis>;
   now?: () => Date;
+  /** Where probes may connect (default: `MED_NETWORK`, else all). */
+  network?: NetworkPolicy;
 }
 
 type Attempt =
@@ -57,6 +63,7 @@ type Attempt =
   | { kind: 'rejected'; httpStatus: number; detail: string }
   | { kind: 'forbidden'; httpStatus: number; detail: string }
   | { kind: 'network'; tls: boolean; code: string; detail: string }
+  | { kind: 'not-probed'; detail: string }
   | { kind: 'error'; httpStatus?: number; detail: string; code?: string };
 
 interface Target {
@@ -137,9 +144,12 @@ export class OciRegistryPort implements RegistryPort {
 
   /** Any request on behalf of a registry: its CA bundle and address override apply to whichever host the URL names. */
   private async send(limitHost: string, r: { method: 'GET' | 'HEAD' | 'POST'; url: string; headers: Record<string, string>; body?: string }, signal: AbortSignal): Promise<HttpResponse> {
-    const host = new URL(r.url).host;
+    const url = new URL(r.url);
+    const host = url.host;
     const ca = await this.caFor(host);
     const connectTo = this.opts.connectTo?.[host];
+    const allowed = hostAllowed(connectTo?.host ?? url.hostname, this.opts.network ?? policyFromEnv());
+    if (!allowed.ok) throw new NotProbedError(allowed.reason);
     return this.limit(limitHost)(() =>
       request({
         ...r,
@@ -193,6 +203,7 @@ export class OciRegistryPort implements RegistryPort {
         }
         signal.throwIfAborted();
         const a = await this.attempt(target, cred, archs, signal);
+        if (a.kind === 'not-probed') return { ...base, status: 'not-probed', detail: a.detail };
         const use: CredentialUse = {
           label: cred.label,
           outcome: a.kind === 'answer' ? 'answered' : a.kind === 'rejected' ? 'rejected' : a.kind === 'forbidden' ? 'forbidden' : 'error',
@@ -235,6 +246,7 @@ export class OciRegistryPort implements RegistryPort {
   private async refineWithCloudApi(result: ImageProbe, host: string, repository: string, tag: string, signal: AbortSignal): Promise<ImageProbe> {
     const ecr = parseEcrHost(host);
     const gar = parseGarRepository(host, repository);
+    if ((ecr && this.cloudLoginRefused('ecr')) || (gar && this.cloudLoginRefused('google'))) return result;
     try {
       const lookup = ecr ? await this.apis.ecr(ecr, repository, tag, signal) : gar ? await this.apis.gar(gar, tag, signal) : undefined;
       if (!lookup) return result;
@@ -306,6 +318,10 @@ export class OciRegistryPort implements RegistryPort {
 
   private async cloudCredentials(host: string, signal: AbortSignal): Promise<Credential[]> {
     const ecr = parseEcrHost(host);
+    const kind = ecr ? 'ecr' : isAcrHost(host) ? 'acr' : isGoogleHost(host) ? 'google' : undefined;
+    if (!kind) return [];
+    const why = this.cloudLoginRefused(kind);
+    if (why) return [{ kind: 'unusable', label: kind === 'ecr' ? 'ECR GetAuthorizationToken' : kind === 'acr' ? 'Entra token for ACR' : 'Google ADC', outcome: 'unavailable', detail: why }];
     try {
       if (ecr) {
         const c = await this.logins.ecr(ecr, signal);
@@ -325,6 +341,28 @@ export class OciRegistryPort implements RegistryPort {
       return [{ kind: 'unusable', label, outcome: 'unavailable', detail: `no cloud credentials: ${(e as Error).message.split('\n')[0]}` }];
     }
     return [];
+  }
+
+  /**
+   * Cloud logins go through the SDKs, whose endpoints the policy cannot see per request: under `loopback` they run
+   * only when their endpoint is configured to loopback (AWS_ENDPOINT_URL_ECR, IDENTITY_ENDPOINT, GCE_METADATA_HOST),
+   * unless the logins were injected.
+   */
+  private cloudLoginRefused(kind: 'ecr' | 'acr' | 'google'): string | undefined {
+    const policy = this.opts.network ?? policyFromEnv();
+    if (policy === 'all') return undefined;
+    const injected = kind === 'ecr' ? this.opts.logins?.ecr : kind === 'acr' ? this.opts.logins?.azureToken : this.opts.logins?.googleToken;
+    if (injected) return undefined;
+    if (policy === 'none') return 'network probes are disabled; no cloud login was attempted';
+    const env = process.env;
+    const endpoint = kind === 'ecr' ? (env.AWS_ENDPOINT_URL_ECR ?? env.AWS_ENDPOINT_URL) : kind === 'acr' ? env.IDENTITY_ENDPOINT : env.GCE_METADATA_HOST ? `http://${env.GCE_METADATA_HOST}` : undefined;
+    let h: string | undefined;
+    try {
+      h = endpoint ? new URL(endpoint).hostname : undefined;
+    } catch {
+      h = undefined;
+    }
+    return h && isLoopbackHost(h) ? undefined : 'this run may reach loopback addresses only; no cloud login was attempted';
   }
 
   // --- one credential against the registry ---------------------------------------------------
@@ -374,6 +412,7 @@ export class OciRegistryPort implements RegistryPort {
     try {
       return await this.attemptInner(t, cred, archs, signal);
     } catch (e) {
+      if (e instanceof NotProbedError) return { kind: 'not-probed', detail: e.message };
       if (e instanceof NetworkError) {
         if (e.code === 'ABORTED') throw e;
         return { kind: 'network', tls: e.tls, code: e.code, detail: `${t.host}: ${e.message}` };

@@ -17,6 +17,7 @@ import type { Snapshot } from '../snapshot/load.js';
 import { compareKeys, objectKey, queryObjects, servedResources } from '../snapshot/query.js';
 import { toTable, type PrinterColumn } from './tables.js';
 import { makeSelfSignedTls } from './tls.js';
+import { handleExecUpgrade, type ExecHandler } from './exec-ws.js';
 
 /** Make matching requests fail or stall, for tests of retries, timeouts and error handling. */
 export interface Fault {
@@ -56,6 +57,8 @@ export interface SnapshotServerOptions {
   version?: string;
   /** Answer kubectl's aggregated discovery (apidiscovery.k8s.io/v2) requests; default true. */
   aggregatedDiscovery?: boolean;
+  /** Serve `pods/exec` (WebSocket, `v4.channel.k8s.io`) with canned output; without it exec is not served. */
+  execHandler?: ExecHandler;
 }
 
 export interface SnapshotServer {
@@ -895,6 +898,20 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
 
   // Keep idle connections longer than clients' pools do (Node's 5 s default races reuse; real API servers keep them).
   server.keepAliveTimeout = 65_000;
+  if (opts.execHandler) {
+    const execHandler = opts.execHandler;
+    server.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex) =>
+      handleExecUpgrade(req, socket, execHandler, (r, raw) => {
+        if (opts.token && raw.headers.authorization !== `Bearer ${opts.token}`) return { code: 401, reason: 'Unauthorized', message: 'Unauthorized' };
+        if (isDenied(denials, 'create', 'pods/exec', r.namespace)) {
+          return { code: 403, reason: 'Forbidden', message: `pods "${r.pod}" is forbidden: User "${user}" cannot create resource "pods/exec" in API group "" in the namespace "${r.namespace}"` };
+        }
+        const pod = store.find((o) => o.kind === 'Pod' && o.metadata.namespace === r.namespace && o.metadata.name === r.pod);
+        if (!pod) return { code: 404, reason: 'NotFound', message: `pods "${r.pod}" not found` };
+        return undefined;
+      }),
+    );
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {

@@ -117,10 +117,36 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectSumm
       }),
     );
   }
-  for (const ns of INFRA_NAMESPACES) {
-    if (nsList.includes(ns)) continue;
-    add(`${ns}/pods.yaml`, 'pods', await safeList('pods', ns));
-  }
+  await Promise.all(
+    INFRA_NAMESPACES.filter((ns) => !nsList.includes(ns)).map(async (ns) => {
+      // Webhook and device-plugin pods, and the Services the identity webhooks answer behind.
+      add(`${ns}/pods.yaml`, 'pods', await safeList('pods', ns));
+      add(`${ns}/services.yaml`, 'services', await safeList('services', ns));
+    }),
+  );
+  // GPU capacity counts every running pod that holds GPUs, whatever its namespace: one cluster-wide list of
+  // non-terminated pods, of which only the GPU holders outside the namespaces above are kept.
+  const collected = new Set<string>([...nsList, ...INFRA_NAMESPACES]);
+  const running = await (async () => {
+    try {
+      return await kube.list('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+    } catch (e) {
+      if (e instanceof ForbiddenError) {
+        skipped.push(e.message);
+        return [];
+      }
+      throw e;
+    }
+  })();
+  add(
+    'cluster/gpu-pods.yaml',
+    'pods',
+    (running as Pod[]).filter(
+      (p) =>
+        !collected.has(p.metadata.namespace ?? '') &&
+        p.spec.containers.some((c) => c.resources?.requests?.['nvidia.com/gpu'] ?? c.resources?.limits?.['nvidia.com/gpu']),
+    ),
+  );
 
   // Logs: control-plane pods, and every pod in the endpoint namespace that is not healthy.
   const logJobs: { ns: string; pod: string; container: string; previous: boolean }[] = [];
@@ -129,7 +155,10 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectSumm
     for (const p of pods) {
       if (!needsLogs(p, ns === opts.namespaces.controlPlane)) continue;
       for (const cs of p.status?.containerStatuses ?? []) {
-        if (cs.state?.running || cs.state?.terminated) logJobs.push({ ns, pod: p.metadata.name, container: cs.name, previous: false });
+        // A crash-looping container (waiting) still has the log of its last run, as `kubectl logs` shows.
+        if (cs.state?.running || cs.state?.terminated || cs.lastState?.terminated) {
+          logJobs.push({ ns, pod: p.metadata.name, container: cs.name, previous: false });
+        }
         if ((cs.restartCount ?? 0) > 0) logJobs.push({ ns, pod: p.metadata.name, container: cs.name, previous: true });
       }
     }

@@ -69,7 +69,9 @@ function redactPodSpec(spec: Record<string, unknown> | undefined): Record<string
 /** A redacted copy of any object, fit for a snapshot. */
 export function redactObject(obj: KubeObject): KubeObject {
   const metadata = { ...obj.metadata };
-  delete metadata.managedFields;
+  // managedFields name fields, never values; ServiceAccounts keep them, so a snapshot still tells when an
+  // identity annotation changed (pods older than that keep the old identity).
+  if (obj.kind !== 'ServiceAccount') delete metadata.managedFields;
   if (metadata.annotations) {
     const a = { ...metadata.annotations };
     // last-applied-configuration repeats the whole object, Secrets included.

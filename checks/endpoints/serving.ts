@@ -1,0 +1,91 @@
+import { BENIGN_CAUSES, defineCheck, fail, pass, warn, type CauseCode, type Finding, type Severity } from '../../src/engine/index.js';
+import { isFault } from '../../src/engine/endpoint-diagnosis.js';
+import { k8sNameOf } from '../../src/engine/endpoint-facts.js';
+import { triageEndpoints, type TriagedEndpoint } from '../../src/engine/endpoint-triage.js';
+
+/** `IMAGE_PULL` → `imagePull`: each cause is its own messageId, so consumers match on it. */
+export function causeMessageId(cause: CauseCode): string {
+  return cause.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+const FAULT_CAUSES: readonly CauseCode[] = [
+  'IMAGE_PULL',
+  'INSUFFICIENT_GPU',
+  'INSUFFICIENT_RESOURCES',
+  'NO_MATCHING_NODES',
+  'UNTOLERATED_TAINT',
+  'MISSING_PRIORITY_CLASS',
+  'MISSING_SERVICE_ACCOUNT',
+  'QUOTA_EXCEEDED',
+  'CONFIG_ERROR',
+  'VOLUME',
+  'CRASH_LOOP',
+  'READINESS_FAILING',
+  'BUILD_PENDING',
+  'BUILD_FAILED',
+  'NOT_FOUND',
+  'UNKNOWN',
+];
+
+/**
+ * Severity of a failing endpoint (docs/triage.md): one endpoint down is `high`; every endpoint down at once is an
+ * outage of the serving plane and ranks with the control plane (`critical`); a cause the doctor cannot name is
+ * `medium` (a lead, not a verdict); an endpoint still starting is `low`.
+ */
+export function endpointSeverity(cause: CauseCode, failing: number, total: number): Severity {
+  if (cause === 'STARTING') return 'low';
+  if (total >= 2 && failing === total) return 'critical';
+  if (cause === 'UNKNOWN') return 'medium';
+  return 'high';
+}
+
+const label = (e: TriagedEndpoint) => e.diagnosis.endpoint.name ?? e.diagnosis.endpoint.id ?? '?';
+
+export default defineCheck({
+  meta: {
+    id: 'endpoints/serving',
+    title: 'Endpoints serving',
+    description: 'Every model-engine endpoint in the endpoint namespace has its workers available; for each one that does not, the root cause.',
+    clouds: 'all',
+    severity: 'high',
+    needs: ['kube'],
+    scopes: ['triage'],
+    messages: {
+      ...Object.fromEntries(FAULT_CAUSES.map((c) => [causeMessageId(c), 'Endpoint {{name}} ({{ready}}/{{desired}} workers) is not serving — {{cause}}: {{summary}}'])),
+      starting: 'Endpoint {{name}} ({{ready}}/{{desired}} workers) is starting: {{summary}}',
+      healthy: '{{count}} endpoint(s) in {{namespace}} serving or idle: {{names}}',
+      none: 'No model-engine endpoints in namespace {{namespace}}',
+    },
+  },
+  async run(ctx) {
+    const { endpoints, namespace } = await triageEndpoints(ctx);
+    if (endpoints.length === 0) {
+      return pass('none', { data: { namespace }, evidence: [{ type: 'note', text: `no Deployment, LeaderWorkerSet or pod labelled endpoint_id in ${namespace}` }] });
+    }
+    const failing = endpoints.filter((e) => isFault(e.diagnosis.cause));
+    const out: Finding[] = [];
+    for (const e of endpoints) {
+      const d = e.diagnosis;
+      if (d.cause === 'HEALTHY' || d.cause === 'SCALED_TO_ZERO') continue;
+      const object = { kind: e.facts.leaderWorkerSets.length ? 'LeaderWorkerSet' : 'Deployment', namespace, name: d.endpoint.id ? k8sNameOf(d.endpoint.id) : label(e) };
+      const data = { name: label(e), id: d.endpoint.id ?? '', cause: d.cause, summary: d.summary, ready: e.row.ready, desired: e.row.desired };
+      const opts = {
+        data,
+        object,
+        severity: endpointSeverity(d.cause, failing.length, endpoints.length),
+        evidence: d.evidence.slice(0, 8),
+        remediation: { ...d.remediation, commands: [...(d.remediation.commands ?? []), `model-engine-doctor endpoint ${d.endpoint.id ?? label(e)}`] },
+      };
+      out.push(BENIGN_CAUSES.includes(d.cause) ? warn('starting', opts) : fail(causeMessageId(d.cause), opts));
+    }
+    const fine = endpoints.filter((e) => e.diagnosis.cause === 'HEALTHY' || e.diagnosis.cause === 'SCALED_TO_ZERO');
+    if (fine.length > 0) {
+      out.push(
+        pass('healthy', {
+          data: { count: fine.length, namespace, names: fine.map((e) => `${label(e)}${e.diagnosis.cause === 'SCALED_TO_ZERO' ? ' (scaled to zero)' : ` (${e.row.ready}/${e.row.desired})`}`) },
+        }),
+      );
+    }
+    return out;
+  },
+});

@@ -1,0 +1,145 @@
+import { defineCheck, fail, skip, type Finding, type ObjectRef, type Pod } from '../../src/engine/index.js';
+import { CLOUD_PORT, CloudApiError, type CloudPort } from '../../src/engine/ports/cloud.js';
+import { EXEC_PORT, type ExecPort, type PodRef } from '../../src/engine/ports/exec.js';
+import type { RedisPort, RedisProbeResult, RedisTarget } from '../../src/engine/ports/redis.js';
+import { revealSecret } from '../../src/engine/ports/secret.js';
+import { isCloudPort, SECRET_URL_KEY } from './cache-url.js';
+import { diagnoseProbe, PROBE_MESSAGES } from './lib/diagnose.js';
+import {
+  BROKER_COMMANDS,
+  BUILDER_QUEUE,
+  brokerRedisPlan,
+  builderBrokers,
+  CACHE_COMMANDS,
+  cacheRedisPlan,
+  GATEWAY,
+  inferenceBroker,
+  targetFromSecretUrl,
+  VISIBILITY_DB,
+} from './lib/model-engine-redis.js';
+import { readSecretKey, runningConfig } from './lib/running-config.js';
+
+const DOCS = 'docs/checks/redis/connectivity.md';
+
+export function isExecPort(x: unknown): x is ExecPort {
+  return typeof x === 'object' && x !== null && typeof (x as ExecPort).redisProbe === 'function';
+}
+
+/** A running, ready gateway pod to exec into (the first by name, for reproducible runs). */
+export function pickGatewayPod(pods: Pod[], namespace: string): PodRef | undefined {
+  const ready = pods
+    .filter((p) => p.metadata.labels?.app === GATEWAY && p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).some((c) => c.name === GATEWAY && c.ready))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const p = ready[0];
+  return p ? { namespace, pod: p.metadata.name, container: GATEWAY } : undefined;
+}
+
+export default defineCheck({
+  meta: {
+    id: 'redis/connectivity',
+    title: 'Cache and broker Redis answer as model-engine connects',
+    description:
+      'Probes the cache Redis (and the Celery Redis broker, where one is used) step by step — DNS, TCP, TLS, AUTH, PING, SELECT, ACL permissions, latency — from this machine, or from the gateway pod with --exec.',
+    clouds: 'all',
+    severity: 'critical',
+    needs: ['redis'],
+    scopes: ['triage', 'endpoint'],
+    timeoutMs: 60_000,
+    messages: {
+      ...PROBE_MESSAGES,
+      notResolved: 'The {{role}} Redis could not be resolved ({{why}}); see redis/cache-url',
+      secretNeeded: 'The cache Redis URL is in Secrets Manager secret {{secretName}}; rerun with --cloud-api (or --exec) to probe it',
+      noGatewayPod: 'No ready gateway pod in {{namespace}} to exec into; probed from {{from}} instead',
+      execFailed: 'Could not run the probe in pod {{pod}} ({{detail}}); probed from {{from}} instead',
+      noConfig: 'Neither the service ConfigMap nor helm values are available, so there is no Redis to probe',
+    },
+  },
+  async run(ctx) {
+    const cfg = await runningConfig(ctx);
+    if (!cfg || !ctx.cloud) return skip('noConfig');
+    const cloud = ctx.cloud;
+    const ns = ctx.namespaces.controlPlane;
+    const local = ctx.ports.redis as RedisPort;
+    const cloudPort = ctx.options.cloudApi && isCloudPort(ctx.ports[CLOUD_PORT]) ? (ctx.ports[CLOUD_PORT] as CloudPort) : undefined;
+    const findings: Finding[] = [];
+    const object: ObjectRef = cfg.from === 'configmap' ? { kind: 'Deployment', namespace: ns, name: GATEWAY } : cfg.object;
+
+    // Where to probe from: the gateway pod with --exec (model-engine's own config and redis-py), else here.
+    let pod: PodRef | undefined;
+    const exec = ctx.options.exec && isExecPort(ctx.ports[EXEC_PORT]) ? (ctx.ports[EXEC_PORT] as ExecPort) : undefined;
+    if (exec && ctx.kube) {
+      pod = pickGatewayPod(await ctx.kube.list<Pod>('pods', { namespace: ns, labelSelector: `app=${GATEWAY}` }), ns);
+      if (!pod) findings.push(skip('noGatewayPod', { data: { namespace: ns, from: local.from }, object }));
+    }
+
+    const probe = async (role: 'cache' | 'broker', target: RedisTarget | undefined, opts: { aclCommands: readonly (readonly string[])[]; listLengths?: string[] }) => {
+      let result: RedisProbeResult | undefined;
+      if (exec && pod) {
+        ctx.progress(`probing the ${role} Redis from pod ${pod.pod}`);
+        try {
+          result = await exec.redisProbe(pod, role, { signal: ctx.signal, aclCommands: opts.aclCommands, ...(opts.listLengths ? { listLengths: opts.listLengths } : {}), ...(target ? { db: target.db } : {}) });
+        } catch (e) {
+          findings.push(skip('execFailed', { object, data: { pod: `${pod.namespace}/${pod.pod}`, detail: (e as Error).message, from: local.from } }));
+        }
+      }
+      if (!result) {
+        if (!target) return;
+        ctx.progress(`probing the ${role} Redis ${target.host}:${target.port}`);
+        result = await local.probe(target, { signal: ctx.signal, aclCommands: opts.aclCommands, ...(opts.listLengths ? { listLengths: opts.listLengths } : {}) });
+      }
+      const t = target ?? { host: result.target, port: 0, tls: false, verifyCertificate: true, db: 0, credential: { kind: 'none' as const }, display: result.target };
+      findings.push(diagnoseProbe(result, { role, target: t, local: result.from === local.from, namespace: ns, object }));
+    };
+
+    // The cache Redis.
+    const plan = cacheRedisPlan(cloud, cfg.launch, cfg.env.values);
+    let cacheTarget: RedisTarget | undefined;
+    switch (plan.kind) {
+      case 'url':
+        if (!plan.target) findings.push(fail('notResolved', { object, data: { role: 'cache', why: `${plan.key} is not a Redis URL` }, remediation: { summary: 'Fix the cache URL (see redis/cache-url).', docs: DOCS } }));
+        cacheTarget = plan.target;
+        break;
+      case 'fallback':
+      case 'azure':
+        cacheTarget = plan.target;
+        break;
+      case 'crash':
+        findings.push(fail('notResolved', { object, data: { role: 'cache', why: plan.error }, remediation: { summary: 'Fix the cache Redis keys (see redis/cache-url).', docs: DOCS } }));
+        break;
+      case 'secret':
+        if (cloudPort) {
+          try {
+            const answer = await cloudPort.secretJsonKey(plan.secretName, SECRET_URL_KEY, { signal: ctx.signal });
+            if (answer.state === 'found') cacheTarget = targetFromSecretUrl(revealSecret(answer.value));
+          } catch (e) {
+            if (!(e instanceof CloudApiError)) throw e;
+          }
+        }
+        if (!cacheTarget && !(exec && pod)) findings.push(skip('secretNeeded', { object, data: { secretName: plan.secretName } }));
+        break;
+    }
+    if (cacheTarget || (exec && pod && plan.kind !== 'crash')) await probe('cache', cacheTarget, { aclCommands: CACHE_COMMANDS });
+
+    // The Celery broker, when it is Redis for builder or inference tasks.
+    const b = builderBrokers(cloud, cfg.infra);
+    const inf = inferenceBroker(cloud, cfg.infra);
+    if (b.gatewaySends === 'redis' || b.builderConsumes === 'redis' || inf.broker === 'redis') {
+      const authRef = cfg.env.fromSecret.REDIS_AUTH_TOKEN;
+      const token = authRef ? await readSecretKey(ctx, ns, authRef.name, authRef.key) : undefined;
+      const bp = brokerRedisPlan(cloud, cfg.infra, cfg.env, VISIBILITY_DB.VISIBILITY_1H, token);
+      if (bp.kind === 'missing') {
+        findings.push(
+          fail('notResolved', {
+            object,
+            data: { role: 'broker', why: bp.why },
+            remediation: { summary: 'Set redisHost (and redisPort) in the values, or infra.redis_host.', values: 'redisHost: <redis host>\nredisPort: "6379"\n', docs: DOCS },
+          }),
+        );
+      } else if (bp.kind === 'url') {
+        const sameAsCache = cacheTarget && cacheTarget.host === bp.target.host && cacheTarget.port === bp.target.port && cacheTarget.db === bp.target.db;
+        if (!sameAsCache) await probe('broker', bp.target, { aclCommands: BROKER_COMMANDS, listLengths: [BUILDER_QUEUE] });
+      } else if (exec && pod) await probe('broker', undefined, { aclCommands: BROKER_COMMANDS, listLengths: [BUILDER_QUEUE] });
+    }
+    return findings.length ? findings : skip('noConfig');
+  },
+});

@@ -1,0 +1,198 @@
+// The endpoint diagnosis (`report.diagnosis`) and triage's endpoint table (`report.endpoints`) as text and
+// Markdown, for the text and markdown reporters. Pure functions of the report data; colour only via the theme.
+import type { ChainNode, Diagnosis, EndpointRow } from '../engine/diagnosis.js';
+import { BENIGN_CAUSES } from '../engine/diagnosis.js';
+import { cleanBlock, cleanLine, evidenceLine } from './format.js';
+import { paint, STATUS_STYLES, type StatusStyle, type Style } from './theme.js';
+
+/** Is this report extension a diagnosis? Reports carry extensions as `unknown`. */
+export function isDiagnosis(x: unknown): x is Diagnosis {
+  if (!x || typeof x !== 'object') return false;
+  const d = x as Partial<Diagnosis>;
+  return typeof d.cause === 'string' && typeof d.summary === 'string' && !!d.endpoint && !!d.remediation && Array.isArray(d.chain);
+}
+
+export function isEndpointRows(x: unknown): x is EndpointRow[] {
+  return Array.isArray(x) && x.every((r) => !!r && typeof r === 'object' && typeof (r as EndpointRow).cause === 'string' && typeof (r as EndpointRow).namespace === 'string');
+}
+
+/** HEALTHY reads as a pass, a benign or unknown cause as a warning, anything else as a failure. */
+export function causeStyle(cause: string): StatusStyle {
+  if (cause === 'HEALTHY') return STATUS_STYLES.pass;
+  if ((BENIGN_CAUSES as readonly string[]).includes(cause) || cause === 'UNKNOWN') return STATUS_STYLES.warn;
+  return STATUS_STYLES.fail;
+}
+
+const who = (d: Diagnosis) => {
+  const e = d.endpoint;
+  return `${e.namespace}/${e.name ?? e.id ?? '?'}${e.name && e.id ? ` (${e.id})` : ''}`;
+};
+
+/** One line per evaluation for `endpoint --watch` in text mode: `llama-3-70b NO_MATCHING_NODES — …`. */
+export function renderDiagnosisLine(d: Diagnosis): string {
+  return cleanLine(`${d.endpoint.name ?? d.endpoint.id ?? '?'} ${d.cause} — ${d.summary}`);
+}
+
+function wrap(text: string, first: number, rest = first): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/ +/).filter(Boolean)) {
+    const limit = out.length === 0 ? first : rest;
+    if (line === '') line = word;
+    else if ([...line].length + 1 + [...word].length <= limit) line += ` ${word}`;
+    else {
+      out.push(line);
+      line = word;
+    }
+  }
+  if (line !== '' || out.length === 0) out.push(line);
+  return out;
+}
+
+const STATE_STYLE: Readonly<Record<ChainNode['state'], StatusStyle>> = {
+  ok: STATUS_STYLES.pass,
+  warn: STATUS_STYLES.warn,
+  fail: STATUS_STYLES.fail,
+  info: STATUS_STYLES.skip,
+};
+
+/** The causal chain as an indented tree (`├─`, `└─`), each node with its state glyph and word. */
+export function chainText(chain: readonly ChainNode[], opts: { color: boolean; width: number; indent?: number }): string[] {
+  const out: string[] = [];
+  const base = ' '.repeat(opts.indent ?? 0);
+  const walk = (n: ChainNode, prefix: string, connector: string, childPrefix: string) => {
+    const st = STATE_STYLE[n.state] ?? STATUS_STYLES.skip;
+    const name = cleanLine(n.namespace && n.kind !== 'Container' && n.kind !== 'Event' ? `${n.namespace}/${n.name}` : n.name);
+    const head = `${base}${prefix}${connector}${paint(`${st.glyph} ${st.word}`, [st.colour, 'bold'], opts.color)} ${paint(cleanLine(n.kind), 'bold', opts.color)} ${name}`;
+    out.push(head);
+    const cont = `${base}${childPrefix}${n.children.length > 0 ? '│  ' : '   '}`;
+    const summary = cleanLine(n.summary);
+    if (summary) for (const p of wrap(summary, Math.max(20, opts.width - [...cont].length - 2))) out.push(`${cont}  ${paint(p, 'dim', opts.color)}`);
+    n.children.forEach((c, i) => {
+      const last = i === n.children.length - 1;
+      walk(c, childPrefix, last ? '└─ ' : '├─ ', childPrefix + (last ? '   ' : '│  '));
+    });
+  };
+  for (const root of chain) walk(root, '', '', '');
+  return out;
+}
+
+/** The diagnosis block of the text report: cause, summary, API view, fix, causal chain, evidence, next. */
+export function renderDiagnosisText(d: Diagnosis, opts: { color: boolean; width: number }): string[] {
+  const p = (t: string, s: Style | readonly Style[]) => paint(t, s, opts.color);
+  const st = causeStyle(d.cause);
+  const w = Math.max(40, opts.width);
+  const lines: string[] = [];
+  lines.push(`${p('Endpoint', ['bold', 'underline'])}  ${p(cleanLine(who(d)), 'bold')}  ${p('cause', 'dim')} ${p(`${st.glyph} ${d.cause}`, [st.colour, 'bold'])}`);
+  for (const l of wrap(cleanLine(d.summary), w - 2)) lines.push(`  ${l}`);
+  if (d.api) {
+    const a = d.api;
+    const api = a.error
+      ? `unreachable or unknown: ${a.error}`
+      : [a.status ?? '?', ...(a.statusReason ? [`status_reason: ${a.statusReason}`] : []), `${a.availableWorkers ?? '?'} available / ${a.unavailableWorkers ?? '?'} unavailable workers`].join(' · ');
+    wrap(cleanLine(api), w - 7).forEach((l, i) => lines.push(`  ${i === 0 ? p('API: ', 'dim') : '     '}${l}`));
+  }
+  const benign = (BENIGN_CAUSES as readonly string[]).includes(d.cause);
+  if (!benign || d.remediation.commands?.length) {
+    wrap(cleanLine(d.remediation.summary), w - 7).forEach((l, i) => lines.push(`  ${i === 0 ? p('fix: ', ['green', 'bold']) : '     '}${l}`));
+    for (const cmd of d.remediation.commands ?? []) {
+      cleanBlock(cmd)
+        .split('\n')
+        .forEach((l, i) => lines.push(`    ${p(`${i === 0 ? '$ ' : '  '}${l}`, 'cyan')}`));
+    }
+    if (d.remediation.values?.trim()) {
+      lines.push(`    ${p('values:', 'dim')}`);
+      for (const l of cleanBlock(d.remediation.values).replace(/\n+$/, '').split('\n')) lines.push(`      ${p(l.trimEnd(), 'cyan')}`);
+    }
+    if (d.remediation.docs) lines.push(`    ${p('docs:', 'dim')} ${cleanLine(d.remediation.docs)}`);
+  }
+  if (d.chain.length > 0) {
+    lines.push(`  ${p('Causal chain', 'bold')}`);
+    lines.push(...chainText(d.chain, { color: opts.color, width: w - 4, indent: 4 }));
+  }
+  if (d.evidence.length > 0) {
+    lines.push(`  ${p('Evidence', 'bold')}`);
+    for (const e of d.evidence) wrap(evidenceLine(e), w - 6).forEach((l, i) => lines.push(`    ${i === 0 ? p('-', 'dim') : ' '} ${l}`));
+  }
+  if (d.next.length > 0) {
+    lines.push(`  ${p('Look further', 'bold')}`);
+    for (const n of d.next) lines.push(`    ${p(`$ ${cleanLine(n)}`, 'cyan')}`);
+  }
+  return lines;
+}
+
+const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - [...s].length));
+
+/** Triage's endpoint table: one row per endpoint, faults first (the report keeps the diagnosis order otherwise). */
+export function renderEndpointsText(rows: readonly EndpointRow[], opts: { color: boolean; width: number }): string[] {
+  const p = (t: string, s: Style | readonly Style[]) => paint(t, s, opts.color);
+  if (rows.length === 0) return [`${p('Endpoints', ['bold', 'underline'])}  none in the endpoint namespace`];
+  const cells = rows.map((r) => [r.name ?? '?', r.id ?? '', r.type, r.gpuType ?? 'cpu', `${r.ready}/${r.desired}`, r.cause].map(cleanLine));
+  const header = ['NAME', 'ID', 'TYPE', 'GPU', 'READY', 'CAUSE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => [...c[i]!].length)));
+  const faults = rows.filter((r) => causeStyle(r.cause) === STATUS_STYLES.fail).length;
+  const lines = [`${p('Endpoints', ['bold', 'underline'])}  ${p(`${rows.length} in ${rows[0]!.namespace}, ${faults} failing`, 'dim')}`, `  ${p(header.map((h, i) => pad(h, widths[i]!)).join('  ').trimEnd(), 'dim')}`];
+  cells.forEach((c, i) => {
+    const st = causeStyle(rows[i]!.cause);
+    const last = c.length - 1;
+    lines.push(`  ${c.map((v, j) => (j === last ? p(`${st.glyph} ${v}`, [st.colour, 'bold']) : pad(v, widths[j]!))).join('  ')}`);
+  });
+  return lines;
+}
+
+// ----------------------------------------------------------------------------------------------- Markdown
+
+const mdCell = (s: string) => cleanLine(s).replace(/\|/g, '\\|');
+const mdCode = (s: string) => {
+  const t = cleanLine(s);
+  const fence = '`'.repeat(Math.max(0, ...(t.match(/`+/g) ?? []).map((m) => m.length)) + 1);
+  return `${fence}${t.startsWith('`') || t.endsWith('`') ? ` ${t} ` : t}${fence}`;
+};
+const fenced = (lang: string, body: string) => {
+  const text = cleanBlock(body).replace(/\n+$/, '');
+  const fence = '`'.repeat(Math.max(3, ...(text.match(/`+/g) ?? []).map((m) => m.length + 1)));
+  return `${fence}${lang}\n${text}\n${fence}`;
+};
+const mdText = (s: string) => cleanLine(s).replace(/[\\`*[\]<>|]/g, '\\$&');
+
+function chainMarkdown(chain: readonly ChainNode[]): string[] {
+  const out: string[] = [];
+  const walk = (n: ChainNode, depth: number) => {
+    const st = STATE_STYLE[n.state] ?? STATUS_STYLES.skip;
+    const name = n.namespace && n.kind !== 'Container' && n.kind !== 'Event' ? `${n.namespace}/${n.name}` : n.name;
+    out.push(`${'  '.repeat(depth)}- ${st.glyph} ${st.word} **${mdText(n.kind)}** ${mdCode(name)}${n.summary ? ` — ${mdText(n.summary)}` : ''}`);
+    for (const c of n.children) walk(c, depth + 1);
+  };
+  for (const r of chain) walk(r, 0);
+  return out;
+}
+
+/** The diagnosis as a Markdown section, placed before the summary table. */
+export function renderDiagnosisMarkdown(d: Diagnosis): string[] {
+  const st = causeStyle(d.cause);
+  const out = [`## Endpoint ${mdCode(who(d))}: ${st.glyph} ${d.cause}`, '', mdText(d.summary), ''];
+  if (d.api) {
+    const a = d.api;
+    out.push(`**API:** ${a.error ? mdText(`unreachable or unknown: ${a.error}`) : mdText([a.status ?? '?', ...(a.statusReason ? [`status_reason: ${a.statusReason}`] : []), `${a.availableWorkers ?? '?'} available / ${a.unavailableWorkers ?? '?'} unavailable workers`].join(' · '))}`, '');
+  }
+  out.push(`**Fix:** ${mdText(d.remediation.summary)}`, '');
+  if (d.remediation.commands?.length) out.push(fenced('sh', d.remediation.commands.join('\n')), '');
+  if (d.remediation.values?.trim()) out.push(fenced('yaml', d.remediation.values), '');
+  if (d.remediation.docs) out.push(`**Docs:** ${mdCode(d.remediation.docs)}`, '');
+  if (d.chain.length) out.push('**Causal chain**', '', ...chainMarkdown(d.chain), '');
+  if (d.evidence.length) out.push('**Evidence**', '', ...d.evidence.map((e) => `- ${mdText(evidenceLine(e))}`), '');
+  if (d.next.length) out.push('**Look further**', '', fenced('sh', d.next.join('\n')), '');
+  return out;
+}
+
+export function renderEndpointsMarkdown(rows: readonly EndpointRow[]): string[] {
+  const out = ['## Endpoints', ''];
+  if (rows.length === 0) return [...out, 'No endpoints in the endpoint namespace.', ''];
+  out.push('| Name | ID | Type | GPU | Ready | Cause | Summary |', '|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const st = causeStyle(r.cause);
+    out.push(`| ${[mdCell(r.name ?? '?'), r.id ? mdCode(r.id) : '', r.type, mdCell(r.gpuType ?? 'cpu'), `${r.ready}/${r.desired}`, `${st.glyph} ${r.cause}`, mdCell(r.summary)].join(' | ')} |`);
+  }
+  out.push('');
+  return out;
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from '@jest/globals';
+import check, { verdict } from '../../../checks/broker/servicebus-logs.js';
+import { runCase, testCheck } from '../../support/check-tester.js';
+
+testCheck(check, {
+  valid: [{ name: 'drops recovered by the #790 retry', snapshot: 'fixtures/clusters/azure-healthy' }],
+  invalid: [
+    { name: 'pre-#790 image: forced closes in gateway, builder and forwarder', snapshot: 'fixtures/clusters/azure-cacher-token', errors: [{ messageId: 'idleDrops', object: { kind: 'Deployment', name: 'model-engine' } }] },
+  ],
+});
+
+describe('broker/servicebus-logs', () => {
+  it('names pods and the time span of the forced closes', async () => {
+    const [r] = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/azure-cacher-token' });
+    expect(r?.message).toBe(
+      '4 amqp:connection:forced in model-engine/model-engine-7c9d8f6b4d-k2x9p, model-engine/model-engine-endpoint-builder-5f7b9c8d6c-w8n3c, llm-engine/launch-endpoint-id-end-cv0d2hhn2ojg00b1q3ag-6f9b8c7d5d-x2k8q, 2026-04-10T03:15:40.662Z … 2026-04-10T11:02:09.733Z, and no #790 retry: Service Bus dropped idle connections and the next send failed (a 503 to the caller)',
+    );
+  });
+
+  const c = (n: number) => (n ? [{ namespace: 'ns', pod: 'p', container: 'c', count: n, samples: [] }] : []);
+  it.each([
+    [0, 0, 0, 'clean'],
+    [2, 0, 0, 'idleDrops'],
+    [2, 2, 0, 'recovered'],
+    [0, 1, 0, 'recovered'],
+    [2, 2, 1, 'retryExhausted'],
+  ])('forced=%i retried=%i failed=%i → %s', (f, r, x, want) => {
+    expect(verdict({ forced: c(f), retried: c(r), retryFailed: c(x) })).toBe(want);
+  });
+});

@@ -1,0 +1,280 @@
+import { describe, expect, it } from '@jest/globals';
+import { judgeType, migProblem } from '../../../checks/gpu/accelerator-labels.js';
+import { judgeRow } from '../../../checks/gpu/capacity.js';
+import { DEVICE_PLUGIN_DS, judgeNode, validatorFailure } from '../../../checks/gpu/device-plugin.js';
+import { endpointTolerations, judgeTaints, tolerates, type Taint, type Toleration } from '../../../checks/gpu/taints.js';
+import {
+  gpuCapacity,
+  gpuTypeForProduct,
+  labelCommands,
+  nodeProduct,
+  podGpuRequest,
+  productMismatch,
+  valuesGpuDemands,
+  type GpuCapacityRow,
+  type NodeProduct,
+} from '../../../src/engine/gpu.js';
+import type { Node, Pod } from '../../../src/engine/index.js';
+import { MATRIX } from '../../../src/matrix/index.js';
+
+const ACC = 'k8s.amazonaws.com/accelerator';
+
+function node(name: string, labels: Record<string, string>, o: { gpus?: number; alloc?: number; ready?: boolean; cordoned?: boolean; taints?: Taint[]; capacity?: Record<string, string> } = {}): Node {
+  const cap: Record<string, string> = { cpu: '8', ...(o.capacity ?? {}) };
+  const alloc: Record<string, string> = { cpu: '7910m' };
+  if (o.gpus !== undefined) {
+    cap['nvidia.com/gpu'] = String(o.gpus);
+    alloc['nvidia.com/gpu'] = String(o.alloc ?? o.gpus);
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels },
+    spec: { ...(o.cordoned ? { unschedulable: true } : {}), ...(o.taints ? { taints: o.taints } : {}) },
+    status: { capacity: cap, allocatable: alloc, conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }] },
+  };
+}
+
+function pod(name: string, o: { node?: string; phase?: string; accel?: string; gpus?: number; limitsOnly?: boolean; init?: number; labels?: Record<string, string> } = {}): Pod {
+  const res = o.gpus === undefined ? {} : o.limitsOnly ? { limits: { 'nvidia.com/gpu': String(o.gpus) } } : { requests: { 'nvidia.com/gpu': String(o.gpus) }, limits: { 'nvidia.com/gpu': String(o.gpus) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'llm-engine', labels: o.labels ?? {} },
+    spec: {
+      containers: [{ name: 'main', resources: res }, { name: 'http-forwarder', resources: { requests: { cpu: '1' } } }],
+      ...(o.init ? { initContainers: [{ name: 'init', resources: { requests: { 'nvidia.com/gpu': String(o.init) } } }] } : {}),
+      ...(o.node ? { nodeName: o.node } : {}),
+      ...(o.accel ? { nodeSelector: { [ACC]: o.accel, 'node-lifecycle': 'normal' } } : {}),
+    },
+    status: { phase: o.phase ?? (o.node ? 'Running' : 'Pending') },
+  };
+}
+
+describe('nodeProduct', () => {
+  it.each<[string, Record<string, string>, Partial<NodeProduct> | undefined]>([
+    ['GFD label wins', { 'nvidia.com/gpu.product': 'NVIDIA-A10G', 'node.kubernetes.io/instance-type': 'g4dn.xlarge' }, { product: 'NVIDIA-A10G', showsMig: true }],
+    ['GKE accelerator', { 'cloud.google.com/gke-accelerator': 'nvidia-l4' }, { product: 'NVIDIA-L4', source: 'cloud.google.com/gke-accelerator', showsMig: false }],
+    ['EKS instance family', { 'node.kubernetes.io/instance-type': 'p4de.24xlarge' }, { product: 'NVIDIA-A100-SXM4-80GB' }],
+    ['AKS size naming its GPU', { 'node.kubernetes.io/instance-type': 'Standard_NC4as_T4_v3' }, { product: 'Tesla-T4' }],
+    ['AKS size not naming it', { 'node.kubernetes.io/instance-type': 'Standard_NC6s_v3' }, undefined],
+    ['CPU instance', { 'node.kubernetes.io/instance-type': 'm5.2xlarge' }, undefined],
+  ])('%s', (_n, labels, want) => {
+    const np = nodeProduct(node('n', labels));
+    if (want === undefined) expect(np).toBeUndefined();
+    else expect(np).toMatchObject(want);
+  });
+});
+
+describe('productMismatch', () => {
+  const gfd = (product: string): NodeProduct => ({ product, source: 'nvidia.com/gpu.product', value: product, showsMig: true });
+  const inst = (product: string): NodeProduct => ({ product, source: 'node.kubernetes.io/instance-type', value: 'x', showsMig: false });
+  it.each<[string, NodeProduct, string | undefined]>([
+    ['nvidia-ampere-a10', gfd('NVIDIA-A10G'), undefined],
+    ['nvidia-ampere-a10', gfd('NVIDIA-A10'), undefined],
+    ['nvidia-ampere-a10', gfd('Tesla-T4'), 'is not NVIDIA A10/A10G'],
+    ['nvidia-ampere-a10', gfd('NVIDIA-A100-SXM4-40GB'), 'is not NVIDIA A10/A10G'],
+    ['nvidia-tesla-t4', gfd('Tesla-T4'), undefined],
+    ['nvidia-ampere-a100', gfd('NVIDIA-A100-SXM4-40GB'), undefined],
+    ['nvidia-ampere-a100e', gfd('NVIDIA-A100-SXM4-40GB'), 'is not NVIDIA A100 80GB'],
+    ['nvidia-ampere-a100e', gfd('NVIDIA-A100-80GB-PCIe'), undefined],
+    ['nvidia-hopper-h100', gfd('NVIDIA-H100-80GB-HBM3'), undefined],
+    ['nvidia-hopper-h100', gfd('NVIDIA-H100-80GB-HBM3-MIG-1g.20gb'), 'expects whole GPUs'],
+    ['nvidia-hopper-h100-1g20gb', gfd('NVIDIA-H100-80GB-HBM3-MIG-1g.20gb'), undefined],
+    ['nvidia-hopper-h100-1g20gb', gfd('NVIDIA-H100-80GB-HBM3-MIG-3g.40gb'), 'is MIG profile 3g.40gb, not 1g.20gb'],
+    ['nvidia-hopper-h100-3g40gb', gfd('NVIDIA-H100-80GB-HBM3'), 'shows no MIG partitioning'],
+    // An instance type cannot show MIG: only the GPU model is judged.
+    ['nvidia-hopper-h100-3g40gb', inst('NVIDIA-H100-80GB-HBM3'), undefined],
+    ['not-a-type', gfd('Tesla-T4'), undefined],
+  ])('%s on %j', (type, np, want) => {
+    const got = productMismatch(type, np);
+    if (want === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(want);
+  });
+
+  it.each<[string, string | undefined]>([
+    ['Tesla-T4', 'nvidia-tesla-t4'],
+    ['NVIDIA-A10G', 'nvidia-ampere-a10'],
+    ['NVIDIA-A100-SXM4-80GB', 'nvidia-ampere-a100e'],
+    ['NVIDIA-A100-SXM4-40GB', 'nvidia-ampere-a100'],
+    ['NVIDIA-H100-80GB-HBM3-MIG-3g.40gb', 'nvidia-hopper-h100-3g40gb'],
+    ['NVIDIA-L4', undefined],
+  ])('gpuTypeForProduct(%s) = %s', (product, want) => {
+    expect(gpuTypeForProduct(gfd(product))).toBe(want);
+  });
+});
+
+describe('podGpuRequest', () => {
+  it.each<[string, Pod, number]>([
+    ['requests', pod('a', { gpus: 2 }), 2],
+    ['limits only (request defaults to the limit)', pod('b', { gpus: 4, limitsOnly: true }), 4],
+    ['no GPUs', pod('c'), 0],
+    ['an init container asking for more', pod('d', { gpus: 1, init: 2 }), 2],
+  ])('%s', (_n, p, want) => expect(podGpuRequest(p)).toBe(want));
+});
+
+describe('gpuCapacity', () => {
+  const nodes = [
+    node('a10-1', { [ACC]: 'nvidia-ampere-a10' }, { gpus: 1 }),
+    node('a10-2', { [ACC]: 'nvidia-ampere-a10' }, { gpus: 4 }),
+    node('a10-down', { [ACC]: 'nvidia-ampere-a10' }, { gpus: 4, ready: false }),
+    node('a10-cordoned', { [ACC]: 'nvidia-ampere-a10' }, { gpus: 4, cordoned: true }),
+    node('a10-sick', { [ACC]: 'nvidia-ampere-a10' }, { gpus: 1, alloc: 0 }),
+    node('t4-unlabelled', { 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4' }, { gpus: 1 }),
+    node('cpu', { 'node-lifecycle': 'normal' }),
+  ];
+  const pods = [
+    pod('ep-1', { node: 'a10-2', gpus: 2, accel: 'nvidia-ampere-a10', labels: { endpoint_name: 'llama' } }),
+    pod('done', { node: 'a10-2', gpus: 2, phase: 'Succeeded' }),
+    pod('on-down', { node: 'a10-down', gpus: 4 }),
+    pod('wait-a10', { accel: 'nvidia-ampere-a10', gpus: 4, labels: { endpoint_name: 'mixtral' } }),
+    pod('wait-a10-b', { accel: 'nvidia-ampere-a10', gpus: 4, labels: { endpoint_name: 'mixtral' } }),
+    pod('balloon', { accel: 'nvidia-ampere-a10', gpus: 1, labels: { product: 'common-warm-nodes' } }),
+    pod('wait-h100', { accel: 'nvidia-hopper-h100', gpus: 8, labels: { app: 'launch-endpoint-id-end-abc' } }),
+  ];
+  const cap = gpuCapacity(nodes, pods);
+  const a10 = cap.rows.find((r) => r.type === 'nvidia-ampere-a10')!;
+
+  it('counts ready, schedulable nodes only', () => {
+    expect(a10).toMatchObject({ nodes: 5, readyNodes: 3, allocatable: 5, requested: 2, free: 3, unhealthyNodes: ['a10-sick'] });
+  });
+  it('lists waiting pods by kind and endpoint', () => {
+    expect(a10.waiting.map((w) => [w.pod.name, w.kind, w.gpus])).toEqual([
+      ['wait-a10', 'endpoint', 4],
+      ['wait-a10-b', 'endpoint', 4],
+      ['balloon', 'balloon', 1],
+    ]);
+    expect(a10.waitingEndpoints).toEqual(['mixtral']);
+  });
+  it('has a row for a type only pods ask for, and lists unlabelled GPU nodes', () => {
+    expect(cap.rows.map((r) => r.type)).toEqual(['nvidia-ampere-a10', 'nvidia-hopper-h100']);
+    expect(cap.rows[1]).toMatchObject({ nodes: 0, readyNodes: 0, waitingEndpoints: ['launch-endpoint-id-end-abc'] });
+    expect(cap.unlabelledGpuNodes).toEqual(['t4-unlabelled']);
+  });
+  it.each<[string, Partial<GpuCapacityRow>, string]>([
+    ['nothing waits', { waiting: [] }, 'ok'],
+    ['only balloons wait', { waiting: [{ pod: { kind: 'Pod', name: 'b' }, kind: 'balloon', gpus: 1 }] }, 'ok'],
+    ['no nodes of the type', { readyNodes: 0, waiting: [{ pod: { kind: 'Pod', name: 'p' }, kind: 'endpoint', gpus: 1 }] }, 'no-capacity'],
+    ['all taken', { readyNodes: 2, free: 0, waiting: [{ pod: { kind: 'Pod', name: 'p' }, kind: 'endpoint', gpus: 1 }] }, 'exhausted'],
+    ['free but out of reach', { readyNodes: 2, free: 4, waiting: [{ pod: { kind: 'Pod', name: 'p' }, kind: 'other', gpus: 2 }] }, 'blocked'],
+  ])('judgeRow: %s', (_n, row, want) => {
+    expect(judgeRow({ ...a10, ...row } as GpuCapacityRow).state).toBe(want);
+  });
+});
+
+describe('valuesGpuDemands', () => {
+  it('reads balloons (not cpu) and image-cache devices, with the selectors each uses', () => {
+    const d = valuesGpuDemands({
+      balloons: [
+        { acceleratorName: 'nvidia-ampere-a10', replicaCount: 0 },
+        { acceleratorName: 'cpu', replicaCount: 1 },
+        { acceleratorName: 'nvidia-tesla-t4', replicaCount: 2 },
+      ],
+      imageCacheDevices: [{ name: 'cpu', nodeSelector: { 'cpu-only': 'true' } }, { name: 'h100', nodeSelector: { [ACC]: 'nvidia-hopper-h100' } }],
+      nodeSelector: { 'node-lifecycle': 'normal' },
+      balloonNodeSelector: undefined,
+    });
+    expect(d.map((x) => [x.type, x.source, x.idle ?? false, x.selector])).toEqual([
+      ['nvidia-ampere-a10', 'values balloons[0].acceleratorName', true, { [ACC]: 'nvidia-ampere-a10' }],
+      ['nvidia-tesla-t4', 'values balloons[2].acceleratorName', false, { [ACC]: 'nvidia-tesla-t4' }],
+      ['nvidia-hopper-h100', 'values imageCache.devices[1].nodeSelector', true, { [ACC]: 'nvidia-hopper-h100' }],
+      ['nvidia-ampere-a10', 'values nodeSelector (endpoint pods)', true, { 'node-lifecycle': 'normal', [ACC]: 'nvidia-ampere-a10' }],
+      ['nvidia-tesla-t4', 'values nodeSelector (endpoint pods)', true, { 'node-lifecycle': 'normal', [ACC]: 'nvidia-tesla-t4' }],
+      ['nvidia-hopper-h100', 'values nodeSelector (endpoint pods)', true, { 'node-lifecycle': 'normal', [ACC]: 'nvidia-hopper-h100' }],
+    ]);
+  });
+
+  it('judgeType: a selector label missing on every node of the type', () => {
+    const nodes = [node('a', { [ACC]: 'nvidia-tesla-t4' }, { gpus: 1 })];
+    const demands = valuesGpuDemands({ balloons: [{ acceleratorName: 'nvidia-tesla-t4', replicaCount: 0 }], nodeSelector: { 'node-lifecycle': 'normal' } });
+    expect(judgeType('nvidia-tesla-t4', demands, nodes)).toMatchObject({ state: 'selector-unmatched', urgent: false, missing: { labels: ['node-lifecycle=normal'] } });
+    expect(judgeType('nvidia-tesla-t4', demands, [node('b', { [ACC]: 'nvidia-tesla-t4', 'node-lifecycle': 'normal' }, { gpus: 1, ready: false })]).state).toBe('no-nodes');
+  });
+});
+
+describe('taints', () => {
+  const gpu: Toleration[] = endpointTolerations([]);
+  it.each<[Toleration, Taint, boolean]>([
+    [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }, true],
+    [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, { key: 'nvidia.com/gpu', value: 'present', effect: 'NoExecute' }, false],
+    [{ key: 'sku', operator: 'Equal', value: 'gpu' }, { key: 'sku', value: 'gpu', effect: 'NoSchedule' }, true],
+    [{ key: 'sku', operator: 'Equal', value: 'cpu' }, { key: 'sku', value: 'gpu', effect: 'NoSchedule' }, false],
+    [{ operator: 'Exists' }, { key: 'anything', effect: 'NoExecute' }, true],
+  ])('tolerates(%j, %j) = %s', (t, taint, want) => expect(tolerates(t, taint)).toBe(want));
+
+  it.each<[string, Taint[] | undefined, string[], string]>([
+    ['GPU taint', [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }], [], 'ok'],
+    ['no taints', undefined, [], 'untainted'],
+    ['only PreferNoSchedule', [{ key: 'nvidia.com/gpu', effect: 'PreferNoSchedule' }], [], 'untainted'],
+    ['AKS sku taint', [{ key: 'sku', value: 'gpu', effect: 'NoSchedule' }], [], 'untolerated'],
+    ['sku taint in gpuTolerations', [{ key: 'sku', value: 'gpu', effect: 'NoSchedule' }, { key: 'nvidia.com/gpu', effect: 'NoSchedule' }], ['sku'], 'ok'],
+    ['transient not-ready taint is ignored', [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }], [], 'ok'],
+  ])('judgeTaints: %s', (_n, taints, extra, want) => {
+    const t = extra.length ? endpointTolerations(extra) : gpu;
+    expect(judgeTaints(node('n', {}, { gpus: 1, ...(taints ? { taints } : {}) }), t).state).toBe(want);
+  });
+});
+
+describe('device plugin', () => {
+  const ready = (name: string, nodeName: string, ok = true): Pod => ({
+    metadata: { name },
+    spec: { containers: [{ name: 'c' }], nodeName },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: ok ? 'True' : 'False' }], containerStatuses: [{ name: 'c', ready: ok, state: ok ? { running: {} } : { waiting: { reason: 'CrashLoopBackOff' } } }] },
+  });
+  it.each<[string, Node, Pod[], string]>([
+    ['healthy', node('n', {}, { gpus: 1 }), [ready('p', 'n')], 'ok'],
+    ['no resource', node('n', { [ACC]: 'nvidia-tesla-t4' }), [ready('p', 'n')], 'no-resource'],
+    ['unhealthy devices', node('n', {}, { gpus: 1, alloc: 0 }), [ready('p', 'n')], 'unhealthy'],
+    ['plugin pod crash-looping', node('n', {}, { gpus: 1 }), [ready('p', 'n', false)], 'plugin-not-ready'],
+    ['no plugin pod on the node', node('n', {}, { gpus: 1 }), [ready('p', 'other')], 'no-plugin-pod'],
+    ['MIG mixed strategy', node('n', { [ACC]: 'x' }, { capacity: { 'nvidia.com/mig-3g.40gb': '16' } }), [ready('p', 'n')], 'mig-resources'],
+  ])('judgeNode: %s', (_n, n, pods, want) => expect(judgeNode(n, pods).state).toBe(want));
+
+  it.each<[string, boolean]>([
+    ['nvidia-device-plugin-daemonset', true],
+    ['nvdp-nvidia-device-plugin', true],
+    ['nvidia-gpu-device-plugin-small-cos', true],
+    ['nvidia-gpu-device-plugin', true],
+    ['nvidia-device-plugin-mps-control-daemon', false],
+    ['nvidia-operator-validator', false],
+  ])('DEVICE_PLUGIN_DS matches %s: %s', (name, want) => expect(DEVICE_PLUGIN_DS.test(name)).toBe(want));
+
+  it('names the failing validation step', () => {
+    const p: Pod = {
+      metadata: { name: 'v' },
+      spec: { containers: [{ name: 'nvidia-operator-validator' }] },
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [
+          { name: 'driver-validation', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } },
+          { name: 'toolkit-validation', state: { waiting: { reason: 'PodInitializing' } } },
+        ],
+      },
+    };
+    expect(validatorFailure(p)).toBe('driver-validation: CrashLoopBackOff (last exit 1)');
+  });
+});
+
+describe('migProblem', () => {
+  it.each<[string, Record<string, string>, string | undefined]>([
+    ['nvidia-hopper-h100-1g20gb', { 'nvidia.com/mig.strategy': 'single', 'nvidia.com/mig.config': 'all-1g.20gb', 'nvidia.com/mig.config.state': 'success' }, undefined],
+    ['nvidia-hopper-h100-1g20gb', { 'nvidia.com/mig.strategy': 'mixed' }, 'strategy'],
+    ['nvidia-hopper-h100-1g20gb', { 'nvidia.com/mig.config.state': 'failed' }, 'state'],
+    ['nvidia-hopper-h100-3g40gb', { 'nvidia.com/mig.config': 'all-1g.20gb' }, 'config'],
+    ['nvidia-hopper-h100', { 'nvidia.com/mig.strategy': 'mixed' }, undefined],
+  ])('%s %j', (type, labels, want) => expect(migProblem(type, node('n', labels))?.what).toBe(want));
+});
+
+describe('labelCommands', () => {
+  const n = (pool: string, key: string) => node(`n-${pool}`, { [key]: pool });
+  it.each<[string, string[]]>([
+    ['aws', ["aws eks update-nodegroup-config --cluster-name <cluster> --nodegroup-name gpu-a10 --labels 'addOrUpdateLabels={k8s.amazonaws.com/accelerator=nvidia-ampere-a10,node-lifecycle=normal}'"]],
+    ['azure', ['az aks nodepool update --resource-group <resource-group> --cluster-name <cluster> --name gpu-a10 --labels k8s.amazonaws.com/accelerator=nvidia-ampere-a10 node-lifecycle=normal']],
+    ['gcp', ['gcloud container node-pools update gpu-a10 --cluster <cluster> --node-labels=k8s.amazonaws.com/accelerator=nvidia-ampere-a10,node-lifecycle=normal']],
+    ['onprem', ['kubectl label node n-gpu-a10 k8s.amazonaws.com/accelerator=nvidia-ampere-a10 node-lifecycle=normal --overwrite']],
+  ])('%s', (cloud, want) => {
+    const profile = MATRIX[cloud as keyof typeof MATRIX];
+    const key = profile.nodePool?.label ?? 'kubernetes.io/hostname';
+    expect(labelCommands(profile.nodePool, [n('gpu-a10', key)], [`${ACC}=nvidia-ampere-a10`, 'node-lifecycle=normal'])).toEqual(want);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import check from '../../../checks/identity/webhook.js';
+import { runCheck } from '../../../src/engine/runner.js';
+import { resolveContext } from '../../../src/run/context.js';
+import { SnapshotKube } from '../../../src/sources/kube/snapshot-kube.js';
+import { loadSnapshot } from '../../../src/sources/snapshot/load.js';
+import { fixture, testCheck } from '../../support/check-tester.js';
+
+testCheck(check, {
+  valid: [
+    { name: 'EKS: pod identity webhook served by the control plane', snapshot: 'fixtures/clusters/identity-aws-healthy', namespace: 'model-engine' },
+    { name: 'EKS Pod Identity agent ready', snapshot: 'fixtures/clusters/identity-aws-pod-identity', namespace: 'model-engine' },
+    { name: 'AKS workload identity add-on with ready pods', snapshot: 'fixtures/clusters/identity-azure-healthy', namespace: 'model-engine' },
+    { name: 'GKE metadata server on every enabled node', snapshot: 'fixtures/clusters/identity-gcp-healthy', namespace: 'model-engine' },
+  ],
+  invalid: [
+    {
+      name: 'AWS: no pod-identity-webhook configuration',
+      snapshot: 'fixtures/clusters/identity-aws-broken',
+      namespace: 'model-engine',
+      errors: [{ messageId: 'missing', object: { kind: 'MutatingWebhookConfiguration', name: 'pod-identity-webhook' } }],
+    },
+    {
+      name: 'Azure: webhook pods crash-looping behind a fail-closed webhook',
+      snapshot: 'fixtures/clusters/identity-azure-broken',
+      namespace: 'model-engine',
+      errors: [{ messageId: 'backendDown', object: { name: 'azure-wi-webhook-mutating-webhook-configuration' } }],
+    },
+    {
+      name: 'GKE: a metadata-server pod not ready',
+      snapshot: 'fixtures/clusters/identity-gcp-broken',
+      namespace: 'model-engine',
+      errors: [{ messageId: 'daemonSetDown', object: { kind: 'DaemonSet', namespace: 'kube-system', name: 'gke-metadata-server' } }],
+    },
+    {
+      name: 'RBAC: cannot list webhook configurations',
+      snapshot: 'fixtures/clusters/identity-aws-healthy',
+      namespace: 'model-engine',
+      denials: [{ verb: 'list', resource: 'mutatingwebhookconfigurations.admissionregistration.k8s.io' }],
+      errors: [{ messageId: 'forbidden', status: 'skip' }],
+    },
+  ],
+});
+
+describe('identity/webhook on a snapshot without the webhook Service', () => {
+  // `collect` keeps only pods of infrastructure namespaces: the Service behind the webhook is not in the snapshot.
+  const withoutServices = async (path: string) => {
+    const snapshot = await loadSnapshot(fixture(path));
+    const kube = new SnapshotKube(snapshot);
+    const get = kube.get.bind(kube);
+    kube.get = (async (resource: string, name: string, ns?: string) => (resource === 'services' ? undefined : get(resource, name, ns))) as typeof kube.get;
+    const { context } = await resolveContext({ kube, namespace: 'model-engine', now: snapshot.now });
+    return runCheck(check, context, { timeoutMs: 10_000 });
+  };
+  it('judges the webhook by its pods', async () => {
+    expect((await withoutServices('fixtures/clusters/identity-azure-healthy')).map((r) => [r.status, r.messageId])).toEqual([['pass', 'running']]);
+    expect((await withoutServices('fixtures/clusters/identity-azure-broken')).map((r) => [r.status, r.messageId])).toEqual([['fail', 'backendDown']]);
+  });
+});
