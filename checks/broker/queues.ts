@@ -112,6 +112,8 @@ async function depthOf(
       const token = ref ? await readSecretKey(ctx, ctx.namespaces.controlPlane, ref.name, ref.key) : undefined;
       const plan = brokerRedisPlan(ctx.cloud!, cfg.infra, cfg.env, db, token);
       if (plan.kind !== 'url') return all(plan.kind === 'missing' ? plan.why : `the broker URL is in AWS secret ${plan.secretName}`), out;
+      const refused = redis.refusal?.(plan.target.host);
+      if (refused) return all(`Redis ${plan.target.display} was not probed: ${refused}`), out;
       const r = await redis.probe(plan.target, { signal: ctx.signal, listLengths: queues, pings: 1 });
       if (r.failedStep) return all(`Redis ${plan.target.display} failed at ${r.failedStep} (${r.errorCode}) from ${r.from}; see redis/connectivity`), out;
       for (const q of queues) {

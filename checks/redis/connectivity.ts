@@ -47,6 +47,7 @@ export default defineCheck({
     timeoutMs: 60_000,
     messages: {
       ...PROBE_MESSAGES,
+      notProbed: 'The {{role}} Redis {{target}} was not probed: {{reason}}',
       notResolved: 'The {{role}} Redis could not be resolved ({{why}}); see redis/cache-url',
       secretNeeded: 'The cache Redis URL is in Secrets Manager secret {{secretName}}; rerun with --cloud-api (or --exec) to probe it',
       noGatewayPod: 'No ready gateway pod in {{namespace}} to exec into; probed from {{from}} instead',
@@ -84,6 +85,11 @@ export default defineCheck({
       }
       if (!result) {
         if (!target) return;
+        const refused = local.refusal?.(target.host);
+        if (refused) {
+          findings.push(skip('notProbed', { object, data: { role, target: target.display, reason: refused } }));
+          return;
+        }
         ctx.progress(`probing the ${role} Redis ${target.host}:${target.port}`);
         result = await local.probe(target, { signal: ctx.signal, aclCommands: opts.aclCommands, ...(opts.listLengths ? { listLengths: opts.listLengths } : {}) });
       }

@@ -1009,7 +1009,8 @@ function noObjectsVerdict(f: EndpointFacts, s: Subject, now: number): Verdict {
 
   if (record?.status === 'UPDATE_FAILED' || outcome?.state === 'failed') {
     const errorRecord = outcome ? [...outcome.lines].reverse().find((l) => l.line.startsWith('{') && /"level":"ERROR"/.test(l.line)) ?? outcome.lines.at(-1) : undefined;
-    const reason = record?.status_reason ?? (errorRecord ? errorGist(errorRecord.line) : undefined);
+    // status_reason is often the generic "internal error"; the builder's own record says what failed.
+    const reason = [record?.status_reason, errorRecord ? errorGist(errorRecord.line) : undefined].filter(Boolean).join('; builder log: ') || undefined;
     return verdict(
       'BUILD_FAILED',
       `The endpoint builder failed to create ${who}${reason ? `: ${reason}` : ''}; no Kubernetes objects exist in ${ns}.`,

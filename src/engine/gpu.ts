@@ -4,6 +4,7 @@
  */
 import type { NodePoolProfile, ObjectRef } from './types.js';
 import { isNodeReady, type Node, type Pod } from './kube-types.js';
+import { formatPath } from './values-path.js';
 
 /** The node label model-engine selects GPU nodes by, on every cloud (facts §6.4, §7). */
 export const ACCELERATOR_LABEL = 'k8s.amazonaws.com/accelerator';
@@ -26,6 +27,8 @@ export const GFD = {
 export const GKE_ACCELERATOR_LABEL = 'cloud.google.com/gke-accelerator';
 export const AKS_ACCELERATOR_LABEL = 'kubernetes.azure.com/accelerator';
 export const INSTANCE_TYPE_LABEL = 'node.kubernetes.io/instance-type';
+/** The instance-type label before Kubernetes 1.17; some node images still set only this one. */
+export const BETA_INSTANCE_TYPE_LABEL = 'beta.kubernetes.io/instance-type';
 
 export interface GpuTypeInfo {
   /** model-engine's `GpuType` value, used verbatim as the accelerator label. */
@@ -93,6 +96,11 @@ const GKE_ACCELERATOR_PRODUCT: Readonly<Record<string, string>> = {
 
 /** Azure VM sizes that name their GPU (`Standard_NC4as_T4_v3`, `Standard_NC24ads_A100_v4`). */
 const AZURE_SIZE_GPU = /_(T4|A10|A100|H100|H200|V100)_/;
+/** Azure sizes whose name does not tell which A100 they carry (lowercased). */
+const AZURE_SIZE_PRODUCT: Readonly<Record<string, string>> = {
+  standard_nd96asr_v4: 'NVIDIA-A100-SXM4-40GB',
+  standard_nd96amsr_a100_v4: 'NVIDIA-A100-SXM4-80GB',
+};
 
 /** What a node's labels say its GPU is, from the most to the least specific source. */
 export interface NodeProduct {
@@ -110,12 +118,15 @@ export function nodeProduct(node: Node): NodeProduct | undefined {
   if (gfd) return { product: gfd, source: GFD.product, value: gfd, showsMig: true };
   const gke = l[GKE_ACCELERATOR_LABEL];
   if (gke && GKE_ACCELERATOR_PRODUCT[gke]) return { product: GKE_ACCELERATOR_PRODUCT[gke], source: GKE_ACCELERATOR_LABEL, value: gke, showsMig: false };
-  const it = l[INSTANCE_TYPE_LABEL];
+  const itLabel = l[INSTANCE_TYPE_LABEL] ? INSTANCE_TYPE_LABEL : BETA_INSTANCE_TYPE_LABEL;
+  const it = l[itLabel];
   if (it) {
     const family = /^([a-z]+\d+[a-z]*)\./.exec(it)?.[1];
-    if (family && AWS_FAMILY_PRODUCT[family]) return { product: AWS_FAMILY_PRODUCT[family], source: INSTANCE_TYPE_LABEL, value: it, showsMig: false };
+    if (family && AWS_FAMILY_PRODUCT[family]) return { product: AWS_FAMILY_PRODUCT[family], source: itLabel, value: it, showsMig: false };
+    const sized = AZURE_SIZE_PRODUCT[it.toLowerCase()];
+    if (sized) return { product: sized, source: itLabel, value: it, showsMig: false };
     const az = AZURE_SIZE_GPU.exec(it)?.[1];
-    if (az) return { product: az === 'T4' || az === 'V100' ? `Tesla-${az}` : `NVIDIA-${az}`, source: INSTANCE_TYPE_LABEL, value: it, showsMig: false };
+    if (az) return { product: az === 'T4' || az === 'V100' ? `Tesla-${az}` : `NVIDIA-${az}`, source: itLabel, value: it, showsMig: false };
   }
   return undefined;
 }
@@ -331,6 +342,10 @@ export interface GpuDemand {
   live: boolean;
   /** Values-only demands that cost nothing until used (balloons at 0 replicas, image-cache entries). */
   idle?: boolean;
+  /** What a finding about it is about: the values key (`HelmValues`) or the live object. */
+  object?: ObjectRef;
+  /** For values demands: the key that asks for the type, for `ctx.values.evidence`. */
+  valuesPath?: string;
 }
 
 export interface ValuesGpuInput {
@@ -345,6 +360,8 @@ const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 const stringMap = (x: unknown): Record<string, string> =>
   isRecord(x) ? Object.fromEntries(Object.entries(x).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, String(v)])) : {};
 
+const valuesObject = (path: string) => ({ object: { kind: 'HelmValues', name: path }, valuesPath: path });
+
 /** GPU types the values ask for: `balloons[].acceleratorName` and `imageCache.devices[].nodeSelector`. */
 export function valuesGpuDemands(v: ValuesGpuInput): GpuDemand[] {
   const out: GpuDemand[] = [];
@@ -354,12 +371,14 @@ export function valuesGpuDemands(v: ValuesGpuInput): GpuDemand[] {
     v.balloons.forEach((b, i) => {
       if (!isRecord(b) || typeof b.acceleratorName !== 'string' || b.acceleratorName === 'cpu') return;
       const replicas = typeof b.replicaCount === 'number' ? b.replicaCount : 0;
+      const path = `balloons[${i}].acceleratorName`;
       out.push({
         type: b.acceleratorName,
         selector: { ...balloonSelector, [ACCELERATOR_LABEL]: b.acceleratorName },
-        source: `values balloons[${i}].acceleratorName`,
+        source: `values ${path}`,
         live: false,
         ...(replicas > 0 ? {} : { idle: true }),
+        ...valuesObject(path),
       });
     });
   }
@@ -370,13 +389,14 @@ export function valuesGpuDemands(v: ValuesGpuInput): GpuDemand[] {
       const type = sel[ACCELERATOR_LABEL];
       if (!type) return;
       // Image-cache DaemonSets use the device's own selector, not .Values.nodeSelector.
-      out.push({ type, selector: sel, source: `values imageCache.devices[${i}].nodeSelector`, live: false, idle: true });
+      const path = formatPath(['imageCache', 'devices', String(i), 'nodeSelector', ACCELERATOR_LABEL]);
+      out.push({ type, selector: sel, source: `values imageCache.devices[${i}].nodeSelector`, live: false, idle: true, ...valuesObject(path) });
     });
   }
   // Endpoints get .Values.nodeSelector plus the accelerator; record it once per type already named.
   for (const type of new Set(out.map((d) => d.type))) {
     if (Object.keys(endpointSelector).length > 0) {
-      out.push({ type, selector: { ...endpointSelector, [ACCELERATOR_LABEL]: type }, source: 'values nodeSelector (endpoint pods)', live: false, idle: true });
+      out.push({ type, selector: { ...endpointSelector, [ACCELERATOR_LABEL]: type }, source: 'values nodeSelector (endpoint pods)', live: false, idle: true, ...valuesObject('nodeSelector') });
     }
   }
   return out;
@@ -388,7 +408,7 @@ export function liveGpuDemands(objects: readonly { ref: ObjectRef; nodeSelector?
   for (const o of objects) {
     const type = o.nodeSelector?.[ACCELERATOR_LABEL];
     if (!type || type === 'cpu') continue;
-    out.push({ type, selector: { ...o.nodeSelector }, source: `${o.ref.kind} ${o.ref.namespace ? `${o.ref.namespace}/` : ''}${o.ref.name}`, live: true });
+    out.push({ type, selector: { ...o.nodeSelector }, source: `${o.ref.kind} ${o.ref.namespace ? `${o.ref.namespace}/` : ''}${o.ref.name}`, live: true, object: o.ref });
   }
   return out;
 }
@@ -408,14 +428,18 @@ export function missingLabels(node: Node, selector: Record<string, string>): str
 }
 
 /**
- * Commands that add `labels` to the pools of `nodes` (the cloud's node-pool CLI), or to the nodes themselves
- * where nodes are not pooled (on-prem). With no nodes known, the pool or node is left as a placeholder.
+ * Commands that add `labels` to nodes: by hand with kubectl on the given nodes (up to five where nodes are
+ * pooled; every one where they are not), then, where the cloud pools nodes (matrix `nodePool`), on each of their
+ * pools so nodes the autoscaler adds carry the labels too. With no nodes known, node and pool are placeholders.
  */
 export function labelCommands(pool: NodePoolProfile | undefined, nodes: readonly Node[], labels: readonly string[]): string[] {
-  if (pool) {
-    const pools = [...new Set(nodes.map((n) => n.metadata.labels?.[pool.label]).filter((p): p is string => !!p))];
-    return (pools.length > 0 ? pools : ['<pool>']).map((p) => pool.labelCommand.replaceAll('{pool}', p).replaceAll('{labels}', labels.join(pool.labelSeparator)));
-  }
-  const names = nodes.length > 0 ? nodes.map((n) => n.metadata.name) : ['<node>'];
-  return names.map((n) => `kubectl label node ${n} ${labels.join(' ')} --overwrite`);
+  const pairs = labels.join(' ');
+  const shown = pool ? nodes.slice(0, 5) : nodes;
+  const byHand = (shown.length > 0 ? shown.map((n) => n.metadata.name) : ['<node>']).map((n) => `kubectl label node ${n} ${pairs} --overwrite`);
+  if (!pool) return [...byHand, '# and make your node provisioning keep them (kubelet --node-labels or your cluster tooling)'];
+  const pools = [...new Set(nodes.map((n) => n.metadata.labels?.[pool.label]).filter((p): p is string => !!p))];
+  const poolCmds = (pools.length > 0 ? pools : ['<pool>']).map(
+    (p) => `${pool.labelCommand.replaceAll('{pool}', p).replaceAll('{labels}', labels.join(pool.labelSeparator))}${pool.note ? `   # ${pool.note}` : ''}`,
+  );
+  return [...byHand, ...poolCmds];
 }

@@ -26,9 +26,12 @@ export interface PortsInput {
 export async function createPorts(input: PortsInput): Promise<Record<string, unknown>> {
   const ports: Record<string, unknown> = {};
   const llmEngineRepo = input.options.extra.llmEngineRepo;
-  ports.commits = createCommitsPort({ ...(llmEngineRepo ? { repoPath: llmEngineRepo } : {}), githubApiUrl: githubApiUrlFromEnv() });
+  ports.commits = createCommitsPort({ ...(llmEngineRepo ? { repoPath: llmEngineRepo } : {}), githubApiUrl: githubApiUrlFromEnv(), policy: input.options.network });
   // Cloud control-plane reads only with --cloud-api; the clients load lazily on first use.
-  if (input.options.cloudApi) ports[IDENTITY_CLOUD_PORT] = createIdentityCloudPort({ ...identityCloudOptionsFromEnv(), network: input.options.network });
+  if (input.options.cloudApi) {
+    const { createIdentityCloudPort, identityCloudOptionsFromEnv } = await import('../sources/cloud/identity.js');
+    ports[IDENTITY_CLOUD_PORT] = createIdentityCloudPort({ ...identityCloudOptionsFromEnv(), network: input.options.network });
+  }
   // Registry probes: OCI distribution API (+ ECR/GAR APIs with --cloud-api); pull secrets read through the kube port.
   ports.registry = createRegistryPort({ ...(input.kube ? { kube: input.kube } : {}), cloudApi: input.options.cloudApi, network: input.options.network });
   // The only write the doctor makes (create/watch/delete its own pods), only with --canary on a live cluster.
@@ -42,7 +45,7 @@ export async function createPorts(input: PortsInput): Promise<Record<string, unk
   if (brokerCloud) ports[CLOUD_PORT] = brokerCloud;
   // Read-only Redis probes (PING/AUTH …) from this machine; Entra tokens for Azure Redis come from the cloud port.
   // Not for a snapshot read from disk (a cluster without a kubeconfig): its config may be old or someone else's.
-  if (!(input.kube && !input.kubeConfig)) ports.redis = new RedisSource({ ...(brokerCloud ? { tokens: brokerCloud } : {}) });
+  if (!(input.kube && !input.kubeConfig)) ports.redis = new RedisSource({ ...(brokerCloud ? { tokens: brokerCloud } : {}), network: input.options.network });
   // Probes from inside the gateway pod (model-engine's own config and redis-py), only with --exec on a live cluster.
   if (input.options.exec && input.kubeConfig) {
     const { createExecPort } = await import('../sources/kube/exec.js');

@@ -127,7 +127,7 @@ describe('endpoint --watch', () => {
     await waitFor(() => stdout.text.split('\n').filter(Boolean).length >= 2);
     // An H100 node group arrived and the pod started: the Deployment reports its replica available.
     server.mutate('llm-engine', 'launch-endpoint-id-end-ct4pe5pn2ojg00a4qkh0', (d) => {
-      (d as { status: Record<string, unknown> }).status = { ...(d as { status: Record<string, unknown> }).status, availableReplicas: 1, readyReplicas: 1, unavailableReplicas: 0 };
+      d.status = { ...(d.status as Record<string, unknown>), availableReplicas: 1, readyReplicas: 1, unavailableReplicas: 0 };
     }, 'deployments.apps');
     const code = await done;
     const lines = stdout.text.trim().split('\n').map((l) => JSON.parse(l) as { schemaVersion: number; evaluatedAt: string; diagnosis: Diagnosis });

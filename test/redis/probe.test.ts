@@ -229,7 +229,8 @@ d('RedisSource.probe against real redis-server processes', () => {
     });
 
     it('a name that does not resolve stops at dns', async () => {
-      const r = await local.probe(target('redis://model-engine-redis.invalid:6379/0'), { timeoutMs: 2000 });
+      const offline = new RedisSource({ from: 'test', network: 'all', lookup: async (h) => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${h}`), { code: 'ENOTFOUND' })) });
+      const r = await offline.probe(target('redis://model-engine-redis.invalid:6379/0'), { timeoutMs: 2000 });
       expect(r.failedStep).toBe('dns');
       expect(['ENOTFOUND', 'EAI_AGAIN']).toContain(r.errorCode);
     });

@@ -36,3 +36,22 @@ describe('network policy', () => {
     await expect(fetch('https://api.github.com/', { signal: AbortSignal.timeout(3000) })).rejects.toThrow();
   });
 });
+
+describe('probe sources honour the policy', () => {
+  it('the Redis source refuses a non-loopback host under the loopback policy, and says why', async () => {
+    const { RedisSource } = await import('../../src/sources/redis/probe.js');
+    const src = new RedisSource({ network: 'loopback' });
+    expect(src.refusal('llm-engine-prod-cache.use1.cache.amazonaws.com')).toMatch(/loopback addresses only/);
+    expect(src.refusal('127.0.0.1')).toBeUndefined();
+    expect(new RedisSource({ network: 'none' }).refusal('127.0.0.1')).toMatch(/disabled/);
+  });
+});
+
+describe('the test DNS guard', () => {
+  it('fails lookups of public names at once, and still resolves localhost', async () => {
+    const dns = await import('node:dns');
+    await expect(dns.promises.lookup('api.github.com')).rejects.toThrow(/test network guard/);
+    const r = await dns.promises.lookup('localhost');
+    expect(['127.0.0.1', '::1']).toContain(r.address);
+  });
+});

@@ -2,6 +2,7 @@
  * Tests reach loopback only. The doctor's own policy (MED_NETWORK=loopback) keeps probes from trying; this guard
  * makes any other connection attempt in a test process fail at once, before a DNS lookup leaves the machine.
  */
+import dns from 'node:dns';
 import net from 'node:net';
 import { isLoopbackHost } from '../../src/sources/net-policy.js';
 
@@ -27,4 +28,27 @@ if (!proto[guarded]) {
     }
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
   } as typeof proto.connect;
+}
+
+// DNS too: a lookup of any non-loopback name fails at once, so no query leaves the machine either.
+const dnsGuarded = Symbol.for('model-engine-doctor.dns-guard');
+const dnsModule = dns as typeof dns & { [dnsGuarded]?: boolean };
+if (!dnsModule[dnsGuarded]) {
+  dnsModule[dnsGuarded] = true;
+  const blocked = (host: string) =>
+    Object.assign(new Error(`getaddrinfo ENOTFOUND ${host} (test network guard: tests resolve loopback names only)`), { code: 'ENOTFOUND', hostname: host });
+  const lookup = dns.lookup;
+  (dns as { lookup: unknown }).lookup = function guardedLookup(host: string, ...rest: unknown[]) {
+    if (typeof host === 'string' && !isLoopbackHost(host) && net.isIP(host) === 0) {
+      const cb = rest[rest.length - 1] as (err: Error) => void;
+      process.nextTick(() => cb(blocked(host)));
+      return {};
+    }
+    return (lookup as (...a: unknown[]) => unknown).call(dns, host, ...rest);
+  };
+  const plookup = dns.promises.lookup;
+  (dns.promises as { lookup: unknown }).lookup = async function guardedPromiseLookup(host: string, ...rest: unknown[]) {
+    if (typeof host === 'string' && !isLoopbackHost(host) && net.isIP(host) === 0) throw blocked(host);
+    return (plookup as (...a: unknown[]) => Promise<unknown>).call(dns.promises, host, ...rest);
+  };
 }

@@ -110,6 +110,11 @@ export interface RedisProbeResult {
 export interface RedisPort {
   /** Where probes run from, for messages. */
   readonly from: string;
+  /**
+   * Why this run may not contact `host` (the demo and tests reach loopback only; `--no-probes` reaches nothing),
+   * or undefined when it may. Checks ask before probing and report a skip instead of a failure.
+   */
+  refusal?(host: string): string | undefined;
   probe(target: RedisTarget, opts?: RedisProbeOptions): Promise<RedisProbeResult>;
 }
 

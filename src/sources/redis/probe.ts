@@ -4,6 +4,7 @@
  * first failing step. Read-only: PING, AUTH, SELECT, ACL WHOAMI/DRYRUN, INFO server, LLEN and — only when ACL
  * DRYRUN is unavailable — read-only commands on a key that does not exist.
  */
+import { hostAllowed, policyFromEnv, type NetworkPolicy } from '../net-policy.js';
 import { promises as dns } from 'node:dns';
 import { hostname } from 'node:os';
 import net from 'node:net';
@@ -42,6 +43,10 @@ export interface RedisSourceOptions {
   tokens?: EntraTokenSource;
   /** Description of where the probe runs (default: this machine's hostname). */
   from?: string;
+  /** Where probes may connect (default: `MED_NETWORK`, else all). */
+  network?: NetworkPolicy;
+  /** The resolver (default: the system's `dns.lookup`); tests give one that answers without the network. */
+  lookup?: (host: string) => Promise<{ address: string }[]>;
 }
 
 class StepFailure extends Error {
@@ -200,7 +205,14 @@ export class RedisSource implements RedisPort {
     };
   }
 
+  refusal(host: string): string | undefined {
+    const verdict = hostAllowed(this.opts.resolve?.[host]?.host ?? host, this.opts.network ?? policyFromEnv());
+    return verdict.ok ? undefined : verdict.reason;
+  }
+
   async probe(target: RedisTarget, opts: RedisProbeOptions = {}): Promise<RedisProbeResult> {
+    const refused = this.refusal(target.host);
+    if (refused) throw new Error(`redis probe refused: ${refused}`);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
     const signal = opts.signal;
     const steps: RedisStep[] = [];
@@ -254,7 +266,7 @@ export class RedisSource implements RedisPort {
           record('dns', true, t0, override ? `${target.host} overridden to ${connectHost}` : `${connectHost} is an IP address; no lookup`);
         } else {
           try {
-            const found = await withTimeout(dns.lookup(connectHost, { all: true }), timeoutMs, 'EAI_AGAIN', `DNS lookup of ${connectHost}`, signal);
+            const found = await withTimeout(this.opts.lookup ? this.opts.lookup(connectHost) : dns.lookup(connectHost, { all: true }), timeoutMs, 'EAI_AGAIN', `DNS lookup of ${connectHost}`, signal);
             addresses = found.map((a) => a.address);
             record('dns', true, t0, `${connectHost} resolved to ${addresses.join(', ')}${addresses.some(isPrivateOrLoopback) ? ' (private)' : ''}`);
           } catch (e) {

@@ -37,7 +37,8 @@ beforeAll(async () => {
   sources.open = new RedisSource({ from: 'test', resolve: onprem(open) });
   sources.locked = new RedisSource({ from: 'test', resolve: onprem(locked) });
   sources.restricted = new RedisSource({ from: 'test', resolve: onprem(restricted) });
-  sources.unresolved = new RedisSource({ from: 'test' });
+  // A resolver that knows no cluster-internal names, as a laptop's does (no DNS query leaves the test).
+  sources.unresolved = new RedisSource({ from: 'test', network: 'all', lookup: async (h) => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${h}`), { code: 'ENOTFOUND' })) });
   sources.azure = new RedisSource({ from: 'test', ca: ca.caPem, resolve: az, tokens: token(TOKEN) });
   sources.azureNoToken = new RedisSource({ from: 'test', ca: ca.caPem, resolve: az });
   sources.azureExpired = new RedisSource({ from: 'test', ca: ca.caPem, resolve: az, tokens: token('expired-token-x', '2020-01-01T00:00:00Z') });
