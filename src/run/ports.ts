@@ -44,8 +44,9 @@ export async function createPorts(input: PortsInput): Promise<Record<string, unk
   const brokerCloud = input.options.cloudApi ? new BrokerCloudSource(brokerCloudOptionsFromEnv()) : undefined;
   if (brokerCloud) ports[CLOUD_PORT] = brokerCloud;
   // Read-only Redis probes (PING/AUTH …) from this machine; Entra tokens for Azure Redis come from the cloud port.
-  // Not for a snapshot read from disk (a cluster without a kubeconfig): its config may be old or someone else's.
-  if (!(input.kube && !input.kubeConfig)) ports.redis = new RedisSource({ ...(brokerCloud ? { tokens: brokerCloud } : {}), network: input.options.network });
+  // Snapshots probe too, exactly as the live path does (`--snapshot` and `serve` + `--kubeconfig` must agree);
+  // `--no-probes` turns every network probe off.
+  ports.redis = new RedisSource({ ...(brokerCloud ? { tokens: brokerCloud } : {}), network: input.options.network });
   // Probes from inside the gateway pod (model-engine's own config and redis-py), only with --exec on a live cluster.
   if (input.options.exec && input.kubeConfig) {
     const { createExecPort } = await import('../sources/kube/exec.js');
