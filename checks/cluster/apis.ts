@@ -33,26 +33,21 @@ export function requiredCrds(values: ValuesPort, cloud: string | undefined): Req
     { name: 'triggerauthentications.keda.sh', group: 'keda.sh', version: 'v1alpha1', why: kedaWhy, install: KEDA_INSTALL, blocksInstall: chartTa },
   );
   const istio = truthy(values.get('config.values.launch.istio_enabled'));
-  if (istio || truthy(values.get('virtualservice.enabled'))) {
+  // Istio: model-engine writes both kinds for every endpoint; the chart renders the gateway's own when enabled.
+  for (const [name, version, kind, chartKey] of [
+    ['virtualservices.networking.istio.io', 'v1alpha3', 'VirtualService', 'virtualservice.enabled'],
+    ['destinationrules.networking.istio.io', 'v1beta1', 'DestinationRule', 'destinationrule.enabled'],
+  ] as const) {
+    const chart = truthy(values.get(chartKey));
+    if (!istio && !chart) continue;
     out.push({
-      name: 'virtualservices.networking.istio.io',
+      name,
       group: 'networking.istio.io',
-      version: 'v1alpha3',
-      why: `every endpoint gets a VirtualService${truthy(values.get('virtualservice.enabled')) ? ', and the chart renders one for the gateway (helm install fails without the CRD)' : ''}`,
-      because: istio ? 'config.values.launch.istio_enabled' : 'virtualservice.enabled',
+      version,
+      why: `every endpoint gets a ${kind}${chart ? ', and the chart renders one for the gateway (helm install fails without the CRD)' : ''}`,
+      because: istio ? 'config.values.launch.istio_enabled' : chartKey,
       install: ISTIO_INSTALL,
-      blocksInstall: truthy(values.get('virtualservice.enabled')),
-    });
-  }
-  if (istio || truthy(values.get('destinationrule.enabled'))) {
-    out.push({
-      name: 'destinationrules.networking.istio.io',
-      group: 'networking.istio.io',
-      version: 'v1beta1',
-      why: `every endpoint gets a DestinationRule${truthy(values.get('destinationrule.enabled')) ? ', and the chart renders one for the gateway (helm install fails without the CRD)' : ''}`,
-      because: istio ? 'config.values.launch.istio_enabled' : 'destinationrule.enabled',
-      install: ISTIO_INSTALL,
-      blocksInstall: truthy(values.get('destinationrule.enabled')),
+      blocksInstall: chart,
     });
   }
   if (truthy(values.get('autoscaling.vertical.enabled'))) {
@@ -94,12 +89,6 @@ interface ApiServiceView extends KubeObject {
 }
 
 export const CUSTOM_METRICS_APISERVICE = 'v1beta1.custom.metrics.k8s.io';
-export const AZURE_WI_WEBHOOK = 'azure-wi-webhook-mutating-webhook-configuration';
-
-/** Azure Workload Identity's mutating webhook, by its Helm/AKS-add-on name or anything naming the project. */
-export function isAzureWiWebhook(name: string): boolean {
-  return name === AZURE_WI_WEBHOOK || name.includes('azure-workload-identity');
-}
 
 const DOCS = 'docs/checks/cluster/apis.md';
 
@@ -121,7 +110,8 @@ export default defineCheck({
   meta: {
     id: 'cluster/apis',
     title: 'CRDs and APIs the install needs',
-    description: 'KEDA, Istio (when enabled), VPA (when enabled), the custom metrics API (when the HPA is enabled) and, on Azure, the Workload Identity webhook are installed.',
+    // The workload-identity webhook (Azure's included) is identity/webhook's: it also checks the pods behind it.
+    description: 'KEDA, Istio (when enabled), VPA (when enabled) and the custom metrics API (when the HPA is enabled) are installed.',
     clouds: 'all',
     severity: 'critical',
     needs: ['kube', 'values'],
@@ -135,9 +125,6 @@ export default defineCheck({
       customMetricsMissing:
         'APIService {{name}} does not exist: the gateway HPA (and endpoint HPAs) cannot read request-concurrency-average, so nothing scales on load',
       customMetricsUnavailable: 'APIService {{name}} is not Available ({{reason}}): HPAs cannot read request-concurrency-average, so nothing scales on load',
-      webhookOk: 'Azure Workload Identity webhook {{name}} is installed',
-      webhookMissing:
-        'No Azure Workload Identity mutating webhook (e.g. {{name}}): pods get no federated token, so DefaultAzureCredential fails for Service Bus, Blob Storage, Redis and Key Vault',
     },
   },
   async run(ctx) {
@@ -202,31 +189,6 @@ export default defineCheck({
         );
       } else {
         out.push(pass('customMetricsOk', { data: { name }, object, evidence }));
-      }
-    }
-
-    if (ctx.cloud === 'azure') {
-      const hooks = await kube.list('mutatingwebhookconfigurations.admissionregistration.k8s.io');
-      const hit = hooks.find((h) => isAzureWiWebhook(h.metadata.name));
-      if (hit) {
-        out.push(pass('webhookOk', { data: { name: hit.metadata.name }, object: { kind: 'MutatingWebhookConfiguration', name: hit.metadata.name } }));
-      } else {
-        out.push(
-          fail('webhookMissing', {
-            data: { name: AZURE_WI_WEBHOOK },
-            object: { kind: 'MutatingWebhookConfiguration', name: AZURE_WI_WEBHOOK },
-            evidence: [{ type: 'note', text: `${hooks.length} mutating webhook configuration(s), none for Azure Workload Identity: ${hooks.map((h) => h.metadata.name).slice(0, 8).join(', ') || '(none)'}` }],
-            remediation: {
-              summary: 'Enable Workload Identity (and the OIDC issuer) on the cluster, which installs the mutating webhook.',
-              commands: [
-                'az aks update --resource-group <rg> --name <cluster> --enable-oidc-issuer --enable-workload-identity',
-                '# self-managed clusters: helm repo add azure-workload-identity https://azure.github.io/azure-workload-identity/charts',
-                '# then: helm install workload-identity-webhook azure-workload-identity/workload-identity-webhook -n azure-workload-identity-system --create-namespace --set azureTenantID=<tenant id>',
-              ],
-              docs: DOCS,
-            },
-          }),
-        );
       }
     }
     return out;

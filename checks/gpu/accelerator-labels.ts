@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, refOf, skip, warn, type Deployment, type Finding, type KubeObject, type Node, type Pod } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, refOf, skip, warn, type Deployment, type Evidence, type Finding, type KubeObject, type Node, type ObjectRef, type Pod } from '../../src/engine/index.js';
 import {
   ACCELERATOR_LABEL,
   GFD,
@@ -9,6 +9,7 @@ import {
   isSchedulable,
   isTerminated,
   labelCommands,
+  nodeGpuCapacity,
   liveGpuDemands,
   matchesSelector,
   missingLabels,
@@ -28,13 +29,23 @@ export interface TypeVerdict {
   state: 'ok' | 'no-nodes' | 'selector-unmatched';
   /** True when something running (or scaled up) needs the type now. */
   urgent: boolean;
+  /**
+   * critical: live pods wait now. high: a values balloon with replicas waits from the install on, or nodes of the
+   * type exist but lack what every GPU endpoint selects (values nodeSelector), so no endpoint of it ever schedules.
+   * medium: nothing uses it yet (a pool that scales from zero has no nodes until asked).
+   */
+  severity: 'critical' | 'high' | 'medium';
   readyNodes: Node[];
-  /** For selector-unmatched: the labels the type's nodes lack, with the selector's source. */
-  missing?: { labels: string[]; source: string };
+  /** For selector-unmatched: the labels the type's nodes lack, with the selector's source and object. */
+  missing?: { labels: string[]; source: string; object?: ObjectRef };
   sources: string[];
 }
 
 const urgentDemand = (d: GpuDemand) => d.live && !d.idle;
+/** A values balloon with replicas: helm install starts pods that wait for the type. */
+const installDemand = (d: GpuDemand) => !d.live && !d.idle;
+/** `.Values.nodeSelector`, which every GPU endpoint pod selects besides the accelerator. */
+const endpointSelectorDemand = (d: GpuDemand) => !d.live && d.valuesPath === 'nodeSelector';
 
 /** For one GPU type: is there a schedulable node with the accelerator label and every other label its pods select? */
 export function judgeType(type: string, demands: readonly GpuDemand[], nodes: readonly Node[]): TypeVerdict {
@@ -42,15 +53,26 @@ export function judgeType(type: string, demands: readonly GpuDemand[], nodes: re
   const sources = [...new Set(mine.map((d) => d.source))];
   const urgent = mine.some(urgentDemand);
   const ready = nodes.filter((n) => nodeAccelerator(n) === type && isSchedulable(n));
-  if (ready.length === 0) return { type, state: 'no-nodes', urgent, readyNodes: [], sources };
-  // Urgent selectors first, so the reported one is the one blocking pods now.
-  for (const d of [...mine].sort((a, b) => Number(urgentDemand(b)) - Number(urgentDemand(a)))) {
-    if (!ready.some((n) => matchesSelector(n, d.selector))) {
-      const labels = [...new Set(ready.flatMap((n) => missingLabels(n, d.selector)))];
-      return { type, state: 'selector-unmatched', urgent: urgentDemand(d), readyNodes: ready, missing: { labels, source: d.source }, sources };
-    }
+  if (ready.length === 0) {
+    return { type, state: 'no-nodes', urgent, severity: urgent ? 'critical' : mine.some(installDemand) ? 'high' : 'medium', readyNodes: [], sources };
   }
-  return { type, state: 'ok', urgent, readyNodes: ready, sources };
+  // Urgent selectors first, so the reported one is the one blocking pods now.
+  const unmatched = mine.filter((d) => !ready.some((n) => matchesSelector(n, d.selector))).sort((a, b) => Number(urgentDemand(b)) - Number(urgentDemand(a)));
+  const d = unmatched[0];
+  if (d) {
+    const labels = [...new Set(ready.flatMap((n) => missingLabels(n, d.selector)))];
+    const severity = urgentDemand(d) ? 'critical' : unmatched.some((u) => installDemand(u) || endpointSelectorDemand(u)) ? 'high' : 'medium';
+    return {
+      type,
+      state: 'selector-unmatched',
+      urgent: urgentDemand(d),
+      severity,
+      readyNodes: ready,
+      missing: { labels, source: d.source, ...(d.object ? { object: d.object } : {}) },
+      sources,
+    };
+  }
+  return { type, state: 'ok', urgent, severity: urgent ? 'critical' : 'medium', readyNodes: ready, sources };
 }
 
 export type MigProblem = { what: 'strategy'; value: string } | { what: 'state'; value: string } | { what: 'config'; value: string; want: string };
@@ -132,7 +154,10 @@ export default defineCheck({
         );
       }
       const data = { type, label: ACCELERATOR_LABEL, sources };
-      const severity = verdict.urgent ? 'critical' : 'medium';
+      const severity = verdict.severity;
+      const mine = demands.filter((d) => d.type === type);
+      // The values keys asking for the type, with their file:line.
+      const valuesEvidence = (v ? [...new Set(mine.flatMap((d) => (d.valuesPath ? [d.valuesPath] : [])))] : []).map((p) => v!.evidence(p));
       switch (verdict.state) {
         case 'ok':
           out.push(pass('ok', { data: { ...data, count: verdict.readyNodes.length } }));
@@ -143,16 +168,24 @@ export default defineCheck({
             const np = nodeProduct(n);
             return np !== undefined && productMismatch(type, np) === undefined;
           });
-          const selector = demands.find((d) => d.type === type && urgentDemand(d))?.selector ?? demands.find((d) => d.type === type)!.selector;
-          const labels = Object.entries(selector).map(([k, val]) => `${k}=${val}`);
+          const first = mine.find(urgentDemand) ?? mine.find(installDemand) ?? mine[0]!;
+          const labels = Object.entries(first.selector).map(([k, val]) => `${k}=${val}`);
           const mk = verdict.urgent ? fail : warn;
           out.push(
             mk('noNodes', {
               data: { ...data, hint: candidates.length ? `; unlabelled GPU nodes that fit: ${candidates.map((n) => n.metadata.name).slice(0, 3).join(', ')}` : verdict.urgent ? '' : ' (nothing uses it yet)' },
               severity,
-              evidence: demands.filter((d) => d.type === type).slice(0, 5).map((d) => ({ type: 'note' as const, text: `${d.source} selects ${Object.entries(d.selector).map(([k, val]) => `${k}=${val}`).join(',')}` })),
+              ...(first.object ? { object: first.object } : {}),
+              evidence: [
+                ...mine.slice(0, 5).map((d): Evidence => ({ type: 'note', text: `${d.source} selects ${Object.entries(d.selector).map(([k, val]) => `${k}=${val}`).join(',')}` })),
+                ...valuesEvidence,
+                ...candidates.slice(0, 5).map((n): Evidence => {
+                  const np = nodeProduct(n)!;
+                  return { type: 'object', object: refOf(n, 'Node'), detail: `${np.source}=${np.value}; nvidia.com/gpu: ${nodeGpuCapacity(n)}; no ${ACCELERATOR_LABEL} label` };
+                }),
+              ],
               remediation: {
-                summary: `Label the ${info?.gpu ?? type} node pool with ${labels.join(' ')} (model-engine uses this label on every cloud), or remove ${type} from the values if you do not offer it.${ctx.matrix?.nodePool?.note ? ` Note: ${ctx.matrix.nodePool.note}.` : ''}`,
+                summary: `Label the ${info?.gpu ?? type} node pool with ${labels.join(' ')} (model-engine uses this label on every cloud), or remove ${type} from the values if you do not offer it.`,
                 commands: labelCommands(ctx.matrix?.nodePool, candidates, labels),
               },
             }),
@@ -166,7 +199,11 @@ export default defineCheck({
             mk('selectorUnmatched', {
               data: { ...data, missing: m.labels.join(', '), source: m.source },
               severity,
-              evidence: verdict.readyNodes.slice(0, 5).map((n) => ({ type: 'field' as const, object: refOf(n, 'Node'), path: 'metadata.labels', value: missingLabels(n, Object.fromEntries(m.labels.map((l) => l.split('=') as [string, string]))).map((l) => `missing ${l}`).join(', ') })),
+              ...(m.object ? { object: m.object } : {}),
+              evidence: [
+                ...verdict.readyNodes.slice(0, 5).map((n): Evidence => ({ type: 'field', object: refOf(n, 'Node'), path: 'metadata.labels', value: missingLabels(n, Object.fromEntries(m.labels.map((l) => l.split('=') as [string, string]))).map((l) => `missing ${l}`).join(', ') })),
+                ...valuesEvidence,
+              ],
               remediation: {
                 summary: `Add ${m.labels.join(' ')} to the ${type} node pool, or clear the selector in the values (nodeSelector: null removes the chart default node-lifecycle: normal; {} does not).`,
                 commands: labelCommands(ctx.matrix?.nodePool, verdict.readyNodes, m.labels),

@@ -18,24 +18,38 @@ interface Service extends KubeObject {
   spec?: { selector?: Record<string, string> };
 }
 
-/** What federates pods on each cloud: a mutating webhook (IRSA, Azure WI) or a node DaemonSet (GKE). */
+/**
+ * What federates pods on each cloud: a mutating webhook (IRSA, Azure WI) or a node DaemonSet (GKE). This check owns
+ * the webhook on every cloud (cluster/apis leaves it here): it also looks at the pods serving it.
+ */
 export const FEDERATORS = {
   aws: {
     kind: 'webhook',
     what: 'the EKS pod identity webhook',
     webhookNames: ['iam-for-pods.amazonaws.com'],
     configNames: ['pod-identity-webhook'],
+    configNameContains: undefined,
     podSelector: 'app=pod-identity-webhook',
+    impact: '',
     install:
       'EKS runs this webhook on the control plane; on self-managed clusters install amazon-eks-pod-identity-webhook (github.com/aws/amazon-eks-pod-identity-webhook).',
+    installCommands: [],
   },
   azure: {
     kind: 'webhook',
     what: 'the Azure Workload Identity webhook',
     webhookNames: ['mutation.azure-workload-identity.io'],
     configNames: ['azure-wi-webhook-mutating-webhook-configuration'],
+    // Self-managed installs name the configuration after their helm release; they all name the project.
+    configNameContains: 'azure-workload-identity',
     podSelector: 'azure-workload-identity.io/system=true',
+    impact: ': DefaultAzureCredential fails for Service Bus, Blob Storage, Redis and Key Vault',
     install: 'Enable it: az aks update -g <resource-group> -n <cluster> --enable-oidc-issuer --enable-workload-identity (or install the workload-identity-webhook helm chart in azure-workload-identity-system).',
+    installCommands: [
+      'az aks update --resource-group <rg> --name <cluster> --enable-oidc-issuer --enable-workload-identity',
+      '# self-managed clusters: helm repo add azure-workload-identity https://azure.github.io/azure-workload-identity/charts',
+      '# then: helm install workload-identity-webhook azure-workload-identity/workload-identity-webhook -n azure-workload-identity-system --create-namespace --set azureTenantID=<tenant id>',
+    ],
   },
   gcp: {
     kind: 'daemonset',
@@ -49,10 +63,17 @@ export const FEDERATORS = {
 /** EKS Pod Identity's node agent, needed only when pods use Pod Identity instead of IRSA. */
 export const EKS_POD_IDENTITY_AGENT = { namespace: 'kube-system', name: 'eks-pod-identity-agent' } as const;
 
-export function findWebhook(configs: readonly WebhookConfiguration[], names: readonly string[], configNames: readonly string[]): WebhookConfiguration | undefined {
+/** The federator's MutatingWebhookConfiguration: by its known names, the webhook names in it, or a name part. */
+export function findWebhook(
+  configs: readonly WebhookConfiguration[],
+  names: readonly string[],
+  configNames: readonly string[],
+  configNameContains?: string,
+): WebhookConfiguration | undefined {
   return (
     configs.find((c) => configNames.includes(c.metadata.name)) ??
-    configs.find((c) => (c.webhooks ?? []).some((w) => names.includes(w.name)))
+    configs.find((c) => (c.webhooks ?? []).some((w) => names.includes(w.name))) ??
+    (configNameContains ? configs.find((c) => c.metadata.name.includes(configNameContains)) : undefined)
   );
 }
 
@@ -81,7 +102,7 @@ export default defineCheck({
     messages: {
       managed: '{{what}} is installed ({{config}}) and served by the cluster control plane',
       running: '{{what}} is installed ({{config}}) with {{ready}} ready pod(s) behind service {{service}}',
-      missing: '{{what}} is not installed: no MutatingWebhookConfiguration {{config}}, so pods get no {{identity}} credentials',
+      missing: '{{what}} is not installed: no MutatingWebhookConfiguration {{config}}, so pods get no {{identity}} credentials{{impact}}',
       backendMissing: '{{what}} ({{config}}) points at service {{service}}, which does not exist',
       backendDown: '{{what}} ({{config}}) has no ready pods behind service {{service}}{{impact}}',
       daemonSetReady: '{{what}} DaemonSet {{namespace}}/{{name}} is ready on {{ready}}/{{desired}} nodes',
@@ -127,7 +148,7 @@ export default defineCheck({
     }
 
     const configs = await kube.list<WebhookConfiguration>('mutatingwebhookconfigurations.admissionregistration.k8s.io');
-    const config = findWebhook(configs, f.webhookNames, f.configNames);
+    const config = findWebhook(configs, f.webhookNames, f.configNames, f.configNameContains);
     const configName = config?.metadata.name ?? f.configNames[0]!;
     const configRef: ObjectRef = { kind: 'MutatingWebhookConfiguration', name: configName };
     const data = { what: f.what, config: configName, identity };
@@ -145,10 +166,10 @@ export default defineCheck({
       if (onlyPodIdentity) return out;
       out.push(
         fail('missing', {
-          data,
+          data: { ...data, impact: f.impact },
           object: configRef,
           evidence: [{ type: 'note', text: `MutatingWebhookConfigurations present: ${configs.map((c) => c.metadata.name).join(', ') || '(none)'}` }],
-          remediation: { summary: f.install, commands: ['kubectl get mutatingwebhookconfigurations'] },
+          remediation: { summary: f.install, commands: ['kubectl get mutatingwebhookconfigurations', ...f.installCommands] },
         }),
       );
       return out;

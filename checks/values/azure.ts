@@ -1,9 +1,12 @@
 import { defineCheck, fail, formatPath, pass, warn, type CheckContext, type Finding, type ValuesPort } from '../../src/engine/index.js';
 
-/** Why each `azure.*` key matters (facts §1.4, §2.1, §8; matrix §2 "Azure"). */
+/**
+ * Why each `azure.*` key matters (facts §1.4, §2.1, §8; matrix §2 "Azure"). This check owns these keys (values/redis
+ * only mentions azure.object_id), except what values/broker reports about the Service Bus namespace (see checkKeys).
+ */
 export const AZURE_KEYS = [
   { key: 'client_id', kind: 'guid', example: '"<managed identity client ID>"', why: 'the Workload Identity client ID: the chart annotates the ServiceAccounts with it, injects AZURE_CLIENT_ID and KEDA authenticates with it' },
-  { key: 'object_id', kind: 'guid', example: '"<managed identity principal (object) ID>"', why: 'injected as AZURE_OBJECT_ID, the username model-engine uses for Entra-token Redis auth' },
+  { key: 'object_id', kind: 'guid', example: '"<managed identity principal (object) ID>"', why: 'injected as AZURE_OBJECT_ID, the username model-engine uses for Entra-token Redis auth (without it every login to the cache Redis fails with WRONGPASS)' },
   { key: 'identity_name', kind: 'identity', example: '<managed identity name>', why: 'injected as AZURE_IDENTITY_NAME, the database user on the Key Vault path' },
   { key: 'abs_account_name', kind: 'storage-account', example: '<storage account name>', why: 'the Blob Storage account (ABS_ACCOUNT_NAME) for files, fine-tune artifacts and the Celery result backend' },
   { key: 'abs_container_name', kind: 'container', example: '<blob container name>', why: 'the Blob Storage container (ABS_CONTAINER_NAME)' },
@@ -136,6 +139,11 @@ const AZURE_SNIPPET = `azure:
   keyvault_name: <vault>                         # needed unless secrets.kubernetesDatabaseSecretName is set
 `;
 
+/** What else a fixed key needs before it works, said next to the fix. */
+const AFTER_SETTING: Readonly<Record<string, string>> = {
+  object_id: ' Then grant that identity a data access policy on the Azure Cache for Redis (Data Owner or Data Contributor).',
+};
+
 function keySnippet(key: string, value: string): string {
   return `azure:\n  ${key}: ${value}\n`;
 }
@@ -158,7 +166,7 @@ function checkKeys(values: ValuesPort, brokerKeys: ReadonlySet<string>): { findi
           object: ref(path),
           evidence: [values.evidence(path)],
           remediation: {
-            summary: `Set ${path} in your values file.`,
+            summary: `Set ${path} in your values file.${AFTER_SETTING[key] ?? ''}`,
             values: keySnippet(key, example),
             commands: kind === 'guid' ? ['az identity show --resource-group <rg> --name <identity> --query "{client_id: clientId, object_id: principalId}" -o yaml'] : [],
             docs: DOCS,

@@ -157,8 +157,6 @@ export default defineCheck({
       urlInvalid: '{{key}} {{problem}}',
       dbIndex: '{{key}}: {{problem}}',
       azureHost: '{{key}} "{{value}}" {{problem}}',
-      azureObjectId:
-        'azure.object_id is not set: the cache Redis username is AZURE_OBJECT_ID, so every Entra-token login to {{host}} fails with WRONGPASS',
       onpremDefaultHost:
         'No cache Redis is configured and redisHost is not set: on-prem model-engine falls back to redis://redis:6379/0, which needs a Service named "redis" in the control-plane namespace',
       portIgnored:
@@ -258,21 +256,9 @@ export default defineCheck({
             }),
           );
         } else {
-          target = `rediss://<AZURE_OBJECT_ID>:<Entra token>@${h.host}:${h.port}`;
-        }
-        if (!str(values, 'azure.object_id')) {
-          findings.push(
-            fail('azureObjectId', {
-              object: keyRef('azure.object_id'),
-              evidence: [values.evidence('azure.object_id'), ev(source.key)],
-              data: { host: source.host },
-              remediation: {
-                summary: 'Set azure.object_id to the principal (object) id of the managed identity, and grant it a Redis data access policy.',
-                commands: ['az identity show -g <resource-group> -n <identity-name> --query principalId -o tsv'],
-                values: valuesSnippet([{ path: 'azure.object_id', value: '<managed identity principal id>' }]),
-              },
-            }),
-          );
+          // The username is azure.object_id, which values/azure owns (a missing one is its finding, not a second one here).
+          const user = str(values, 'azure.object_id') ? '<AZURE_OBJECT_ID>' : '<AZURE_OBJECT_ID: azure.object_id is not set, see values/azure>';
+          target = `rediss://${user}:<Entra token>@${h.host}:${h.port}`;
         }
         break;
       }
@@ -338,6 +324,7 @@ export default defineCheck({
       return pass('onpremUrlWins', { object: keyRef(L + winnerKey), evidence: [ev(winnerKey)], data: { cloud: profile.displayName, target } });
     }
     const key = winnerKey ? L + winnerKey : 'redisHost';
-    return pass('resolved', { object: keyRef(key), evidence: [values.evidence(key)], data: { key, target } });
+    const evidence = [values.evidence(key), ...(source.kind === 'azure' ? [values.evidence('azure.object_id')] : [])];
+    return pass('resolved', { object: keyRef(key), evidence, data: { key, target } });
   },
 });

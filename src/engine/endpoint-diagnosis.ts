@@ -156,7 +156,9 @@ function subjectOf(f: EndpointFacts): Subject {
   const labelled = [workload, ...f.pods, ...f.replicaSets, ...f.scaledObjects, ...f.hpas].find((o) => o?.metadata.labels?.endpoint_id);
   const apiRecord = f.api?.state === 'found' ? f.api.record : undefined;
   const id = labelled?.metadata.labels?.endpoint_id ?? sel.id ?? apiRecord?.id ?? (workload ? endpointIdOf(workload.metadata.name) : undefined);
-  const name = labelled?.metadata.labels?.endpoint_name ?? sel.name ?? apiRecord?.name;
+  // Without objects, the builder's log may still name it: "Building endpoint end_… (<name>)".
+  const fromLog = id && f.builder?.log ? new RegExp(`${id} \\(([\\w.-]+)\\)`).exec(f.builder.log.text)?.[1] : undefined;
+  const name = labelled?.metadata.labels?.endpoint_name ?? sel.name ?? apiRecord?.name ?? fromLog;
   const template = (workload as Deployment | undefined)?.spec?.template?.spec ?? f.pods[0]?.spec;
   const gpus = template ? podRequests({ metadata: { name: 'template' }, spec: template } as Pod)['nvidia.com/gpu'] ?? 0 : 0;
   const gpuType = template?.nodeSelector?.[ACCELERATOR_LABEL];
@@ -180,7 +182,8 @@ function apiUpdate(s: Subject, body: Record<string, unknown>): string {
   return `curl -sS -u "$MODEL_ENGINE_API_KEY:" -X PUT ${s.gatewayUrl}/v1/model-endpoints/${s.id ?? '<endpoint-id>'} -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
 }
 
-const clusterNameOf = (context: string | undefined): string | undefined => /:cluster\/([^/\s]+)$/.exec(context ?? '')?.[1] ?? undefined;
+/** The EKS cluster name from a context ARN (`arn:aws:eks:…:cluster/ml-prod`, also inside `<context> (<server>)`). */
+const clusterNameOf = (context: string | undefined): string | undefined => /:cluster\/([^/\s)]+)/.exec(context ?? '')?.[1];
 
 // ---------------------------------------------------------------------------------------------------------------
 // A verdict: what one level (pod, ReplicaSet, builder) says.
@@ -899,7 +902,7 @@ export function podVerdict(f: EndpointFacts, s: Subject, pod: Pod, now: number):
     .filter(({ cs }) => cs.state?.waiting?.reason === 'CrashLoopBackOff' || cs.state?.waiting?.reason === 'RunContainerError' || ((cs.restartCount ?? 0) > 0 && !cs.ready) || (cs.state?.terminated && cs.state.terminated.exitCode !== 0))
     .sort((a, b) => Number(b.cs.name === 'main') - Number(a.cs.name === 'main'))[0];
   if (crash) return crashVerdict(f, s, pod, crash.cs, now);
-  const waiting = all.find(({ cs }) => cs.state?.waiting);
+  const waiting = all.filter(({ cs }) => cs.state?.waiting).sort((a, b) => Number(b.cs.name === 'main') - Number(a.cs.name === 'main'))[0];
   if (waiting) return waitingVerdict(f, s, pod, waiting.cs, now);
   const notReady = all.filter(({ cs, init }) => !init && cs.state?.running && !cs.ready).sort((a, b) => Number(b.cs.name === 'main') - Number(a.cs.name === 'main'))[0];
   if (notReady) return readinessVerdict(f, s, pod, notReady.cs, now);
@@ -996,7 +999,7 @@ function noObjectsVerdict(f: EndpointFacts, s: Subject, now: number): Verdict {
       : [];
   const keys = [s.id, s.name, f.query].filter((k): k is string => !!k);
   const outcome = b?.log ? buildOutcome(b.log.text, [...new Set(keys)]) : undefined;
-  const logEv = (o: BuildLog): Evidence[] => o.lines.slice(0, 4).map((l) => ({ type: 'log', namespace: cp, pod: b!.log!.pod, container: b!.log!.container, line: l.line.length > 600 ? errorGist(l.line) : l.line, lineNumber: l.lineNumber }));
+  const logEv = (o: BuildLog): Evidence[] => o.lines.slice(0, 4).map((l) => ({ type: 'log', namespace: cp, pod: b!.log!.pod, container: b!.log!.container, line: l.line.startsWith('{') ? errorGist(l.line) : l.line, lineNumber: l.lineNumber }));
   const apiEv: Evidence[] = record ? [{ type: 'probe', target: api!.url, detail: `status ${record.status}${record.status_reason ? `, status_reason: ${record.status_reason}` : ''}` }] : [];
   const q = b?.queue;
   const queueEv: Evidence[] = q
@@ -1004,7 +1007,7 @@ function noObjectsVerdict(f: EndpointFacts, s: Subject, now: number): Verdict {
     : [];
   const queueText = q && !q.error && q.exists !== false && q.waiting !== undefined ? ` ${q.waiting} build task(s) wait in queue ${q.name}.` : '';
   const builderLogs = `kubectl -n ${cp} logs deploy/${BUILDER_DEPLOYMENT} --tail=500`;
-  const who = s.id ?? s.name ?? f.query;
+  const who = s.name && s.id ? `${s.name} (${s.id})` : (s.id ?? s.name ?? f.query);
   const look = [`kubectl -n ${ns} get deploy,rs,pods,scaledobjects,hpa -l ${s.selector}`, builderLogs];
 
   if (record?.status === 'UPDATE_FAILED' || outcome?.state === 'failed') {

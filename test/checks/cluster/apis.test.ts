@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import check, { crdState, isAzureWiWebhook, requiredCrds } from '../../../checks/cluster/apis.js';
+import check, { crdState, requiredCrds } from '../../../checks/cluster/apis.js';
 import { loadValuesFiles } from '../../../src/sources/values/load.js';
 import { fixture, runCase, testCheck } from '../../support/check-tester.js';
 
@@ -32,13 +32,6 @@ testCheck(check, {
         { messageId: 'crdMissing', status: 'fail', object: crd('triggerauthentications.keda.sh') },
         { messageId: 'customMetricsUnavailable', status: 'warn', object: { kind: 'APIService', name: 'v1beta1.custom.metrics.k8s.io' } },
       ],
-    },
-    {
-      name: 'AKS without the Workload Identity webhook',
-      snapshot: c('azure-broken'),
-      values: [v('azure-good')],
-      namespace: NS,
-      errors: [{ messageId: 'webhookMissing', status: 'fail', object: { kind: 'MutatingWebhookConfiguration', name: 'azure-wi-webhook-mutating-webhook-configuration' } }],
     },
     {
       name: 'VPA enabled on a cluster without the VPA CRDs',
@@ -87,10 +80,9 @@ describe('cluster/apis findings', () => {
     [{ metadata: { name: 'x' }, status: { conditions: [{ type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' }] } }, 'v1', 'not-established'],
   ])('crdState(%#)', (obj, version, want) => expect(crdState(obj as never, version).state).toBe(want));
 
-  it.each<[string, boolean]>([
-    ['azure-wi-webhook-mutating-webhook-configuration', true],
-    ['azure-workload-identity-webhook-mutating-webhook-configuration', true],
-    ['pod-identity-webhook', false],
-    ['istio-sidecar-injector', false],
-  ])('isAzureWiWebhook(%s)', (name, want) => expect(isAzureWiWebhook(name)).toBe(want));
+  it('leaves the Azure Workload Identity webhook to identity/webhook (test/checks/identity/webhook.test.ts)', async () => {
+    const rs = await runCase(check, { name: '', snapshot: c('azure-broken'), values: [v('azure-good')], namespace: NS });
+    expect(rs.length).toBeGreaterThan(0);
+    expect(rs.some((r) => r.object?.kind === 'MutatingWebhookConfiguration')).toBe(false);
+  });
 });

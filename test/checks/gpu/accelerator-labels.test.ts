@@ -1,7 +1,13 @@
+import { describe, expect, it } from '@jest/globals';
 import check from '../../../checks/gpu/accelerator-labels.js';
-import { testCheck } from '../../support/check-tester.js';
+import { runCase, testCheck } from '../../support/check-tester.js';
 
 const aws = { namespace: 'model-engine', endpointNamespace: 'llm-engine', cloud: 'aws' as const };
+// Preflight snapshots and values (moved here from cluster/node-labels, which no longer judges GPU types).
+const v = (name: string) => `fixtures/values/${name}.yaml`;
+const pre = (name: string) => `fixtures/clusters/preflight-${name}`;
+const NS = 'model-engine';
+const A10 = { kind: 'HelmValues', name: 'balloons[0].acceleratorName' };
 
 testCheck(check, {
   valid: [
@@ -20,6 +26,8 @@ testCheck(check, {
     { name: 'AKS: operator-added labels on the T4 pool', snapshot: 'fixtures/clusters/gpu-azure-healthy', namespace: 'model-engine', endpointNamespace: 'model-engine', cloud: 'azure' },
     { name: 'GKE: labels added next to gke-accelerator', snapshot: 'fixtures/clusters/gpu-gcp-healthy', namespace: 'model-engine', endpointNamespace: 'llm-engine', cloud: 'gcp' },
     { name: 'on-prem: H100 MIG 1g.20gb with single strategy', snapshot: 'fixtures/clusters/gpu-onprem-healthy', namespace: 'model-engine', endpointNamespace: 'model-engine', cloud: 'onprem' },
+    { name: 'EKS preflight: node groups labelled per GPU type and node-lifecycle=normal', snapshot: pre('aws-ready'), values: [v('aws-good')], namespace: NS },
+    { name: 'AKS preflight: node pools labelled', snapshot: pre('azure-ready'), values: [v('azure-good')], namespace: NS },
   ],
   invalid: [
     {
@@ -66,6 +74,40 @@ testCheck(check, {
       ],
     },
     {
+      name: 'fresh EKS preflight: GPU nodes without the accelerator label (values types)',
+      snapshot: pre('aws-broken'),
+      values: [v('aws-good')],
+      namespace: NS,
+      errors: [
+        { messageId: 'noNodes', status: 'warn', object: A10 },
+        { messageId: 'noNodes', status: 'warn', object: { kind: 'HelmValues', name: 'balloons[1].acceleratorName' } },
+        { messageId: 'unlabelled', status: 'warn', object: { kind: 'Node', name: 'ip-10-1-1-145.ec2.internal' } },
+      ],
+    },
+    {
+      name: "AKS preflight: GPU pool with only AKS's own accelerator=nvidia label",
+      snapshot: pre('azure-broken'),
+      values: [v('azure-good')],
+      namespace: NS,
+      errors: [{ messageId: 'noNodes', status: 'warn', object: A10 }],
+    },
+    {
+      name: 'GKE preflight: selector cleared with null, GPU pool labelled only cloud.google.com/gke-accelerator',
+      snapshot: pre('gcp'),
+      values: [v('gcp-good')],
+      namespace: NS,
+      errors: [{ messageId: 'noNodes', status: 'warn', object: A10 }],
+    },
+    {
+      name: 'EKS preflight: control plane pinned to the CPU node group, GPU endpoint pods inherit the pin',
+      snapshot: pre('aws-ready'),
+      values: [v('aws-good'), v('node-labels-pinned-nodegroup')],
+      namespace: NS,
+      errors: [
+        { messageId: 'selectorUnmatched', status: 'warn', object: { kind: 'HelmValues', name: 'nodeSelector' } },
+      ],
+    },
+    {
       name: 'on-prem: mixed MIG strategy, failed MIG config',
       snapshot: 'fixtures/clusters/gpu-onprem-broken',
       namespace: 'model-engine',
@@ -77,4 +119,58 @@ testCheck(check, {
       ],
     },
   ],
+});
+
+describe('gpu/accelerator-labels over values GPU types (preflight)', () => {
+  it('EKS: names the unlabelled GPU node, labels it by hand and via its node group', async () => {
+    const rs = await runCase(check, { name: '', snapshot: pre('aws-broken'), values: [v('aws-good')], namespace: NS });
+    const a10 = rs.find((r) => r.messageId === 'noNodes' && r.object?.name === 'balloons[0].acceleratorName')!;
+    expect(a10.message).toContain('no Ready node is labelled k8s.amazonaws.com/accelerator=nvidia-ampere-a10');
+    expect(a10.message).toContain('unlabelled GPU nodes that fit: ip-10-1-1-145.ec2.internal');
+    // Nothing runs yet and the balloon is at 0 replicas: a warning (a pool that scales from zero has no nodes).
+    expect([a10.status, a10.severity]).toEqual(['warn', 'medium']);
+    const shown = a10.evidence.flatMap((e) => (e.type === 'values' ? [e.path] : e.type === 'object' ? [e.object.name] : []));
+    expect(shown).toEqual(expect.arrayContaining(['balloons[0].acceleratorName', 'imageCache.devices[1].nodeSelector["k8s.amazonaws.com/accelerator"]', 'ip-10-1-1-145.ec2.internal']));
+    const values = a10.evidence.find((e) => e.type === 'values' && e.path === 'balloons[0].acceleratorName');
+    expect(values?.type === 'values' && values.source?.file).toMatch(/aws-good\.yaml$/);
+    if (a10.status !== 'warn') throw new Error('expected warn');
+    expect(a10.remediation.commands![0]).toBe('kubectl label node ip-10-1-1-145.ec2.internal node-lifecycle=normal k8s.amazonaws.com/accelerator=nvidia-ampere-a10 --overwrite');
+    expect(a10.remediation.commands![1]).toContain(
+      "aws eks update-nodegroup-config --cluster-name <cluster> --nodegroup-name gpu-a10 --labels 'addOrUpdateLabels={node-lifecycle=normal,k8s.amazonaws.com/accelerator=nvidia-ampere-a10}'",
+    );
+    // The CPU node group is never offered a GPU label.
+    expect(a10.remediation.commands!.join('\n')).not.toContain('cpu-general');
+  });
+
+  it('GKE: the a100 node is recognised from cloud.google.com/gke-accelerator and its pool updated with gcloud', async () => {
+    const rs = await runCase(check, { name: '', snapshot: pre('gcp'), values: [v('gcp-good')], namespace: NS });
+    const w = rs.find((r) => r.messageId === 'noNodes')!;
+    if (w.status !== 'warn') throw new Error('expected warn');
+    expect(w.remediation.commands).toEqual([
+      'kubectl label node gke-gke-prod-usc1-gpu-a100-3f2a1b4c-x7kq k8s.amazonaws.com/accelerator=nvidia-ampere-a100 --overwrite',
+      expect.stringMatching(/^gcloud container node-pools update gpu-a100 --cluster <cluster> --node-labels=k8s.amazonaws.com\/accelerator=nvidia-ampere-a100 +# --node-labels replaces/),
+    ]);
+  });
+
+  it('AKS: the pool command uses az aks nodepool update', async () => {
+    const rs = await runCase(check, { name: '', snapshot: pre('azure-broken'), values: [v('azure-good')], namespace: NS });
+    const w = rs.find((r) => r.messageId === 'noNodes')!;
+    expect(w.status === 'warn' && w.remediation.commands![1]).toMatch(/^az aks nodepool update .* --name gpua100 --labels node-lifecycle=normal k8s.amazonaws.com\/accelerator=nvidia-ampere-a100 /);
+  });
+
+  it('a balloon that should be running makes a missing GPU type more severe', async () => {
+    // scheduling-gpu-typo runs one nvidia-tesla-a10 balloon (a name no node will ever carry).
+    const rs = await runCase(check, { name: '', snapshot: pre('aws-broken'), values: [v('aws-good'), v('scheduling-gpu-typo')], namespace: NS });
+    expect(rs.find((r) => r.messageId === 'noNodes' && r.object?.name === 'balloons[0].acceleratorName')).toMatchObject({ status: 'warn', severity: 'high' });
+  });
+
+  it('GPU nodes lacking the values nodeSelector: every GPU endpoint would stay Pending (high), for each type', async () => {
+    const rs = await runCase(check, { name: '', snapshot: pre('aws-ready'), values: [v('aws-good'), v('node-labels-pinned-nodegroup')], namespace: NS });
+    const unmatched = rs.filter((r) => r.messageId === 'selectorUnmatched');
+    expect(unmatched.map((r) => [r.status, r.severity, r.message.match(/accelerator=(\S+)/)?.[1]])).toEqual([
+      ['warn', 'high', 'nvidia-ampere-a10'],
+      ['warn', 'high', 'nvidia-hopper-h100'],
+    ]);
+    expect(unmatched[0]!.message).toContain('lack eks.amazonaws.com/nodegroup=cpu-general');
+  });
 });

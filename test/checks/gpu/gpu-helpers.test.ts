@@ -7,6 +7,8 @@ import {
   gpuCapacity,
   gpuTypeForProduct,
   labelCommands,
+  liveGpuDemands,
+  matchesSelector,
   nodeProduct,
   podGpuRequest,
   productMismatch,
@@ -190,6 +192,38 @@ describe('valuesGpuDemands', () => {
     expect(judgeType('nvidia-tesla-t4', demands, nodes)).toMatchObject({ state: 'selector-unmatched', urgent: false, missing: { labels: ['node-lifecycle=normal'] } });
     expect(judgeType('nvidia-tesla-t4', demands, [node('b', { [ACC]: 'nvidia-tesla-t4', 'node-lifecycle': 'normal' }, { gpus: 1, ready: false })]).state).toBe('no-nodes');
   });
+
+  it('each values demand names its key (evidence, the finding object)', () => {
+    const d = valuesGpuDemands({
+      balloons: [{ acceleratorName: 'nvidia-ampere-a10', replicaCount: 0 }],
+      imageCacheDevices: [{ name: 'a10', nodeSelector: { [ACC]: 'nvidia-ampere-a10' } }],
+      nodeSelector: { 'node-lifecycle': 'normal' },
+    });
+    expect(d.map((x) => [x.valuesPath, x.object])).toEqual([
+      ['balloons[0].acceleratorName', { kind: 'HelmValues', name: 'balloons[0].acceleratorName' }],
+      ['imageCache.devices[0].nodeSelector["k8s.amazonaws.com/accelerator"]', { kind: 'HelmValues', name: 'imageCache.devices[0].nodeSelector["k8s.amazonaws.com/accelerator"]' }],
+      ['nodeSelector', { kind: 'HelmValues', name: 'nodeSelector' }],
+    ]);
+  });
+
+  const t4 = (extra: Record<string, string> = {}) => node('t4', { [ACC]: 'nvidia-tesla-t4', ...extra }, { gpus: 1 });
+  const live = (sel: Record<string, string>) => liveGpuDemands([{ ref: { kind: 'Pod', namespace: 'llm-engine', name: 'p' }, nodeSelector: { [ACC]: 'nvidia-tesla-t4', ...sel } }]);
+  it.each<[string, ReturnType<typeof valuesGpuDemands>, Node[], string, string]>([
+    ['no nodes, nothing uses it yet', valuesGpuDemands({ balloons: [{ acceleratorName: 'nvidia-tesla-t4', replicaCount: 0 }] }), [], 'no-nodes', 'medium'],
+    ['no nodes, a balloon should run', valuesGpuDemands({ balloons: [{ acceleratorName: 'nvidia-tesla-t4', replicaCount: 1 }] }), [], 'no-nodes', 'high'],
+    ['no nodes, a live pod waits', live({}), [], 'no-nodes', 'critical'],
+    ['nodes lack the endpoint nodeSelector', valuesGpuDemands({ balloons: [{ acceleratorName: 'nvidia-tesla-t4', replicaCount: 0 }], nodeSelector: { pool: 'gpu' } }), [t4()], 'selector-unmatched', 'high'],
+    [
+      'nodes lack only the image-cache selector',
+      valuesGpuDemands({ imageCacheDevices: [{ nodeSelector: { [ACC]: 'nvidia-tesla-t4', cache: 'yes' } }] }),
+      [t4()],
+      'selector-unmatched',
+      'medium',
+    ],
+    ['nodes lack what a live pod selects', live({ pool: 'gpu' }), [t4()], 'selector-unmatched', 'critical'],
+  ])('judgeType severity: %s', (_n, demands, nodes, state, severity) => {
+    expect(judgeType('nvidia-tesla-t4', demands, nodes)).toMatchObject({ state, severity });
+  });
 });
 
 describe('taints', () => {
@@ -267,14 +301,68 @@ describe('migProblem', () => {
 
 describe('labelCommands', () => {
   const n = (pool: string, key: string) => node(`n-${pool}`, { [key]: pool });
+  const byHand = 'kubectl label node n-gpu-a10 k8s.amazonaws.com/accelerator=nvidia-ampere-a10 node-lifecycle=normal --overwrite';
   it.each<[string, string[]]>([
-    ['aws', ["aws eks update-nodegroup-config --cluster-name <cluster> --nodegroup-name gpu-a10 --labels 'addOrUpdateLabels={k8s.amazonaws.com/accelerator=nvidia-ampere-a10,node-lifecycle=normal}'"]],
-    ['azure', ['az aks nodepool update --resource-group <resource-group> --cluster-name <cluster> --name gpu-a10 --labels k8s.amazonaws.com/accelerator=nvidia-ampere-a10 node-lifecycle=normal']],
-    ['gcp', ['gcloud container node-pools update gpu-a10 --cluster <cluster> --node-labels=k8s.amazonaws.com/accelerator=nvidia-ampere-a10,node-lifecycle=normal']],
-    ['onprem', ['kubectl label node n-gpu-a10 k8s.amazonaws.com/accelerator=nvidia-ampere-a10 node-lifecycle=normal --overwrite']],
-  ])('%s', (cloud, want) => {
+    ['aws', [byHand, "aws eks update-nodegroup-config --cluster-name <cluster> --nodegroup-name gpu-a10 --labels 'addOrUpdateLabels={k8s.amazonaws.com/accelerator=nvidia-ampere-a10,node-lifecycle=normal}'   # for scale-from-zero also tag the Auto Scaling group k8s.io/cluster-autoscaler/node-template/label/<key>=<value>; Karpenter: set the labels in the NodePool spec.template.metadata.labels"]],
+    ['azure', [byHand, "az aks nodepool update --resource-group <resource-group> --cluster-name <cluster> --name gpu-a10 --labels k8s.amazonaws.com/accelerator=nvidia-ampere-a10 node-lifecycle=normal   # --labels replaces the pool's existing custom labels: list them all"]],
+    ['gcp', [byHand, "gcloud container node-pools update gpu-a10 --cluster <cluster> --node-labels=k8s.amazonaws.com/accelerator=nvidia-ampere-a10,node-lifecycle=normal   # --node-labels replaces the pool's existing user labels: list them all"]],
+    ['onprem', [byHand, '# and make your node provisioning keep them (kubelet --node-labels or your cluster tooling)']],
+  ])('%s: by hand, then the pool (with its caveat)', (cloud, want) => {
     const profile = MATRIX[cloud as keyof typeof MATRIX];
     const key = profile.nodePool?.label ?? 'kubernetes.io/hostname';
     expect(labelCommands(profile.nodePool, [n('gpu-a10', key)], [`${ACC}=nvidia-ampere-a10`, 'node-lifecycle=normal'])).toEqual(want);
+  });
+
+  it('no nodes known: placeholders; on-prem has no node pools', () => {
+    expect(labelCommands(MATRIX.onprem.nodePool, [], ['node-lifecycle=normal'])).toEqual([
+      'kubectl label node <node> node-lifecycle=normal --overwrite',
+      '# and make your node provisioning keep them (kubelet --node-labels or your cluster tooling)',
+    ]);
+    expect(labelCommands(MATRIX.aws.nodePool, [], ['a=b'])[1]).toMatch(/^aws eks update-nodegroup-config .* --nodegroup-name <pool> --labels 'addOrUpdateLabels=\{a=b\}'/);
+  });
+
+  it('by hand for at most five nodes of a pool, but one command per pool; every node where nodes are not pooled', () => {
+    const key = MATRIX.aws.nodePool!.label;
+    const pooled = Array.from({ length: 7 }, (_, i) => node(`n${i}`, { [key]: i < 4 ? 'gpu-a' : 'gpu-b' }));
+    const cmds = labelCommands(MATRIX.aws.nodePool, pooled, ['a=b']);
+    expect(cmds.filter((c) => c.startsWith('kubectl label node'))).toHaveLength(5);
+    expect(cmds.filter((c) => c.startsWith('aws eks')).map((c) => /--nodegroup-name (\S+)/.exec(c)?.[1])).toEqual(['gpu-a', 'gpu-b']);
+    expect(labelCommands(undefined, pooled, ['a=b']).filter((c) => c.startsWith('kubectl label node'))).toHaveLength(7);
+  });
+});
+
+describe('GPU type from node labels (gpuTypeForProduct ∘ nodeProduct)', () => {
+  it.each<[Record<string, string>, string | undefined]>([
+    [{ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-a100' }, 'nvidia-ampere-a100'],
+    [{ 'cloud.google.com/gke-accelerator': 'nvidia-a100-80gb' }, 'nvidia-ampere-a100e'],
+    [{ 'cloud.google.com/gke-accelerator': 'nvidia-h100-80gb' }, 'nvidia-hopper-h100'],
+    [{ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4' }, 'nvidia-tesla-t4'],
+    [{ 'nvidia.com/gpu.product': 'NVIDIA-A10G' }, 'nvidia-ampere-a10'],
+    [{ 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' }, 'nvidia-hopper-h100'],
+    [{ 'node.kubernetes.io/instance-type': 'g5.12xlarge' }, 'nvidia-ampere-a10'],
+    [{ 'node.kubernetes.io/instance-type': 'g4dn.xlarge' }, 'nvidia-tesla-t4'],
+    [{ 'node.kubernetes.io/instance-type': 'p4d.24xlarge' }, 'nvidia-ampere-a100'],
+    [{ 'node.kubernetes.io/instance-type': 'p4de.24xlarge' }, 'nvidia-ampere-a100e'],
+    [{ 'node.kubernetes.io/instance-type': 'p5.48xlarge' }, 'nvidia-hopper-h100'],
+    [{ 'beta.kubernetes.io/instance-type': 'p5.48xlarge' }, 'nvidia-hopper-h100'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_NC24ads_A100_v4' }, 'nvidia-ampere-a100'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_ND96asr_v4' }, 'nvidia-ampere-a100'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_ND96amsr_A100_v4' }, 'nvidia-ampere-a100e'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_ND96isr_H100_v5' }, 'nvidia-hopper-h100'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_NV36ads_A10_v5' }, 'nvidia-ampere-a10'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_NC4as_T4_v3' }, 'nvidia-tesla-t4'],
+    [{ 'node.kubernetes.io/instance-type': 'm5.2xlarge' }, undefined],
+    [{ 'cloud.google.com/gke-accelerator': 'nvidia-l4' }, undefined],
+  ])('%p', (labels, want) => {
+    const np = nodeProduct(node('n', labels));
+    expect(np ? gpuTypeForProduct(np) : undefined).toBe(want);
+  });
+});
+
+describe('matchesSelector', () => {
+  it('needs every key', () => {
+    const nodes = [node('a', { a: '1' }), node('ab', { a: '1', b: '2' }), node('b', { b: '2' })];
+    expect(nodes.filter((n) => matchesSelector(n, { a: '1', b: '2' })).map((x) => x.metadata.name)).toEqual(['ab']);
+    expect(nodes.filter((n) => matchesSelector(n, {}))).toHaveLength(3);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import check from '../../../checks/identity/webhook.js';
+import check, { findWebhook, FEDERATORS, type WebhookConfiguration } from '../../../checks/identity/webhook.js';
 import { runCheck } from '../../../src/engine/runner.js';
 import { resolveContext } from '../../../src/run/context.js';
 import { SnapshotKube } from '../../../src/sources/kube/snapshot-kube.js';
 import { loadSnapshot } from '../../../src/sources/snapshot/load.js';
-import { fixture, testCheck } from '../../support/check-tester.js';
+import { fixture, runCase, testCheck } from '../../support/check-tester.js';
 
 testCheck(check, {
   valid: [
@@ -19,6 +19,13 @@ testCheck(check, {
       snapshot: 'fixtures/clusters/identity-aws-broken',
       namespace: 'model-engine',
       errors: [{ messageId: 'missing', object: { kind: 'MutatingWebhookConfiguration', name: 'pod-identity-webhook' } }],
+    },
+    {
+      // Moved from cluster/apis, which left the webhook to this check.
+      name: 'AKS preflight: no Workload Identity webhook at all (only Istio\'s)',
+      snapshot: 'fixtures/clusters/preflight-azure-broken',
+      namespace: 'model-engine',
+      errors: [{ messageId: 'missing', status: 'fail', object: { kind: 'MutatingWebhookConfiguration', name: 'azure-wi-webhook-mutating-webhook-configuration' } }],
     },
     {
       name: 'Azure: webhook pods crash-looping behind a fail-closed webhook',
@@ -55,5 +62,26 @@ describe('identity/webhook on a snapshot without the webhook Service', () => {
   it('judges the webhook by its pods', async () => {
     expect((await withoutServices('fixtures/clusters/identity-azure-healthy')).map((r) => [r.status, r.messageId])).toEqual([['pass', 'running']]);
     expect((await withoutServices('fixtures/clusters/identity-azure-broken')).map((r) => [r.status, r.messageId])).toEqual([['fail', 'backendDown']]);
+  });
+});
+
+describe('identity/webhook on Azure', () => {
+  it('a missing webhook says what fails and how to enable it', async () => {
+    const [r] = await runCase(check, { name: '', snapshot: 'fixtures/clusters/preflight-azure-broken', namespace: 'model-engine' });
+    expect(r!.message).toContain('DefaultAzureCredential fails for Service Bus, Blob Storage, Redis and Key Vault');
+    expect(r!.evidence).toEqual([{ type: 'note', text: 'MutatingWebhookConfigurations present: istio-sidecar-injector-asm-1-23-aks-istio-system' }]);
+    expect(r!.status === 'fail' && r!.remediation.commands).toContain('az aks update --resource-group <rg> --name <cluster> --enable-oidc-issuer --enable-workload-identity');
+  });
+
+  const az = FEDERATORS.azure;
+  const config = (name: string, webhook?: string): WebhookConfiguration => ({ metadata: { name }, ...(webhook ? { webhooks: [{ name: webhook }] } : {}) });
+  it.each<[WebhookConfiguration, boolean]>([
+    [config('azure-wi-webhook-mutating-webhook-configuration'), true],
+    [config('azure-workload-identity-webhook-mutating-webhook-configuration'), true],
+    [config('my-release', 'mutation.azure-workload-identity.io'), true],
+    [config('pod-identity-webhook', 'iam-for-pods.amazonaws.com'), false],
+    [config('istio-sidecar-injector', 'rev.namespace.sidecar-injector.istio.io'), false],
+  ])('findWebhook(%j) finds the Azure webhook: %s', (c, want) => {
+    expect(findWebhook([c], az.webhookNames, az.configNames, az.configNameContains) === c).toBe(want);
   });
 });

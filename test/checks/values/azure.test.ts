@@ -70,6 +70,12 @@ testCheck(check, {
       errors: [{ messageId: 'keepAliveOutOfRange', status: 'fail', object: { kind: 'HelmValues', name: 'extraEnvVars[0].value' } }],
     },
     {
+      // Moved from values/redis, which now only mentions the key: one finding for it, here.
+      name: 'no object id (the cache Redis username)',
+      values: [GOOD, v('redis-azure-no-object-id')],
+      errors: [{ messageId: 'missing', status: 'fail', object: { kind: 'HelmValues', name: 'azure.object_id' } }],
+    },
+    {
       name: 'no azure block at all',
       values: [GOOD, v('azure-no-block')],
       errors: [{ messageId: 'blockMissing', status: 'fail', object: { kind: 'HelmValues', name: 'azure' } }],
@@ -119,6 +125,17 @@ describe('values/azure findings', () => {
     const r = results.find((x) => x.messageId === 'servicebusHostname')!;
     expect(r.message).toContain('set it to "acme-llm-engine-prod"');
     expect(r.status === 'fail' && parse(r.remediation.values!)).toEqual({ azure: { servicebus_namespace: 'acme-llm-engine-prod' } });
+  });
+
+  it('a missing object id says what breaks on the cache Redis and how to fix it (moved from values/redis)', async () => {
+    const r = (await runCase(check, { values: [GOOD, v('redis-azure-no-object-id')], name: '' })).find((x) => x.object?.name === 'azure.object_id')!;
+    expect(r.message).toBe(
+      'azure.object_id is not set; it is injected as AZURE_OBJECT_ID, the username model-engine uses for Entra-token Redis auth (without it every login to the cache Redis fails with WRONGPASS)',
+    );
+    if (r.status !== 'fail') throw new Error('expected fail');
+    expect(r.remediation.summary).toContain('data access policy on the Azure Cache for Redis');
+    expect(r.remediation.commands).toEqual(['az identity show --resource-group <rg> --name <identity> --query "{client_id: clientId, object_id: principalId}" -o yaml']);
+    expect(parse(r.remediation.values!)).toEqual({ azure: { object_id: '<managed identity principal (object) ID>' } });
   });
 
   it('every snippet it offers is valid YAML', async () => {

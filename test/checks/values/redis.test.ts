@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import azureCheck from '../../../checks/values/azure.js';
 import check, { parseAzureHost, parseRedisUrl, resolveCacheRedis, type CacheKeys } from '../../../checks/values/redis.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 
@@ -11,6 +12,8 @@ testCheck(check, {
     { name: 'azure-good (Entra token, 6380)', values: [V('azure-good')] },
     { name: 'gcp-good (cache_redis_gcp_url)', values: [V('gcp-good')] },
     { name: 'onprem-good (cache_redis_onprem_url)', values: [V('onprem-good')] },
+    // values/azure owns azure.object_id (test/checks/values/azure.test.ts); here it is only mentioned.
+    { name: 'Azure without object id: the cache keys are fine', values: [V('azure-good'), V('redis-azure-no-object-id')] },
     { name: 'on-prem fallback from redisHost, port 6379', values: [V('onprem-good')], set: ['config.values.launch.cache_redis_onprem_url=null'] },
     { name: 'GCP with only cache_redis_onprem_url (wins on any cloud)', values: [V('gcp-good'), V('redis-gcp-onprem-url')], set: ['config.values.launch.cache_redis_gcp_url=null'] },
   ],
@@ -32,7 +35,6 @@ testCheck(check, {
     { name: 'http:// scheme', values: [V('gcp-good'), V('redis-bad-scheme')], errors: [{ messageId: 'urlInvalid', status: 'fail', object: L('cache_redis_gcp_url') }] },
     { name: 'db 16', values: [V('onprem-good'), V('redis-db-index')], errors: [{ messageId: 'dbIndex', status: 'warn', object: L('cache_redis_onprem_url') }] },
     { name: 'Azure host without port', values: [V('azure-good'), V('redis-azure-no-port')], errors: [{ messageId: 'azureHost', status: 'fail', object: L('cache_redis_azure_host') }] },
-    { name: 'Azure without object id', values: [V('azure-good'), V('redis-azure-no-object-id')], errors: [{ messageId: 'azureObjectId', status: 'fail', object: { kind: 'HelmValues', name: 'azure.object_id' } }] },
     { name: 'on-prem redisPort ignored by the cache', values: [V('onprem-good'), V('redis-onprem-port')], errors: [{ messageId: 'portIgnored', status: 'warn', object: { kind: 'HelmValues', name: 'redisPort' } }] },
     { name: 'on-prem default redis:6379', values: [V('onprem-good'), V('redis-onprem-default')], errors: [{ messageId: 'onpremDefaultHost', status: 'warn' }] },
   ],
@@ -147,5 +149,21 @@ describe('remediation', () => {
     const r = rs.find((x) => x.messageId === 'portIgnored');
     if (r?.status !== 'warn') throw new Error('expected a warning');
     expect(r.remediation.values).toContain('      cache_redis_onprem_url: redis://redis-master.llm-engine-infra.svc.cluster.local:6380/15\n');
+  });
+});
+
+describe('azure.object_id has one owner (values/azure)', () => {
+  const c = { name: '', values: [V('azure-good'), V('redis-azure-no-object-id')] };
+  it('values/redis mentions it in its message and evidence, without a fail or warn of its own', async () => {
+    const rs = await runCase(check, c);
+    expect(rs.map((r) => [r.status, r.messageId])).toEqual([['pass', 'resolved']]);
+    expect(rs[0]!.message).toContain('azure.object_id is not set, see values/azure');
+    expect(rs[0]!.evidence).toContainEqual(expect.objectContaining({ type: 'values', path: 'azure.object_id', missing: true }));
+  });
+
+  it('the two checks together report it exactly once', async () => {
+    const all = [...(await runCase(check, c)), ...(await runCase(azureCheck, c))];
+    const about = all.filter((r) => (r.status === 'fail' || r.status === 'warn') && r.object?.name === 'azure.object_id');
+    expect(about.map((r) => `${r.id} ${r.messageId}`)).toEqual(['values/azure missing']);
   });
 });
