@@ -199,6 +199,8 @@ export interface KubePort {
   hasResource(resource: string): Promise<boolean>;
   /** Number of API requests made so far (for the bounded-calls guarantees and benchmarks). */
   readonly requestCount: number;
+  /** Forget what was read: the next reads go to the cluster again (the TUI's re-run of one check). */
+  refresh?(): void;
 }
 
 /** Merged helm values with the provenance of each key. */

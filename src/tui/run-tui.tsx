@@ -75,8 +75,8 @@ export async function runTui(opts: RunTuiOptions): Promise<Report> {
     }
     store.rerunStart(id);
     try {
-      // Same context as the run: ports are memoised per run, so this re-judges the same collected facts
-      // (a snapshot, or what the live cluster said the first time) unless a port refetches on its own.
+      // A live cluster is read again (a snapshot stays what it is), so a re-run after a fix shows the fix.
+      runInput.context.kube?.refresh?.();
       const results = await runCheck(check, runInput.context, {
         timeoutMs: runInput.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
         signal: controller.signal,

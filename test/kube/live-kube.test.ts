@@ -197,6 +197,17 @@ describe('paging and memoisation', () => {
     expect(gets(srv, '/api/v1/nodes')).toHaveLength(1);
     expect(k.requestCount).toBe(3);
   });
+
+  it('refresh() forgets what was read, so the next list asks the cluster again', async () => {
+    const { srv, kc } = await serve();
+    const k = live(kc);
+    await k.list('nodes');
+    await k.list('nodes');
+    expect(gets(srv, '/api/v1/nodes')).toHaveLength(1);
+    k.refresh();
+    await k.list('nodes');
+    expect(gets(srv, '/api/v1/nodes')).toHaveLength(2);
+  });
 });
 
 describe('RBAC denials', () => {

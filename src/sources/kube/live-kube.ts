@@ -233,6 +233,11 @@ export class LiveKube implements KubePort {
   private discovery: Promise<ResourceInfo[]> | undefined;
   private dispatcher: ReturnType<RequestContext['getDispatcher']>;
 
+  refresh(): void {
+    this.lists.clear();
+    this.logMemo.clear();
+  }
+
   constructor(
     private readonly kc: KubeConfig,
     opts: LiveKubeOptions = {},
