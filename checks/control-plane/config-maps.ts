@@ -12,6 +12,9 @@ import {
   type Finding,
   type Severity,
 } from '../../src/engine/index.js';
+// model-engine's required fields and renames, shared with values/service-config (which checks the values they are
+// rendered from; this check reads the rendered ConfigMap, as the service will).
+import { REQUIRED_FIELDS, RENAMED_FIELDS, valuesPathOf, type ConfigSection } from '../../src/engine/model-engine-config.js';
 
 const DOCS = 'docs/checks/control-plane/config-maps.md';
 export const SERVICE_CONFIG = 'model-engine-service-config';
@@ -58,41 +61,7 @@ export const EXPECTED_CONFIG_MAPS: readonly { name: string; where: Where; role: 
   },
 ];
 
-/** `HostedModelInferenceServiceConfig` fields without a default (facts §2.1): a missing one is a TypeError at import. */
-export const REQUIRED_LAUNCH = [
-  'gateway_namespace',
-  'endpoint_namespace',
-  'billing_queue_arn',
-  'sqs_profile',
-  'sqs_queue_policy_template',
-  'sqs_queue_tag_template',
-  'model_primitive_host',
-  'cloud_file_llm_fine_tune_repository',
-  'hf_user_fine_tuned_weights_prefix',
-  'istio_enabled',
-  'dd_trace_enabled',
-  'tgi_repository',
-  'vllm_repository',
-  'lightllm_repository',
-  'tensorrt_llm_repository',
-  'batch_inference_vllm_repository',
-  'user_inference_base_repository',
-  'user_inference_pytorch_repository',
-  'user_inference_tensorflow_repository',
-  'docker_image_layer_cache_repository',
-  'sensitive_log_mode',
-] as const;
-
-/** `InfraConfig` fields without a default (facts §2.2). */
-export const REQUIRED_INFRA = ['cloud_provider', 'env', 'k8s_cluster_name', 'dns_host_domain', 'default_region', 'ml_account_id', 'docker_repo_prefix', 's3_bucket'] as const;
-
-/** Required fields whose old name is still in circulation (values_sample.yaml, the cloud matrix): new → old. */
-export const RENAMED_FIELDS: Readonly<Record<string, string>> = {
-  // Renamed in #551 (26066964); from_json drops the old key, so only the new one counts.
-  cloud_file_llm_fine_tune_repository: 's3_file_llm_fine_tuning_job_repository',
-};
-
-export type Section = 'launch' | 'infra';
+export type Section = ConfigSection;
 const KEY: Record<Section, string> = { launch: 'launch_service_config', infra: 'infra_service_config' };
 
 export type ServiceConfigProblem =
@@ -119,10 +88,8 @@ export function parseConfigYaml(text: string): { ok: true; value: Record<string,
 /** What is wrong with a service ConfigMap's data, as model-engine would find it at start-up. Empty: nothing. */
 export function serviceConfigProblems(data: Readonly<Record<string, string>> | undefined): ServiceConfigProblem[] {
   const out: ServiceConfigProblem[] = [];
-  for (const [section, required] of [
-    ['launch', REQUIRED_LAUNCH],
-    ['infra', REQUIRED_INFRA],
-  ] as const) {
+  for (const section of ['launch', 'infra'] as const) {
+    const required = REQUIRED_FIELDS[section].map((f) => f.name);
     const key = KEY[section];
     const text = data?.[key];
     if (text === undefined) {
@@ -145,14 +112,6 @@ export function serviceConfigProblems(data: Readonly<Record<string, string>> | u
     if (plain.length > 0) out.push({ kind: 'missingFields', section, key, fields: plain });
   }
   return out;
-}
-
-/** The helm values path that renders a field of the service config. */
-export function valuesPathOf(section: Section, field: string): string {
-  if (section === 'infra' && field === 'env') return 'context';
-  if (section === 'launch' && field === 'dd_trace_enabled') return 'dd_trace_enabled';
-  if (section === 'launch' && field === 'gateway_namespace') return 'the helm release namespace (-n)';
-  return `config.values.${section}.${field}`;
 }
 
 /** A values snippet that sets the given fields under config.values.<section>. */

@@ -2,7 +2,8 @@ import { defineCheck, fail, pass, refOf, skip, warn, type Deployment, type Evide
 import {
   ACCELERATOR_LABEL,
   GFD,
-  GPU_TYPE_TYPOS,
+  closestGpuType,
+  GPU_TYPES,
   gpuTypeForProduct,
   gpuTypeInfo,
   isGpuNode,
@@ -143,19 +144,21 @@ export default defineCheck({
       const info = gpuTypeInfo(type);
       const verdict = judgeType(type, demands, nodes);
       const sources = verdict.sources.slice(0, 3).join(', ') + (verdict.sources.length > 3 ? ` (+${verdict.sources.length - 3} more)` : '');
-      if (!info) {
-        const meant = GPU_TYPE_TYPOS[type];
+      const mine = demands.filter((d) => d.type === type);
+      // A bad type name in the values is values/scheduling's (offline, with file:line); here only what no values key names.
+      if (!info && !mine.some((d) => d.valuesPath)) {
+        const meant = closestGpuType(type);
         out.push(
           warn('unknownType', {
             data: { type, sources, hint: meant ? `; did you mean ${meant}?` : '' },
             severity: 'medium',
-            remediation: { summary: `Use one of model-engine's GPU types (${['nvidia-tesla-t4', 'nvidia-ampere-a10', 'nvidia-ampere-a100', 'nvidia-ampere-a100e', 'nvidia-hopper-h100', 'nvidia-hopper-h100-1g20gb', 'nvidia-hopper-h100-3g40gb'].join(', ')}) in the values and node labels.` },
+            ...(mine[0]?.object ? { object: mine[0].object } : {}),
+            remediation: { summary: `Use one of model-engine's GPU types (${GPU_TYPES.map((t) => t.type).join(', ')}) in the values and node labels.` },
           }),
         );
       }
       const data = { type, label: ACCELERATOR_LABEL, sources };
       const severity = verdict.severity;
-      const mine = demands.filter((d) => d.type === type);
       // The values keys asking for the type, with their file:line.
       const valuesEvidence = (v ? [...new Set(mine.flatMap((d) => (d.valuesPath ? [d.valuesPath] : [])))] : []).map((p) => v!.evidence(p));
       switch (verdict.state) {

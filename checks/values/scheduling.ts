@@ -1,4 +1,5 @@
 import { defineCheck, fail, formatPath, pass, warn, type Finding, type ValuesPort } from '../../src/engine/index.js';
+import { ACCELERATOR_LABEL, closestGpuType, GPU_TYPES } from '../../src/engine/gpu.js';
 
 /** The chart's default selector (chart values.yaml) that a user's `{}` does not remove (facts §1.1). */
 export const DEFAULT_NODE_LABEL = { key: 'node-lifecycle', value: 'normal' } as const;
@@ -15,29 +16,17 @@ export const PRIORITY_CLASSES = [
 
 export const CHART_FULLNAME = 'model-engine';
 
-/** model-engine's `GpuType` values (facts §7), used verbatim as the `k8s.amazonaws.com/accelerator` label. */
-export const GPU_TYPES = [
-  'nvidia-tesla-t4',
-  'nvidia-ampere-a10',
-  'nvidia-ampere-a100',
-  'nvidia-ampere-a100e',
-  'nvidia-hopper-h100',
-  'nvidia-hopper-h100-1g20gb',
-  'nvidia-hopper-h100-3g40gb',
-] as const;
-export const ACCELERATOR_LABEL = 'k8s.amazonaws.com/accelerator';
+/** model-engine's `GpuType` values (facts §7; the list lives in src/engine/gpu.ts), used verbatim as the accelerator label. */
+const GPU_TYPE_NAMES: readonly string[] = GPU_TYPES.map((t) => t.type);
 
-/** The GpuType a misspelt accelerator name most likely meant (e.g. the docs' `nvidia-tesla-a10`), if any. */
-export function closestGpuType(name: string): string | undefined {
-  const model = /(t4|a10g?|a100e|a100|h100-1g20gb|h100-3g40gb|h100)(?![\w])/i.exec(name)?.[1]?.toLowerCase().replace(/^a10g$/, 'a10');
-  return model ? GPU_TYPES.find((t) => t.endsWith(`-${model}`)) : undefined;
-}
-
-/** `balloons[].acceleratorName` and image-cache accelerator selectors that are not a GpuType. */
+/**
+ * `balloons[].acceleratorName` and image-cache accelerator selectors that are not a GpuType. This check owns a bad
+ * type name in the values (offline, with file:line); gpu/accelerator-labels reports only types no values key names.
+ */
 export function unknownGpuTypes(values: ValuesPort): { path: string; value: string; suggestion?: string }[] {
   const out: { path: string; value: string; suggestion?: string }[] = [];
   const check = (v: unknown, path: string) => {
-    if (typeof v !== 'string' || v === 'cpu' || (GPU_TYPES as readonly string[]).includes(v)) return;
+    if (typeof v !== 'string' || v === 'cpu' || GPU_TYPE_NAMES.includes(v)) return;
     const suggestion = closestGpuType(v);
     out.push({ path, value: v, ...(suggestion ? { suggestion } : {}) });
   };
@@ -187,7 +176,7 @@ export default defineCheck({
     const gpu = unknownGpuTypes(values).map((u) =>
       warn('unknownGpuType', {
         severity: 'medium',
-        data: { path: u.path, value: u.value, types: [...GPU_TYPES], hint: u.suggestion ? ` (did you mean ${u.suggestion}?)` : '' },
+        data: { path: u.path, value: u.value, types: [...GPU_TYPE_NAMES], hint: u.suggestion ? ` (did you mean ${u.suggestion}?)` : '' },
         object: ref(u.path),
         evidence: [values.evidence(u.path)],
         remediation: {

@@ -1,47 +1,27 @@
 import { defineCheck, fail, pass, warn, type Finding } from '../../src/engine/index.js';
+import { REQUIRED_INFRA_FIELDS, REQUIRED_LAUNCH_FIELDS, RENAMED_FIELDS, type RequiredConfigField } from '../../src/engine/model-engine-config.js';
 import { keyRef, str, valuesSnippet, type SnippetValue } from './support/snippet.js';
 
 const LAUNCH = 'config.values.launch';
 const INFRA = 'config.values.infra';
 
+/** The required fields a user sets under config.values.<section>, each with a snippet example. */
+function userSet(fields: readonly RequiredConfigField[]): Readonly<Record<string, SnippetValue>> {
+  return Object.fromEntries(fields.filter((f) => !f.renderedFrom && !f.ownCheck).map((f) => [f.name, f.example ?? '<value>']));
+}
+
 /**
  * `HostedModelInferenceServiceConfig` fields without a default (facts §2.1), minus what the chart injects into
  * the rendered config itself (`gateway_namespace` = release namespace, `dd_trace_enabled` = top-level value).
- * Each with an example for the remediation snippet.
+ * The list is model-engine's (src/engine/model-engine-config.ts), shared with control-plane/config-maps.
  */
-export const REQUIRED_LAUNCH: Readonly<Record<string, SnippetValue>> = {
-  endpoint_namespace: 'llm-engine',
-  billing_queue_arn: 'unused',
-  sqs_profile: 'default',
-  sqs_queue_policy_template: '{}',
-  sqs_queue_tag_template: '{}',
-  model_primitive_host: 'unused',
-  cloud_file_llm_fine_tune_repository: '<scheme>://<bucket>/llm-ft-job-repository',
-  hf_user_fine_tuned_weights_prefix: '<scheme>://<bucket>/fine_tuned_weights',
-  istio_enabled: true,
-  tgi_repository: 'text-generation-inference',
-  vllm_repository: 'vllm',
-  lightllm_repository: 'lightllm',
-  tensorrt_llm_repository: 'tensorrt-llm',
-  batch_inference_vllm_repository: 'llm-engine/batch-infer-vllm',
-  user_inference_base_repository: 'launch/inference',
-  user_inference_pytorch_repository: 'launch/inference/pytorch',
-  user_inference_tensorflow_repository: 'launch/inference/tf',
-  docker_image_layer_cache_repository: 'launch-docker-build-cache',
-  sensitive_log_mode: false,
-};
+export const REQUIRED_LAUNCH = userSet(REQUIRED_LAUNCH_FIELDS);
 
 /**
  * `InfraConfig` fields without a default (facts §2.2), minus `env` (the chart writes `context` there) and the two
  * that have their own checks (`cloud_provider`: values/cloud-provider, `docker_repo_prefix`: values/registry-prefix).
  */
-export const REQUIRED_INFRA: Readonly<Record<string, SnippetValue>> = {
-  k8s_cluster_name: '<cluster name>',
-  dns_host_domain: '<domain endpoints are served under>',
-  default_region: '<region>',
-  ml_account_id: '<account id>',
-  s3_bucket: '<bucket>',
-};
+export const REQUIRED_INFRA = userSet(REQUIRED_INFRA_FIELDS);
 
 /** Launch keys holding object-storage URLs, whose scheme must be the cloud's (matrix `storageScheme`). */
 export const STORAGE_URL_KEYS = ['cloud_file_llm_fine_tune_repository', 'hf_user_fine_tuned_weights_prefix'] as const;
@@ -49,8 +29,8 @@ export const STORAGE_URL_KEYS = ['cloud_file_llm_fine_tune_repository', 'hf_user
 /** Boolean fields: the chart renders a quoted string ("false"), which Python treats as true. */
 export const BOOLEAN_LAUNCH = ['istio_enabled', 'sensitive_log_mode'] as const;
 
-const OLD_FINE_TUNE = 'config.values.launch.s3_file_llm_fine_tuning_job_repository';
-const NEW_FINE_TUNE = 'config.values.launch.cloud_file_llm_fine_tune_repository';
+const NEW_FINE_TUNE = `${LAUNCH}.cloud_file_llm_fine_tune_repository`;
+const OLD_FINE_TUNE = `${LAUNCH}.${RENAMED_FIELDS.cloud_file_llm_fine_tune_repository}`;
 
 /** The required keys missing from a launch/infra map (absent or null; `false` and "" are present). */
 export function missingFields(block: unknown, required: Readonly<Record<string, SnippetValue>>): string[] {
@@ -231,8 +211,8 @@ export default defineCheck({
       object: keyRef('config.values'),
       evidence: [values.evidence(NEW_FINE_TUNE)],
       data: {
-        launch: Object.keys(REQUIRED_LAUNCH).length + 2,
-        infra: Object.keys(REQUIRED_INFRA).length + 3,
+        launch: REQUIRED_LAUNCH_FIELDS.length,
+        infra: REQUIRED_INFRA_FIELDS.length,
         storage: scheme ? `; storage URLs use ${scheme}` : '',
       },
     });

@@ -17,10 +17,8 @@ import type { RegistryPort } from '../engine/ports/registry.js';
 import type { BaseContext } from '../engine/runner.js';
 import { SCHEMA_VERSION, type Report } from '../engine/types.js';
 import { renderDiagnosisLine } from '../reporters/diagnosis.js';
-import { resolveContext } from '../run/context.js';
-import { createPorts } from '../run/ports.js';
-import { policyFromEnv } from '../sources/net-policy.js';
-import { chooseFormat, openSources, runCheckCommand, useColor, type CommonOptions, type Streams } from './run.js';
+import { sleep } from '../sources/sleep.js';
+import { chooseFormat, contextFor, openSources, runCheckCommand, runOptions, useColor, type CommonOptions, type Streams } from './run.js';
 
 export interface EndpointOptions extends CommonOptions {
   watch?: boolean;
@@ -91,36 +89,12 @@ export async function endpointCommand(endpoint: string, opts: EndpointOptions, s
   );
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** One evaluation with fresh sources, so nothing is served from the previous evaluation's memo. */
 async function evaluate(endpoint: string, opts: EndpointOptions, signal: AbortSignal): Promise<Diagnosis> {
   const sources = await openSources(opts, true, signal);
   try {
-    const options = { canary: false, exec: false, cloudApi: !!opts.cloudApi, extra: opts.extra ?? {}, network: opts.network ?? (opts.probes === false ? ('none' as const) : policyFromEnv()) };
-    const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), options, signal });
-    const { context } = await resolveContext({
-      ...(sources.kube ? { kube: sources.kube } : {}),
-      ...(opts.cloud ? { cloud: opts.cloud } : {}),
-      ...(opts.namespace ? { namespace: opts.namespace } : {}),
-      ...(opts.endpointNamespace ? { endpointNamespace: opts.endpointNamespace } : {}),
-      options,
-      ports,
-      ...(sources.now ? { now: sources.now } : {}),
-    });
+    // Watching never starts a canary pod or execs, whatever the flags say.
+    const { context } = await contextFor(opts, sources, runOptions(opts, { canary: false, exec: false }), signal);
     return await diagnoseEndpoint(context, endpoint, { signal, fromSnapshot: !!opts.snapshot, ...(opts.gatewayUrl ? { gatewayUrl: opts.gatewayUrl } : {}) });
   } finally {
     await (sources.kube as { close?: () => Promise<void> } | undefined)?.close?.();
@@ -163,7 +137,7 @@ export async function watchEndpoint(endpoint: string, opts: EndpointOptions, str
         notFoundLine(d, streams);
         warned = true;
       }
-      await sleep(intervalMs, signal);
+      await sleep(intervalMs, signal, () => new CancelledError());
     }
   } finally {
     await view?.close();

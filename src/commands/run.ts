@@ -9,7 +9,7 @@ import { runChecks } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
 import { policyFromEnv } from '../sources/net-policy.js';
 import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
-import { resolveContext } from '../run/context.js';
+import { resolveContext, type ResolvedContext } from '../run/context.js';
 import { createPorts } from '../run/ports.js';
 import type { CanaryKubeConfig } from '../sources/kube/canary.js';
 import { SnapshotKube } from '../sources/kube/snapshot-kube.js';
@@ -57,6 +57,33 @@ export interface Sources {
   now?: Date;
   /** The live kubeconfig (for the opt-in canary port's writes). */
   kubeConfig?: CanaryKubeConfig;
+}
+
+/** The run options the common flags ask for; `overrides` pin what a command never does (e.g. `endpoint --watch`). */
+export function runOptions(opts: CommonOptions, overrides: Partial<RunOptions> = {}): RunOptions {
+  return {
+    canary: !!opts.canary,
+    exec: !!opts.exec,
+    cloudApi: !!opts.cloudApi,
+    network: opts.network ?? (opts.probes === false ? 'none' : policyFromEnv()),
+    extra: opts.extra ?? {},
+    ...overrides,
+  };
+}
+
+/** The probe ports and the check context over opened sources (and the values, where the command reads them). */
+export async function contextFor(opts: CommonOptions, sources: Sources, options: RunOptions, signal: AbortSignal, values?: ValuesPort): Promise<ResolvedContext> {
+  const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), ...(sources.kubeConfig ? { kubeConfig: sources.kubeConfig } : {}), options, signal });
+  return resolveContext({
+    ...(sources.kube ? { kube: sources.kube } : {}),
+    ...(values ? { values } : {}),
+    ...(opts.cloud ? { cloud: opts.cloud } : {}),
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    ...(opts.endpointNamespace ? { endpointNamespace: opts.endpointNamespace } : {}),
+    options,
+    ports,
+    ...(sources.now ? { now: sources.now } : {}),
+  });
 }
 
 /** Where the cluster comes from: a snapshot, a kubeconfig, or nothing (offline preflight). */
@@ -145,24 +172,7 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   }
   const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
   const values = await openValues(opts, sources.kube, first.context.namespaces.controlPlane);
-  const options: RunOptions = {
-    canary: !!opts.canary,
-    exec: !!opts.exec,
-    cloudApi: !!opts.cloudApi,
-    network: opts.network ?? (opts.probes === false ? 'none' : policyFromEnv()),
-    extra: opts.extra ?? {},
-  };
-  const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), ...(sources.kubeConfig ? { kubeConfig: sources.kubeConfig } : {}), options, signal });
-  const resolved = await resolveContext({
-    ...(sources.kube ? { kube: sources.kube } : {}),
-    ...(values ? { values } : {}),
-    ...(opts.cloud ? { cloud: opts.cloud } : {}),
-    ...(opts.namespace ? { namespace: opts.namespace } : {}),
-    ...(opts.endpointNamespace ? { endpointNamespace: opts.endpointNamespace } : {}),
-    options,
-    ports,
-    ...(sources.now ? { now: sources.now } : {}),
-  });
+  const resolved = await contextFor(opts, sources, runOptions(opts), signal, values);
   const target: ReportTarget = {
     ...sources.target,
     ...(resolved.context.cloud ? { cloud: resolved.context.cloud } : {}),

@@ -56,7 +56,16 @@ export function gpuTypeInfo(type: string): GpuTypeInfo | undefined {
   return GPU_TYPES.find((t) => t.type === type);
 }
 
-/** Known mistakes people make in the accelerator value, with the type they meant. */
+/**
+ * The GpuType a misspelt accelerator name most likely meant (the docs' `nvidia-tesla-a10`, GKE's
+ * `nvidia-h100-80gb`), from the GPU model it names; undefined when it names none of model-engine's GPUs.
+ */
+export function closestGpuType(name: string): string | undefined {
+  const model = /(t4|a10g?|a100e|a100|h100-1g20gb|h100-3g40gb|h100)(?![\w])/i.exec(name)?.[1]?.toLowerCase().replace(/^a10g$/, 'a10');
+  return model ? GPU_TYPES.find((t) => t.type.endsWith(`-${model}`))?.type : undefined;
+}
+
+/** Known mistakes people make in the accelerator value, with the type they meant (each agrees with `closestGpuType`). */
 export const GPU_TYPE_TYPOS: Readonly<Record<string, string>> = {
   // docs/guides/self_hosting.md maps g5 to this (facts §7); the code's type is nvidia-ampere-a10.
   'nvidia-tesla-a10': 'nvidia-ampere-a10',

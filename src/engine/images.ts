@@ -117,6 +117,16 @@ export function inferRegistryType(prefix: string | undefined): Exclude<RegistryT
   return 'generic';
 }
 
+/**
+ * `api/dependencies.py` (since #775): `infra.docker_registry_type or infer_registry_type(prefix)`; `ecr`, `acr`,
+ * `gar`, `onprem` pick their class, anything else (an unknown type included) is the Generic (anonymous OCI) one.
+ */
+export function effectiveRegistryType(explicit: unknown, prefix: string | undefined): RegistryType {
+  const pythonTruthy = !(explicit === undefined || explicit === null || explicit === false || explicit === 0 || explicit === '');
+  const t = pythonTruthy ? String(explicit) : inferRegistryType(prefix);
+  return t === 'ecr' || t === 'acr' || t === 'gar' || t === 'onprem' ? t : 'generic';
+}
+
 /** model-engine's `is_repo_name`: a bare repository name (no host, no tag) that `get_image_url` prefixes. */
 export function isRepoName(repo: string): boolean {
   return /^[a-z0-9\-_/]*$/.test(repo);
@@ -277,8 +287,7 @@ export function frameworkImages(input: ImageSetInput): { images: ImageEntry[]; p
   const images: ImageEntry[] = [];
   const problems: ImageSetProblem[] = [];
   const prefix = str(infraValue(input, 'docker_repo_prefix'));
-  const explicitType = str(infraValue(input, 'docker_registry_type'));
-  const registryType: RegistryType = (['ecr', 'acr', 'gar', 'onprem', 'generic'] as const).find((t) => t === explicitType) ?? inferRegistryType(prefix);
+  const registryType = effectiveRegistryType(infraValue(input, 'docker_registry_type'), prefix);
   if (!prefix) {
     problems.push({
       code: 'missingPrefix',

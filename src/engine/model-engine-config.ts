@@ -77,3 +77,8 @@ export function valuesPathOf(section: ConfigSection, field: string): string {
   if (from?.kind === 'value') return from.path;
   return `config.values.${section}.${field}`;
 }
+
+/** The ConfigMap the chart renders `config.values` into, in the release and the endpoint namespace (facts §1.2). */
+export const SERVICE_CONFIG_MAP = 'model-engine-service-config';
+/** The gateway Deployment, whose namespace is the helm release's (facts §1.3). */
+export const GATEWAY_DEPLOYMENT = 'model-engine';

@@ -2,9 +2,9 @@
 import { redactText } from '../engine/redact.js';
 import type { CheckResult, Evidence, ObjectRef, Report, ReportTarget, SourceLocation, Status } from '../engine/types.js';
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI_SEQ = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g;
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /**

@@ -102,7 +102,7 @@ export function colorEnabled(opts: {
   return opts.isTTY && TERM !== 'dumb';
 }
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]/g;
 
 /** Remove ANSI SGR/CSI sequences (for measuring painted text). */

@@ -2,16 +2,16 @@
  * Builds a run's check context: which cloud, which namespaces, which ports. Shared by the CLI, the demo and
  * the CheckTester so tests resolve exactly what users get.
  */
-import { parse as parseYaml } from 'yaml';
 import { ForbiddenError } from '../engine/errors.js';
 import type { BaseContext } from '../engine/runner.js';
 import type { Cloud, ConfigMap, Deployment, KubePort, Namespaces, Node, ReportTarget, RunOptions, ValuesPort } from '../engine/index.js';
 import { CLOUDS } from '../engine/types.js';
+import { serviceConfigFromData } from '../engine/images.js';
 import { cloudFromProviderId, profileFor } from '../matrix/index.js';
 import { policyFromEnv } from '../sources/net-policy.js';
 
-export const SERVICE_CONFIG_MAP = 'model-engine-service-config';
-export const GATEWAY_DEPLOYMENT = 'model-engine';
+import { GATEWAY_DEPLOYMENT, SERVICE_CONFIG_MAP } from '../engine/model-engine-config.js';
+export { GATEWAY_DEPLOYMENT, SERVICE_CONFIG_MAP };
 
 export interface ContextInput {
   kube?: KubePort;
@@ -46,17 +46,7 @@ async function tolerant<T>(fn: () => Promise<T>): Promise<T | undefined> {
 
 /** Parse the `launch_service_config` / `infra_service_config` YAML keys of the service ConfigMap. */
 export function parseServiceConfig(cm: ConfigMap | undefined): ResolvedContext['serviceConfig'] {
-  if (!cm?.data) return undefined;
-  const parse = (s: string | undefined) => {
-    if (!s) return {};
-    try {
-      const v = parseYaml(s) as unknown;
-      return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-    } catch {
-      return {};
-    }
-  };
-  return { launch: parse(cm.data.launch_service_config), infra: parse(cm.data.infra_service_config) };
+  return serviceConfigFromData(cm?.data);
 }
 
 export async function resolveContext(input: ContextInput): Promise<ResolvedContext> {

@@ -4,7 +4,7 @@ import { renderJunit } from '../../src/reporters/junit.js';
 import { cloneReport, fixtureReport } from './fixture-report.js';
 
 // Parsed XML is untyped: attributes are `@name` strings, children are nodes, text is `#`.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Node = Record<string, any>;
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

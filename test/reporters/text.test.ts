@@ -3,7 +3,7 @@ import type { Report } from '../../src/engine/types.js';
 import { renderText, wrapText } from '../../src/reporters/text.js';
 import { cloneReport, fixtureReport } from './fixture-report.js';
 
-// eslint-disable-next-line no-control-regex
+ 
 const ESC = /\u001b/;
 const allCommands = (r: Report) => r.results.flatMap((x) => x.remediation?.commands ?? []);
 
@@ -31,7 +31,7 @@ describe('renderText', () => {
     const painted = renderText(fixtureReport, { color: true });
     expect(painted).toMatch(ESC);
     // With the SGR codes stripped, the coloured report is exactly the uncoloured one.
-    // eslint-disable-next-line no-control-regex
+     
     const stripped = painted.replace(/\u001b\[\d+m/g, '');
     expect(stripped).toBe(renderText(fixtureReport, { color: false }));
   });

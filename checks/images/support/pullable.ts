@@ -36,7 +36,8 @@ import { copyCommands, createRepositoryCommands, mirrorTarget } from '../../../s
 import type { ImageProbe, RegistryPort } from '../../../src/engine/ports/registry.js';
 
 export const FRAMEWORK_CONFIG_MAP = 'model-engine-inference-framework-latest-config';
-export const SERVICE_CONFIG_MAP = 'model-engine-service-config';
+export { SERVICE_CONFIG_MAP } from '../../../src/engine/model-engine-config.js';
+import { SERVICE_CONFIG_MAP } from '../../../src/engine/model-engine-config.js';
 const ARCH_LABEL = 'kubernetes.io/arch';
 const ACCELERATOR_LABEL = 'k8s.amazonaws.com/accelerator';
 

@@ -5,7 +5,8 @@
 import type { CheckContext, ConfigMap, Deployment, Evidence, ObjectRef, Secret } from '../../../src/engine/index.js';
 import { ForbiddenError } from '../../../src/engine/index.js';
 import { SecretString } from '../../../src/engine/ports/secret.js';
-import { parseServiceConfig, SERVICE_CONFIG_MAP } from '../../../src/run/context.js';
+import { serviceConfigFromData } from '../../../src/engine/images.js';
+import { SERVICE_CONFIG_MAP } from '../../../src/engine/model-engine-config.js';
 import { containerEnv, GATEWAY, mainContainer, type ContainerEnv } from './model-engine-redis.js';
 
 export interface RunningConfig {
@@ -58,7 +59,7 @@ export async function runningConfig(ctx: Pick<CheckContext, 'kube' | 'values' | 
     } catch (e) {
       if (!(e instanceof ForbiddenError) || !ctx.values) throw e;
     }
-    const parsed = parseServiceConfig(cm);
+    const parsed = serviceConfigFromData(cm?.data);
     if (parsed) {
       const object = { kind: 'ConfigMap', namespace: ns, name: SERVICE_CONFIG_MAP };
       return {

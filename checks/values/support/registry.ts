@@ -3,7 +3,8 @@
  * (facts §2.2 `infer_registry_type`, §3 registry selection and `get_image_url`), plus what counts as one of
  * Scale's own registries (facts §1.1, §5, §9 #20).
  */
-import { inferRegistryType, isRepoName, type RegistryType } from '../../../src/engine/images.js';
+import { effectiveRegistryType, inferRegistryType, isRepoName, type RegistryType } from '../../../src/engine/images.js';
+export { effectiveRegistryType };
 import { truthy } from './snippet.js';
 
 // Shared with the `images` checks and `mirror-plan`: the pure registry logic lives in src/engine/images.ts.
@@ -18,14 +19,6 @@ export {
   type RegistryType,
 } from '../../../src/engine/images.js';
 
-/**
- * `api/dependencies.py` (since #775): `infra.docker_registry_type or infer_registry_type(prefix)`; `ecr`, `acr`,
- * `gar`, `onprem` pick their class, anything else is the Generic (anonymous OCI) repository.
- */
-export function effectiveRegistryType(explicit: unknown, prefix: string): RegistryType {
-  const t = truthy(explicit) ? String(explicit) : inferRegistryType(prefix);
-  return t === 'ecr' || t === 'acr' || t === 'gar' || t === 'onprem' ? t : 'generic';
-}
 
 /** Split `host/path:tag` or `…@sha256:…` into repository and tag/digest. */
 export function splitImage(ref: string): { repository: string; tag?: string } {

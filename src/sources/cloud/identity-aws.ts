@@ -15,6 +15,7 @@ import type { PolicyDocument } from '../../engine/identity.js';
 import type { CloudAnswer, IamRole, OidcProvider } from '../../engine/ports/identity-cloud.js';
 import { parseRoleArn } from '../../engine/identity.js';
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
+import { guardLookup } from './lookup.js';
 
 export interface AwsIdentityOptions {
   /** Static credentials or a provider; default: the SDK's default chain (env, profile, SSO, IRSA, IMDS). */
@@ -190,14 +191,8 @@ export class AwsIdentitySource {
     return { state: 'unavailable', via, detail };
   }
 
-  private async guard<T>(via: string, signal: AbortSignal, fn: () => Promise<CloudAnswer<T>>): Promise<CloudAnswer<T>> {
-    try {
-      return await fn();
-    } catch (e) {
-      const err = e as Error;
-      if (signal.aborted) throw e;
-      // Credential-chain failures and network errors: "could not ask", never "does not exist".
-      return { state: 'unavailable', via, detail: err.message.split('\n')[0] ?? String(e) };
-    }
+  private guard<T>(via: string, signal: AbortSignal, fn: () => Promise<CloudAnswer<T>>): Promise<CloudAnswer<T>> {
+    // Credential-chain failures and network errors: "could not ask", never "does not exist".
+    return guardLookup(via, signal, fn);
   }
 }

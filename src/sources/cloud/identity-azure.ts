@@ -7,6 +7,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { FederatedCredential } from '../../engine/identity.js';
 import type { AksCluster, CloudAnswer, ManagedIdentityCredentials } from '../../engine/ports/identity-cloud.js';
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
+import { guardLookup } from './lookup.js';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 export const MSI_API_VERSION = '2023-01-31';
@@ -173,17 +174,11 @@ export class AzureIdentitySource {
     });
   }
 
-  private async guard<T>(via: string, signal: AbortSignal, fn: () => Promise<CloudAnswer<T>>): Promise<CloudAnswer<T>> {
-    try {
-      return await fn();
-    } catch (e) {
-      const err = e as Error;
-      if (signal.aborted) throw e;
-      if (err instanceof ArmError) {
-        const detail = `${err.code}${err.message ? `: ${err.message.split('\n')[0]}` : ''}`;
-        return err.status === 404 ? { state: 'not-found', via, detail } : { state: 'unavailable', via, detail };
-      }
-      return { state: 'unavailable', via, detail: err.message.split('\n')[0] ?? String(e) };
-    }
+  private guard<T>(via: string, signal: AbortSignal, fn: () => Promise<CloudAnswer<T>>): Promise<CloudAnswer<T>> {
+    return guardLookup(via, signal, fn, (err) => {
+      if (!(err instanceof ArmError)) return undefined;
+      const detail = `${err.code}${err.message ? `: ${err.message.split('\n')[0]}` : ''}`;
+      return err.status === 404 ? { state: 'not-found', via, detail } : { state: 'unavailable', via, detail };
+    });
   }
 }

@@ -7,6 +7,7 @@ import type { AuthClient } from 'google-auth-library';
 import type { IamPolicy } from '../../engine/identity.js';
 import type { CloudAnswer } from '../../engine/ports/identity-cloud.js';
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
+import { guardLookup } from './lookup.js';
 
 export const DEFAULT_GCP_IAM_ENDPOINT = 'https://iam.googleapis.com';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -45,26 +46,30 @@ export class GcpIdentitySource {
 
   async serviceAccountPolicy(email: string, signal: AbortSignal): Promise<CloudAnswer<IamPolicy>> {
     const via = `IAM getIamPolicy (${new URL(this.base).host})`;
-    try {
-      const allowed = hostAllowed(new URL(this.base).hostname, this.opts.network ?? 'all');
-      if (!allowed.ok) return { state: 'unavailable', via, detail: allowed.reason };
-      const client = await this.authClient();
-      const res = await client.request<IamPolicy>({
-        url: `${this.base}/v1/projects/-/serviceAccounts/${encodeURIComponent(email)}:getIamPolicy`,
-        method: 'POST',
-        data: { options: { requestedPolicyVersion: 3 } },
-        signal,
-        timeout: this.opts.timeoutMs ?? 15_000,
-        retry: false,
-      });
-      return { state: 'found', via, value: res.data ?? {} };
-    } catch (e) {
-      if (signal.aborted) throw e;
-      const err = e as Error & { status?: number; response?: { status?: number; data?: { error?: { status?: string; message?: string } } } };
-      const status = err.status ?? err.response?.status;
-      const api = err.response?.data?.error;
-      const detail = api ? `${api.status ?? `HTTP ${status}`}: ${api.message ?? ''}`.trim() : (err.message.split('\n')[0] ?? String(e));
-      return status === 404 ? { state: 'not-found', via, detail } : { state: 'unavailable', via, detail };
-    }
+    return guardLookup(
+      via,
+      signal,
+      async () => {
+        const allowed = hostAllowed(new URL(this.base).hostname, this.opts.network ?? 'all');
+        if (!allowed.ok) return { state: 'unavailable', via, detail: allowed.reason };
+        const client = await this.authClient();
+        const res = await client.request<IamPolicy>({
+          url: `${this.base}/v1/projects/-/serviceAccounts/${encodeURIComponent(email)}:getIamPolicy`,
+          method: 'POST',
+          data: { options: { requestedPolicyVersion: 3 } },
+          signal,
+          timeout: this.opts.timeoutMs ?? 15_000,
+          retry: false,
+        });
+        return { state: 'found', via, value: res.data ?? {} };
+      },
+      (e) => {
+        const err = e as Error & { status?: number; response?: { status?: number; data?: { error?: { status?: string; message?: string } } } };
+        const status = err.status ?? err.response?.status;
+        const api = err.response?.data?.error;
+        const detail = api ? `${api.status ?? `HTTP ${status}`}: ${api.message ?? ''}`.trim() : (err.message.split('\n')[0] ?? String(e));
+        return status === 404 ? { state: 'not-found', via, detail } : { state: 'unavailable', via, detail };
+      },
+    );
   }
 }

@@ -14,6 +14,7 @@ import { isDenied, tailLines, type Denial } from '../kube/snapshot-kube.js';
 import { apiVersionOf, BUILTIN_GROUPS, qualifiedName, type ResourceInfo } from '../kube/resources.js';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, SelectorError } from '../kube/selectors.js';
 import type { Snapshot } from '../snapshot/load.js';
+import { sleep } from '../sleep.js';
 import { compareKeys, objectKey, queryObjects, servedResources } from '../snapshot/query.js';
 import { toTable, type PrinterColumn } from './tables.js';
 import { makeSelfSignedTls } from './tls.js';
@@ -540,6 +541,23 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
 
   const wantsTable = (accept: string) => /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
 
+  /** `kubectl get`'s server-side printing (`as=Table`), for a list or a single object. */
+  function sendTable(req: IncomingMessage, res: ServerResponse, url: URL, r: Route, objects: readonly KubeObject[], metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number }) {
+    const includeObject = url.searchParams.get('includeObject') ?? undefined;
+    const cols = printerColumns(r.info);
+    return sendJson(
+      req,
+      res,
+      200,
+      toTable(r.info.group, r.info.kind, objects.map((o) => present(o, r.info)), {
+        now,
+        metadata,
+        ...(includeObject ? { includeObject } : {}),
+        ...(cols ? { printerColumns: cols } : {}),
+      }),
+    );
+  }
+
   function findObject(info: ResourceInfo, namespace: string | undefined, name: string): KubeObject | undefined {
     return store.find(
       (o) => sameResource(o, info) && o.metadata.name === name && (!info.namespaced || (o.metadata.namespace ?? '') === (namespace ?? '')),
@@ -570,21 +588,7 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
       if (!sel.labelSelector && !sel.fieldSelector) metadata.remainingItemCount = items.length - limit;
       items = page;
     }
-    if (wantsTable(accept)) {
-      const includeObject = url.searchParams.get('includeObject') ?? undefined;
-      const cols = printerColumns(r.info);
-      return sendJson(
-        req,
-        res,
-        200,
-        toTable(r.info.group, r.info.kind, items.map((o) => present(o, r.info)), {
-          now,
-          metadata,
-          ...(includeObject ? { includeObject } : {}),
-          ...(cols ? { printerColumns: cols } : {}),
-        }),
-      );
-    }
+    if (wantsTable(accept)) return sendTable(req, res, url, r, items, metadata);
     const builtin = BUILTIN_GROUPS.has(r.info.group);
     const out = items.map((o) => {
       const p = present(o, r.info);
@@ -598,21 +602,7 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
   function get(req: IncomingMessage, res: ServerResponse, url: URL, r: Route, accept: string) {
     const obj = findObject(r.info, r.namespace, r.name!);
     if (!obj) throw new HttpError(404, `${qualifiedName(r.info)} "${r.name}" not found`, details(r.info, r.name));
-    if (wantsTable(accept)) {
-      const includeObject = url.searchParams.get('includeObject') ?? undefined;
-      const cols = printerColumns(r.info);
-      return sendJson(
-        req,
-        res,
-        200,
-        toTable(r.info.group, r.info.kind, [present(obj, r.info)], {
-          now,
-          metadata: { resourceVersion: String(rv) },
-          ...(includeObject ? { includeObject } : {}),
-          ...(cols ? { printerColumns: cols } : {}),
-        }),
-      );
-    }
+    if (wantsTable(accept)) return sendTable(req, res, url, r, [obj], { resourceVersion: String(rv) });
     return sendJson(req, res, 200, present(obj, r.info));
   }
 
@@ -825,7 +815,7 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
       if (f.match.method && f.match.method.toUpperCase() !== method) continue;
       if (f.match.pathPrefix && !(req.url ?? '/').startsWith(f.match.pathPrefix)) continue;
       f.left--;
-      if (f.delayMs) await sleep(f.delayMs, closing.signal);
+      if (f.delayMs) await sleep(f.delayMs, closing.signal, () => new Error('server closing'));
       if (f.status) throw new HttpError(f.status, `injected fault: ${f.status} for ${method} ${path}`);
       break;
     }
@@ -948,19 +938,4 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
       });
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('server closing'));
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new Error('server closing'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

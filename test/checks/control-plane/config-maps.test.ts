@@ -4,7 +4,6 @@ import check, {
   fieldsSnippet,
   parseConfigYaml,
   serviceConfigProblems,
-  valuesPathOf,
 } from '../../../checks/control-plane/config-maps.js';
 import type { ConfigMap, KubeObject, ListOptions } from '../../../src/engine/index.js';
 import { runCheck } from '../../../src/engine/runner.js';
@@ -223,16 +222,7 @@ describe('serviceConfigProblems', () => {
 });
 
 describe('helpers', () => {
-  it.each([
-    ['launch', 'vllm_repository', 'config.values.launch.vllm_repository'],
-    ['launch', 'dd_trace_enabled', 'dd_trace_enabled'],
-    ['launch', 'gateway_namespace', 'the helm release namespace (-n)'],
-    ['infra', 'env', 'context'],
-    ['infra', 's3_bucket', 'config.values.infra.s3_bucket'],
-  ] as const)('valuesPathOf(%s, %s) = %s', (section, field, path) => {
-    expect(valuesPathOf(section, field)).toBe(path);
-  });
-
+  // valuesPathOf moved with the field list: test/engine/model-engine-config.test.ts.
   it('builds a values snippet with top-level and nested keys', () => {
     expect(fieldsSnippet('infra', ['env', 's3_bucket', 'k8s_cluster_name'])).toBe(
       'context: <value>\nconfig:\n  values:\n    infra:\n      s3_bucket: <value>\n      k8s_cluster_name: <value>',

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import check from '../../../checks/gpu/accelerator-labels.js';
+import scheduling from '../../../checks/values/scheduling.js';
+import type { Pod } from '../../../src/engine/index.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
+import { byName, runMutated } from '../control-plane/mutated-snapshot.js';
 
 const aws = { namespace: 'model-engine', endpointNamespace: 'llm-engine', cloud: 'aws' as const };
 // Preflight snapshots and values (moved here from cluster/node-labels, which no longer judges GPU types).
@@ -41,13 +44,14 @@ testCheck(check, {
       ],
     },
     {
+      // The typo itself is values/scheduling's finding (unknownGpuType, with file:line); see the test below.
       name: 'values name a type nobody has, with the docs typo (warnings: nothing uses them yet)',
       snapshot: 'fixtures/clusters/gpu-aws-healthy',
       ...aws,
       set: ['balloons[0].acceleratorName=nvidia-tesla-a10', 'balloons[0].replicaCount=0', 'imageCache.devices[0].nodeSelector.k8s\\.amazonaws\\.com/accelerator=nvidia-hopper-h100'],
       errors: [
-        { messageId: 'unknownType', status: 'warn' },
-        { messageId: 'noNodes', status: 'warn' },
+        { messageId: 'noNodes', status: 'warn', object: { kind: 'HelmValues', name: 'balloons[0].acceleratorName' } },
+        { messageId: 'noNodes', status: 'warn', object: { kind: 'HelmValues', name: 'imageCache.devices[0].nodeSelector["k8s.amazonaws.com/accelerator"]' } },
       ],
     },
     {
@@ -172,5 +176,29 @@ describe('gpu/accelerator-labels over values GPU types (preflight)', () => {
       ['warn', 'high', 'nvidia-hopper-h100'],
     ]);
     expect(unmatched[0]!.message).toContain('lack eks.amazonaws.com/nodegroup=cpu-general');
+  });
+});
+
+describe('a GPU type model-engine does not know: one owner', () => {
+  const typo = { name: '', snapshot: 'fixtures/clusters/gpu-aws-healthy', ...aws, set: ['balloons[0].acceleratorName=nvidia-tesla-a10', 'balloons[0].replicaCount=0'] };
+
+  it('named in the values: values/scheduling reports it (with file:line), this check does not', async () => {
+    const mine = await runCase(check, typo);
+    expect(mine.some((r) => r.messageId === 'unknownType')).toBe(false);
+    const theirs = await runCase(scheduling, typo);
+    expect(theirs.filter((r) => r.messageId === 'unknownGpuType').map((r) => [r.status, r.object?.name, r.message.includes('did you mean nvidia-ampere-a10?')])).toEqual([
+      ['warn', 'balloons[0].acceleratorName', true],
+    ]);
+  });
+
+  it('named only by a live pod: reported here, with the type it probably meant', async () => {
+    const pod = 'launch-endpoint-id-end-cq7c1mkdg5gg00b8p0g0-bhmeccgdac-jffem';
+    const rs = await runMutated(check, 'fixtures/clusters/gpu-aws-healthy', (objects) => {
+      (byName(objects, 'Pod', 'llm-engine', pod) as Pod).spec.nodeSelector!['k8s.amazonaws.com/accelerator'] = 'nvidia-tesla-a10';
+    });
+    const r = rs.find((x) => x.messageId === 'unknownType')!;
+    expect([r.status, r.object]).toEqual(['warn', { kind: 'Pod', namespace: 'llm-engine', name: pod }]);
+    expect(r.message).toContain('GPU type "nvidia-tesla-a10" (Pod llm-engine/' + pod + ') is not a type model-engine knows; did you mean nvidia-ampere-a10?');
+    expect(r.status === 'warn' && r.remediation.summary).toContain('nvidia-hopper-h100-3g40gb');
   });
 });

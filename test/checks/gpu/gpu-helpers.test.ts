@@ -4,6 +4,8 @@ import { judgeRow } from '../../../checks/gpu/capacity.js';
 import { DEVICE_PLUGIN_DS, judgeNode, validatorFailure } from '../../../checks/gpu/device-plugin.js';
 import { endpointTolerations, judgeTaints, tolerates, type Taint, type Toleration } from '../../../checks/gpu/taints.js';
 import {
+  closestGpuType,
+  GPU_TYPE_TYPOS,
   gpuCapacity,
   gpuTypeForProduct,
   labelCommands,
@@ -356,6 +358,23 @@ describe('GPU type from node labels (gpuTypeForProduct ∘ nodeProduct)', () => 
   ])('%p', (labels, want) => {
     const np = nodeProduct(node('n', labels));
     expect(np ? gpuTypeForProduct(np) : undefined).toBe(want);
+  });
+});
+
+describe('closestGpuType (moved from values/scheduling)', () => {
+  it.each<[string, string | undefined]>([
+    ['nvidia-tesla-a10', 'nvidia-ampere-a10'],
+    ['nvidia-a10g', 'nvidia-ampere-a10'],
+    ['nvidia-tesla-a100', 'nvidia-ampere-a100'],
+    ['nvidia-a100e', 'nvidia-ampere-a100e'],
+    ['nvidia-h100-80gb', 'nvidia-hopper-h100'],
+    ['h100-3g40gb', 'nvidia-hopper-h100-3g40gb'],
+    ['nvidia-tesla-t4', 'nvidia-tesla-t4'],
+    ['nvidia-l4', undefined],
+  ])('closestGpuType(%s)', (name, want) => expect(closestGpuType(name)).toBe(want));
+
+  it('agrees with every entry of GPU_TYPE_TYPOS', () => {
+    for (const [typo, meant] of Object.entries(GPU_TYPE_TYPOS)) expect([typo, closestGpuType(typo)]).toEqual([typo, meant]);
   });
 });
 

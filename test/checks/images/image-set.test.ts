@@ -207,3 +207,19 @@ describe('classifyPullError', () => {
     expect(imageInPullMessage(`Back-off pulling image "${IMG}"`)).toBe(IMG);
   });
 });
+
+describe('effectiveRegistryType (api/dependencies.py since #775)', () => {
+  it.each([
+    [undefined, '111122223333.dkr.ecr.us-east-1.amazonaws.com', 'ecr'],
+    [undefined, 'myregistry.azurecr.io', 'acr'],
+    [undefined, 'us-docker.pkg.dev/p/r', 'gar'],
+    [undefined, 'registry.example.internal:5000', 'generic'],
+    ['onprem', 'registry.example.internal:5000', 'onprem'],
+    // An explicit type wins over the prefix, and an unknown one is the Generic repository, not a guess.
+    ['harbor', '111122223333.dkr.ecr.us-east-1.amazonaws.com', 'generic'],
+    ['', 'myregistry.azurecr.io', 'acr'],
+  ])('docker_registry_type %j with prefix %s → %s', async (explicit, prefix, want) => {
+    const { effectiveRegistryType } = await import('../../../src/engine/images.js');
+    expect(effectiveRegistryType(explicit, prefix)).toBe(want);
+  });
+});

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import check, { chartFullname, closestGpuType, selectorState } from '../../../checks/values/scheduling.js';
+import check, { chartFullname, selectorState } from '../../../checks/values/scheduling.js';
 import { loadValuesFiles } from '../../../src/sources/values/load.js';
 import { fixture, runCase, testCheck } from '../../support/check-tester.js';
 
@@ -111,15 +111,5 @@ describe('names', () => {
     ['llm-engine', 'llm-engine'],
     ['a'.repeat(39) + '-x', 'a'.repeat(39)],
   ])('chartFullname(%p)', (o, want) => expect(chartFullname(o)).toBe(want));
-
-  it.each<[string, string | undefined]>([
-    ['nvidia-tesla-a10', 'nvidia-ampere-a10'],
-    ['nvidia-a10g', 'nvidia-ampere-a10'],
-    ['nvidia-tesla-a100', 'nvidia-ampere-a100'],
-    ['nvidia-a100e', 'nvidia-ampere-a100e'],
-    ['nvidia-h100-80gb', 'nvidia-hopper-h100'],
-    ['h100-3g40gb', 'nvidia-hopper-h100-3g40gb'],
-    ['nvidia-tesla-t4', 'nvidia-tesla-t4'],
-    ['nvidia-l4', undefined],
-  ])('closestGpuType(%s)', (name, want) => expect(closestGpuType(name)).toBe(want));
+  // closestGpuType moved to src/engine/gpu.ts with the GPU type list: test/checks/gpu/gpu-helpers.test.ts.
 });
