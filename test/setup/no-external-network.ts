@@ -7,6 +7,9 @@ import net from 'node:net';
 import { isLoopbackHost } from '../../src/sources/net-policy.js';
 
 process.env.MED_NETWORK = 'loopback';
+// CI runs these tests with CI=true, which makes ink draw only its last frame and the CLI choose text over the TUI.
+// Tests that depend on it say so themselves (the CLI tests pass CI explicitly); the TUI tests need a terminal.
+delete process.env.CI;
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
 const guarded = Symbol.for('model-engine-doctor.network-guard');

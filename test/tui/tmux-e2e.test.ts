@@ -70,7 +70,8 @@ describe('the TUI in a real terminal (tmux)', () => {
   (skipReason ? it.skip : it)(
     skipReason ? `skipped: ${skipReason}` : 'triage of the demo: list, details, text filter, quit with exit code 3',
     async () => {
-      const command = `cd ${ROOT} && ${NODE} ${CLI} triage --snapshot ${DEMO}; echo EXIT=$? > ${exitFile}`;
+      // A terminal user's environment: CI unset (CI=true would make the CLI print text instead of the TUI).
+      const command = `cd ${ROOT} && env -u CI ${NODE} ${CLI} triage --snapshot ${DEMO}; echo EXIT=$? > ${exitFile}`;
       tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', command);
       // Keep the pane after the CLI exits, to read what it printed on quit.
       tmux('set-option', '-t', session, 'remain-on-exit', 'on');
