@@ -35,7 +35,7 @@ export interface TypeVerdict {
    * type exist but lack what every GPU endpoint selects (values nodeSelector), so no endpoint of it ever schedules.
    * medium: nothing uses it yet (a pool that scales from zero has no nodes until asked).
    */
-  severity: 'critical' | 'high' | 'medium';
+  severity: 'high' | 'medium';
   readyNodes: Node[];
   /** For selector-unmatched: the labels the type's nodes lack, with the selector's source and object. */
   missing?: { labels: string[]; source: string; object?: ObjectRef };
@@ -55,14 +55,16 @@ export function judgeType(type: string, demands: readonly GpuDemand[], nodes: re
   const urgent = mine.some(urgentDemand);
   const ready = nodes.filter((n) => nodeAccelerator(n) === type && isSchedulable(n));
   if (ready.length === 0) {
-    return { type, state: 'no-nodes', urgent, severity: urgent ? 'critical' : mine.some(installDemand) ? 'high' : 'medium', readyNodes: [], sources };
+    return { type, state: 'no-nodes', urgent, // Pods waiting now block their endpoints: high, like one endpoint down (docs/triage.md); only the control
+    // plane down ranks critical.
+    severity: urgent || mine.some(installDemand) ? 'high' : 'medium', readyNodes: [], sources };
   }
   // Urgent selectors first, so the reported one is the one blocking pods now.
   const unmatched = mine.filter((d) => !ready.some((n) => matchesSelector(n, d.selector))).sort((a, b) => Number(urgentDemand(b)) - Number(urgentDemand(a)));
   const d = unmatched[0];
   if (d) {
     const labels = [...new Set(ready.flatMap((n) => missingLabels(n, d.selector)))];
-    const severity = urgentDemand(d) ? 'critical' : unmatched.some((u) => installDemand(u) || endpointSelectorDemand(u)) ? 'high' : 'medium';
+    const severity = urgentDemand(d) || unmatched.some((u) => installDemand(u) || endpointSelectorDemand(u)) ? 'high' : 'medium';
     return {
       type,
       state: 'selector-unmatched',
@@ -73,7 +75,7 @@ export function judgeType(type: string, demands: readonly GpuDemand[], nodes: re
       sources,
     };
   }
-  return { type, state: 'ok', urgent, severity: urgent ? 'critical' : 'medium', readyNodes: ready, sources };
+  return { type, state: 'ok', urgent, severity: urgent ? 'high' : 'medium', readyNodes: ready, sources };
 }
 
 export type MigProblem = { what: 'strategy'; value: string } | { what: 'state'; value: string } | { what: 'config'; value: string; want: string };
@@ -99,7 +101,7 @@ export default defineCheck({
     description:
       'Every GPU type the install uses (balloons, image cache, live endpoint pods) has a Ready node labelled k8s.amazonaws.com/accelerator=<type> plus the values nodeSelector (node-lifecycle=normal by default), and each labelled node\'s GPU (feature-discovery, GKE or instance-type labels) is the GPU its label names.',
     clouds: 'all',
-    severity: 'critical',
+    severity: 'high',
     needs: ['kube'],
     messages: {
       ok: 'GPU type {{type}} has {{count}} Ready node(s) with every label its pods select',

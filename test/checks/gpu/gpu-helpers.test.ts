@@ -213,7 +213,7 @@ describe('valuesGpuDemands', () => {
   it.each<[string, ReturnType<typeof valuesGpuDemands>, Node[], string, string]>([
     ['no nodes, nothing uses it yet', valuesGpuDemands({ balloons: [{ acceleratorName: 'nvidia-tesla-t4', replicaCount: 0 }] }), [], 'no-nodes', 'medium'],
     ['no nodes, a balloon should run', valuesGpuDemands({ balloons: [{ acceleratorName: 'nvidia-tesla-t4', replicaCount: 1 }] }), [], 'no-nodes', 'high'],
-    ['no nodes, a live pod waits', live({}), [], 'no-nodes', 'critical'],
+    ['no nodes, a live pod waits', live({}), [], 'no-nodes', 'high'],
     ['nodes lack the endpoint nodeSelector', valuesGpuDemands({ balloons: [{ acceleratorName: 'nvidia-tesla-t4', replicaCount: 0 }], nodeSelector: { pool: 'gpu' } }), [t4()], 'selector-unmatched', 'high'],
     [
       'nodes lack only the image-cache selector',
@@ -222,7 +222,7 @@ describe('valuesGpuDemands', () => {
       'selector-unmatched',
       'medium',
     ],
-    ['nodes lack what a live pod selects', live({ pool: 'gpu' }), [t4()], 'selector-unmatched', 'critical'],
+    ['nodes lack what a live pod selects', live({ pool: 'gpu' }), [t4()], 'selector-unmatched', 'high'],
   ])('judgeType severity: %s', (_n, demands, nodes, state, severity) => {
     expect(judgeType('nvidia-tesla-t4', demands, nodes)).toMatchObject({ state, severity });
   });
