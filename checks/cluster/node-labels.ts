@@ -48,7 +48,7 @@ export default defineCheck({
       return pass('selectorOk', { data: { count: ready.length, selector: sel }, object: ref('nodeSelector'), evidence: selEvidence });
     }
     // Offer the CPU nodes: GPU nodes get this label with their accelerator label (gpu/accelerator-labels).
-    const cmds = labelCommands(ctx.matrix?.nodePool, nodes.filter(isSchedulable).filter((n) => !isGpuNode(n)), Object.entries(selector).map(([k, v]) => `${k}=${v}`));
+    const cmds = labelCommands(ctx.matrix?.nodePool, nodes.filter(isSchedulable).filter((n) => !isGpuNode(n)), Object.entries(selector).map(([k, v]) => `${k}=${v}`), ctx.cluster?.name);
     const finding: Finding = fail(matching.length === 0 ? 'selectorNoNodes' : 'selectorNotReady', {
       severity: 'critical',
       data: { selector: sel, total: nodes.length, count: matching.length },

@@ -191,7 +191,7 @@ export default defineCheck({
               ],
               remediation: {
                 summary: `Label the ${info?.gpu ?? type} node pool with ${labels.join(' ')} (model-engine uses this label on every cloud), or remove ${type} from the values if you do not offer it.`,
-                commands: labelCommands(ctx.matrix?.nodePool, candidates, labels),
+                commands: labelCommands(ctx.matrix?.nodePool, candidates, labels, ctx.cluster?.name),
               },
             }),
           );
@@ -211,7 +211,7 @@ export default defineCheck({
               ],
               remediation: {
                 summary: `Add ${m.labels.join(' ')} to the ${type} node pool, or clear the selector in the values (nodeSelector: null removes the chart default node-lifecycle: normal; {} does not).`,
-                commands: labelCommands(ctx.matrix?.nodePool, verdict.readyNodes, m.labels),
+                commands: labelCommands(ctx.matrix?.nodePool, verdict.readyNodes, m.labels, ctx.cluster?.name),
                 values: 'nodeSelector: null\nballoonNodeSelector: null',
               },
             }),
@@ -236,7 +236,7 @@ export default defineCheck({
       }
       return {
         summary: 'Fix the accelerator label of this node pool to the GPU it has; endpoints asking for one GPU type would otherwise land on another (wrong memory, wrong MIG profile).',
-        commands: labelCommands(ctx.matrix?.nodePool, [n], [right]),
+        commands: labelCommands(ctx.matrix?.nodePool, [n], [right], ctx.cluster?.name),
       };
     };
 
@@ -298,7 +298,7 @@ export default defineCheck({
           severity: 'medium',
           remediation: {
             summary: 'If endpoints should use these nodes, label their pool with the model-engine GPU type of their GPU (plus the values nodeSelector labels).',
-            commands: labelCommands(ctx.matrix?.nodePool, group, [`${ACCELERATOR_LABEL}=${type ?? '<gpu type>'}`]),
+            commands: labelCommands(ctx.matrix?.nodePool, group, [`${ACCELERATOR_LABEL}=${type ?? '<gpu type>'}`], ctx.cluster?.name),
           },
         }),
       );

@@ -75,7 +75,7 @@ export default defineCheck({
               evidence,
               remediation: {
                 summary: `Add ${r.type} nodes (a node pool labelled k8s.amazonaws.com/accelerator=${r.type}, with cluster-autoscaler or Karpenter able to scale it), or move the endpoints to a type you have. See gpu/accelerator-labels.`,
-                commands: [`kubectl get nodes -l k8s.amazonaws.com/accelerator=${r.type}`, ...labelCommands(ctx.matrix?.nodePool, [], [`k8s.amazonaws.com/accelerator=${r.type}`])],
+                commands: [`kubectl get nodes -l k8s.amazonaws.com/accelerator=${r.type}`, ...labelCommands(ctx.matrix?.nodePool, [], [`k8s.amazonaws.com/accelerator=${r.type}`], ctx.cluster?.name)],
               },
             }),
           );

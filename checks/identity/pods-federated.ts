@@ -230,7 +230,7 @@ export default defineCheck({
                 remediation: {
                   summary: 'Enable the GKE metadata server on these node pools (the cluster needs a workload pool too), then restart the pods.',
                   commands: [
-                    ...(pools.length > 0 ? pools : ['<pool>']).map((p) => `gcloud container node-pools update ${p} --cluster <cluster> --workload-metadata=GKE_METADATA`),
+                    ...(pools.length > 0 ? pools : ['<pool>']).map((p) => `gcloud container node-pools update ${p} --cluster ${ctx.cluster?.name ?? '<cluster>'} --workload-metadata=GKE_METADATA`),
                     ...restartCmd(g),
                   ],
                 },

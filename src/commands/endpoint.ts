@@ -49,7 +49,7 @@ export async function diagnoseEndpoint(ctx: BaseContext, endpoint: string, opts:
     hints: {
       ...(ctx.cloud ? { cloud: ctx.cloud } : {}),
       ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}),
-      context: ctx.kube.target,
+      context: ctx.cluster?.context ?? ctx.kube.target,
       ...(opts.gatewayUrl ? { gatewayUrl: gateway?.baseUrl ?? opts.gatewayUrl } : {}),
     },
   });

@@ -55,6 +55,8 @@ export interface Sources {
   kube?: KubePort;
   target: Pick<ReportTarget, 'mode' | 'context' | 'server' | 'snapshot'>;
   now?: Date;
+  /** The kube context of the cluster (live), or the one the snapshot was collected from. */
+  clusterContext?: string;
   /** The live kubeconfig (for the opt-in canary port's writes). */
   kubeConfig?: CanaryKubeConfig;
 }
@@ -83,6 +85,7 @@ export async function contextFor(opts: CommonOptions, sources: Sources, options:
     options,
     ports,
     ...(sources.now ? { now: sources.now } : {}),
+    ...(sources.clusterContext ? { clusterContext: sources.clusterContext } : {}),
   });
 }
 
@@ -90,7 +93,12 @@ export async function contextFor(opts: CommonOptions, sources: Sources, options:
 export async function openSources(opts: CommonOptions, needCluster: boolean, signal?: AbortSignal): Promise<Sources> {
   if (opts.snapshot) {
     const snapshot = await loadSnapshot(opts.snapshot);
-    return { kube: new SnapshotKube(snapshot), target: { mode: 'snapshot', snapshot: opts.snapshot }, now: snapshot.now };
+    return {
+      kube: new SnapshotKube(snapshot),
+      target: { mode: 'snapshot', snapshot: opts.snapshot },
+      now: snapshot.now,
+      ...(snapshot.info?.context ? { clusterContext: snapshot.info.context } : {}),
+    };
   }
   // Loaded on demand: @kubernetes/client-node takes about a second to import, which snapshot runs never need.
   const { connect, LiveKube, loadKubeConfig } = await import('../sources/kube/live-kube.js');
@@ -110,6 +118,7 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
     kube: new LiveKube(kc, { ...(signal ? { signal } : {}) }),
     target: { mode: 'live', context: info.context, server: info.server },
     now: info.now,
+    clusterContext: info.context,
     kubeConfig: kc,
   };
 }

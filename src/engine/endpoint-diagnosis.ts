@@ -7,6 +7,7 @@
  * model-engine has no `INITIALIZING` status (facts §6.6): "stuck initializing" is `READY` in the API with no
  * available worker, or `UPDATE_PENDING` that never moves. Both are decided here from the cluster.
  */
+import { clusterNameFromContext } from './cluster-name.js';
 import type { CauseCode, ChainNode, Diagnosis, EndpointRow } from './diagnosis.js';
 import { BENIGN_CAUSES } from './diagnosis.js';
 import { BUILDER_DEPLOYMENT, endpointIdOf, endpointSelector, isUnscheduledPod, k8sNameOf, replicaSetsOf, type ContainerLog, type EndpointFacts, type ReplicaSet } from './endpoint-facts.js';
@@ -183,7 +184,7 @@ function apiUpdate(s: Subject, body: Record<string, unknown>): string {
 }
 
 /** The EKS cluster name from a context ARN (`arn:aws:eks:…:cluster/ml-prod`, also inside `<context> (<server>)`). */
-const clusterNameOf = (context: string | undefined): string | undefined => /:cluster\/([^/\s)]+)/.exec(context ?? '')?.[1];
+const clusterNameOf = clusterNameFromContext;
 
 // ---------------------------------------------------------------------------------------------------------------
 // A verdict: what one level (pod, ReplicaSet, builder) says.

@@ -23,7 +23,7 @@ export interface EndpointTriage {
   gaps: string[];
 }
 
-type TriageContext = Pick<CheckContext, 'kube' | 'namespaces' | 'now' | 'cloud' | 'matrix'>;
+type TriageContext = Pick<CheckContext, 'kube' | 'namespaces' | 'now' | 'cloud' | 'matrix' | 'cluster'>;
 
 const memo = new WeakMap<KubePort, Map<string, Promise<EndpointTriage>>>();
 
@@ -42,7 +42,7 @@ export function triageEndpoints(ctx: TriageContext): Promise<EndpointTriage> {
         namespace: ctx.namespaces.endpoint,
         controlPlaneNamespace: ctx.namespaces.controlPlane,
         now: ctx.now,
-        hints: { ...(ctx.cloud ? { cloud: ctx.cloud } : {}), ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}), context: kube.target },
+        hints: { ...(ctx.cloud ? { cloud: ctx.cloud } : {}), ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}), context: ctx.cluster?.context ?? kube.target },
       });
       const endpoints = groupEndpointFacts(nf).map((facts) => {
         const diagnosis = diagnose(facts);

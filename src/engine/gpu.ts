@@ -2,6 +2,7 @@
  * NVIDIA GPU facts shared by the `gpu/*` checks, the endpoint doctor and triage: model-engine's GPU types, how a
  * node shows which GPU it has, how many GPUs pods request, and the per-type capacity table. All pure.
  */
+import { withClusterName } from './cluster-name.js';
 import type { NodePoolProfile, ObjectRef } from './types.js';
 import { isNodeReady, type Node, type Pod } from './kube-types.js';
 import { formatPath } from './values-path.js';
@@ -441,14 +442,14 @@ export function missingLabels(node: Node, selector: Record<string, string>): str
  * pooled; every one where they are not), then, where the cloud pools nodes (matrix `nodePool`), on each of their
  * pools so nodes the autoscaler adds carry the labels too. With no nodes known, node and pool are placeholders.
  */
-export function labelCommands(pool: NodePoolProfile | undefined, nodes: readonly Node[], labels: readonly string[]): string[] {
+export function labelCommands(pool: NodePoolProfile | undefined, nodes: readonly Node[], labels: readonly string[], cluster?: string): string[] {
   const pairs = labels.join(' ');
   const shown = pool ? nodes.slice(0, 5) : nodes;
   const byHand = (shown.length > 0 ? shown.map((n) => n.metadata.name) : ['<node>']).map((n) => `kubectl label node ${n} ${pairs} --overwrite`);
   if (!pool) return [...byHand, '# and make your node provisioning keep them (kubelet --node-labels or your cluster tooling)'];
   const pools = [...new Set(nodes.map((n) => n.metadata.labels?.[pool.label]).filter((p): p is string => !!p))];
   const poolCmds = (pools.length > 0 ? pools : ['<pool>']).map(
-    (p) => `${pool.labelCommand.replaceAll('{pool}', p).replaceAll('{labels}', labels.join(pool.labelSeparator))}${pool.note ? `   # ${pool.note}` : ''}`,
+    (p) => `${withClusterName(pool.labelCommand, cluster).replaceAll('{pool}', p).replaceAll('{labels}', labels.join(pool.labelSeparator))}${pool.note ? `   # ${pool.note}` : ''}`,
   );
   return [...byHand, ...poolCmds];
 }

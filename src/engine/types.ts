@@ -359,6 +359,8 @@ export interface CheckContext {
   readonly signal: AbortSignal;
   /** The current time (snapshot time for snapshots), so age computations are reproducible. */
   readonly now: Date;
+  /** The cluster as the kube context names it (live context, or the snapshot's), and its name where derivable. */
+  readonly cluster?: { context?: string; name?: string };
   /** Probe ports (registry, redis, cloud APIs), made once per run; see {@link Ports}. */
   readonly ports: Readonly<Ports>;
   /** Tell the UI what the check is waiting for ("connecting to redis 10.0.0.4:6380"). */

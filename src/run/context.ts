@@ -8,6 +8,7 @@ import type { Cloud, ConfigMap, Deployment, KubePort, Namespaces, Node, ReportTa
 import { CLOUDS } from '../engine/types.js';
 import { serviceConfigFromData } from '../engine/images.js';
 import { cloudFromProviderId, profileFor } from '../matrix/index.js';
+import { clusterNameFromContext } from '../engine/cluster-name.js';
 import { policyFromEnv } from '../sources/net-policy.js';
 
 import { GATEWAY_DEPLOYMENT, SERVICE_CONFIG_MAP } from '../engine/model-engine-config.js';
@@ -22,6 +23,8 @@ export interface ContextInput {
   options?: Partial<RunOptions>;
   ports?: Record<string, unknown>;
   now?: Date;
+  /** The kube context the cluster was reached by (or the one a snapshot was collected from). */
+  clusterContext?: string;
 }
 
 export interface ResolvedContext {
@@ -105,6 +108,9 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
       values,
       options,
       now: input.now ?? new Date(),
+      ...(input.clusterContext
+        ? { cluster: { context: input.clusterContext, ...(clusterNameFromContext(input.clusterContext) ? { name: clusterNameFromContext(input.clusterContext)! } : {}) } }
+        : {}),
       ports: input.ports ?? {},
     },
     cloudSource,

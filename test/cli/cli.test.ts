@@ -141,6 +141,10 @@ describe('triage on the demo', () => {
     });
     // Machine output carries no ANSI, and no secret from the snapshot.
     expect(r.stdout).not.toMatch(/\u001b\[/);
+    // Cloud commands name the cluster the snapshot came from (arn:aws:eks:…:cluster/ml-prod).
+    const commands = snapshotReport.results.flatMap((x) => x.remediation?.commands ?? []);
+    expect(commands.some((c) => c.includes('--cluster-name ml-prod'))).toBe(true);
+    expect(commands.filter((c) => c.includes('<cluster>'))).toEqual([]);
   });
 
   it('through the snapshot API server with a kubeconfig gives the same results', async () => {

@@ -348,7 +348,8 @@ describe('TLS', () => {
       expect(ca.ca).toBe(true);
       const cfg = parse(s.kubeconfig);
       expect(Buffer.from(cfg.clusters[0].cluster['certificate-authority-data'], 'base64').toString()).toBe(s.caPem);
-      expect(cfg['current-context']).toBe('snapshot');
+      // The context keeps the name of the cluster the snapshot was collected from.
+      expect(cfg['current-context']).toBe('arn:aws:eks:us-west-2:123456789012:cluster/ml-serving-prod');
       expect((await raw(s.url, '/version', { ca: s.caPem! })).json.gitVersion).toBe('v1.29.3-eks-ae9a62a');
       await expect(raw(s.url, '/version')).rejects.toThrow(/self[- ]signed|unable to verify/i);
     } finally {

@@ -65,7 +65,7 @@ export interface SnapshotServerOptions {
 export interface SnapshotServer {
   url: string;
   caPem?: string;
-  /** A kubeconfig (YAML) whose cluster, user and context are all named `snapshot`. */
+  /** A kubeconfig (YAML) whose cluster, user and context are named after the snapshot's context (else `snapshot`). */
   kubeconfig: string;
   requestLog: RequestLogEntry[];
   /**
@@ -915,7 +915,8 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
   return {
     url,
     ...(caPem ? { caPem } : {}),
-    kubeconfig: buildKubeconfig({ server: url, ...(caPem ? { caPem } : {}), ...(opts.token ? { token: opts.token } : {}) }),
+    // The context keeps the name of the cluster the snapshot came from, as kubectl showed it there.
+    kubeconfig: buildKubeconfig({ server: url, ...(caPem ? { caPem } : {}), ...(opts.token ? { token: opts.token } : {}), ...(opts.snapshot.info?.context ? { context: opts.snapshot.info.context } : {}) }),
     requestLog,
     objects: () => store,
     mutate(namespace, name, fn, resource = 'pods') {
