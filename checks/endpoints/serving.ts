@@ -1,4 +1,4 @@
-import { BENIGN_CAUSES, defineCheck, fail, pass, warn, type CauseCode, type Finding, type Severity } from '../../src/engine/index.js';
+import { BENIGN_CAUSES, CAUSE_CODES, defineCheck, fail, pass, warn, type CauseCode, type Finding, type Severity } from '../../src/engine/index.js';
 import { isFault } from '../../src/engine/endpoint-diagnosis.js';
 import { k8sNameOf } from '../../src/engine/endpoint-facts.js';
 import { triageEndpoints, type TriagedEndpoint } from '../../src/engine/endpoint-triage.js';
@@ -8,24 +8,8 @@ export function causeMessageId(cause: CauseCode): string {
   return cause.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-const FAULT_CAUSES: readonly CauseCode[] = [
-  'IMAGE_PULL',
-  'INSUFFICIENT_GPU',
-  'INSUFFICIENT_RESOURCES',
-  'NO_MATCHING_NODES',
-  'UNTOLERATED_TAINT',
-  'MISSING_PRIORITY_CLASS',
-  'MISSING_SERVICE_ACCOUNT',
-  'QUOTA_EXCEEDED',
-  'CONFIG_ERROR',
-  'VOLUME',
-  'CRASH_LOOP',
-  'READINESS_FAILING',
-  'BUILD_PENDING',
-  'BUILD_FAILED',
-  'NOT_FOUND',
-  'UNKNOWN',
-];
+/** Every cause that is a fault: the messageIds of failing endpoints. */
+const FAULT_CAUSES: readonly CauseCode[] = CAUSE_CODES.filter((c) => !BENIGN_CAUSES.includes(c));
 
 /**
  * Severity of a failing endpoint (docs/triage.md): one endpoint down is `high`; every endpoint down at once is an

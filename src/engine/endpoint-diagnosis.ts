@@ -17,7 +17,7 @@ import { classifyPullError, imageInPullMessage, PULL_ERROR_MEANING, type PullErr
 import { eventTime, isNodeReady, parseImageRef, type ContainerStatus, type Deployment, type KubeEvent, type Node, type Pod } from './kube-types.js';
 import { lastLines, matchLogSignature, type LogMatch } from './log-signatures.js';
 import type { GatewayEndpointRecord } from './ports/gateway.js';
-import { redactText } from './redact.js';
+import { redactEvidence, redactText } from './redact.js';
 import { formatResource, parseSchedulerMessage, podRequests, schedulingVerdict, type SchedulingVerdict } from './scheduling.js';
 import type { Evidence, KubeObject, ObjectRef, Remediation } from './types.js';
 
@@ -1243,23 +1243,6 @@ function buildChain(f: EndpointFacts, s: Subject, now: number): ChainNode[] {
 // ---------------------------------------------------------------------------------------------------------------
 // The diagnosis.
 
-function redactEvidence(e: Evidence): Evidence {
-  switch (e.type) {
-    case 'event':
-      return { ...e, message: redactText(e.message) };
-    case 'log':
-      return { ...e, line: redactText(e.line) };
-    case 'probe':
-      return { ...e, detail: redactText(e.detail), target: redactText(e.target) };
-    case 'note':
-      return { ...e, text: redactText(e.text) };
-    case 'object':
-      return e.detail ? { ...e, detail: redactText(e.detail) } : e;
-    case 'field':
-    case 'values':
-      return typeof e.value === 'string' ? { ...e, value: redactText(e.value) } : e;
-  }
-}
 
 function redactChain(n: ChainNode): ChainNode {
   return { ...n, summary: redactText(n.summary), children: n.children.map(redactChain) };

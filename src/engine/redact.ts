@@ -1,3 +1,5 @@
+import type { Evidence } from './types.js';
+
 /**
  * Secrets never leave the process: every value that reaches a result, a snapshot or a log line passes
  * through here first. Keys that name credentials are replaced whole; URLs keep their host but lose the
@@ -50,4 +52,25 @@ export function redactValue(key: string | undefined, value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** An evidence item with every value, message, log line and detail redacted. */
+export function redactEvidence(e: Evidence): Evidence {
+  switch (e.type) {
+    case 'field':
+    case 'values': {
+      const key = e.path.split(/[.[\]"]+/).filter(Boolean).pop();
+      return { ...e, value: redactValue(key, e.value) };
+    }
+    case 'event':
+      return { ...e, message: redactText(e.message) };
+    case 'log':
+      return { ...e, line: redactText(e.line) };
+    case 'probe':
+      return { ...e, detail: redactText(e.detail), target: redactText(e.target) };
+    case 'note':
+      return { ...e, text: redactText(e.text) };
+    case 'object':
+      return e.detail ? { ...e, detail: redactText(e.detail) } : e;
+  }
 }

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { renderMessage } from './define-check.js';
 import { CancelledError, ForbiddenError, TimeoutError } from './errors.js';
-import { redactText, redactValue } from './redact.js';
+import { redactEvidence, redactText, redactValue } from './redact.js';
 import type {
   Check,
   CheckContext,
@@ -91,25 +91,6 @@ function baseOf(check: Check) {
   return { id: check.meta.id, area: areaOf(check.meta.id), title: check.meta.title, docs: docsPath(check.meta.id) };
 }
 
-function redactEvidence(e: Evidence): Evidence {
-  switch (e.type) {
-    case 'field':
-    case 'values': {
-      const key = e.path.split(/[.[\]"]+/).filter(Boolean).pop();
-      return { ...e, value: redactValue(key, e.value) };
-    }
-    case 'event':
-      return { ...e, message: redactText(e.message) };
-    case 'log':
-      return { ...e, line: redactText(e.line) };
-    case 'probe':
-      return { ...e, detail: redactText(e.detail), target: redactText(e.target) };
-    case 'note':
-      return { ...e, text: redactText(e.text) };
-    case 'object':
-      return e.detail ? { ...e, detail: redactText(e.detail) } : e;
-  }
-}
 
 /** Turn what a check returned into results: message rendered, meta filled in, secrets redacted. */
 export function toResult(check: Check, finding: Finding, durationMs?: number): CheckResult {
