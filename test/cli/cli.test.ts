@@ -272,3 +272,30 @@ describe('RBAC gaps and warnings', () => {
     expect(strict.code).toBe(4);
   });
 });
+
+describe('unexpected errors', () => {
+  class Broken extends Capture {
+    override _write(_chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error) => void) {
+      cb(new Error('stdout went away'));
+    }
+    override write(chunk: unknown, ...rest: unknown[]): boolean {
+      void chunk;
+      void rest;
+      throw new Error('stdout went away');
+    }
+  }
+
+  it('an internal error is one line with a --debug hint and exit 1; --debug shows the stack', async () => {
+    for (const debug of [false, true]) {
+      const stderr = new Capture();
+      const code = await main(['triage', '--snapshot', DEMO, '-o', 'json', ...(debug ? ['--debug'] : [])], { stdout: new Broken(), stderr });
+      expect(code).toBe(1);
+      expect(stderr.text).toMatch(/^model-engine-doctor: internal error: stdout went away$/m);
+      if (debug) expect(stderr.text).toMatch(/\n\s+at /);
+      else {
+        expect(stderr.text).toContain('hint: rerun with --debug');
+        expect(stderr.text).not.toMatch(/\n\s+at /);
+      }
+    }
+  });
+});
