@@ -31,6 +31,6 @@ results="$(mktemp)"
 status=0
 NODE_OPTIONS=--experimental-vm-modules jest --ci --json --outputFile="$results" "$@" || status=$?
 # One plain closing line for whoever reads the log: "tests: N passed, N failed, N skipped".
-node -e 'const r=require(process.argv[1]); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$results" || true
+node -e 'const r=JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$results" || true
 rm -f "$results"
 exit "$status"

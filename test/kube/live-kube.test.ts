@@ -272,9 +272,11 @@ describe('HTTPS with a CA and a bearer token', () => {
 
   it('connects, reads the cluster clock from the Date header and lists through the same auth', async () => {
     const info = await connect(kc, { timeoutMs: 2000 });
-    expect(info).toEqual({ server: srv.url, context: 'snapshot', version: 'v1.29.3-eks-ae9a62a', now: snapshot.now });
+    // The served kubeconfig keeps the snapshot's original context name.
+    const context = 'arn:aws:eks:us-west-2:123456789012:cluster/ml-serving-prod';
+    expect(info).toEqual({ server: srv.url, context, version: 'v1.29.3-eks-ae9a62a', now: snapshot.now });
     const k = live(kc);
-    expect(k.target).toBe(`snapshot (${srv.url})`);
+    expect(k.target).toBe(`${context} (${srv.url})`);
     expect(await k.list('nodes')).toHaveLength(3);
     expect(await k.hasResource('scaledobjects.keda.sh')).toBe(true);
     expect(await k.logs('kube-system', PODS.keda, 'keda-operator', { tailLines: 1 })).toContain('Initializing Scaling logic');
