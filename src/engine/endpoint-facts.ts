@@ -400,25 +400,8 @@ function podTroubleRank(p: Pod): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Every endpoint of a namespace, from a constant number of lists.
 
-export interface NamespaceFacts {
-  namespace: string;
-  controlPlaneNamespace: string;
-  now: string;
-  deployments: Deployment[];
-  leaderWorkerSets: KubeObject[];
-  replicaSets: ReplicaSet[];
-  pods: Pod[];
-  hpas: HorizontalPodAutoscaler[];
-  scaledObjects: ScaledObject[];
-  pvcs: PersistentVolumeClaim[];
-  /** Warning events of the namespace (one list). */
-  events: KubeEvent[];
-  nodes: Node[];
-  nodePods?: Pod[];
-  logs: ContainerLog[];
-  hints?: EndpointHints;
-  gaps: string[];
-}
+/** The same facts for a whole namespace; its `events` are the namespace's Warning events, from one list. */
+export type NamespaceFacts = Omit<EndpointFacts, 'query' | 'services' | 'virtualServices' | 'configMaps' | 'builder' | 'api' | 'imageProbes'>;
 
 /** The selector every endpoint object carries (facts §6.3). */
 export const ENDPOINT_OBJECTS = 'endpoint_id';
