@@ -1,16 +1,11 @@
 /**
- * AWS side of workload identity: IAM GetRole / GetOpenIDConnectProvider and EKS DescribeCluster.
- * `@aws-sdk/client-iam` and `client-eks` are not dependencies, so the calls are made with the SDK's own
- * building blocks that the installed clients already pull in: the default credential chain
- * (`@aws-sdk/credential-provider-node`), SigV4 (`@smithy/signature-v4` with `@smithy/core`'s SHA-256) and the
- * SDK's Node HTTP handler. No crypto of our own.
+ * AWS side of workload identity: IAM GetRole / GetOpenIDConnectProvider and EKS DescribeCluster, through the
+ * official `@aws-sdk/client-iam` and `@aws-sdk/client-eks`. Both are imported on first use so startup does not
+ * pay for them; credentials come from the SDK's default chain (`@aws-sdk/credential-provider-node`) unless given.
  */
-import { Sha256 } from '@smithy/core/checksum';
-import { HttpRequest } from '@smithy/core/protocols';
-import { NodeHttpHandler, streamCollector } from '@smithy/node-http-handler';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { convert } from 'xmlbuilder2';
 import type { PolicyDocument } from '../../engine/identity.js';
 import type { CloudAnswer, IamRole, OidcProvider } from '../../engine/ports/identity-cloud.js';
 import { parseRoleArn } from '../../engine/identity.js';
@@ -47,46 +42,42 @@ export function iamEndpointFor(partition: string): { url: string; region: string
   }
 }
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-type XmlObj = Record<string, unknown>;
-const child = (o: unknown, ...keys: string[]): unknown =>
-  keys.reduce<unknown>((cur, k) => (cur && typeof cur === 'object' ? (cur as XmlObj)[k] : undefined), o);
-const text = (o: unknown): string | undefined => (typeof o === 'string' ? o : typeof o === 'number' ? String(o) : undefined);
-const list = (o: unknown): string[] => {
-  const m = child(o, 'member');
-  return (Array.isArray(m) ? m : m === undefined ? [] : [m]).map(text).filter((s): s is string => !!s);
-};
-
-/** Parse an IAM (query protocol) XML body; errors come back as `<ErrorResponse><Error><Code>`. */
-export function parseIamXml(body: string): { root: string; doc: XmlObj } | { error: { code: string; message: string } } {
-  const obj = convert(body, { format: 'object' }) as XmlObj;
-  const root = Object.keys(obj).find((k) => !k.startsWith('@') && !k.startsWith('?'));
-  if (!root) return { error: { code: 'InvalidResponse', message: 'empty XML document' } };
-  const doc = obj[root] as XmlObj;
-  if (root === 'ErrorResponse') {
-    return { error: { code: text(child(doc, 'Error', 'Code')) ?? 'Unknown', message: text(child(doc, 'Error', 'Message')) ?? '' } };
-  }
-  return { root, doc };
-}
-
 /** The role's trust policy: IAM returns it URL-encoded JSON. */
 export function decodePolicyDocument(encoded: string): PolicyDocument {
   return JSON.parse(decodeURIComponent(encoded)) as PolicyDocument;
 }
 
-const NOT_FOUND_CODES = new Set(['NoSuchEntity', 'ResourceNotFoundException']);
+/** Error codes that mean "does not exist" (IAM's query-protocol code, its SDK exception name, EKS's). */
+const NOT_FOUND_CODES = new Set(['NoSuchEntity', 'NoSuchEntityException', 'ResourceNotFoundException']);
+
+/** What an SDK service error says, or undefined for anything else (credentials, network, abort). */
+export function awsServiceError(e: unknown): { code: string; message: string; status: number | undefined } | undefined {
+  const err = e as { name?: string; Code?: unknown; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (!err || typeof err !== 'object' || !err.$metadata || err.$metadata.httpStatusCode === undefined) return undefined;
+  // IAM errors keep their wire code (`NoSuchEntity`, `AccessDenied`) in `Code`; `name` is the SDK's exception name.
+  const code = typeof err.Code === 'string' && err.Code ? err.Code : (err.name ?? `HTTP ${err.$metadata.httpStatusCode}`);
+  const message = (err.message ?? '').split('\n')[0]!;
+  return { code, message: message === 'UnknownError' || message === code ? '' : message, status: err.$metadata.httpStatusCode };
+}
+
+const SDK_WRAPPER = 'AWS SDK error wrapper for ';
+
+/** The answers a failed call can give. */
+type Failed = Exclude<CloudAnswer<never>, { state: 'found' }>;
+
+/** A service error as an answer: not found only when the API says so; any other refusal is "could not ask". */
+export function awsFailure(via: string, e: { code: string; message: string; status: number | undefined }): Failed {
+  const detail = `${e.code}${e.message ? `: ${e.message}` : ''}`;
+  if (NOT_FOUND_CODES.has(e.code) || e.status === 404) return { state: 'not-found', via, detail };
+  return { state: 'unavailable', via, detail };
+}
 
 export class AwsIdentitySource {
-  private readonly handler: NodeHttpHandler;
   private credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
+  private readonly iamClients = new Map<string, Promise<IAMClient>>();
+  private readonly eksClients = new Map<string, Promise<EKSClient>>();
 
   constructor(private readonly opts: AwsIdentityOptions = {}) {
-    this.handler = new NodeHttpHandler({ requestTimeout: opts.timeoutMs ?? 15_000, connectionTimeout: opts.timeoutMs ?? 15_000 });
     this.credentials = opts.credentials;
   }
 
@@ -100,45 +91,56 @@ export class AwsIdentitySource {
     return this.credentials;
   }
 
-  private async send(
-    endpoint: string,
-    service: string,
-    region: string,
-    req: { method: 'GET' | 'POST'; path: string; body?: string; headers?: Record<string, string> },
-    signal: AbortSignal,
-  ): Promise<RawResponse> {
-    const url = new URL(endpoint);
-    const allowed = hostAllowed(url.hostname, this.opts.network ?? 'all');
+  /** Client options shared by IAM and EKS: one attempt (a run asks each question once), the run's timeouts. */
+  private async clientConfig(region: string, endpoint: string | undefined) {
+    const timeout = this.opts.timeoutMs ?? 15_000;
+    return {
+      region,
+      credentials: await this.creds(),
+      ...(endpoint ? { endpoint } : {}),
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: timeout, connectionTimeout: timeout },
+    };
+  }
+
+  /** Refuse a host the run's network policy does not allow, before any credential or connection. */
+  private allow(url: string): void {
+    const allowed = hostAllowed(new URL(url).hostname, this.opts.network ?? 'all');
     if (!allowed.ok) throw new Error(allowed.reason);
-    const base = url.pathname.replace(/\/+$/, '');
-    const request = new HttpRequest({
-      method: req.method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: `${base}${req.path}`,
-      headers: { host: url.host, ...(req.headers ?? {}) },
-      ...(req.body !== undefined ? { body: req.body } : {}),
-    });
-    const signer = new SignatureV4({ credentials: await this.creds(), region, service, sha256: Sha256 });
-    const signed = (await signer.sign(request)) as HttpRequest;
-    const { response } = await this.handler.handle(signed, { abortSignal: signal });
-    const bytes = await streamCollector(response.body);
-    return { status: response.statusCode, headers: response.headers, body: Buffer.from(bytes).toString('utf8') };
   }
 
-  private iam(partition: string) {
+  /** The partition's IAM client (its global endpoint, or the override) and the host it talks to. */
+  private async iam(partition: string): Promise<{ client: IAMClient; host: string }> {
     const ep = iamEndpointFor(partition);
-    return { url: this.opts.iamEndpoint ?? ep.url, region: ep.region };
+    const url = this.opts.iamEndpoint ?? ep.url;
+    this.allow(url);
+    let client = this.iamClients.get(partition);
+    if (!client) {
+      client = (async () => {
+        const config = await this.clientConfig(ep.region, this.opts.iamEndpoint);
+        const { IAMClient } = await import('@aws-sdk/client-iam');
+        return new IAMClient(config);
+      })();
+      this.iamClients.set(partition, client);
+      // A failed set-up (no credentials) is not kept: the next question tries again.
+      client.catch(() => this.iamClients.delete(partition));
+    }
+    return { client: await client, host: new URL(url).host };
   }
 
-  private async iamCall(partition: string, params: Record<string, string>, signal: AbortSignal) {
-    const { url, region } = this.iam(partition);
-    const body = new URLSearchParams({ ...params, Version: '2010-05-08' }).toString();
-    const via = `IAM ${params.Action} (${new URL(url).host})`;
-    const res = await this.send(url, 'iam', region, { method: 'POST', path: '/', body, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } }, signal);
-    const parsed = parseIamXml(res.body);
-    return { via, res, parsed };
+  private async eks(region: string): Promise<EKSClient> {
+    let client = this.eksClients.get(region);
+    if (!client) {
+      const endpoint = this.opts.eksEndpoint?.replace('{region}', region);
+      client = (async () => {
+        const config = await this.clientConfig(region, endpoint);
+        const { EKSClient } = await import('@aws-sdk/client-eks');
+        return new EKSClient(config);
+      })();
+      this.eksClients.set(region, client);
+      client.catch(() => this.eksClients.delete(region));
+    }
+    return client;
   }
 
   async role(roleArn: string, signal: AbortSignal): Promise<CloudAnswer<IamRole>> {
@@ -146,22 +148,26 @@ export class AwsIdentitySource {
     const via = 'IAM GetRole';
     if (!arn) return { state: 'not-found', via, detail: `${roleArn} is not an IAM role ARN` };
     return this.guard(via, signal, async () => {
-      const { via: v, res, parsed } = await this.iamCall(arn.partition, { Action: 'GetRole', RoleName: arn.name }, signal);
-      if ('error' in parsed) return this.failure(v, res.status, parsed.error);
-      const role = child(parsed.doc, 'GetRoleResult', 'Role');
-      const doc = text(child(role, 'AssumeRolePolicyDocument'));
+      const { client, host } = await this.iam(arn.partition);
+      const v = `IAM GetRole (${host})`;
+      const { GetRoleCommand } = await import('@aws-sdk/client-iam');
+      const out = await this.ask(v, () => client.send(new GetRoleCommand({ RoleName: arn.name }), { abortSignal: signal }));
+      if ('state' in out) return out;
+      const doc = out.Role?.AssumeRolePolicyDocument;
       if (!doc) return { state: 'unavailable', via: v, detail: 'GetRole returned no AssumeRolePolicyDocument' };
-      return { state: 'found', via: v, value: { arn: text(child(role, 'Arn')) ?? roleArn, trustPolicy: decodePolicyDocument(doc) } };
+      return { state: 'found', via: v, value: { arn: out.Role?.Arn ?? roleArn, trustPolicy: decodePolicyDocument(doc) } };
     });
   }
 
   async oidcProvider(providerArn: string, signal: AbortSignal): Promise<CloudAnswer<OidcProvider>> {
     const partition = /^arn:(aws[\w-]*):/.exec(providerArn)?.[1] ?? 'aws';
     return this.guard('IAM GetOpenIDConnectProvider', signal, async () => {
-      const { via, res, parsed } = await this.iamCall(partition, { Action: 'GetOpenIDConnectProvider', OpenIDConnectProviderArn: providerArn }, signal);
-      if ('error' in parsed) return this.failure(via, res.status, parsed.error);
-      const r = child(parsed.doc, 'GetOpenIDConnectProviderResult');
-      return { state: 'found', via, value: { arn: providerArn, url: text(child(r, 'Url')) ?? '', clientIds: list(child(r, 'ClientIDList')) } };
+      const { client, host } = await this.iam(partition);
+      const via = `IAM GetOpenIDConnectProvider (${host})`;
+      const { GetOpenIDConnectProviderCommand } = await import('@aws-sdk/client-iam');
+      const out = await this.ask(via, () => client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }), { abortSignal: signal }));
+      if ('state' in out) return out;
+      return { state: 'found', via, value: { arn: providerArn, url: out.Url ?? '', clientIds: out.ClientIDList ?? [] } };
     });
   }
 
@@ -169,30 +175,32 @@ export class AwsIdentitySource {
     const url = (this.opts.eksEndpoint ?? 'https://eks.{region}.amazonaws.com').replace('{region}', region);
     const via = `EKS DescribeCluster ${clusterName} (${new URL(url).host})`;
     return this.guard(via, signal, async () => {
-      const res = await this.send(url, 'eks', region, { method: 'GET', path: `/clusters/${encodeURIComponent(clusterName)}` }, signal);
-      if (res.status >= 300) {
-        const type = (res.headers['x-amzn-errortype'] ?? '').split(':')[0]!;
-        let message = '';
-        try {
-          message = String((JSON.parse(res.body) as { message?: string }).message ?? '');
-        } catch {
-          /* a non-JSON error body: keep the status only */
-        }
-        return this.failure(via, res.status, { code: type || `HTTP ${res.status}`, message });
-      }
-      const issuer = (JSON.parse(res.body) as { cluster?: { identity?: { oidc?: { issuer?: string } } } }).cluster?.identity?.oidc?.issuer;
+      this.allow(url);
+      const client = await this.eks(region);
+      const { DescribeClusterCommand } = await import('@aws-sdk/client-eks');
+      const out = await this.ask(via, () => client.send(new DescribeClusterCommand({ name: clusterName }), { abortSignal: signal }));
+      if ('state' in out) return out;
+      const issuer = out.cluster?.identity?.oidc?.issuer;
       return issuer ? { state: 'found', via, value: issuer } : { state: 'not-found', via, detail: `cluster ${clusterName} has no OIDC issuer` };
     });
   }
 
-  private failure<T>(via: string, status: number, e: { code: string; message: string }): CloudAnswer<T> {
-    const detail = `${e.code}${e.message ? `: ${e.message}` : ''}`;
-    if (NOT_FOUND_CODES.has(e.code) || status === 404) return { state: 'not-found', via, detail };
-    return { state: 'unavailable', via, detail };
+  /** One SDK call; an API error becomes an answer, anything else (credentials, network, abort) is rethrown. */
+  private async ask<O extends object>(via: string, call: () => Promise<O>): Promise<O | Failed> {
+    try {
+      return await call();
+    } catch (e) {
+      const service = awsServiceError(e);
+      if (!service) throw e;
+      return awsFailure(via, service);
+    }
   }
 
   private guard<T>(via: string, signal: AbortSignal, fn: () => Promise<CloudAnswer<T>>): Promise<CloudAnswer<T>> {
-    // Credential-chain failures and network errors: "could not ask", never "does not exist".
-    return guardLookup(via, signal, fn);
+    // Credential-chain failures and network errors: "could not ask", never "does not exist". The SDK wraps a
+    // non-Error rejection (e.g. a socket error from another realm); the detail keeps only the cause.
+    return guardLookup(via, signal, fn, (e) =>
+      e.message.startsWith(SDK_WRAPPER) ? { state: 'unavailable', via, detail: e.message.slice(SDK_WRAPPER.length).split('\n')[0]! } : undefined,
+    );
   }
 }

@@ -24,7 +24,7 @@ import {
 } from '../../../src/engine/identity.js';
 import type { Node, Pod } from '../../../src/engine/index.js';
 import { MATRIX } from '../../../src/matrix/index.js';
-import { AwsIdentitySource, decodePolicyDocument, iamEndpointFor, parseIamXml } from '../../../src/sources/cloud/identity-aws.js';
+import { AwsIdentitySource, awsFailure, awsServiceError, decodePolicyDocument, iamEndpointFor } from '../../../src/sources/cloud/identity-aws.js';
 import { AzureIdentitySource } from '../../../src/sources/cloud/identity-azure.js';
 import { createIdentityCloudPort } from '../../../src/sources/cloud/identity.js';
 import { loadValuesFiles } from '../../../src/sources/values/load.js';
@@ -281,10 +281,14 @@ describe('cloud trust judgements', () => {
 });
 
 describe('identity-cloud sources', () => {
-  it('parses IAM XML results and errors', () => {
-    const ok = parseIamXml('<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role><RoleName>r</RoleName></Role></GetRoleResult></GetRoleResponse>');
-    expect('doc' in ok && ok.root).toBe('GetRoleResponse');
-    expect(parseIamXml('<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>gone</Message></Error></ErrorResponse>')).toEqual({ error: { code: 'NoSuchEntity', message: 'gone' } });
+  it('classifies SDK service errors; anything else is not a service answer', () => {
+    const sdkError = (name: string, message: string, status: number, code?: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, ...(code ? { Code: code } : {}) });
+    const gone = awsServiceError(sdkError('NoSuchEntityException', 'The role with name x cannot be found.', 404, 'NoSuchEntity'));
+    expect(gone).toEqual({ code: 'NoSuchEntity', message: 'The role with name x cannot be found.', status: 404 });
+    expect(awsFailure('IAM GetRole', gone!)).toEqual({ state: 'not-found', via: 'IAM GetRole', detail: 'NoSuchEntity: The role with name x cannot be found.' });
+    expect(awsFailure('IAM GetRole', awsServiceError(sdkError('AccessDenied', 'not authorized', 403, 'AccessDenied'))!)).toMatchObject({ state: 'unavailable', detail: 'AccessDenied: not authorized' });
+    expect(awsFailure('EKS', awsServiceError(sdkError('ResourceNotFoundException', 'No cluster found', 404))!)).toMatchObject({ state: 'not-found' });
+    expect(awsServiceError(new Error('Could not load credentials from any providers'))).toBeUndefined();
     expect(decodePolicyDocument(encodeURIComponent('{"Statement":[]}'))).toEqual({ Statement: [] });
   });
 
@@ -352,6 +356,25 @@ describe('identity-cloud sources', () => {
       expect(a).toBe(b);
       expect(cloud.requests.length - before).toBe(1);
       expect(a.state === 'found' && trustAdmits(a.value.trustPolicy, 'system:serviceaccount:llm-engine:model-engine', HP).admitted).toBe(true);
+    });
+
+    it.each<[string, string]>([
+      ['aws-cn', 'cn-north-1'],
+      ['aws-us-gov', 'us-gov-west-1'],
+    ])('signs IAM calls for a role in partition %s with its region %s', async (partition, region) => {
+      const src = new AwsIdentitySource({ credentials: TEST_AWS_CREDENTIALS, iamEndpoint: `${cloud.url}/aws-healthy` });
+      const a = await src.role(`arn:${partition}:iam::123456789012:role/llm-engine`, new AbortController().signal);
+      expect(a.state).toBe('found');
+      const req = cloud.requests.at(-1)!;
+      expect(req.sigv4).toBe('valid');
+      expect(req.headers.authorization).toContain(`/${region}/iam/aws4_request`);
+    });
+
+    it('reports an unreachable endpoint as unavailable, with the socket error', async () => {
+      const src = new AwsIdentitySource({ credentials: TEST_AWS_CREDENTIALS, eksEndpoint: 'http://127.0.0.1:9', timeoutMs: 2000 });
+      const a = await src.eksIssuer('ml-serving-prod', 'us-west-2', new AbortController().signal);
+      expect(a).toMatchObject({ state: 'unavailable', detail: expect.stringContaining('ECONNREFUSED') });
+      expect(a.state === 'unavailable' && a.detail).not.toContain('AWS SDK error wrapper');
     });
 
     it('reports no credentials as unavailable, never as not found', async () => {
