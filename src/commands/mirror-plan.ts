@@ -3,7 +3,7 @@
  * exact tag into the user's registry, and the values that point the install at the mirror. `-o script` writes
  * a runnable, idempotent bash script.
  */
-import { EXIT, FatalError, ForbiddenError, type ExitCode } from '../engine/errors.js';
+import { EXIT, FatalError, ifForbidden, type ExitCode } from '../engine/errors.js';
 import { imageSet, parseFrameworkTags, serviceConfigFromData } from '../engine/images.js';
 import type { ConfigMap } from '../engine/kube-types.js';
 import { planMirror, renderMirrorPlanText, renderMirrorScript, type MirrorPlan } from '../engine/mirror-plan.js';
@@ -17,14 +17,8 @@ export interface MirrorPlanOptions extends Omit<CommonOptions, 'output'> {
   mirrorFrom?: string;
 }
 
-async function tolerantGet(kube: KubePort, name: string, ns: string): Promise<ConfigMap | undefined> {
-  try {
-    return await kube.get<ConfigMap>('configmaps', name, ns);
-  } catch (e) {
-    if (e instanceof ForbiddenError) return undefined;
-    throw e;
-  }
-}
+const tolerantGet = (kube: KubePort, name: string, ns: string): Promise<ConfigMap | undefined> =>
+  ifForbidden(() => kube.get<ConfigMap>('configmaps', name, ns), () => undefined);
 
 /** The plan as Markdown (for tickets and runbooks). */
 export function renderMirrorPlanMarkdown(plan: MirrorPlan): string {

@@ -7,7 +7,7 @@
  * `groupEndpointFacts` for every endpoint of the namespace at once (triage), whose call count does not grow with
  * the number of endpoints.
  */
-import { ForbiddenError } from './errors.js';
+import { ifForbidden } from './errors.js';
 import type { Deployment, KubeEvent, Node, Pod, ConfigMap } from './kube-types.js';
 import type { GatewayAnswer, GatewayPort } from './ports/gateway.js';
 import { ENDPOINT_ID } from './ports/gateway.js';
@@ -141,16 +141,11 @@ export function endpointSelector(query: string): { labelSelector: string; k8sNam
 }
 
 /** An RBAC denial becomes a gap (and an empty answer); anything else propagates. */
-async function tolerant<T>(gaps: string[], what: string, fn: () => Promise<T>, empty: T): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof ForbiddenError) {
-      gaps.push(`${what}: ${e.message}`);
-      return empty;
-    }
-    throw e;
-  }
+function tolerant<T>(gaps: string[], what: string, fn: () => Promise<T>, empty: T): Promise<T> {
+  return ifForbidden(fn, (e) => {
+    gaps.push(`${what}: ${e.message}`);
+    return empty;
+  });
 }
 
 const controllerOf = (o: KubeObject) => o.metadata.ownerReferences?.find((r) => r.controller) ?? o.metadata.ownerReferences?.[0];

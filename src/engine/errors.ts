@@ -57,3 +57,16 @@ export class TimeoutError extends Error {
     this.name = 'TimeoutError';
   }
 }
+
+/**
+ * Run a read; an RBAC denial gives `fallback(denial)` instead (a gap to report, an empty answer), anything else
+ * propagates. The one place "forbidden is an expected condition" is spelled for reads that can do without.
+ */
+export async function ifForbidden<T, F>(read: () => Promise<T>, fallback: (denied: ForbiddenError) => F): Promise<T | F> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof ForbiddenError) return fallback(e);
+    throw e;
+  }
+}

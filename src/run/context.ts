@@ -2,7 +2,7 @@
  * Builds a run's check context: which cloud, which namespaces, which ports. Shared by the CLI, the demo and
  * the CheckTester so tests resolve exactly what users get.
  */
-import { ForbiddenError } from '../engine/errors.js';
+import { ifForbidden } from '../engine/errors.js';
 import type { BaseContext } from '../engine/runner.js';
 import type { Cloud, ConfigMap, Deployment, KubePort, Namespaces, Node, ReportTarget, RunOptions, ValuesPort } from '../engine/index.js';
 import { CLOUDS } from '../engine/types.js';
@@ -38,14 +38,12 @@ export function isCloud(x: unknown): x is Cloud {
   return typeof x === 'string' && (CLOUDS as readonly string[]).includes(x);
 }
 
-async function tolerant<T>(fn: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof ForbiddenError) return undefined;
-    throw e;
-  }
+function clusterOf(context: string): { context: string; name?: string } {
+  const name = clusterNameFromContext(context);
+  return { context, ...(name ? { name } : {}) };
 }
+
+const tolerant = <T>(fn: () => Promise<T>): Promise<T | undefined> => ifForbidden(fn, () => undefined);
 
 /** Parse the `launch_service_config` / `infra_service_config` YAML keys of the service ConfigMap. */
 export function parseServiceConfig(cm: ConfigMap | undefined): ResolvedContext['serviceConfig'] {
@@ -108,9 +106,7 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
       values,
       options,
       now: input.now ?? new Date(),
-      ...(input.clusterContext
-        ? { cluster: { context: input.clusterContext, ...(clusterNameFromContext(input.clusterContext) ? { name: clusterNameFromContext(input.clusterContext)! } : {}) } }
-        : {}),
+      ...(input.clusterContext ? { cluster: clusterOf(input.clusterContext) } : {}),
       ports: input.ports ?? {},
     },
     cloudSource,

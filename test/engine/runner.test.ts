@@ -225,3 +225,20 @@ describe('selection and registry', () => {
     expect(rs.map((r) => r.id)).toEqual(['a/z', 'a/y', 'a/x']);
   });
 });
+
+describe('ifForbidden', () => {
+  it('returns the read, turns a denial into the fallback, and lets other errors through', async () => {
+    const { ifForbidden } = await import('../../src/engine/errors.js');
+    expect(await ifForbidden(async () => 'ok', () => 'fallback')).toBe('ok');
+    const seen: string[] = [];
+    const denied = await ifForbidden(
+      async () => {
+        throw new ForbiddenError('list', 'secrets', 'model-engine');
+      },
+      (e) => (seen.push(e.message), 'fallback'),
+    );
+    expect(denied).toBe('fallback');
+    expect(seen).toEqual(['forbidden: cannot list secrets in namespace model-engine']);
+    await expect(ifForbidden(async () => Promise.reject(new Error('boom')), () => 'fallback')).rejects.toThrow('boom');
+  });
+});

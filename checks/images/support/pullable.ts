@@ -4,7 +4,7 @@
  * each image through the registry port, and turn each probe into a finding with its remediation.
  */
 import {
-  ForbiddenError,
+  ifForbidden,
   fail,
   pass,
   skip,
@@ -59,16 +59,11 @@ export interface ImageInputs {
   notes: Evidence[];
 }
 
-async function tolerant<T>(fn: () => Promise<T>, notes: Evidence[]): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof ForbiddenError) {
-      notes.push({ type: 'note', text: `${e.message}: that part of the image set is not known` });
-      return undefined;
-    }
-    throw e;
-  }
+function tolerant<T>(fn: () => Promise<T>, notes: Evidence[]): Promise<T | undefined> {
+  return ifForbidden(fn, (e) => {
+    notes.push({ type: 'note', text: `${e.message}: that part of the image set is not known` });
+    return undefined;
+  });
 }
 
 /** The `kubernetes.io/arch` values of nodes (status.nodeInfo.architecture as a fallback). */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar';
 import { stringify } from 'yaml';
-import { ForbiddenError } from '../../engine/errors.js';
+import { ifForbidden } from '../../engine/errors.js';
 import { redactText } from '../../engine/redact.js';
 import type { KubeObject, KubePort, Namespaces } from '../../engine/types.js';
 import type { Pod } from '../../engine/kube-types.js';
@@ -86,16 +86,10 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectSumm
   const files = new Map<string, KubeObject[]>();
   const safeList = async (resource: string, namespace?: string): Promise<KubeObject[]> => {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
-    try {
-      if (!(await kube.hasResource(resource))) return [];
-      return await kube.list(resource, namespace ? { namespace } : {});
-    } catch (e) {
-      if (e instanceof ForbiddenError) {
-        skipped.push(e.message);
-        return [];
-      }
-      throw e;
-    }
+    return ifForbidden(
+      async () => ((await kube.hasResource(resource)) ? kube.list(resource, namespace ? { namespace } : {}) : []),
+      (e) => (skipped.push(e.message), []),
+    );
   };
   const add = (file: string, resource: string, objs: KubeObject[]) => {
     if (objs.length === 0) return;
@@ -127,17 +121,10 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectSumm
   // GPU capacity counts every running pod that holds GPUs, whatever its namespace: one cluster-wide list of
   // non-terminated pods, of which only the GPU holders outside the namespaces above are kept.
   const collected = new Set<string>([...nsList, ...INFRA_NAMESPACES]);
-  const running = await (async () => {
-    try {
-      return await kube.list('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
-    } catch (e) {
-      if (e instanceof ForbiddenError) {
-        skipped.push(e.message);
-        return [];
-      }
-      throw e;
-    }
-  })();
+  const running = await ifForbidden(
+    () => kube.list('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
+    (e) => (skipped.push(e.message), [] as KubeObject[]),
+  );
   add(
     'cluster/gpu-pods.yaml',
     'pods',
@@ -170,13 +157,11 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectSumm
   for (let i = 0; i < uniqueJobs.length; i += 8) {
     await Promise.all(
       uniqueJobs.slice(i, i + 8).map(async (j) => {
-        try {
-          const text = await kube.logs(j.ns, j.pod, j.container, { tailLines: opts.tailLines, previous: j.previous });
-          if (text !== undefined) logs.set(`logs/${j.ns}/${j.pod}/${j.container}${j.previous ? '.previous' : ''}.log`, redactText(text));
-        } catch (e) {
-          if (e instanceof ForbiddenError) skipped.push(e.message);
-          else throw e;
-        }
+        const text = await ifForbidden(
+          () => kube.logs(j.ns, j.pod, j.container, { tailLines: opts.tailLines, previous: j.previous }),
+          (e) => void skipped.push(e.message),
+        );
+        if (text !== undefined) logs.set(`logs/${j.ns}/${j.pod}/${j.container}${j.previous ? '.previous' : ''}.log`, redactText(text));
       }),
     );
   }
