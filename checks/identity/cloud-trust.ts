@@ -1,8 +1,8 @@
-import { defineCheck, fail, pass, skip, warn, type CheckContext, type Finding, type Node, type ObjectRef, type Pod } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, skip, warn, type CheckContext, type Evidence, type Finding, type Node, type ObjectRef, type Pod } from '../../src/engine/index.js';
 import {
   findFederatedCredential,
   gkeMember,
-  grantsWorkloadIdentityUser,
+  gsaProject,
   oidcHostPath,
   parseEksClusterArn,
   parseProviderId,
@@ -12,6 +12,7 @@ import {
   subjectOf,
   trustAdmits,
   WORKLOAD_IDENTITY_USER,
+  workloadIdentityGrant,
   type SubjectState,
 } from '../../src/engine/identity.js';
 import { IDENTITY_CLOUD_PORT, type CloudAnswer, type IdentityCloudPort } from '../../src/engine/ports/identity-cloud.js';
@@ -62,9 +63,9 @@ export default defineCheck({
       oidcDisabled: 'AKS cluster {{cluster}} has no OIDC issuer enabled, so no service account token can be federated',
       noFederatedCredential: 'managed identity {{identity}} has no federated credential for issuer {{issuer}} and subject {{subject}}',
       audience: 'federated credential {{fic}} of {{identity}} does not accept audience api://AzureADTokenExchange (it accepts {{audiences}})',
-      gcpTrusted: 'GSA {{gsa}} grants roles/iam.workloadIdentityUser to {{member}}',
+      gcpTrusted: 'GSA {{gsa}} grants roles/iam.workloadIdentityUser to {{member}}{{note}}',
       gsaMissing: 'GSA {{gsa}} of {{roles}} service account {{namespace}}/{{name}} does not exist',
-      notGranted: 'GSA {{gsa}} does not grant roles/iam.workloadIdentityUser to {{member}}, so {{namespace}}/{{name}} cannot impersonate it',
+      notGranted: 'GSA {{gsa}} does not grant roles/iam.workloadIdentityUser to {{member}} (or its principal:// identifier), so {{namespace}}/{{name}} cannot impersonate it{{note}}',
     },
   },
   async run(ctx) {
@@ -317,19 +318,40 @@ async function gcp(ctx: CheckContext, port: IdentityCloudPort, todo: { s: Subjec
           data,
           object,
           evidence: [{ type: 'probe', target: policy.via, detail: policy.detail ?? 'NOT_FOUND' }],
-          remediation: { summary: 'Create the Google service account or fix its email in the values.', commands: [`gcloud iam service-accounts describe ${value}`] },
+          remediation: {
+            summary: 'Create the Google service account or fix its email in the values.',
+            commands: [`gcloud iam service-accounts describe ${value}`, `gcloud iam service-accounts create ${value.split('@')[0]} --project ${gsaProject(value) ?? '<project>'}`],
+          },
         }),
       );
       continue;
     }
-    if (!grantsWorkloadIdentityUser(policy.value, member)) {
+    let grant = workloadIdentityGrant(policy.value, project, s);
+    let inherited: string | undefined;
+    let projectNote: string | undefined;
+    // Bindings on the GSA's project apply to every service account in it.
+    const gsaProj = gsaProject(value);
+    if (!grant && gsaProj) {
+      const pp = await port.gcpProjectPolicy(gsaProj, ctx.signal);
+      if (pp.state === 'found') {
+        grant = workloadIdentityGrant(pp.value, project, s);
+        if (grant) inherited = gsaProj;
+      } else projectNote = `the policy of project ${gsaProj}, which ${value} inherits, could not be read (${pp.state === 'unavailable' ? unavailable(pp) : 'not found'})`;
+    }
+    if (!grant) {
+      const evidence: Evidence[] = [
+        ...(policy.value.bindings ?? [])
+          .filter((b) => b.role === WORKLOAD_IDENTITY_USER)
+          .map((b) => ({ type: 'probe' as const, target: `${value} ${b.role}`, detail: (b.members ?? []).join(', ') || '(no members)' })),
+        ...(projectNote ? [{ type: 'note' as const, text: projectNote }] : []),
+      ];
+      const finding = projectNote ? warn : fail;
       out.push(
-        fail('notGranted', {
-          data,
+        finding('notGranted', {
+          data: { ...data, note: projectNote ? ` (${projectNote})` : '' },
           object,
-          evidence: (policy.value.bindings ?? [])
-            .filter((b) => b.role === WORKLOAD_IDENTITY_USER)
-            .map((b) => ({ type: 'probe' as const, target: `${value} ${b.role}`, detail: (b.members ?? []).join(', ') || '(no members)' })),
+          ...(projectNote ? { severity: 'high' as const } : {}),
+          evidence,
           remediation: {
             summary: 'Let the Kubernetes service account impersonate the GSA.',
             commands: [`gcloud iam service-accounts add-iam-policy-binding ${value} --role ${WORKLOAD_IDENTITY_USER} --member "${member}"`],
@@ -338,7 +360,9 @@ async function gcp(ctx: CheckContext, port: IdentityCloudPort, todo: { s: Subjec
       );
       continue;
     }
-    out.push(pass('gcpTrusted', { data, object }));
+    const how = grant.how === 'subject' ? '' : grant.how === 'namespace' ? ' (to every service account of the namespace)' : ' (to every service account of a cluster)';
+    const note = `${how}${inherited ? `, inherited from project ${inherited}` : ''}${grant.condition ? `, under condition "${grant.condition}" (not evaluated)` : ''}`;
+    out.push(pass('gcpTrusted', { data: { ...data, member: grant.member, note }, object }));
   }
   return out;
 }

@@ -290,7 +290,8 @@ export function findFederatedCredential(creds: readonly FederatedCredential[], s
 }
 
 export interface IamPolicy {
-  bindings?: { role: string; members?: string[]; condition?: unknown }[];
+  version?: number;
+  bindings?: { role: string; members?: string[]; condition?: { title?: string; expression?: string } }[];
 }
 
 export const WORKLOAD_IDENTITY_USER = 'roles/iam.workloadIdentityUser';
@@ -298,9 +299,55 @@ export const WORKLOAD_IDENTITY_USER = 'roles/iam.workloadIdentityUser';
 /** The IAM member GKE Workload Identity uses for a KSA: `serviceAccount:<project>.svc.id.goog[<ns>/<sa>]`. */
 export const gkeMember = (project: string, s: { namespace: string; name: string }) => `serviceAccount:${project}.svc.id.goog[${s.namespace}/${s.name}]`;
 
-/** Whether a GSA's IAM policy grants `roles/iam.workloadIdentityUser` to `member`. */
+/** A `roles/iam.workloadIdentityUser` binding that covers a KSA, and how. */
+export interface WorkloadIdentityGrant {
+  member: string;
+  /** `subject`: this KSA by name; `namespace`: every KSA of its namespace; `cluster`: every KSA of a cluster. */
+  how: 'subject' | 'namespace' | 'cluster';
+  /** A conditional binding (policy v3): its title or expression. The doctor does not evaluate CEL. */
+  condition?: string;
+}
+
+const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The binding of `roles/iam.workloadIdentityUser` in `policy` that lets KSA `<ns>/<sa>` of the cluster project's
+ * workload pool (`<project>.svc.id.goog`) impersonate the GSA, if any. Members GKE documents: the legacy
+ * `serviceAccount:<project>.svc.id.goog[<ns>/<sa>]`, and the principal identifiers
+ * `principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<project>.svc.id.goog/subject/ns/<ns>/sa/<sa>`,
+ * `principalSet://…/namespace/<ns>` and `principalSet://…/kubernetes.cluster/<cluster url>`. The project number is
+ * not checked (the pool id already names the project).
+ */
+export function workloadIdentityGrant(policy: IamPolicy, project: string, s: { namespace: string; name: string }): WorkloadIdentityGrant | undefined {
+  const pool = `principal(?:Set)?://iam\\.googleapis\\.com/projects/\\d+/locations/global/workloadIdentityPools/${reEscape(project)}\\.svc\\.id\\.goog`;
+  const forms: [WorkloadIdentityGrant['how'], RegExp][] = [
+    ['subject', new RegExp(`^${reEscape(gkeMember(project, s))}$`)],
+    ['subject', new RegExp(`^${pool.replace('(?:Set)?', '')}/subject/ns/${reEscape(s.namespace)}/sa/${reEscape(s.name)}$`)],
+    ['namespace', new RegExp(`^${pool.replace('(?:Set)?', 'Set')}/namespace/${reEscape(s.namespace)}$`)],
+    ['cluster', new RegExp(`^${pool.replace('(?:Set)?', 'Set')}/kubernetes\\.cluster/.+$`)],
+  ];
+  const grants: WorkloadIdentityGrant[] = [];
+  for (const b of policy.bindings ?? []) {
+    if (b.role !== WORKLOAD_IDENTITY_USER) continue;
+    for (const member of b.members ?? []) {
+      const how = forms.find(([, re]) => re.test(member))?.[0];
+      const condition = b.condition ? (b.condition.title ?? b.condition.expression ?? 'a condition') : undefined;
+      if (how) grants.push({ member, how, ...(condition ? { condition } : {}) });
+    }
+  }
+  // An unconditional grant beats a conditional one; a grant by name beats a wider one.
+  const rank = (g: WorkloadIdentityGrant) => (g.condition ? 10 : 0) + ['subject', 'namespace', 'cluster'].indexOf(g.how);
+  return grants.sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/** Whether a GSA's IAM policy grants `roles/iam.workloadIdentityUser` to `member` (exactly that member). */
 export function grantsWorkloadIdentityUser(policy: IamPolicy, member: string): boolean {
   return (policy.bindings ?? []).some((b) => b.role === WORKLOAD_IDENTITY_USER && (b.members ?? []).includes(member));
+}
+
+/** The project of a user-managed GSA (`<name>@<project>.iam.gserviceaccount.com`); undefined for Google-managed ones. */
+export function gsaProject(email: string): string | undefined {
+  return /^[^@]+@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/.exec(email.trim())?.[1];
 }
 
 /** Parse cloud facts out of a node's `spec.providerID`. */

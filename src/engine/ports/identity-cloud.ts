@@ -54,6 +54,8 @@ export interface IdentityCloudPort {
   azureFederatedCredentials(subscriptionId: string, clientId: string, signal: AbortSignal): Promise<CloudAnswer<ManagedIdentityCredentials>>;
   /** Azure ARM: the AKS cluster whose node resource group is `nodeResourceGroup`. */
   aksCluster(subscriptionId: string, nodeResourceGroup: string, signal: AbortSignal): Promise<CloudAnswer<AksCluster>>;
-  /** GCP IAM getIamPolicy on a Google service account. */
+  /** GCP IAM getIamPolicy on a Google service account (policy v3); `not-found` only when IAM says the account does not exist. */
   gcpServiceAccountPolicy(email: string, signal: AbortSignal): Promise<CloudAnswer<IamPolicy>>;
+  /** GCP Resource Manager getIamPolicy on a project (policy v3): bindings every service account of it inherits. */
+  gcpProjectPolicy(projectId: string, signal: AbortSignal): Promise<CloudAnswer<IamPolicy>>;
 }

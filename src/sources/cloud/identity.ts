@@ -16,7 +16,7 @@ export interface IdentityCloudOptions {
   network?: NetworkPolicy;
 }
 
-/** Endpoint overrides from the environment (`AWS_ENDPOINT_URL_IAM`/`_EKS`, `MED_AZURE_ARM_ENDPOINT`, `MED_GCP_IAM_ENDPOINT`). */
+/** Endpoint overrides from the environment (`AWS_ENDPOINT_URL_IAM`/`_EKS`, `MED_AZURE_ARM_ENDPOINT`, `MED_GCP_IAM_ENDPOINT`, `MED_GCP_CRM_ENDPOINT`). */
 export function identityCloudOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): IdentityCloudOptions {
   return { aws: awsEndpointsFromEnv(env), azure: azureEndpointFromEnv(env), gcp: gcpEndpointFromEnv(env) };
 }
@@ -48,5 +48,6 @@ export function createIdentityCloudPort(opts: IdentityCloudOptions = {}): Identi
     azureFederatedCredentials: (sub, clientId, signal) => once(`az-fic\0${sub}\0${clientId.toLowerCase()}`, () => z().federatedCredentials(sub, clientId, signal)),
     aksCluster: (sub, rg, signal) => once(`aks\0${sub}\0${rg.toLowerCase()}`, () => z().aksCluster(sub, rg, signal)),
     gcpServiceAccountPolicy: (email, signal) => once(`gcp-sa\0${email}`, () => g().serviceAccountPolicy(email, signal)),
+    gcpProjectPolicy: (project, signal) => once(`gcp-project\0${project}`, () => g().projectPolicy(project, signal)),
   };
 }

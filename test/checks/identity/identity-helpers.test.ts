@@ -10,6 +10,8 @@ import {
   findFederatedCredential,
   gkeMember,
   grantsWorkloadIdentityUser,
+  gsaProject,
+  workloadIdentityGrant,
   iamLike,
   identitySubjects,
   oidcHostPath,
@@ -29,7 +31,7 @@ import { AzureIdentitySource } from '../../../src/sources/cloud/identity-azure.j
 import { createIdentityCloudPort } from '../../../src/sources/cloud/identity.js';
 import { loadValuesFiles } from '../../../src/sources/values/load.js';
 import { fixture } from '../../support/check-tester.js';
-import { startRecordedCloud, TEST_AWS_CREDENTIALS, type RecordedCloud } from './recorded-cloud.js';
+import { startRecordedCloud, TEST_AWS_CREDENTIALS, type RecordedCloud } from '../../support/recorded-cloud.js';
 
 const HP = 'oidc.eks.us-west-2.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9';
 const PROVIDER = `arn:aws:iam::123456789012:oidc-provider/${HP}`;
@@ -229,6 +231,28 @@ describe('cloud trust judgements', () => {
     ['system:serviceaccount:kube-system:keda-operator', issuer, false],
     [SUB, undefined, true],
   ])('findFederatedCredential(%s, %s)', (subject, iss, want) => expect(findFederatedCredential(creds, subject, iss) !== undefined).toBe(want));
+
+  it.each<[string, string, string | undefined]>([
+    ['legacy member', 'serviceAccount:ml-prod-project.svc.id.goog[llm-engine/model-engine]', 'subject'],
+    ['principal identifier', 'principal://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/subject/ns/llm-engine/sa/model-engine', 'subject'],
+    ['principalSet of the namespace', 'principalSet://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/namespace/llm-engine', 'namespace'],
+    ['principalSet of a cluster', 'principalSet://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/kubernetes.cluster/https://container.googleapis.com/v1/projects/ml-prod-project/locations/us-central1/clusters/ml', 'cluster'],
+    ['principal of another namespace', 'principal://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/subject/ns/default/sa/model-engine', undefined],
+    ['principal of another project\'s pool', 'principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/other-project.svc.id.goog/subject/ns/llm-engine/sa/model-engine', undefined],
+    ['principalSet of another namespace', 'principalSet://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/namespace/default', undefined],
+  ])('workloadIdentityGrant: %s', (_n, member, how) => {
+    const g = workloadIdentityGrant({ bindings: [{ role: 'roles/iam.workloadIdentityUser', members: [member] }] }, 'ml-prod-project', { namespace: 'llm-engine', name: 'model-engine' });
+    expect(g?.how).toBe(how);
+  });
+
+  it('workloadIdentityGrant prefers an unconditional grant and names a condition it cannot evaluate', () => {
+    const m = 'serviceAccount:p-1234.svc.id.goog[ns/sa]';
+    const cond = { role: 'roles/iam.workloadIdentityUser', members: [m], condition: { title: 'weekdays', expression: 'request.time…' } };
+    expect(workloadIdentityGrant({ bindings: [cond] }, 'p-1234', { namespace: 'ns', name: 'sa' })).toEqual({ member: m, how: 'subject', condition: 'weekdays' });
+    expect(workloadIdentityGrant({ bindings: [cond, { role: 'roles/iam.workloadIdentityUser', members: [m] }] }, 'p-1234', { namespace: 'ns', name: 'sa' })?.condition).toBeUndefined();
+    expect(gsaProject('model-engine@ml-prod-project.iam.gserviceaccount.com')).toBe('ml-prod-project');
+    expect(gsaProject('123456789-compute@developer.gserviceaccount.com')).toBeUndefined();
+  });
 
   it('grantsWorkloadIdentityUser', () => {
     const member = gkeMember('ml-prod-project', { namespace: 'llm-engine', name: 'model-engine' });
