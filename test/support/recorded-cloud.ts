@@ -18,7 +18,8 @@
  * ```
  *
  * A request is answered only when method, path, query AND body all match a recording (query parameters and form
- * fields in any order, JSON bodies by value); otherwise the server answers 501 and says which part differed from
+ * fields in any order, JSON bodies by value; a recorded value `{{*}}` stands for a field that must be present but
+ * changes on every request, such as a client library's request id or telemetry); otherwise the server answers 501 and says which part differed from
  * the nearest recording — never a 404, which a client would read as "does not exist". Misses are kept in
  * `misses` so a test can insist there were none. AWS requests also have their SigV4 signature recomputed with the
  * test credentials and compared.
@@ -27,7 +28,8 @@ import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -105,6 +107,24 @@ const normPath = (p: string) =>
     .join('%2F');
 
 const sortedPairs = (q: URLSearchParams) => [...q.entries()].sort((a, b) => (a[0] + '\0' + a[1] < b[0] + '\0' + b[1] ? -1 : 1));
+/** A recorded value that matches any value of a field that must be present. */
+const ANY = '{{*}}';
+
+/** Whether recorded parameters (`{{*}}` for any value) and received ones are the same set. */
+function samePairs(recorded: URLSearchParams, received: URLSearchParams): boolean {
+  const a = sortedPairs(recorded);
+  const b = sortedPairs(received);
+  if (a.length !== b.length) return false;
+  const want = new Map<string, string[]>();
+  for (const [k, v] of a) want.set(k, [...(want.get(k) ?? []), v]);
+  for (const [k, v] of b) {
+    const vs = want.get(k);
+    const i = vs ? (vs.includes(v) ? vs.indexOf(v) : vs.indexOf(ANY)) : -1;
+    if (!vs || i < 0) return false;
+    vs.splice(i, 1);
+  }
+  return true;
+}
 const showQuery = (q: URLSearchParams) => (q.size === 0 ? '(none)' : sortedPairs(q).map(([k, v]) => `${k}=${v}`).join('&'));
 
 /** Whether two bodies say the same: form fields in any order, JSON by value, anything else byte for byte. */
@@ -116,7 +136,7 @@ export function sameBody(expected: string, actual: string): boolean {
     /* not JSON */
   }
   if (/^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$/.test(expected.trim()) && /^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$/.test(actual.trim())) {
-    return isDeepStrictEqual(sortedPairs(new URLSearchParams(expected.trim())), sortedPairs(new URLSearchParams(actual.trim())));
+    return samePairs(new URLSearchParams(expected.trim()), new URLSearchParams(actual.trim()));
   }
   return expected === actual;
 }
@@ -135,7 +155,7 @@ export function matchRecording(recordings: readonly Recording[], method: string,
   if (samePath.length === 0) return { ok: false, miss: `${want}: no recording has path ${url.pathname}` };
   const sameMethod = samePath.filter((p) => p.r.method === method);
   if (sameMethod.length === 0) return { ok: false, miss: `${want}: method differed (recorded: ${[...new Set(samePath.map((p) => `${p.r.method} in ${p.r.file}`))].join(', ')})` };
-  const sameQuery = sameMethod.filter((p) => isDeepStrictEqual(sortedPairs(p.url.searchParams), sortedPairs(url.searchParams)));
+  const sameQuery = sameMethod.filter((p) => samePairs(p.url.searchParams, url.searchParams));
   if (sameQuery.length === 0) {
     return { ok: false, miss: `${want}: query differed: got ${showQuery(url.searchParams)}, recorded ${sameMethod.map((p) => `${showQuery(p.url.searchParams)} (${p.r.file})`).join(' / ')}` };
   }
@@ -193,7 +213,7 @@ export async function loadScenario(dir: string): Promise<Recording[]> {
 }
 
 export interface RecordedCloud {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   url: string;
   requests: RecordedRequest[];
   /** Requests no recording answered, with the reason (which part differed). */
@@ -201,11 +221,15 @@ export interface RecordedCloud {
   close(): Promise<void>;
 }
 
-export async function startRecordedCloud(root: string): Promise<RecordedCloud> {
+/**
+ * Start the server on loopback. With `tls` (PEM certificate and key, e.g. from a test CA) it speaks HTTPS, for
+ * clients that insist on it (MSAL accepts only an https authority).
+ */
+export async function startRecordedCloud(root: string, opts: { tls?: { cert: string; key: string } } = {}): Promise<RecordedCloud> {
   const requests: RecordedRequest[] = [];
   const scenarios = new Map<string, Promise<Recording[]>>();
   let base = '';
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -238,9 +262,10 @@ export async function startRecordedCloud(root: string): Promise<RecordedCloud> {
         res.writeHead(r.status, { ...headers, 'content-length': Buffer.byteLength(out) }).end(out);
       })();
     });
-  });
+  };
+  const server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
     requests,
