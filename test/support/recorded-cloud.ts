@@ -223,9 +223,10 @@ export interface RecordedCloud {
 
 /**
  * Start the server on loopback. With `tls` (PEM certificate and key, e.g. from a test CA) it speaks HTTPS, for
- * clients that insist on it (MSAL accepts only an https authority).
+ * clients that insist on it (MSAL accepts only an https authority). With `scenario`, that one folder is served at
+ * `/` with no prefix, for clients whose endpoint override takes a host and port only (google-gax's `apiEndpoint`).
  */
-export async function startRecordedCloud(root: string, opts: { tls?: { cert: string; key: string } } = {}): Promise<RecordedCloud> {
+export async function startRecordedCloud(root: string, opts: { tls?: { cert: string; key: string }; scenario?: string } = {}): Promise<RecordedCloud> {
   const requests: RecordedRequest[] = [];
   const scenarios = new Map<string, Promise<Recording[]>>();
   let base = '';
@@ -237,8 +238,8 @@ export async function startRecordedCloud(root: string, opts: { tls?: { cert: str
         const body = Buffer.concat(chunks).toString('utf8');
         const full = req.url ?? '/';
         const m = /^\/([^/?]+)(\/[^?]*)?(\?.*)?$/.exec(full);
-        const scenario = m?.[1] ?? '';
-        const path = `${m?.[2] ?? '/'}${m?.[3] ?? ''}`;
+        const scenario = opts.scenario ?? m?.[1] ?? '';
+        const path = opts.scenario !== undefined ? full : `${m?.[2] ?? '/'}${m?.[3] ?? ''}`;
         const rec: RecordedRequest = { scenario, method: req.method ?? 'GET', path, headers: req.headers, body };
         requests.push(rec);
         if (req.headers.authorization?.startsWith('AWS4-HMAC-SHA256')) rec.sigv4 = await verifySigV4(req, full, body);
@@ -246,7 +247,7 @@ export async function startRecordedCloud(root: string, opts: { tls?: { cert: str
         if (!recordings) scenarios.set(scenario, (recordings = loadScenario(join(root, scenario))));
         let match: MatchResult;
         try {
-          match = matchRecording(await recordings, rec.method, path, body, `${base}/${scenario}`);
+          match = matchRecording(await recordings, rec.method, path, body, opts.scenario !== undefined ? base : `${base}/${scenario}`);
         } catch (e) {
           match = { ok: false, miss: `scenario ${scenario}: ${(e as Error).message}` };
         }
@@ -257,7 +258,7 @@ export async function startRecordedCloud(root: string, opts: { tls?: { cert: str
         }
         rec.file = match.recording.file;
         const r = parseHttp(match.recording.response);
-        const out = r.body.replaceAll('{{base}}', `${base}/${scenario}`);
+        const out = r.body.replaceAll('{{base}}', opts.scenario !== undefined ? base : `${base}/${scenario}`);
         const headers = Object.fromEntries(Object.entries(r.headers).filter(([k]) => !/^(content-length|date|transfer-encoding)$/i.test(k)));
         res.writeHead(r.status, { ...headers, 'content-length': Buffer.byteLength(out) }).end(out);
       })();
