@@ -113,8 +113,10 @@ export interface AzureFakeState {
   rejectClient?: boolean;
   /** Service Bus queues: name → counts; absent → empty feed (not found). */
   queues: Record<string, { active: number; deadLetter: number; scheduled?: number }>;
-  /** Answer Service Bus with 401 (the identity lacks a Data role). */
+  /** Answer Service Bus with 401 (the identity lacks Manage rights / the Data Owner role). */
   unauthorized?: boolean;
+  /** The namespace tier `$namespaceinfo` reports (default Standard). */
+  sku?: 'Basic' | 'Standard' | 'Premium';
 }
 
 export function queueEntry(host: string, name: string, q: { active: number; deadLetter: number; scheduled?: number }): string {
@@ -177,10 +179,18 @@ export async function startAzureFake(state: AzureFakeState): Promise<{ authority
         }
         return json(res, 200, { token_type: 'Bearer', expires_in: state.expiresIn, ext_expires_in: state.expiresIn, access_token: state.accessToken });
       }
-      // Service Bus ATOM management API: GET /<queue>?api-version=2021-05
+      // Service Bus ATOM management API: GET /<queue>?api-version=2021-05, GET /$namespaceinfo?api-version=2021-05
       if (req.method === 'GET' && url.searchParams.has('api-version')) {
         if (state.unauthorized) {
           return xml(res, 401, '<Error><Code>401</Code><Detail>Manage,EntityRead claims required for this operation. TrackingId:6a7b8c9d, SystemTracker:ml-prod-model-engine.servicebus.windows.net:model-engine-service-builder, Timestamp:2026-04-10T12:00:00</Detail></Error>');
+        }
+        if (url.pathname === '/$namespaceinfo') {
+          const sku = state.sku ?? 'Standard';
+          return xml(
+            res,
+            200,
+            `<entry xmlns="http://www.w3.org/2005/Atom"><id>https://${url.host}/$namespaceinfo?api-version=2021-05</id><title type="text">ml-prod-model-engine</title><updated>2026-04-10T12:00:00Z</updated><author><name>ml-prod-model-engine</name></author><link rel="self" href="https://${url.host}/$namespaceinfo?api-version=2021-05"/><content type="application/xml"><NamespaceInfo xmlns="http://schemas.microsoft.com/netservices/2010/10/servicebus/connect" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><CreatedTime>2026-02-02T10:10:00.41Z</CreatedTime><MessagingSKU>${sku}</MessagingSKU>${sku === 'Premium' ? '<MessagingUnits>1</MessagingUnits>' : ''}<ModifiedTime>2026-04-10T11:00:00.53Z</ModifiedTime><Name>ml-prod-model-engine</Name><NamespaceType>Messaging</NamespaceType></NamespaceInfo></content></entry>`,
+          );
         }
         const name = decodeURIComponent(url.pathname.slice(1));
         const q = state.queues[name];
