@@ -46,11 +46,15 @@ describe('matchRecording', () => {
   });
 });
 
-describe('fixtures/cloud-identity', () => {
+describe('recorded cloud fixtures', () => {
   const root = fixture('fixtures/cloud-identity');
-  const scenarios = readdirSync(root).filter((d) => statSync(join(root, d)).isDirectory());
+  const scenarios = ['fixtures/cloud-identity', 'fixtures/cloud-registry'].flatMap((r) =>
+    readdirSync(fixture(r))
+      .filter((d) => statSync(join(fixture(r), d)).isDirectory())
+      .map((d) => `${r}/${d}`),
+  );
   it.each(scenarios)('%s: every recording names its API reference and request, and no two answer the same request', async (s) => {
-    const recs = await loadScenario(join(root, s));
+    const recs = await loadScenario(fixture(s));
     expect(recs.length).toBeGreaterThan(0);
     for (const r of recs) expect(r.source).toMatch(/^https:\/\/(docs\.aws\.amazon\.com|learn\.microsoft\.com|cloud\.google\.com)\//);
     const keys = recs.map((r) => `${r.method} ${r.target} ${r.body}`);
