@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, skip, warn, type CheckContext, type Deployment, type Finding, type Pod } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, skip, warn, type CheckContext, type Deployment, type Finding, type Pod, type Remediation } from '../../src/engine/index.js';
 import { CLOUD_PORT, CloudApiError, type CloudPort } from '../../src/engine/ports/cloud.js';
 import type { RedisPort } from '../../src/engine/ports/redis.js';
 import { isCloudPort } from '../redis/cache-url.js';
@@ -23,6 +23,32 @@ export const QUEUE_ANNOTATION = 'celery.scaleml.autoscaler/queue';
 export const BACKLOG_THRESHOLD = 2;
 /** Per-endpoint queues looked up per run, at most. */
 export const MAX_ENDPOINT_QUEUES = 25;
+/** The message size model-engine asks for on the queues it creates (#773, `aa8bf14e`): 20 MB, Premium tier only. */
+export const SERVICEBUS_MAX_MESSAGE_KB = 20480;
+/** The most a Basic or Standard Service Bus message may be. */
+export const SERVICEBUS_STANDARD_MAX_KB = 256;
+
+/** A depth that could not be read, and how to make it readable when there is a way. */
+type Unknown = { unknown: string; fix?: Remediation };
+
+/**
+ * Why Service Bus refused to describe a queue, when it is a permission: reading runtime properties needs Manage
+ * rights — the "Azure Service Bus Data Owner" role, or a SAS policy with Manage — which Data Sender / Data Receiver
+ * (all model-engine itself needs) do not give.
+ */
+export function serviceBusDenied(ns: string, queue: string, e: CloudApiError): Unknown | undefined {
+  if (e.status !== 401 && e.status !== 403 && !/Unauthorized/i.test(e.code)) return undefined;
+  return {
+    unknown: `Service Bus answered ${e.status ?? e.code} for ${queue} (${e.message}): reading queue runtime properties needs Manage rights — the Azure Service Bus Data Owner role for your identity on namespace ${ns}, or a SAS policy with Manage; Data Sender/Receiver are not enough`,
+    fix: {
+      summary: 'Give your identity the Azure Service Bus Data Owner role on the namespace (read-only use here), then rerun with --cloud-api.',
+      commands: [
+        `az role assignment create --assignee "$(az ad signed-in-user show --query id -o tsv)" --role "Azure Service Bus Data Owner" --scope "$(az servicebus namespace list --query "[?name=='${ns.split('.')[0]}'].id" -o tsv)"`,
+      ],
+      docs: DOCS,
+    },
+  };
+}
 
 export interface QueueDepth {
   /** Messages waiting (SQS visible, Service Bus active, Redis LLEN). */
@@ -60,8 +86,8 @@ async function depthOf(
   cloudPort: CloudPort | undefined,
   region: string | undefined,
   db: number,
-): Promise<Map<string, QueueDepth | { unknown: string }>> {
-  const out = new Map<string, QueueDepth | { unknown: string }>();
+): Promise<Map<string, QueueDepth | Unknown>> {
+  const out = new Map<string, QueueDepth | Unknown>();
   const all = (why: string) => queues.forEach((q) => out.set(q, { unknown: why }));
   switch (broker) {
     case 'sqs':
@@ -100,7 +126,7 @@ async function depthOf(
           });
         } catch (e) {
           if (!(e instanceof CloudApiError)) throw e;
-          out.set(q, { unknown: `${e.code}: ${e.message}` });
+          out.set(q, serviceBusDenied(ns, q, e) ?? { unknown: `${e.code}: ${e.message}` });
         }
       }
       return out;
@@ -145,6 +171,10 @@ export default defineCheck({
       builderBacklogNoBuilder: '{{waiting}} builder task(s) wait in {{queue}} and the builder has no ready replica: {{detail}}',
       builderQueueMissing: 'Builder queue {{queue}} does not exist on {{broker}}: the builder has never connected to it ({{detail}})',
       depthUnknown: 'Depth of {{queue}} on {{broker}} unknown: {{why}}',
+      premium: 'Service Bus namespace {{namespace}} is Premium: the 20 MB messages model-engine sets up its queues for (max_message_size_in_kilobytes 20480, #773) are allowed',
+      notPremium:
+        'Service Bus namespace {{namespace}} is {{sku}}, which limits messages to 256 KB; model-engine creates endpoint queues for 20 MB messages (max_message_size_in_kilobytes 20480, #773), which only the Premium tier allows, so requests or results over 256 KB fail',
+      tierUnknown: 'The tier of Service Bus namespace {{namespace}} is unknown: {{why}}',
       endpointQueue: 'Endpoint queue {{queue}} ({{name}}): {{detail}}',
       endpointQueueMissing: 'Async endpoint {{name}} has no queue {{queue}} on {{broker}}: its tasks cannot be sent ({{detail}})',
       endpointBacklog: '{{waiting}} task(s) wait for async endpoint {{name}}, which has {{ready}} ready worker(s): {{detail}}',
@@ -187,7 +217,7 @@ export default defineCheck({
     ctx.progress(`reading ${BUILDER_QUEUE} on ${b.gatewaySends}`);
     const builderDepth = (await depthOf(ctx, cfg, b.gatewaySends, [BUILDER_QUEUE], cloudPort, region, VISIBILITY_DB.VISIBILITY_1H)).get(BUILDER_QUEUE)!;
     const qdata = { queue: BUILDER_QUEUE, broker: b.gatewaySends };
-    if ('unknown' in builderDepth) findings.push(skip('depthUnknown', { object: builderObj, data: { ...qdata, why: builderDepth.unknown } }));
+    if ('unknown' in builderDepth) findings.push(unknownDepth(builderObj, qdata, builderDepth));
     else {
       const ev = [{ type: 'probe' as const, target: `${b.gatewaySends} ${BUILDER_QUEUE}`, detail: builderDepth.detail }];
       if (!builderDepth.exists) {
@@ -223,6 +253,10 @@ export default defineCheck({
       } else findings.push(pass('builderQueue', { object: builderObj, evidence: ev, data: { ...qdata, detail: builderDepth.detail } }));
     }
 
+    // 2b. Service Bus tier: model-engine asks its queues for 20 MB messages, which only Premium allows.
+    const sbNamespace = cfg.env.values.SERVICEBUS_NAMESPACE;
+    if (cloudPort && sbNamespace && (b.gatewaySends === 'servicebus' || inferenceBroker(cloud, cfg.infra).broker === 'servicebus')) findings.push(await tierFinding(ctx, cloudPort, sbNamespace));
+
     // 3. Async endpoint queues.
     const inf = inferenceBroker(cloud, cfg.infra);
     const endpoints = (await kube.list<Deployment>('deployments.apps', { namespace: ctx.namespaces.endpoint }))
@@ -250,7 +284,7 @@ export default defineCheck({
         const object = { kind: 'Deployment', namespace: d.metadata.namespace ?? ctx.namespaces.endpoint, name: d.metadata.name };
         const data = { queue, name: d.metadata.labels?.endpoint_name ?? d.metadata.name, broker: inf.broker };
         if ('unknown' in depth) {
-          findings.push(skip('depthUnknown', { object, data: { ...data, why: depth.unknown } }));
+          findings.push(unknownDepth(object, data, depth));
           continue;
         }
         const ev = [{ type: 'probe' as const, target: `${inf.broker} ${queue}`, detail: depth.detail }];
@@ -292,3 +326,38 @@ export default defineCheck({
     return findings;
   },
 });
+
+/** A depth that could not be read: a skip, with the way to make it readable when there is one. */
+function unknownDepth(object: { kind: string; namespace: string; name: string }, data: Record<string, unknown>, u: Unknown): Finding {
+  return { status: 'skip', messageId: 'depthUnknown', object, data: { ...data, why: u.unknown }, ...(u.fix ? { remediation: u.fix } : {}) };
+}
+
+async function tierFinding(ctx: CheckContext, cloudPort: CloudPort, namespace: string): Promise<Finding> {
+  const object = { kind: 'ServiceBusNamespace', name: namespace };
+  try {
+    const info = await cloudPort.serviceBusNamespace(namespace, { signal: ctx.signal });
+    const evidence = [{ type: 'probe' as const, target: `Service Bus ${namespace} $namespaceinfo`, detail: `MessagingSKU ${info.sku}${info.messagingUnits ? `, ${info.messagingUnits} messaging unit(s)` : ''}` }];
+    if (info.sku === 'Premium') return pass('premium', { object, evidence, data: { namespace } });
+    return warn('notPremium', {
+      object,
+      evidence,
+      severity: 'medium',
+      data: { namespace, sku: info.sku },
+      remediation: {
+        summary: `Move to a Premium namespace for messages over ${SERVICEBUS_STANDARD_MAX_KB} KB (model-engine's queues ask for ${SERVICEBUS_MAX_MESSAGE_KB} KB); on ${info.sku} keep payloads under ${SERVICEBUS_STANDARD_MAX_KB} KB (pass large inputs by URL).`,
+        commands: [
+          `az servicebus namespace list --query "[?name=='${namespace.split('.')[0]}'].{name:name, sku:sku.tier, group:resourceGroup}" -o table`,
+          `az servicebus migration start --resource-group <resource-group> --name ${namespace.split('.')[0]} --target-namespace <premium namespace resource id> --post-migration-name ${namespace.split('.')[0]}-standard`,
+        ],
+        docs: DOCS,
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof CloudApiError)) throw e;
+    const denied = e.status === 401 || e.status === 403;
+    return skip('tierUnknown', {
+      object,
+      data: { namespace, why: denied ? `Service Bus answered ${e.status} for $namespaceinfo: reading it needs Manage rights (Azure Service Bus Data Owner)` : `${e.code}: ${e.message}` },
+    });
+  }
+}

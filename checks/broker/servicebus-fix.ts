@@ -34,7 +34,7 @@ export default defineCheck({
     messages: {
       included: '{{name}} runs {{tag}} ({{from}}), which contains {{short}} ({{pr}}); decided by {{via}}',
       notIncluded:
-        '{{name}} runs {{tag}} ({{from}}), which does not contain {{short}} ({{pr}}): Service Bus drops AMQP connections idle for 300 s and this image reuses them, so the first request after a quiet period fails with a 503',
+        '{{name}} runs {{tag}} ({{from}}), which does not contain {{short}} ({{pr}}): Service Bus closes AMQP connections that have had no link for 300 s (and detaches links idle for 10 min, IdleTimerExpired), and this image reuses them, so the first request after a quiet period fails with a 503',
       unverified: 'Cannot tell whether {{name}}\'s image {{tag}} contains {{short}} ({{pr}}): {{detail}}',
       noTag: '{{name}} has no version label, GIT_TAG or image tag that names a commit',
       sdkOk: 'azure-servicebus {{version}} in pod {{pod}} (≥ {{min}})',
@@ -91,7 +91,7 @@ export default defineCheck({
               evidence: ev,
               data,
               remediation: {
-                summary: `Upgrade to a model-engine image built from ${short} or later (mirror it, set tag, helm upgrade); until then expect a 503 on the first request after 5 idle minutes.`,
+                summary: `Upgrade to a model-engine image built from ${short} or later (mirror it, set tag, helm upgrade); until then expect a 503 on the first request after 5 idle minutes (300 s without a link closes the connection; 10 min idle detaches a link).`,
                 commands: [verifyCommands(SERVICEBUS_FIX_COMMIT, ref.ref, ns)[0]!, `helm -n ${ns} upgrade model-engine <chart> --reuse-values --set tag=<commit containing ${short}>`],
                 docs: DOCS,
               },

@@ -5,8 +5,10 @@ import { countEvidence } from '../redis/log-errors.js';
 
 const DOCS = 'docs/checks/broker/servicebus-logs.md';
 
-/** Azure Service Bus closing an idle AMQP connection (300 s) — what the 503s look like in the logs. */
+/** Azure Service Bus closing an AMQP connection that had no link for 300 s — what the 503s look like in the logs. */
 export const FORCED_RE = /amqp:connection:forced/;
+/** Azure Service Bus detaching a link idle for 10 minutes (`amqp:link:detach-forced … IdleTimerExpired`). */
+export const LINK_IDLE_RE = /IdleTimerExpired|amqp:link:detach-forced/;
 /** #790 (`e6e7fe2d`): a stale pooled connection was reset and the send retried once. */
 export const RETRY_RE = /Broker send_task failed, resetting connection pool and retrying once/;
 /** #790: the retry failed too; the request got a BrokerUnavailableException (503). */
@@ -14,12 +16,14 @@ export const RETRY_FAILED_RE = /Broker send_task failed after retry/;
 
 export interface ServiceBusLogSummary {
   forced: LogCount[];
+  /** Links detached after 10 idle minutes. */
+  linkIdle?: LogCount[];
   retried: LogCount[];
   retryFailed: LogCount[];
 }
 
 export function summarize(logs: LogText[]): ServiceBusLogSummary {
-  return { forced: countInLogs(logs, FORCED_RE), retried: countInLogs(logs, RETRY_RE), retryFailed: countInLogs(logs, RETRY_FAILED_RE) };
+  return { forced: countInLogs(logs, FORCED_RE), linkIdle: countInLogs(logs, LINK_IDLE_RE), retried: countInLogs(logs, RETRY_RE), retryFailed: countInLogs(logs, RETRY_FAILED_RE) };
 }
 
 const total = (c: LogCount[]) => c.reduce((n, x) => n + x.count, 0);
@@ -28,7 +32,7 @@ const pods = (c: LogCount[]) => [...new Set(c.map((x) => `${x.namespace}/${x.pod
 /** The verdict from the three counts. Pure. */
 export function verdict(s: ServiceBusLogSummary): 'clean' | 'recovered' | 'retryExhausted' | 'idleDrops' {
   if (total(s.retryFailed) > 0) return 'retryExhausted';
-  if (total(s.forced) > 0 && total(s.retried) === 0) return 'idleDrops';
+  if (total(s.forced) + total(s.linkIdle ?? []) > 0 && total(s.retried) === 0) return 'idleDrops';
   if (total(s.retried) > 0) return 'recovered';
   return 'clean';
 }
@@ -38,7 +42,7 @@ export default defineCheck({
     id: 'broker/servicebus-logs',
     title: 'No Service Bus connection drops in the logs (Azure)',
     description:
-      'Counts amqp:connection:forced and the #790 retry messages ("Broker send_task failed, resetting connection pool and retrying once", "… failed after retry") in gateway, builder and async forwarder logs, with first/last times and pods.',
+      'Counts amqp:connection:forced (connections idle 300 s), IdleTimerExpired link detaches (links idle 10 min) and the #790 retry messages ("Broker send_task failed, resetting connection pool and retrying once", "… failed after retry") in gateway, builder and async forwarder logs, with first/last times and pods.',
     clouds: ['azure'],
     severity: 'high',
     needs: ['kube', 'logs'],
@@ -47,7 +51,7 @@ export default defineCheck({
       clean: 'No Service Bus connection drops in {{logs}} gateway/builder/forwarder log(s)',
       recovered: '{{retried}} stale Service Bus connection(s) were reset and the send retried successfully (#790) in {{pods}}, {{first}} … {{last}}{{forcedNote}}',
       idleDrops:
-        '{{forced}} amqp:connection:forced in {{pods}}, {{first}} … {{last}}, and no #790 retry: Service Bus dropped idle connections and the next send failed (a 503 to the caller)',
+        '{{drops}} in {{pods}}, {{first}} … {{last}}, and no #790 retry: Service Bus closes AMQP connections that had no link for 300 s and detaches links idle for 10 min (IdleTimerExpired), and the next send on them failed (a 503 to the caller)',
       retryExhausted: '{{failed}} send(s) failed even after the #790 reconnect-and-retry in {{pods}}, {{first}} … {{last}}: those requests got a 503',
       noLogs: 'No gateway, builder or forwarder logs are available{{why}}',
     },
@@ -68,9 +72,10 @@ export default defineCheck({
     const v = verdict(s);
     const object = { kind: 'Deployment', namespace: cp, name: GATEWAY };
     const remediation = {
-      summary: 'Run an image with #765/#767 (keepalive over the default pool, 9deb59f1) and #790 (reset-and-retry, e6e7fe2d); keep SERVICEBUS_KEEP_ALIVE_INTERVAL unset or below 300. See broker/servicebus-fix.',
+      summary:
+        'Run an image with #765/#767 (keepalive over the default pool, 9deb59f1) and #790 (reset-and-retry, e6e7fe2d); keep SERVICEBUS_KEEP_ALIVE_INTERVAL unset or below 300 (the 300 s idle-connection timer; idle links are detached after 10 min regardless, which the retry covers). See broker/servicebus-fix.',
       commands: [
-        `kubectl -n ${cp} logs deploy/${GATEWAY} --tail=2000 | grep -E 'amqp:connection:forced|Broker send_task failed'`,
+        `kubectl -n ${cp} logs deploy/${GATEWAY} --tail=2000 | grep -E 'amqp:connection:forced|IdleTimerExpired|Broker send_task failed'`,
         `kubectl -n ${cp} get deploy ${GATEWAY} ${BUILDER} -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.metadata.labels.app\\.kubernetes\\.io/version}{"\\n"}{end}'`,
       ],
       docs: DOCS,
@@ -88,8 +93,10 @@ export default defineCheck({
         });
       }
       case 'idleDrops': {
-        const { first, last } = span(s.forced);
-        findings.push(fail('idleDrops', { object, evidence: countEvidence(s.forced), data: { forced: total(s.forced), pods: pods(s.forced), first: first ?? '?', last: last ?? '?' }, remediation }));
+        const drops = [...s.forced, ...(s.linkIdle ?? [])];
+        const { first, last } = span(drops);
+        const parts = [total(s.forced) ? `${total(s.forced)} amqp:connection:forced` : '', total(s.linkIdle ?? []) ? `${total(s.linkIdle ?? [])} IdleTimerExpired link detach(es)` : ''].filter(Boolean);
+        findings.push(fail('idleDrops', { object, evidence: countEvidence(drops), data: { drops: parts.join(' and '), forced: total(s.forced), pods: pods(drops), first: first ?? '?', last: last ?? '?' }, remediation }));
         break;
       }
       case 'retryExhausted': {

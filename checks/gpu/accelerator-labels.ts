@@ -5,6 +5,7 @@ import {
   closestGpuType,
   GPU_TYPES,
   gpuTypeForProduct,
+  noGpuTypeReason,
   gpuTypeInfo,
   isGpuNode,
   isSchedulable,
@@ -113,7 +114,7 @@ export default defineCheck({
       migStrategy: 'node {{node}} ({{type}}) uses MIG strategy "{{value}}": resources appear as nvidia.com/mig-*, but endpoints request nvidia.com/gpu (needs "single")',
       migFailed: 'node {{node}} ({{type}}) has nvidia.com/mig.config.state=failed: the MIG partitioning did not apply',
       migConfig: 'node {{node}} ({{type}}) has nvidia.com/mig.config={{value}}, which does not create {{want}} partitions',
-      unlabelled: 'GPU node(s) {{node}} ({{gpu}}) have no {{label}} label, so model-engine never schedules onto them',
+      unlabelled: 'GPU node(s) {{node}} ({{gpu}}) have no {{label}} label, so model-engine never schedules onto them{{typeNote}}',
     },
   },
   async run(ctx) {
@@ -224,7 +225,14 @@ export default defineCheck({
     // A pool mixing GPU models cannot carry one accelerator label: relabelling it would move the problem.
     const poolKey = ctx.matrix?.nodePool?.label;
     const mismatchFix = (n: Node, np: NonNullable<ReturnType<typeof nodeProduct>>) => {
-      const right = `${ACCELERATOR_LABEL}=${gpuTypeForProduct(np) ?? `<GPU type of ${np.product}>`}`;
+      const noType = noGpuTypeReason(np);
+      if (noType) {
+        return {
+          summary: `${noType}: remove the accelerator label from this node (or its pool) rather than name a GPU it does not have.`,
+          commands: [`kubectl label node ${n.metadata.name} ${ACCELERATOR_LABEL}-`],
+        };
+      }
+      const right = `${ACCELERATOR_LABEL}=${gpuTypeForProduct(np)}`;
       const pool = poolKey ? n.metadata.labels?.[poolKey] : undefined;
       const peers = pool ? nodes.filter((x) => x.metadata.labels?.[poolKey!] === pool) : [n];
       const models = [...new Set(peers.map((x) => nodeProduct(x)?.product).filter((p): p is string => !!p))];
@@ -291,15 +299,21 @@ export default defineCheck({
       const n = group[0]!;
       const np = nodeProduct(n);
       const type = np ? gpuTypeForProduct(np) : undefined;
+      const noType = np ? noGpuTypeReason(np) : undefined;
       out.push(
         warn('unlabelled', {
-          data: { node: group.map((x) => x.metadata.name).join(', '), gpu: np?.product ?? 'unknown GPU', label: ACCELERATOR_LABEL },
+          data: { node: group.map((x) => x.metadata.name).join(', '), gpu: np?.product ?? 'unknown GPU', label: ACCELERATOR_LABEL, typeNote: noType ? `; and ${noType}` : '' },
           object: refOf(n, 'Node'),
           severity: 'medium',
-          remediation: {
-            summary: 'If endpoints should use these nodes, label their pool with the model-engine GPU type of their GPU (plus the values nodeSelector labels).',
-            commands: labelCommands(ctx.matrix?.nodePool, group, [`${ACCELERATOR_LABEL}=${type ?? '<gpu type>'}`], ctx.cluster?.name),
-          },
+          remediation: noType
+            ? {
+                summary: `${noType}. Labelling these nodes with another GPU type would mislead the scheduler (wrong memory and request caps); use them for other workloads, or a model-engine build that adds the type.`,
+                commands: [`kubectl get nodes -l ${np!.source}=${np!.value} -o wide`],
+              }
+            : {
+                summary: 'If endpoints should use these nodes, label their pool with the model-engine GPU type of their GPU (plus the values nodeSelector labels).',
+                commands: labelCommands(ctx.matrix?.nodePool, group, [`${ACCELERATOR_LABEL}=${type ?? '<gpu type>'}`], ctx.cluster?.name),
+              },
         }),
       );
     }

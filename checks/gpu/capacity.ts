@@ -49,6 +49,9 @@ export default defineCheck({
     const table: Evidence[] = [
       { type: 'note', text: formatGpuCapacity(cap).join('\n') },
       ...(cap.unlabelledGpuNodes.length ? [{ type: 'note' as const, text: `GPU nodes without k8s.amazonaws.com/accelerator (not counted): ${cap.unlabelledGpuNodes.join(', ')}` }] : []),
+      ...cap.rows.flatMap((r) =>
+        r.degradedNodes.map((d): Evidence => ({ type: 'object', object: { kind: 'Node', name: d.name }, detail: `${r.type}: ${d.allocatable} of ${d.capacity} GPUs allocatable (see gpu/device-plugin)` })),
+      ),
     ];
     const sum = (f: (r: GpuCapacityRow) => number) => cap.rows.reduce((s, r) => s + f(r), 0);
     const out: Finding[] = [
@@ -101,6 +104,7 @@ export default defineCheck({
               evidence: [
                 ...evidence,
                 ...r.unhealthyNodes.slice(0, 3).map((n): Evidence => ({ type: 'object', object: { kind: 'Node', name: n }, detail: 'GPUs in capacity but 0 allocatable (see gpu/device-plugin)' })),
+                ...r.degradedNodes.slice(0, 3).map((d): Evidence => ({ type: 'object', object: { kind: 'Node', name: d.name }, detail: `${d.allocatable} of ${d.capacity} GPUs allocatable: ${d.capacity - d.allocatable} lost (see gpu/device-plugin)` })),
               ],
               remediation: {
                 summary: `All ${r.type} GPUs are taken: let the autoscaler add nodes (check its max size and events), scale down idle endpoints, or free GPUs held by other pods.`,

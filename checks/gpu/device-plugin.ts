@@ -19,6 +19,8 @@ export type NodePluginState =
   /** MIG strategy "mixed": slices appear as nvidia.com/mig-<profile>, never as nvidia.com/gpu. */
   | { state: 'mig-resources'; resources: string[] }
   | { state: 'unhealthy'; capacity: number }
+  /** Some GPUs lost: 0 < allocatable < capacity (the device plugin marked the others unhealthy). */
+  | { state: 'partial'; capacity: number; allocatable: number }
   | { state: 'plugin-not-ready'; pod: Pod }
   | { state: 'no-plugin-pod' };
 
@@ -37,6 +39,7 @@ export function judgeNode(node: Node, pluginPods: readonly Pod[]): NodePluginSta
   const notReady = mine.find((p) => !ready(p));
   if (mine.length > 0 && !mine.some(ready)) return { state: 'plugin-not-ready', pod: notReady! };
   if (mine.length === 0 && pluginPods.length > 0) return { state: 'no-plugin-pod' };
+  if (alloc < cap) return { state: 'partial', capacity: cap, allocatable: alloc };
   return { state: 'ok' };
 }
 
@@ -65,7 +68,7 @@ export default defineCheck({
     id: 'gpu/device-plugin',
     title: 'GPU nodes advertise their GPUs',
     description:
-      'Each GPU node has nvidia.com/gpu allocatable (capacity with 0 allocatable means unhealthy devices), runs a ready NVIDIA device plugin pod (standalone, GKE or GPU operator), and passed the GPU operator validator where installed.',
+      'Each GPU node has all its nvidia.com/gpu allocatable (allocatable below capacity means the device plugin marked GPUs unhealthy), runs a ready NVIDIA device plugin pod (standalone, GKE or GPU operator), and passed the GPU operator validator where installed.',
     clouds: 'all',
     severity: 'critical',
     needs: ['kube'],
@@ -75,6 +78,8 @@ export default defineCheck({
       noPlugin: 'no NVIDIA device plugin DaemonSet found and {{count}} GPU node(s) advertise no nvidia.com/gpu',
       noResource: 'GPU node {{node}} advertises no nvidia.com/gpu: the NVIDIA driver or device plugin is not working there{{plugin}}',
       unhealthy: 'GPU node {{node}} has {{capacity}} nvidia.com/gpu in capacity but 0 allocatable: the device plugin reports its GPUs unhealthy',
+      partialLoss:
+        'GPU node {{node}} has {{capacity}} nvidia.com/gpu in capacity but only {{allocatable}} allocatable: the device plugin reports {{lost}} GPU(s) unhealthy, so pods asking for more than {{allocatable}} cannot land there',
       migResources: 'GPU node {{node}} advertises {{resources}} but no nvidia.com/gpu (MIG strategy "mixed"), and endpoints request nvidia.com/gpu',
       pluginNotReady: 'device plugin pod {{pod}} on GPU node {{node}} is not ready ({{why}})',
       noPluginPod: 'no device plugin pod runs on GPU node {{node}} (DaemonSet {{daemonsets}} skips it); its GPUs disappear at the next kubelet restart',
@@ -164,6 +169,23 @@ export default defineCheck({
               remediation: {
                 summary: 'The device plugin marked the GPUs unhealthy (XID errors, driver fault): check its logs and dmesg on the node; cordon and replace the node if the GPU failed.',
                 commands: [describe, ...(here[0] ? [`kubectl -n ${here[0].metadata.namespace} logs ${here[0].metadata.name}`] : []), `kubectl cordon ${node}`],
+              },
+            }),
+          );
+          break;
+        case 'partial':
+          out.push(
+            warn('partialLoss', {
+              data: { node, capacity: v.capacity, allocatable: v.allocatable, lost: v.capacity - v.allocatable },
+              object,
+              severity: 'high',
+              evidence: [
+                { type: 'field', object, path: `status.capacity["${GPU_RESOURCE}"]`, value: String(v.capacity) },
+                { type: 'field', object, path: `status.allocatable["${GPU_RESOURCE}"]`, value: String(v.allocatable) },
+              ],
+              remediation: {
+                summary: 'One or more GPUs failed (XID errors, fallen off the bus, ECC): the device plugin logs name them; drain and replace the node, since a multi-GPU endpoint pod can no longer fit there.',
+                commands: [describe, ...(here[0] ? [`kubectl -n ${here[0].metadata.namespace} logs ${here[0].metadata.name} | grep -iE 'unhealthy|xid'`] : []), `kubectl drain ${node} --ignore-daemonsets --delete-emptydir-data`],
               },
             }),
           );

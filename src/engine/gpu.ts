@@ -76,11 +76,15 @@ export const GPU_TYPE_TYPOS: Readonly<Record<string, string>> = {
   'nvidia-a10': 'nvidia-ampere-a10',
 };
 
-/** GPU products of AWS instance families, as GFD spells them. */
+/**
+ * GPU products of AWS instance families (the GPU AWS documents for each, as GFD spells the product). Instance
+ * families with a suffix (`p6-b200.48xlarge`, `p6e-gb200.36xlarge`) keep it.
+ */
 const AWS_FAMILY_PRODUCT: Readonly<Record<string, string>> = {
   g4dn: 'Tesla-T4',
   g5: 'NVIDIA-A10G',
   g6: 'NVIDIA-L4',
+  gr6: 'NVIDIA-L4',
   g6e: 'NVIDIA-L40S',
   p3: 'Tesla-V100-SXM2-16GB',
   p3dn: 'Tesla-V100-SXM2-32GB',
@@ -89,6 +93,8 @@ const AWS_FAMILY_PRODUCT: Readonly<Record<string, string>> = {
   p5: 'NVIDIA-H100-80GB-HBM3',
   p5e: 'NVIDIA-H200',
   p5en: 'NVIDIA-H200',
+  'p6-b200': 'NVIDIA-B200',
+  'p6e-gb200': 'NVIDIA-GB200',
 };
 
 /** GPU products of GKE accelerator names. */
@@ -102,15 +108,22 @@ const GKE_ACCELERATOR_PRODUCT: Readonly<Record<string, string>> = {
   'nvidia-a100-80gb': 'NVIDIA-A100-SXM4-80GB',
   'nvidia-h100-80gb': 'NVIDIA-H100-80GB-HBM3',
   'nvidia-h100-mega-80gb': 'NVIDIA-H100-80GB-HBM3',
+  'nvidia-h200-141gb': 'NVIDIA-H200',
+  'nvidia-b200': 'NVIDIA-B200',
+  'nvidia-gb200': 'NVIDIA-GB200',
 };
 
-/** Azure VM sizes that name their GPU (`Standard_NC4as_T4_v3`, `Standard_NC24ads_A100_v4`). */
-const AZURE_SIZE_GPU = /_(T4|A10|A100|H100|H200|V100)_/;
-/** Azure sizes whose name does not tell which A100 they carry (lowercased). */
-const AZURE_SIZE_PRODUCT: Readonly<Record<string, string>> = {
-  standard_nd96asr_v4: 'NVIDIA-A100-SXM4-40GB',
-  standard_nd96amsr_a100_v4: 'NVIDIA-A100-SXM4-80GB',
-};
+/** Azure VM sizes that name their GPU (`Standard_NC4as_T4_v3`, `Standard_ND96isr_H200_v5`). */
+const AZURE_SIZE_GPU = /_(T4|A10|A100|H100|H200|V100|GB200)_/;
+/** Azure sizes whose name alone does not tell which GPU variant they carry (lowercased; patterns for series). */
+const AZURE_SIZE_PRODUCT: readonly [RegExp, string][] = [
+  [/^standard_nd96asr_v4$/, 'NVIDIA-A100-SXM4-40GB'],
+  [/^standard_nd96amsr_a100_v4$/, 'NVIDIA-A100-SXM4-80GB'],
+  // NC A100 v4 (NC24ads, NC48ads, NC96ads): A100 PCIe 80 GB — model-engine's nvidia-ampere-a100e, not a100.
+  [/^standard_nc\d+ads_a100_v4$/, 'NVIDIA-A100-80GB-PCIe'],
+  // NC H100 v5 (NC40ads, NC80adis): H100 NVL 94 GB.
+  [/^standard_nc\d+adi?s_h100_v5$/, 'NVIDIA-H100-NVL'],
+];
 
 /** What a node's labels say its GPU is, from the most to the least specific source. */
 export interface NodeProduct {
@@ -131,9 +144,9 @@ export function nodeProduct(node: Node): NodeProduct | undefined {
   const itLabel = l[INSTANCE_TYPE_LABEL] ? INSTANCE_TYPE_LABEL : BETA_INSTANCE_TYPE_LABEL;
   const it = l[itLabel];
   if (it) {
-    const family = /^([a-z]+\d+[a-z]*)\./.exec(it)?.[1];
+    const family = /^([a-z]+\d+[a-z]*(?:-[a-z]+\d+)?)\./.exec(it)?.[1];
     if (family && AWS_FAMILY_PRODUCT[family]) return { product: AWS_FAMILY_PRODUCT[family], source: itLabel, value: it, showsMig: false };
-    const sized = AZURE_SIZE_PRODUCT[it.toLowerCase()];
+    const sized = AZURE_SIZE_PRODUCT.find(([re]) => re.test(it.toLowerCase()))?.[1];
     if (sized) return { product: sized, source: itLabel, value: it, showsMig: false };
     const az = AZURE_SIZE_GPU.exec(it)?.[1];
     if (az) return { product: az === 'T4' || az === 'V100' ? `Tesla-${az}` : `NVIDIA-${az}`, source: itLabel, value: it, showsMig: false };
@@ -155,6 +168,15 @@ export function productMismatch(type: string, np: NodeProduct): string | undefin
   }
   if (!info.mig && mig) return `${np.source}=${np.value} is a MIG partition (${mig}); ${type} expects whole GPUs`;
   return undefined;
+}
+
+/**
+ * Why a GPU has no model-engine `GpuType` (H200, B200, L4, L40S, V100 …: `domain/entities/gpu_type.py` has T4, A10,
+ * A100, A100 80GB, H100 and two H100 MIG profiles), or undefined when it has one.
+ */
+export function noGpuTypeReason(np: NodeProduct): string | undefined {
+  if (gpuTypeForProduct(np)) return undefined;
+  return `${np.product} has no model-engine GpuType (gpu_type.py knows ${GPU_TYPES.map((t) => t.type).join(', ')}), so no endpoint can ask for it`;
 }
 
 /** The model-engine GPU type a product is, if any (the most specific when several fit, e.g. A100 80GB → a100e). */
@@ -257,6 +279,8 @@ export interface GpuCapacityRow {
   free: number;
   /** Ready nodes that advertise GPU capacity but none allocatable (unhealthy device plugin). */
   unhealthyNodes: string[];
+  /** Ready nodes that lost some GPUs: 0 < allocatable < capacity (the device plugin marked some unhealthy). */
+  degradedNodes: { name: string; capacity: number; allocatable: number }[];
   /** Unscheduled pods selecting this type. */
   waiting: WaitingPod[];
   /** Endpoints with unscheduled pods selecting this type (sorted, unique). */
@@ -278,7 +302,7 @@ export function gpuCapacity(nodes: readonly Node[], pods: readonly Pod[]): GpuCa
   const row = (type: string): GpuCapacityRow => {
     let r = rows.get(type);
     if (!r) {
-      r = { type, nodes: 0, readyNodes: 0, allocatable: 0, requested: 0, free: 0, unhealthyNodes: [], waiting: [], waitingEndpoints: [] };
+      r = { type, nodes: 0, readyNodes: 0, allocatable: 0, requested: 0, free: 0, unhealthyNodes: [], degradedNodes: [], waiting: [], waitingEndpoints: [] };
       rows.set(type, r);
     }
     return r;
@@ -296,7 +320,10 @@ export function gpuCapacity(nodes: readonly Node[], pods: readonly Pod[]): GpuCa
     if (!isSchedulable(n)) continue;
     r.readyNodes++;
     r.allocatable += nodeGpuAllocatable(n);
-    if (nodeGpuCapacity(n) > 0 && nodeGpuAllocatable(n) === 0) r.unhealthyNodes.push(n.metadata.name);
+    const capacity = nodeGpuCapacity(n);
+    const allocatable = nodeGpuAllocatable(n);
+    if (capacity > 0 && allocatable === 0) r.unhealthyNodes.push(n.metadata.name);
+    else if (allocatable > 0 && allocatable < capacity) r.degradedNodes.push({ name: n.metadata.name, capacity, allocatable });
     readyTypeOf.set(n.metadata.name, type);
   }
   for (const p of pods) {

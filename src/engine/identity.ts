@@ -204,75 +204,13 @@ export interface PolicyStatement {
   Effect?: string;
   Principal?: string | Record<string, string | string[]>;
   Action?: string | string[];
+  NotAction?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface PolicyDocument {
   Version?: string;
   Statement?: PolicyStatement | PolicyStatement[];
-}
-
-const arr = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-
-/** IAM's `StringLike`: `*` any run, `?` one character; everything else literal. */
-export function iamLike(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(value);
-}
-
-/** `oidc.eks.us-west-2.amazonaws.com/id/ABC` from an issuer URL or an OIDC provider ARN. */
-export function oidcHostPath(issuerOrArn: string): string {
-  const arn = /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/(.+)$/.exec(issuerOrArn);
-  const s = arn ? arn[1]! : issuerOrArn.replace(/^https?:\/\//, '');
-  return s.replace(/\/+$/, '');
-}
-
-export interface TrustVerdict {
-  admitted: boolean;
-  /** OIDC provider ARNs of the statements that admit the subject. */
-  providers: string[];
-  /** Why not, for people (one line). */
-  reason?: string;
-}
-
-const actionAllows = (actions: string[]) => actions.some((a) => /^sts:(AssumeRoleWithWebIdentity|\*)$/i.test(a) || a === '*');
-
-/**
- * Whether an IAM role trust policy lets `subject` assume the role with a web identity token from an OIDC
- * provider (optionally, only the provider for `issuerHostPath`). Condition keys checked: `<provider>:sub`
- * under StringEquals/StringLike (with ForAnyValue: too); a statement without a sub condition admits any SA.
- */
-export function trustAdmits(policy: PolicyDocument, subject: string, issuerHostPath?: string): TrustVerdict {
-  const providers: string[] = [];
-  const seen: string[] = [];
-  for (const st of arr(policy.Statement)) {
-    if ((st.Effect ?? 'Allow') !== 'Allow' || !actionAllows(arr(st.Action))) continue;
-    const fed = typeof st.Principal === 'object' ? arr(st.Principal.Federated) : [];
-    for (const provider of fed) {
-      const hp = oidcHostPath(provider);
-      seen.push(hp);
-      if (issuerHostPath && hp !== issuerHostPath) continue;
-      let subOk = true;
-      for (const [op, conds] of Object.entries(st.Condition ?? {})) {
-        const base = op.replace(/^(ForAnyValue|ForAllValues):/, '');
-        for (const [key, want] of Object.entries(conds)) {
-          if (key.toLowerCase() !== `${hp}:sub`.toLowerCase()) continue;
-          const wants = arr(want);
-          if (base === 'StringEquals') subOk &&= wants.includes(subject);
-          else if (base === 'StringLike') subOk &&= wants.some((w) => iamLike(w, subject));
-          else if (base === 'StringNotEquals') subOk &&= !wants.includes(subject);
-          else if (base === 'StringNotLike') subOk &&= !wants.some((w) => iamLike(w, subject));
-        }
-      }
-      if (subOk) providers.push(provider);
-    }
-  }
-  if (providers.length > 0) return { admitted: true, providers };
-  if (seen.length === 0) return { admitted: false, providers, reason: 'no statement allows sts:AssumeRoleWithWebIdentity from an OIDC provider' };
-  if (issuerHostPath && !seen.includes(issuerHostPath)) {
-    return { admitted: false, providers, reason: `the trust policy federates ${[...new Set(seen)].join(', ')}, not this cluster's issuer ${issuerHostPath}` };
-  }
-  return { admitted: false, providers, reason: `no statement's ":sub" condition admits ${subject}` };
 }
 
 export interface FederatedCredential {
@@ -282,15 +220,24 @@ export interface FederatedCredential {
   audiences?: string[];
 }
 
-const normIssuer = (u: string) => u.trim().replace(/\/+$/, '').toLowerCase();
-
-/** The federated credential that trusts `subject` from `issuer` (issuer unknown: any issuer), if any. */
+/**
+ * The federated credential that trusts `subject` from `issuer` (issuer unknown: any issuer), if any. Entra ID
+ * compares the issuer exactly with the token's `iss` — AKS issuers end in `/`, and one without it fails with
+ * AADSTS700211 — and the subject exactly too.
+ */
 export function findFederatedCredential(creds: readonly FederatedCredential[], subject: string, issuer?: string): FederatedCredential | undefined {
-  return creds.find((c) => c.subject === subject && (!issuer || normIssuer(c.issuer) === normIssuer(issuer)));
+  return creds.find((c) => c.subject === subject && (!issuer || c.issuer === issuer));
+}
+
+/** A credential for `subject` whose issuer differs from `issuer` only by a trailing slash or letter case: Entra rejects it. */
+export function nearIssuerMiss(creds: readonly FederatedCredential[], subject: string, issuer: string): FederatedCredential | undefined {
+  const loose = (u: string) => u.trim().replace(/\/+$/, '').toLowerCase();
+  return creds.find((c) => c.subject === subject && c.issuer !== issuer && loose(c.issuer) === loose(issuer));
 }
 
 export interface IamPolicy {
-  bindings?: { role: string; members?: string[]; condition?: unknown }[];
+  version?: number;
+  bindings?: { role: string; members?: string[]; condition?: { title?: string; expression?: string } }[];
 }
 
 export const WORKLOAD_IDENTITY_USER = 'roles/iam.workloadIdentityUser';
@@ -298,9 +245,55 @@ export const WORKLOAD_IDENTITY_USER = 'roles/iam.workloadIdentityUser';
 /** The IAM member GKE Workload Identity uses for a KSA: `serviceAccount:<project>.svc.id.goog[<ns>/<sa>]`. */
 export const gkeMember = (project: string, s: { namespace: string; name: string }) => `serviceAccount:${project}.svc.id.goog[${s.namespace}/${s.name}]`;
 
-/** Whether a GSA's IAM policy grants `roles/iam.workloadIdentityUser` to `member`. */
+/** A `roles/iam.workloadIdentityUser` binding that covers a KSA, and how. */
+export interface WorkloadIdentityGrant {
+  member: string;
+  /** `subject`: this KSA by name; `namespace`: every KSA of its namespace; `cluster`: every KSA of a cluster. */
+  how: 'subject' | 'namespace' | 'cluster';
+  /** A conditional binding (policy v3): its title or expression. The doctor does not evaluate CEL. */
+  condition?: string;
+}
+
+const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The binding of `roles/iam.workloadIdentityUser` in `policy` that lets KSA `<ns>/<sa>` of the cluster project's
+ * workload pool (`<project>.svc.id.goog`) impersonate the GSA, if any. Members GKE documents: the legacy
+ * `serviceAccount:<project>.svc.id.goog[<ns>/<sa>]`, and the principal identifiers
+ * `principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<project>.svc.id.goog/subject/ns/<ns>/sa/<sa>`,
+ * `principalSet://…/namespace/<ns>` and `principalSet://…/kubernetes.cluster/<cluster url>`. The project number is
+ * not checked (the pool id already names the project).
+ */
+export function workloadIdentityGrant(policy: IamPolicy, project: string, s: { namespace: string; name: string }): WorkloadIdentityGrant | undefined {
+  const pool = `principal(?:Set)?://iam\\.googleapis\\.com/projects/\\d+/locations/global/workloadIdentityPools/${reEscape(project)}\\.svc\\.id\\.goog`;
+  const forms: [WorkloadIdentityGrant['how'], RegExp][] = [
+    ['subject', new RegExp(`^${reEscape(gkeMember(project, s))}$`)],
+    ['subject', new RegExp(`^${pool.replace('(?:Set)?', '')}/subject/ns/${reEscape(s.namespace)}/sa/${reEscape(s.name)}$`)],
+    ['namespace', new RegExp(`^${pool.replace('(?:Set)?', 'Set')}/namespace/${reEscape(s.namespace)}$`)],
+    ['cluster', new RegExp(`^${pool.replace('(?:Set)?', 'Set')}/kubernetes\\.cluster/.+$`)],
+  ];
+  const grants: WorkloadIdentityGrant[] = [];
+  for (const b of policy.bindings ?? []) {
+    if (b.role !== WORKLOAD_IDENTITY_USER) continue;
+    for (const member of b.members ?? []) {
+      const how = forms.find(([, re]) => re.test(member))?.[0];
+      const condition = b.condition ? (b.condition.title ?? b.condition.expression ?? 'a condition') : undefined;
+      if (how) grants.push({ member, how, ...(condition ? { condition } : {}) });
+    }
+  }
+  // An unconditional grant beats a conditional one; a grant by name beats a wider one.
+  const rank = (g: WorkloadIdentityGrant) => (g.condition ? 10 : 0) + ['subject', 'namespace', 'cluster'].indexOf(g.how);
+  return grants.sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/** Whether a GSA's IAM policy grants `roles/iam.workloadIdentityUser` to `member` (exactly that member). */
 export function grantsWorkloadIdentityUser(policy: IamPolicy, member: string): boolean {
   return (policy.bindings ?? []).some((b) => b.role === WORKLOAD_IDENTITY_USER && (b.members ?? []).includes(member));
+}
+
+/** The project of a user-managed GSA (`<name>@<project>.iam.gserviceaccount.com`); undefined for Google-managed ones. */
+export function gsaProject(email: string): string | undefined {
+  return /^[^@]+@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/.exec(email.trim())?.[1];
 }
 
 /** Parse cloud facts out of a node's `spec.providerID`. */

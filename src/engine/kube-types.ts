@@ -152,8 +152,12 @@ export function parseImageRef(ref: string): { registry: string; repository: stri
   if (rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) {
     registry = first;
     repository = rest.slice(first.length + 1);
-  } else if (!rest.includes('/')) {
-    repository = `library/${rest}`;
+  }
+  // Docker Hub by any of its names is `docker.io`, and its one-part names are official images under `library/`
+  // (`docker.io/nginx` is `registry-1.docker.io/library/nginx`), as docker's reference parsing normalises them.
+  if (/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)$/i.test(registry)) {
+    registry = 'docker.io';
+    if (!repository.includes('/')) repository = `library/${repository}`;
   }
   if (!tag && !digest) tag = 'latest';
   return { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };

@@ -3,7 +3,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { CloudApiError } from '../../src/engine/ports/cloud.js';
 import { revealSecret } from '../../src/engine/ports/secret.js';
 import { BrokerCloudSource, serviceBusFqdn } from '../../src/sources/cloud/broker-cloud.js';
-import { startAwsFake, startAzureFake, sqsAttributes } from '../support/cloud-fakes.js';
+import { shapeMiss, startAwsFake, startAzureFake, sqsAttributes } from '../support/cloud-fakes.js';
 
 const CREDS = { accessKeyId: 'AKIDEXAMPLETESTONLY1', secretAccessKey: 'test-secret-access-key' };
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL3JlZGlzLmF6dXJlLmNvbSJ9.c2lnbmF0dXJlLW5vdC1yZWFs';
@@ -53,6 +53,11 @@ describe('BrokerCloudSource — AWS through the real SDK clients against a loopb
     expect(q.url).toBe(`${aws.endpoint}/111122223333/model-engine-service-builder`);
     expect(await src.sqsQueue('launch-endpoint-id-end_missing')).toEqual({ name: 'launch-endpoint-id-end_missing', exists: false });
     expect(aws.log.map((l) => l.target)).toContain('AmazonSQS.GetQueueAttributes');
+  });
+
+  it('every request had the documented shape (operation, path, body fields)', () => {
+    expect(aws.log.length).toBeGreaterThan(0);
+    expect(aws.misses.map((m) => m.miss)).toEqual([]);
   });
 });
 
@@ -124,6 +129,25 @@ describe('BrokerCloudSource — Azure through @azure/identity and the Service Bu
     } finally {
       await denied.close();
     }
+  });
+
+  it('reads the namespace tier ($namespaceinfo)', async () => {
+    const src = new BrokerCloudSource({ azure: { credential: credential(), serviceBusHost: () => az.host, ca: az.ca.caPem } });
+    expect(await src.serviceBusNamespace('ml-prod-model-engine')).toEqual({ name: 'ml-prod-model-engine', sku: 'Standard' });
+  });
+
+  it('every request had the documented shape (token form fields, api-version 2021-05)', () => {
+    expect(az.log.length).toBeGreaterThan(0);
+    expect(az.misses.map((m) => m.miss)).toEqual([]);
+  });
+
+  it('the stand-ins say which part of a request differed', () => {
+    const u = (s: string) => new URL(s, 'http://x');
+    const shape = { method: 'GET', path: '/q', query: { 'api-version': '2021-05' } };
+    expect(shapeMiss('GET', u('/q?api-version=2017-04'), '', shape)).toMatch(/^query differed/);
+    expect(shapeMiss('POST', u('/q?api-version=2021-05'), '', shape)).toMatch(/^method differed/);
+    expect(shapeMiss('GET', u('/q?api-version=2021-05'), 'x', shape)).toMatch(/^body differed/);
+    expect(shapeMiss('POST', u('/'), '{"SecretId":"a","VersionStage":"AWSPREVIOUS"}', { method: 'POST', path: '/', fields: { required: ['SecretId'], exact: true } })).toBe('body differed: unexpected VersionStage');
   });
 
   it.each([

@@ -55,6 +55,28 @@ describe('diagnoseProbe: the first failing step decides the message', () => {
     ['silent server', result('ping', 'NO_REPLY'), {}, 'fail', 'noReply'],
     ['wrong password', result('auth', 'WRONGPASS'), {}, 'fail', 'wrongPassword'],
     ['Entra token rejected', result('auth', 'WRONGPASS'), { target: target({ credential: { kind: 'entra-token', username: 'oid', scope: 's' } }) }, 'fail', 'tokenRejected'],
+    [
+      "the operator's Entra token rejected from a laptop says nothing about the pods'",
+      result('auth', 'WRONGPASS', { entraIdentity: { objectId: 'operator-oid', kind: 'user', podObjectId: 'pod-oid' } }),
+      { target: target({ credential: { kind: 'entra-token', username: 'pod-oid', scope: 's' } }) },
+      'skip',
+      'operatorTokenRejected',
+    ],
+    [
+      "the pods' own identity rejected (probed as the same principal)",
+      result('auth', 'WRONGPASS', { entraIdentity: { objectId: 'pod-oid', podObjectId: 'pod-oid' } }),
+      { target: target({ credential: { kind: 'entra-token', username: 'pod-oid', scope: 's' } }) },
+      'fail',
+      'tokenRejected',
+    ],
+    [
+      'the pod rejects its own token (--exec)',
+      result('auth', 'WRONGPASS'),
+      { local: false, target: target({ credential: { kind: 'entra-token', username: 'pod-oid', scope: 's' } }) },
+      'fail',
+      'tokenRejected',
+    ],
+    ["logged in as the operator's identity", result(undefined, undefined, { entraIdentity: { objectId: 'operator-oid', podObjectId: 'pod-oid' } }), {}, 'pass', 'reachableAsYou'],
     ['no token in this run', result('auth', 'TOKEN_UNAVAILABLE'), {}, 'skip', 'tokenNeeded'],
     ['NOAUTH', result('auth', 'NOAUTH'), {}, 'fail', 'noAuth'],
     ['AUTH to a server without a password', result('auth', 'AUTH_NOT_CONFIGURED'), {}, 'fail', 'authNotConfigured'],
@@ -72,5 +94,15 @@ describe('diagnoseProbe: the first failing step decides the message', () => {
     const f = diagnoseProbe(result('tcp', 'ETIMEDOUT', { addresses: ['10.0.3.7'] }), ctx());
     expect(f.remediation?.commands?.[0]).toMatch(/--exec/);
     expect(f.data?.where).toBe('a private address (10.0.3.7)');
+  });
+});
+
+describe('Azure Redis with Entra ID: whose access was tested', () => {
+  it("names the operator's oid and the pods' AZURE_OBJECT_ID, never blaming the pods' data-access policy", () => {
+    const f = diagnoseProbe(result('auth', 'WRONGPASS', { entraIdentity: { objectId: 'aaaa-operator', kind: 'user', podObjectId: 'bbbb-pod' } }), ctx({ target: target({ credential: { kind: 'entra-token', username: 'bbbb-pod', scope: 's' } }) }));
+    expect(f.data).toMatchObject({ oid: 'aaaa-operator', podOid: 'bbbb-pod' });
+    expect(PROBE_MESSAGES.operatorTokenRejected).toContain('not the pods');
+    expect(f.remediation?.commands?.[0]).toContain('--exec');
+    expect(f.remediation?.commands?.[1]).toContain('--object-id aaaa-operator');
   });
 });

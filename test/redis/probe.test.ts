@@ -12,6 +12,11 @@ const target = (url: string): RedisTarget => {
 };
 const names = (r: RedisProbeResult) => r.steps.map((s) => `${s.name}:${s.ok ? (s.skipped ? 'skip' : 'ok') : 'FAIL'}`).join(' ');
 const PASSWORD = 'pw-Zr8Lq2Vx9';
+/** An Entra access token for the operator's identity (what DefaultAzureCredential gets on a laptop): its oid is not the pods'. */
+const OPERATOR_OID = 'aaaaaaaa-1111-4222-8333-444444444444';
+const POD_OID = '11111111-2222-3333-4444-555555555555';
+const jwt = (claims: object) => `${Buffer.from('{"typ":"JWT","alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJl`;
+const OPERATOR_TOKEN = jwt({ aud: 'https://redis.azure.com', iss: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/', oid: OPERATOR_OID, idtyp: 'user', upn: 'alice@example.com', tid: '72f988bf-86f1-41af-91ab-2d7cd011db47' });
 const ACL_COMMANDS = [['GET', 'k'], ['SET', 'k', 'v'], ['EXPIRE', 'k', '60'], ['LPUSH', 'q', '1'], ['LLEN', 'q']] as const;
 
 const d = HAVE_REDIS ? describe : describe.skip;
@@ -40,6 +45,8 @@ d('RedisSource.probe against real redis-server processes', () => {
           '--user', 'gateway', 'on', '>gateway-pw', '~*', '&*', '+@all', '-lpush',
           // Entra-style login: the username is an object id, the password a token.
           '--user', '11111111-2222-3333-4444-555555555555', 'on', '>tok-fresh-abc', '~*', '&*', '+@all',
+          // Azure Cache for Redis checks the user name against the token's own oid: the operator's login.
+          '--user', OPERATOR_OID, 'on', `>${OPERATOR_TOKEN}`, '~*', '&*', '+@all',
           '--user', 'default', 'off',
         ],
       }),
@@ -154,6 +161,28 @@ d('RedisSource.probe against real redis-server processes', () => {
       expect(JSON.stringify([ok, bad])).not.toMatch(/tok-(fresh|expired)/);
       const none = await new RedisSource({ from: 'test' }).probe(t);
       expect(none.errorCode).toBe('TOKEN_UNAVAILABLE');
+    });
+
+    it("logs in as the token's own oid (the operator's), not the pods' AZURE_OBJECT_ID, and says whose access it tested", async () => {
+      const operator = new RedisSource({ from: 'this machine (laptop)', tokens: { rawToken: async () => ({ token: secret(OPERATOR_TOKEN), expiresOn: new Date('2030-01-01T00:00:00Z') }) } });
+      const t: RedisTarget = {
+        host: '127.0.0.1',
+        port: acl.port,
+        tls: false,
+        verifyCertificate: true,
+        db: 0,
+        credential: { kind: 'entra-token', username: POD_OID, scope: 'https://redis.azure.com/.default' },
+        display: `redis://${POD_OID}:<Entra token>@127.0.0.1:${acl.port}/0`,
+      };
+      const r = await operator.probe(t, { aclCommands: ACL_COMMANDS });
+      expect(r.failedStep).toBeUndefined();
+      // ACL WHOAMI: the server knows the session as the operator's object id.
+      expect(r.user).toBe(OPERATOR_OID);
+      expect(r.entraIdentity).toEqual({ objectId: OPERATOR_OID, kind: 'user', podObjectId: POD_OID });
+      expect(r.steps.find((s) => s.name === 'auth')?.detail).toBe(
+        `authenticated as ${OPERATOR_OID} — the identity this machine (laptop) got a token for (the token's oid), not the pods' AZURE_OBJECT_ID ${POD_OID}, with an Entra token expiring 2030-01-01T00:00:00.000Z`,
+      );
+      expect(JSON.stringify(r)).not.toContain(OPERATOR_TOKEN);
     });
   });
 

@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistryPort } from '../../src/sources/registry/index.js';
+import { fixture } from '../support/check-tester.js';
+import { startRecordedCloud, type RecordedCloud } from '../support/recorded-cloud.js';
 import {
   basic,
   makeCa,
@@ -23,6 +25,7 @@ import {
   type TestCa,
   type TestRegistry,
   type TestTokenServer,
+  type TokenReply,
 } from '../support/registry.js';
 
 const ECR = '123456789012.dkr.ecr.us-west-2.amazonaws.com';
@@ -32,7 +35,9 @@ const SERVICE = ACR;
 const ISSUER = 'med-test-issuer';
 const USER = 'mirror-bot';
 const PASS = 'pull-me-please';
+/** Entra tokens the managed-identity endpoint hands out, per audience. */
 const MSI_TOKEN = 'entra-access-token-for-tests';
+const MSI_ACR_TOKEN = 'entra-acr-audience-token-for-tests';
 const GOOGLE_TOKEN = 'ya29.test-access-token';
 const ACR_REFRESH = 'acr-refresh-token-1';
 // What `aws ecr get-login-password` returns: base64 JSON with an expiration (shortened: bcrypt reads 72 bytes).
@@ -46,6 +51,11 @@ let tokens: TestTokenServer;
 let msi: { server: http.Server; requests: { url: string; header?: string }[] };
 let metadata: { server: http.Server; requests: string[] };
 let ecrApi: { server: http.Server; targets: string[] };
+let gar: RecordedCloud;
+/** Which Entra audience the ACR token exchange accepts: `acr` only (azureADAuthenticationAsArmPolicy disabled), or ARM. */
+let exchangeAccepts: 'acr' | 'arm' = 'acr';
+/** When set, the token service answers anonymous requests with this (Docker Hub's per-IP pull limit). */
+let anonymousReply: TokenReply | undefined;
 let tmp: string;
 const savedEnv: Record<string, string | undefined> = {};
 
@@ -73,13 +83,15 @@ beforeAll(async () => {
   tokens = await startTokenServer((r) => {
     const grant = (name: string) => ({ token: signRegistryToken(ca, { issuer: ISSUER, service: SERVICE, subject: 'x', access: [{ type: 'repository', name, actions: ['pull'] }] }) });
     if (r.path === '/oauth2/exchange') {
-      return r.form?.grant_type === 'access_token' && r.form.access_token === MSI_TOKEN && r.form.service === SERVICE ? { refresh_token: ACR_REFRESH } : 401;
+      const wanted = exchangeAccepts === 'acr' ? MSI_ACR_TOKEN : MSI_TOKEN;
+      return r.form?.grant_type === 'access_token' && r.form.access_token === wanted && r.form.service === SERVICE ? { refresh_token: ACR_REFRESH } : 401;
     }
     if (r.method === 'POST') {
       if (r.form?.grant_type !== 'refresh_token' || r.form.refresh_token !== ACR_REFRESH) return 401;
       return { access_token: grant(scopeRepo(r.form.scope)).token };
     }
     const repo = scopeRepo(r.query.scope);
+    if (!r.authorization && anonymousReply) return anonymousReply;
     if (!r.authorization) {
       // Like Docker Hub: anonymous tokens for everyone, with pull access to public repositories only.
       return repo.startsWith('public/') ? grant(repo) : { token: signRegistryToken(ca, { issuer: ISSUER, service: SERVICE, subject: '', access: [] }) };
@@ -103,7 +115,10 @@ beforeAll(async () => {
   const m = await listen((req, res) => {
     msi.requests.push({ url: req.url ?? '', ...(req.headers['x-identity-header'] ? { header: String(req.headers['x-identity-header']) } : {}) });
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ access_token: MSI_TOKEN, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: 'https://management.azure.com', token_type: 'Bearer' }));
+    // App Service managed identity protocol: ?resource=<audience>&api-version=2019-08-01.
+    const resource = new URL(req.url ?? '/', 'http://x').searchParams.get('resource') ?? '';
+    const token = resource === 'https://containerregistry.azure.net' ? MSI_ACR_TOKEN : MSI_TOKEN;
+    res.end(JSON.stringify({ access_token: token, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource, token_type: 'Bearer' }));
   });
   msi = { server: m.server, requests: [] };
 
@@ -176,7 +191,12 @@ beforeAll(async () => {
     GCE_METADATA_IP: undefined,
     GOOGLE_APPLICATION_CREDENTIALS: undefined,
     CLOUDSDK_CONFIG: join(tmp, 'gcloud'),
+    // Without it ADC runs `gcloud config config-helper`, a process the test network guard cannot see.
+    GOOGLE_CLOUD_PROJECT: 'my-project',
   });
+  // Artifact Registry's REST API, recorded; @google-cloud/artifact-registry reaches it through its fallback transport.
+  gar = await startRecordedCloud(fixture('fixtures/cloud-registry'), { scenario: 'artifact-registry' });
+  setEnv({ MED_GCP_ARTIFACT_REGISTRY_ENDPOINT: gar.url });
 }, 60_000);
 
 afterAll(async () => {
@@ -184,7 +204,7 @@ afterAll(async () => {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  await Promise.all([tokenReg?.stop(), basicReg?.stop(), tokens?.stop()]);
+  await Promise.all([tokenReg?.stop(), basicReg?.stop(), tokens?.stop(), gar?.close()]);
   for (const s of [msi?.server, metadata?.server, ecrApi?.server]) await new Promise((r) => (s ? s.close(r) : r(undefined)));
   rmSync(tmp, { recursive: true, force: true });
   rmSync(ca.dir, { recursive: true, force: true });
@@ -235,14 +255,35 @@ describe('Bearer token challenge', () => {
 });
 
 describe('cloud registry logins', () => {
-  it('ACR: exchanges an Entra token (managed identity) at /oauth2/exchange, then /oauth2/token', async () => {
+  it('ACR: asks for a token for the registry audience first (all a registry with azureADAuthenticationAsArmPolicy disabled accepts), exchanges it, and says which worked', async () => {
+    exchangeAccepts = 'acr';
+    const before = msi.requests.length;
     const r = await port().probe({ ref: `${ACR}/model-engine:${TAG}` }, signal());
     expect(r.status).toBe('exists');
-    expect(r.answeredBy).toMatch(/^Entra token exchanged at ACR \/oauth2\/exchange/);
-    expect(msi.requests[0]).toMatchObject({ header: 'test-identity-header', url: expect.stringContaining('resource=https%3A%2F%2Fmanagement.azure.com') });
+    expect(r.answeredBy).toBe('Entra token for https://containerregistry.azure.net (your Azure identity), exchanged at ACR /oauth2/exchange');
+    expect(msi.requests[before]).toMatchObject({ header: 'test-identity-header', url: expect.stringContaining('resource=https%3A%2F%2Fcontainerregistry.azure.net') });
+    // The ARM audience was not needed, so it was not asked for.
+    expect(msi.requests.slice(before).some((q) => q.url.includes('management.azure.com'))).toBe(false);
     const paths = tokens.requests.filter((x) => x.method === 'POST').map((x) => x.path);
     expect(paths).toEqual(expect.arrayContaining(['/oauth2/exchange', '/oauth2/token']));
-    expect(JSON.stringify(r)).not.toContain(MSI_TOKEN);
+    expect(JSON.stringify(r)).not.toContain(MSI_ACR_TOKEN);
+  });
+
+  it('ACR: falls back to the ARM audience when the registry refuses the registry-audience token, and says so', async () => {
+    exchangeAccepts = 'arm';
+    try {
+      const r = await port().probe({ ref: `${ACR}/model-engine:${TAG}` }, signal());
+      expect(r.status).toBe('exists');
+      expect(r.answeredBy).toBe('Entra token for https://management.azure.com (your Azure identity), exchanged at ACR /oauth2/exchange');
+      expect(r.checkedWith.map((c) => `${c.label.split(' (')[0]}: ${c.outcome}`)).toEqual([
+        'anonymous: rejected',
+        'Entra token for https://containerregistry.azure.net: rejected',
+        'Entra token for https://management.azure.com: answered',
+      ]);
+      expect(JSON.stringify(r)).not.toContain(MSI_TOKEN);
+    } finally {
+      exchangeAccepts = 'acr';
+    }
   });
 
   it('Artifact Registry: uses the ADC access token as oauth2accesstoken', async () => {
@@ -271,25 +312,58 @@ describe('cloud registry logins', () => {
     expect(ecrApi.targets.filter((t) => t.endsWith('.DescribeImages')).length).toBeGreaterThanOrEqual(3);
   });
 
-  it('Artifact Registry with --cloud-api: the tag lookup names project, repository and package and lists tags', async () => {
-    const asked: unknown[] = [];
-    const p = port({
-      cloudApi: true,
-      cloudApis: {
-        gar: async (gar, tag) => {
-          asked.push({ ...gar, tag });
-          return { status: 'missing-tag', tags: ['0.6.3'], via: 'Artifact Registry tags' };
-        },
-      },
-    });
+  it('Artifact Registry with --cloud-api: @google-cloud/artifact-registry over its REST fallback transport on loopback tells a missing tag and lists the tags', async () => {
+    const before = gar.requests.length;
+    const p = port({ cloudApi: true });
     const r = await p.probe({ ref: `${GAR}/my-project/my-repo/llm-engine/batch-infer-vllm:0.9.9` }, signal());
-    expect(asked).toEqual([{ location: 'us', project: 'my-project', repository: 'my-repo', pkg: 'llm-engine/batch-infer-vllm', tag: '0.9.9' }]);
-    expect(r).toMatchObject({ status: 'missing-tag', cloudApi: 'Artifact Registry tags', tags: ['0.6.3'] });
+    expect(r).toMatchObject({ status: 'missing-tag', cloudApi: 'Artifact Registry tags', tags: ['0.6.3', '0.7.0'] });
+    const mine = gar.requests.slice(before);
+    expect(mine.map((q) => q.file)).toEqual(['getTag-batch-infer-vllm-0.9.9', 'listTags-batch-infer-vllm']);
+    expect(mine.every((q) => q.headers.authorization === `Bearer ${GOOGLE_TOKEN}`)).toBe(true);
+    const repo = await p.probe({ ref: `${GAR}/my-project/my-repo/tensorrt-llm:1.0` }, signal());
+    expect(repo).toMatchObject({ status: 'missing-repository', cloudApi: 'Artifact Registry tags' });
+    expect(gar.misses).toEqual([]);
   });
 
   it('says so when no cloud credentials are available', async () => {
     const r = await port({ logins: { ecr: () => Promise.reject(new Error('Could not load credentials from any providers')) } }).probe({ ref: `${ECR}/model-engine:${TAG}` }, signal());
     expect(r.status).toBe('unauthorized');
     expect(r.checkedWith.at(-1)).toMatchObject({ label: 'ECR GetAuthorizationToken', outcome: 'unavailable', detail: expect.stringContaining('Could not load credentials') });
+  });
+});
+
+describe('rate limits and failing token services', () => {
+  it('a 429 from the token service is "rate-limited" for that credential (with the limit the headers give), and the next credential is still tried', async () => {
+    anonymousReply = {
+      reply: {
+        status: 429,
+        headers: { 'retry-after': '3600', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600', 'docker-ratelimit-source': '203.0.113.7' },
+        body: { errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit.' }] },
+      },
+    };
+    try {
+      const cfg = join(tmp, 'docker-rl.json');
+      writeFileSync(cfg, JSON.stringify({ auths: { [tokenReg.host]: { username: USER, password: PASS } } }));
+      const ok = await port({ dockerConfig: cfg }).probe({ ref: `${tokenReg.host}/public/busybox:latest` }, signal());
+      expect(ok.status).toBe('exists');
+      expect(ok.checkedWith.map((c) => c.outcome)).toEqual(['rate-limited', 'answered']);
+      const only = await port().probe({ ref: `${tokenReg.host}/public/busybox:latest` }, signal());
+      expect(only).toMatchObject({ status: 'rate-limited', httpStatus: 429, rateLimit: { retryAfter: '3600', limit: '100;w=21600', remaining: '0;w=21600', source: '203.0.113.7' } });
+      expect(only.detail).toContain('limit 100 per 21600 s, 0 left, retry after 3600 s');
+      expect(only.checkedWith[0]?.detail).not.toContain('refused');
+    } finally {
+      anonymousReply = undefined;
+    }
+  });
+
+  it('a 5xx from the token service is a registry error, not "credentials rejected"', async () => {
+    anonymousReply = { reply: { status: 503, body: { errors: [{ code: 'UNAVAILABLE', message: 'service unavailable' }] } } };
+    try {
+      const r = await port().probe({ ref: `${tokenReg.host}/public/busybox:latest` }, signal());
+      expect(r).toMatchObject({ status: 'registry-error', httpStatus: 503 });
+      expect(r.checkedWith[0]).toMatchObject({ outcome: 'registry-error', detail: expect.stringContaining('answered HTTP 503') });
+    } finally {
+      anonymousReply = undefined;
+    }
   });
 });

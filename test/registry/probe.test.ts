@@ -4,13 +4,15 @@
  * config and from pull secrets (including redacted and expired ones), TLS and network failures.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject, KubePort } from '../../src/engine/index.js';
 import { ForbiddenError } from '../../src/engine/errors.js';
 import { createRegistryPort } from '../../src/sources/registry/index.js';
-import { basic, freePort, makeCa, pusher, startRegistry, type TestCa, type TestRegistry } from '../support/registry.js';
+import { helperServerUrl } from '../../src/sources/registry/cred-helper.js';
+import { credentialHelperFor, dockerConfigCredentialsForHost } from '../../src/sources/registry/credentials.js';
+import { basic, freePort, makeCa, pusher, startRegistry, startRegistryProxy, type TestCa, type TestRegistry } from '../support/registry.js';
 
 const USER = 'mirror-bot';
 const PASS = 'pull-me-please';
@@ -184,5 +186,134 @@ describe('registry probe (htpasswd over TLS)', () => {
     expect(p.probe(req, signal())).toBe(p.probe({ ...req }, signal()));
     const aborted = AbortSignal.abort();
     await expect(port().probe({ ref: `${reg.host}/vllm:0.6.3` }, aborted)).rejects.toThrow();
+  });
+});
+
+describe('docker credential helpers (credsStore / credHelpers), run as the docker CLI runs them', () => {
+  let bin: string;
+  let helperLog: string;
+  const savedPath = process.env.PATH;
+  beforeAll(() => {
+    bin = join(tmp, 'bin');
+    mkdirSync(bin, { recursive: true });
+    helperLog = join(tmp, 'helper.log');
+    // A real helper speaking the documented protocol: `get`, the server URL on stdin, JSON on stdout; exit 1 with
+    // "credentials not found in native keychain" when it has none.
+    writeFileSync(
+      join(bin, 'docker-credential-medtest'),
+      [
+        '#!/bin/sh',
+        '[ "$1" = get ] || exit 2',
+        'read -r url',
+        `echo "$url" >> '${helperLog}'`,
+        'case "$url" in',
+        `  ${reg.host}) printf '{"ServerURL":"%s","Username":"${USER}","Secret":"${PASS}"}' "$url" ;;`,
+        '  *) echo "credentials not found in native keychain"; exit 1 ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(join(bin, 'docker-credential-medtest'), 0o755);
+    process.env.PATH = `${bin}:${savedPath ?? ''}`;
+  });
+  afterAll(() => {
+    process.env.PATH = savedPath;
+  });
+
+  it('credsStore: the auths entry is an empty placeholder; the helper gives the credentials', async () => {
+    const cfg = join(tmp, 'helper-store.json');
+    writeFileSync(cfg, JSON.stringify({ auths: { [reg.host]: {} }, credsStore: 'medtest' }));
+    const r = await createRegistryPort({ dockerConfig: cfg, ca: { [reg.host]: [ca.caPem] }, certsDir: join(tmp, 'none') }).probe({ ref: `${reg.host}/model-engine:e360bfb1d21d9d4e7b7fcb6b29ca752095b4d0f4` }, signal());
+    expect(r.status).toBe('exists');
+    expect(r.answeredBy).toBe(`docker-credential-medtest (docker config ${cfg})`);
+    expect(readFileSync(helperLog, 'utf8').trim().split('\n').at(-1)).toBe(reg.host);
+    expect(JSON.stringify(r)).not.toContain(PASS);
+  });
+
+  it('credHelpers: a per-registry helper keyed by any spelling of the host', async () => {
+    const cfg = join(tmp, 'helper-per-host.json');
+    writeFileSync(cfg, JSON.stringify({ credHelpers: { [`https://${reg.host}/`]: 'medtest' } }));
+    const r = await createRegistryPort({ dockerConfig: cfg, ca: { [reg.host]: [ca.caPem] }, certsDir: join(tmp, 'none') }).probe({ ref: `${reg.host}/vllm:0.6.2` }, signal());
+    expect(r.status).toBe('exists');
+  });
+
+  it('a helper with no credentials for the host, or missing from PATH, is named as such', async () => {
+    const cfg = join(tmp, 'helper-missing.json');
+    writeFileSync(cfg, JSON.stringify({ credHelpers: { [reg.host]: 'nosuchhelper' } }));
+    const r = await createRegistryPort({ dockerConfig: cfg, ca: { [reg.host]: [ca.caPem] }, certsDir: join(tmp, 'none') }).probe({ ref: `${reg.host}/vllm:0.6.2` }, signal());
+    expect(r.status).toBe('unauthorized');
+    expect(r.checkedWith.at(-1)).toMatchObject({ outcome: 'error', detail: 'docker-credential-nosuchhelper is not on PATH' });
+  });
+});
+
+describe('manifest requests: HEAD unless the platforms must be read', () => {
+  it('a registry that leaves the digest off HEAD answers still gets no manifest GET when no platform is needed (GETs cost Docker Hub quota)', async () => {
+    const proxy = await startRegistryProxy(ca, reg, { stripDigestOnHead: true });
+    try {
+      const cfg = join(tmp, 'proxy-head.json');
+      writeFileSync(cfg, JSON.stringify({ auths: { [proxy.host]: { username: USER, password: PASS } } }));
+      const p = createRegistryPort({ dockerConfig: cfg, ca: { [proxy.host]: [ca.caPem] }, certsDir: join(tmp, 'none') });
+      const r = await p.probe({ ref: `${proxy.host}/model-engine:e360bfb1d21d9d4e7b7fcb6b29ca752095b4d0f4` }, signal());
+      expect(r.status).toBe('exists');
+      expect(proxy.log.filter((l) => l.path.includes('/manifests/')).map((l) => l.method)).not.toContain('GET');
+      // With the nodes' platforms to check, the manifest must be read.
+      const withArch = await p.probe({ ref: `${proxy.host}/vllm:0.6.3`, architectures: ['amd64'] }, signal());
+      expect(withArch.status).toBe('exists');
+      expect(proxy.log.filter((l) => l.method === 'GET' && l.path.includes('/manifests/0.6.3'))).toHaveLength(1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('a 429 from the registry is "rate-limited" with its headers, and other credentials are still tried', async () => {
+    // Anonymous requests are rate-limited (as Docker Hub limits them per IP); the docker config login is not.
+    const proxy = await startRegistryProxy(ca, reg, {
+      answer: (q) =>
+        q.authorization
+          ? undefined
+          : {
+              status: 429,
+              headers: { 'content-type': 'application/json', 'retry-after': '60', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
+              body: JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit.' }] }),
+            },
+    });
+    try {
+      const cfg = join(tmp, 'proxy-config.json');
+      writeFileSync(cfg, JSON.stringify({ auths: { [proxy.host]: { username: USER, password: PASS } } }));
+      const ok = await createRegistryPort({ dockerConfig: cfg, ca: { [proxy.host]: [ca.caPem] }, certsDir: join(tmp, 'none') }).probe({ ref: `${proxy.host}/vllm:0.6.2` }, signal());
+      expect(ok.status).toBe('exists');
+      expect(ok.checkedWith.map((c) => c.outcome)).toEqual(['rate-limited', 'answered']);
+      const limited = await createRegistryPort({ dockerConfig: join(tmp, 'none.json'), ca: { [proxy.host]: [ca.caPem] }, certsDir: join(tmp, 'none') }).probe({ ref: `${proxy.host}/vllm:0.6.2` }, signal());
+      expect(limited).toMatchObject({ status: 'rate-limited', httpStatus: 429, rateLimit: { retryAfter: '60', limit: '100;w=21600', remaining: '0;w=21600' } });
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
+describe('Docker Hub names, for credentials', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  const auth = Buffer.from('hubuser:hub-pw').toString('base64');
+  const asked: string[] = [];
+  const ask = async (helper: string, url: string) => (asked.push(`${helper} ${url}`), { state: 'found' as const, username: 'hubuser', secret: 'hub-pw' });
+
+  it.each(['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'])('a docker config key %s holds the credentials for docker.io images', async (key) => {
+    const creds = await dockerConfigCredentialsForHost({ auths: { [key]: { auth } } }, 'docker.io', 'cfg', now, ask);
+    expect(creds).toMatchObject([{ kind: 'basic', username: 'hubuser' }]);
+  });
+
+  it('asks the helper about Docker Hub by its legacy index URL, as the docker CLI does, and skips the empty placeholder', async () => {
+    asked.length = 0;
+    const creds = await dockerConfigCredentialsForHost({ auths: { 'https://index.docker.io/v1/': {} }, credsStore: 'desktop' }, 'docker.io', 'cfg', now, ask);
+    expect(asked).toEqual(['desktop https://index.docker.io/v1/']);
+    expect(creds).toMatchObject([{ kind: 'basic', label: 'docker-credential-desktop (cfg)', username: 'hubuser' }]);
+    expect(helperServerUrl('123456789012.dkr.ecr.us-east-1.amazonaws.com')).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com');
+  });
+
+  it('credHelpers wins over credsStore; a <token> user name is an identity token', async () => {
+    expect(credentialHelperFor({ credsStore: 'desktop', credHelpers: { 'us-docker.pkg.dev': 'gcloud' } }, 'us-docker.pkg.dev')).toBe('gcloud');
+    expect(credentialHelperFor({ credsStore: 'desktop', credHelpers: { 'us-docker.pkg.dev': 'gcloud' } }, 'ghcr.io')).toBe('desktop');
+    const creds = await dockerConfigCredentialsForHost({ credHelpers: { 'myreg.azurecr.io': 'acr' } }, 'myreg.azurecr.io', 'cfg', now, async () => ({ state: 'found', username: '<token>', secret: 'refresh-xyz' }));
+    expect(creds).toMatchObject([{ kind: 'refresh-token', refreshToken: 'refresh-xyz' }]);
   });
 });

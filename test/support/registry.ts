@@ -280,11 +280,17 @@ export interface TestTokenServer {
   stop(): Promise<void>;
 }
 
+/** A whole answer from the token server: status, headers and JSON body (a 429 with its rate-limit headers …). */
+export interface TokenReply {
+  reply: { status: number; headers?: Record<string, string>; body?: unknown };
+}
+
 /**
  * A loopback token server. `decide` gets each request (GET with Basic/anonymous, POST with a form) and returns
- * the JSON to answer with (status 200) or a status number. Records every request for the tests' assertions.
+ * the JSON to answer with (status 200), a status number, or a whole {@link TokenReply}. Records every request for
+ * the tests' assertions.
  */
-export async function startTokenServer(decide: (r: TokenRequestLog) => Record<string, unknown> | number): Promise<TestTokenServer> {
+export async function startTokenServer(decide: (r: TokenRequestLog) => Record<string, unknown> | number | TokenReply): Promise<TestTokenServer> {
   const requests: TokenRequestLog[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -301,6 +307,12 @@ export async function startTokenServer(decide: (r: TokenRequestLog) => Record<st
       };
       requests.push(log);
       const out = decide(log);
+      if (typeof out === 'object' && 'reply' in out) {
+        const r = (out as TokenReply).reply;
+        res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
+        res.end(JSON.stringify(r.body ?? {}));
+        return;
+      }
       if (typeof out === 'number') {
         res.writeHead(out, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'denied by test token server' }] }));
@@ -317,5 +329,57 @@ export async function startTokenServer(decide: (r: TokenRequestLog) => Record<st
     port,
     requests,
     stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export interface RegistryProxy {
+  host: string;
+  port: number;
+  /** Every request the proxy saw: method and path. */
+  log: { method: string; path: string }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A TLS proxy (the test CA's certificate) in front of a registry, standing in for what sits between clients and
+ * real registries: `answer` may reply itself (a 429 from a rate limiter), `stripDigestOnHead` drops
+ * `Docker-Content-Digest` from HEAD answers as some proxies and older registries do.
+ */
+export async function startRegistryProxy(
+  ca: TestCa,
+  upstream: TestRegistry,
+  opts: { stripDigestOnHead?: boolean; answer?: (req: { method: string; path: string; authorization?: string }) => { status: number; headers?: Record<string, string>; body?: string } | undefined } = {},
+): Promise<RegistryProxy> {
+  const log: { method: string; path: string }[] = [];
+  const server = https.createServer({ cert: readFileSync(ca.certFile), key: readFileSync(ca.keyFile) }, (req, res) => {
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    log.push({ method, path });
+    const own = opts.answer?.({ method, path, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    if (own) {
+      res.writeHead(own.status, own.headers ?? {});
+      res.end(method === 'HEAD' ? undefined : own.body);
+      return;
+    }
+    const up = https.request({ host: '127.0.0.1', port: upstream.port, method, path, headers: { ...req.headers, host: upstream.host }, ca: ca.caPem, agent: false }, (ur) => {
+      const headers = { ...ur.headers };
+      if (opts.stripDigestOnHead && method === 'HEAD') delete headers['docker-content-digest'];
+      res.writeHead(ur.statusCode ?? 502, headers);
+      ur.pipe(res);
+    });
+    up.on('error', () => res.writeHead(502).end());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    port,
+    log,
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

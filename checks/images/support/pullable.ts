@@ -157,13 +157,15 @@ export function pullContext(e: ImageEntry, inputs: ImageInputs): { architectures
 }
 
 export const PULLABLE_MESSAGES = {
-  exists: '{{ref}} exists in {{registry}} ({{roles}}); checked with {{checkedWith}}',
+  exists: '{{ref}} exists in {{registry}} ({{roles}}){{whose}}; checked with {{checkedWith}}',
   missingTag: 'Tag {{tag}} of {{repository}} does not exist in {{registry}}: {{roles}} cannot start{{nearest}}',
   missingRepository: 'Repository {{repository}} does not exist in {{registry}}: {{roles}} cannot start (the image was not mirrored)',
   unauthorized: '{{registry}} refused every credential for {{ref}} ({{roles}}); checked with {{checkedWith}}',
   denied: '{{registry}} denied access to {{ref}} ({{roles}}): the credentials are valid but lack pull permission; checked with {{checkedWith}}',
   platformMissing: '{{ref}} has no {{missing}} variant, which the nodes need ({{roles}}); it has {{platforms}}',
   unreachable: '{{registry}} could not be reached from here for {{ref}} ({{roles}}): {{detail}}',
+  rateLimited: '{{registry}} is rate-limiting pulls of {{ref}} ({{roles}}): {{detail}}; the nodes pull through the same limits',
+  registryError: '{{registry}} (or its token service) failed for {{ref}} ({{roles}}): {{detail}}',
   tlsError: 'The TLS certificate of {{registry}} is not trusted here ({{ref}}, {{roles}}): {{detail}}',
   notProbed: 'Not probed ({{ref}}): {{detail}}',
   noImages: 'No {{group}} images to check: {{why}}',
@@ -224,7 +226,9 @@ function accessRemediation(e: ImageEntry, p: ImageProbe, inputs: ImageInputs): R
   let summary = `Give service account ${sa.namespace}/${sa.name} (which pulls it) credentials for ${host}: an imagePullSecret, or node credentials.`;
   if (/\.dkr\.ecr\./.test(host)) {
     summary = `Let the nodes pull from ${host}: the node IAM role needs ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer (AmazonEC2ContainerRegistryReadOnly), and a cross-account registry needs a repository policy for that role.`;
-    commands.unshift('aws iam attach-role-policy --role-name <node-role> --policy-arn arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly');
+    const partition = ecrPartition(host);
+    const region = partition === 'aws-cn' ? ' --region cn-north-1' : partition === 'aws-us-gov' ? ' --region us-gov-west-1' : '';
+    commands.unshift(`aws iam attach-role-policy --role-name <node-role> --policy-arn arn:${partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly${region}`);
   } else if (/\.azurecr\./.test(host)) {
     summary = `Let the cluster pull from ${host}: attach the registry to AKS (AcrPull for the kubelet identity), or refresh the egp-ecr-regcred pull secret the chart puts on the service accounts.`;
     commands.unshift(`az aks update --name <cluster> --resource-group <rg> --attach-acr ${host.split('.')[0]}`);
@@ -242,6 +246,25 @@ function severityFor(e: ImageEntry, group: ImageGroup): Severity {
   return group === 'control-plane' ? 'critical' : 'high';
 }
 
+/**
+ * Whose pull path an "exists" answer proves: anonymous and pull-secret answers hold for the nodes too; this
+ * machine's own login (docker config, a credential helper, a cloud login) says nothing about the nodes' (node IAM
+ * role, AcrPull on the kubelet identity, the GKE node service account).
+ */
+export function whoseCredentials(p: ImageProbe): string {
+  const by = p.answeredBy ?? '';
+  if (by === 'anonymous') return ' — anonymously, so the nodes can pull it too (network and rate limits aside)';
+  if (by.startsWith('pull secret ')) return ` — with ${by}, which the kubelet uses too`;
+  return ` — with this machine's credentials (${by || 'yours'}), not the nodes' (node IAM role, kubelet identity, node service account): --canary pulls it from a node`;
+}
+
+/** `arn:<partition>:iam::aws:policy/…` for an ECR host (`.amazonaws.com.cn` is aws-cn; `us-gov-*` regions aws-us-gov). */
+export function ecrPartition(host: string): string {
+  if (/\.amazonaws\.com\.cn$/.test(host)) return 'aws-cn';
+  if (/\.ecr(-fips)?\.us-gov-/.test(host)) return 'aws-us-gov';
+  return 'aws';
+}
+
 /** One finding per probe. Optional images fail as warnings; unreachable/TLS are warnings (the nodes may differ). */
 export function findingForProbe(ctx: CheckContext, e: ImageEntry, p: ImageProbe, inputs: ImageInputs): Finding {
   const object: ObjectRef = { kind: 'Image', name: e.ref };
@@ -253,7 +276,29 @@ export function findingForProbe(ctx: CheckContext, e: ImageEntry, p: ImageProbe,
   const scale = scaleRegistryOf(e.ref);
   switch (p.status) {
     case 'exists':
-      return pass('exists', { ...base, evidence });
+      return pass('exists', { ...base, data: { ...base.data, whose: whoseCredentials(p) }, evidence });
+    case 'rate-limited':
+      return warn('rateLimited', {
+        ...base,
+        data: { ...base.data, detail: p.detail },
+        evidence,
+        severity: 'high',
+        remediation: {
+          summary:
+            p.registry === 'docker.io'
+              ? 'Docker Hub limits pulls per IP (anonymous) and per account: mirror the image into your own registry (mirror-plan), or give the pulling service account an imagePullSecret for a paid Docker Hub account. Manifest GETs count, HEADs do not.'
+              : `Wait for the limit to reset${p.rateLimit?.retryAfter ? ` (Retry-After ${p.rateLimit.retryAfter})` : ''}, and mirror the image into a registry the cluster owns.`,
+          commands: mirrorRemediationCommands(e, p),
+        },
+      });
+    case 'registry-error':
+      return warn('registryError', {
+        ...base,
+        data: { ...base.data, detail: p.detail },
+        evidence,
+        severity: 'medium',
+        remediation: { summary: `${p.registry} could not answer (HTTP ${p.httpStatus ?? '5xx'}); rerun later, and check the registry's status page.`, commands: [`curl -sI https://${p.registry === 'docker.io' ? 'registry-1.docker.io' : p.registry}/v2/`] },
+      });
     case 'missing-tag': {
       const near = nearestTags(p.reference, p.tags ?? []);
       const tagKey = e.valuesPaths.find((k) => k === 'tag' || k.startsWith('inferenceFramework.') || k.endsWith('.tag'));

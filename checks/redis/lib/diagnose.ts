@@ -25,6 +25,8 @@ export function skipWith(messageId: string, opts: { object?: ObjectRef; evidence
 /** The messages the connectivity check declares (kept here so the table and the messages stay together). */
 export const PROBE_MESSAGES = {
   reachable: 'The {{role}} Redis {{target}} answers from {{from}}: {{summary}}',
+  reachableAsYou:
+    "The {{role}} Redis {{target}} answers from {{from}}: {{summary}}; it logged in as your Entra identity {{oid}} (the token's oid), not as the pods' AZURE_OBJECT_ID {{podOid}}: rerun with --exec to test the pods' identity",
   tokenNeeded: 'The {{role}} Redis {{target}} is reachable from {{from}} ({{summary}}), but logging in needs an Entra token: rerun with --cloud-api, or with --exec to log in as the gateway pod',
   clusterOnly: 'The {{role}} Redis host {{host}} is a cluster-internal name that does not resolve from {{from}}: rerun with --exec to probe from the gateway pod',
   unreachableFromHere: 'The {{role}} Redis {{target}} is not reachable from {{from}} ({{detail}}); {{host}} is {{where}}, so this says nothing about the pods: rerun with --exec to probe from the gateway pod',
@@ -40,6 +42,8 @@ export const PROBE_MESSAGES = {
   noReply: 'The {{role}} Redis {{target}} accepts connections but never answers ({{detail}})',
   wrongPassword: 'The {{role}} Redis {{target}} rejects the credentials (WRONGPASS): {{detail}}',
   tokenRejected: 'The {{role}} Redis {{target}} rejects the Entra token for {{user}} (WRONGPASS): the object id has no Redis data-access policy, or the token expired',
+  operatorTokenRejected:
+    "The {{role}} Redis {{target}} rejects your Entra identity {{oid}} (the token's oid, from {{from}}) with WRONGPASS: that is your access, not the pods' (they log in as AZURE_OBJECT_ID {{podOid}}); rerun with --exec to test theirs",
   noAuth: 'The {{role}} Redis {{target}} requires a password (NOAUTH) and the URL has none',
   authNotConfigured: 'The {{role}} Redis {{target}} has no password configured, but the URL sends one: redis-py raises AuthenticationError',
   selectFailed: 'The {{role}} Redis {{target}} refuses SELECT {{db}} ({{code}}): {{detail}}',
@@ -83,6 +87,10 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
           commands: c.local ? [exec] : [`kubectl -n ${ns} exec deploy/model-engine -- python -c "import time,redis; from model_engine_server.common.config import hmi_config as h; r=redis.Redis.from_url(h.cache_redis_url); t=time.time(); r.ping(); print((time.time()-t)*1000)"`],
         },
       });
+    }
+    const id = r.entraIdentity;
+    if (c.local && id?.objectId && id.objectId !== id.podObjectId) {
+      return pass('reachableAsYou', { object, evidence, data: { ...data, summary: summaryOk(), oid: id.objectId, podOid: id.podObjectId ?? '(unset)' } });
     }
     return pass('reachable', { object, evidence, data: { ...data, summary: summaryOk() } });
   }
@@ -187,6 +195,22 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
             remediation: { summary: 'Rerun with --cloud-api (uses your Azure login) or --exec (uses the pod\'s workload identity).', commands: [exec] },
           });
         case 'WRONGPASS':
+          if (target.credential.kind === 'entra-token' && c.local && r.entraIdentity?.objectId && r.entraIdentity.objectId !== r.entraIdentity.podObjectId) {
+            // A token of the operator's identity says nothing about the pods' data-access policy.
+            const oid = r.entraIdentity.objectId;
+            return skipWith('operatorTokenRejected', {
+              object,
+              evidence,
+              data: { ...data, oid, podOid: r.entraIdentity.podObjectId ?? '(unset)' },
+              remediation: {
+                summary: `Probe from the gateway pod (--exec) to test the pods' identity; to probe from here, give your own identity (${oid}) a data-access policy on the cache.`,
+                commands: [
+                  exec,
+                  `az redis access-policy-assignment create -g <resource-group> -n <cache-name> --access-policy-name "Data Contributor" --object-id ${oid} --object-id-alias doctor-operator --policy-assignment-name doctor-operator`,
+                ],
+              },
+            });
+          }
           if (target.credential.kind === 'entra-token') {
             return fail('tokenRejected', {
               object,
@@ -196,7 +220,7 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
                 summary: 'Give the managed identity (azure.object_id) a data access policy on the cache (Data Owner / Data Contributor), and make sure the pods refresh tokens (restart the cacher).',
                 commands: [
                   'az redis access-policy-assignment list -g <resource-group> -n <cache-name> -o table',
-                  'az redis access-policy-assignment create -g <resource-group> -n <cache-name> --access-policy-name "Data Owner" --object-id <azure.object_id> --object-id-alias model-engine --policy-assignment-name model-engine',
+                  `az redis access-policy-assignment create -g <resource-group> -n <cache-name> --access-policy-name "Data Owner" --object-id ${target.credential.username ?? '<azure.object_id>'} --object-id-alias model-engine --policy-assignment-name model-engine`,
                 ],
               },
             });

@@ -45,6 +45,15 @@ export interface ServiceBusQueueInfo {
   updatedAt?: string;
 }
 
+/** A Service Bus namespace as its administration API describes it (`$namespaceinfo`). */
+export interface ServiceBusNamespaceInfo {
+  name: string;
+  /** `Basic`, `Standard` or `Premium`. */
+  sku: string;
+  /** Messaging units (Premium only). */
+  messagingUnits?: number;
+}
+
 export interface SqsQueueInfo {
   name: string;
   exists: boolean;
@@ -69,6 +78,8 @@ export interface CloudPort {
   secretJsonKey(secretName: string, key: string, opts?: CallOptions & { region?: string }): Promise<SecretKeyAnswer>;
   /** An Entra token for a scope (e.g. `https://redis.azure.com/.default`): its expiry only. Throws {@link CloudApiError}. */
   entraToken(scope: string, opts?: CallOptions): Promise<{ expiresOn: Date }>;
+  /** Service Bus namespace properties (tier) via the administration client. Throws {@link CloudApiError}. */
+  serviceBusNamespace(namespace: string, opts?: CallOptions): Promise<ServiceBusNamespaceInfo>;
   /** Service Bus queue runtime properties via the administration client; `exists: false` when not found. */
   serviceBusQueue(namespace: string, queue: string, opts?: CallOptions): Promise<ServiceBusQueueInfo>;
   /** SQS GetQueueUrl + GetQueueAttributes; `exists: false` when not found. */

@@ -28,8 +28,28 @@ export interface OidcProvider {
   clientIds: string[];
 }
 
+export interface CallerIdentity {
+  account: string;
+  /** The caller's ARN (`arn:aws:sts::<account>:assumed-role/<role>/<session>`). */
+  arn: string;
+  userId: string;
+}
+
+/** One EKS Pod Identity association of a service account. */
+export interface PodIdentityAssociation {
+  associationId: string;
+  associationArn: string;
+  /** The role EKS Pod Identity assumes for the pods (in the cluster's account). */
+  roleArn: string;
+  /** A role in another account the pods get by role chaining from `roleArn`, when set. */
+  targetRoleArn?: string;
+  disableSessionTags?: boolean;
+}
+
 export interface ManagedIdentityCredentials {
-  /** ARM id of the user-assigned identity. */
+  /** A user-assigned managed identity (ARM) or an app registration (Microsoft Graph). */
+  kind: 'managed-identity' | 'app-registration';
+  /** ARM id of the user-assigned identity, or the application's Graph object id. */
   identityId: string;
   name: string;
   credentials: FederatedCredential[];
@@ -44,16 +64,25 @@ export interface AksCluster {
 }
 
 export interface IdentityCloudPort {
-  /** AWS IAM GetRole: the role and its trust policy. */
+  /** AWS STS GetCallerIdentity with this machine's credentials for a partition: the account GetRole looks in. */
+  awsCallerIdentity(partition: string, signal: AbortSignal): Promise<CloudAnswer<CallerIdentity>>;
+  /** AWS EKS ListPodIdentityAssociations + DescribePodIdentityAssociation for one service account. */
+  eksPodIdentityAssociations(clusterName: string, region: string, namespace: string, serviceAccount: string, signal: AbortSignal): Promise<CloudAnswer<PodIdentityAssociation[]>>;
+  /** AWS IAM GetRole: the role and its trust policy (looks in the caller's account only). */
   awsRole(roleArn: string, signal: AbortSignal): Promise<CloudAnswer<IamRole>>;
   /** AWS IAM GetOpenIDConnectProvider. */
   awsOidcProvider(providerArn: string, signal: AbortSignal): Promise<CloudAnswer<OidcProvider>>;
   /** AWS EKS DescribeCluster: the cluster's OIDC issuer URL. */
   eksOidcIssuer(clusterName: string, region: string, signal: AbortSignal): Promise<CloudAnswer<string>>;
-  /** Azure ARM: the user-assigned managed identity with this client id, and its federated credentials. */
+  /**
+   * Azure: the identity with this client id and its federated credentials — a user-assigned managed identity of
+   * the subscription (ARM), else an app registration (Microsoft Graph).
+   */
   azureFederatedCredentials(subscriptionId: string, clientId: string, signal: AbortSignal): Promise<CloudAnswer<ManagedIdentityCredentials>>;
   /** Azure ARM: the AKS cluster whose node resource group is `nodeResourceGroup`. */
   aksCluster(subscriptionId: string, nodeResourceGroup: string, signal: AbortSignal): Promise<CloudAnswer<AksCluster>>;
-  /** GCP IAM getIamPolicy on a Google service account. */
+  /** GCP IAM getIamPolicy on a Google service account (policy v3); `not-found` only when IAM says the account does not exist. */
   gcpServiceAccountPolicy(email: string, signal: AbortSignal): Promise<CloudAnswer<IamPolicy>>;
+  /** GCP Resource Manager getIamPolicy on a project (policy v3): bindings every service account of it inherits. */
+  gcpProjectPolicy(projectId: string, signal: AbortSignal): Promise<CloudAnswer<IamPolicy>>;
 }

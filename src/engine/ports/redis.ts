@@ -101,10 +101,24 @@ export interface RedisProbeResult {
   addresses?: string[];
   /** `ACL WHOAMI`, when the server has ACLs. */
   user?: string;
+  /**
+   * Whose Entra identity an `entra-token` login used: the object id (`oid` claim) of the token this probe got,
+   * and the pods' `AZURE_OBJECT_ID`. From this machine that is the operator's identity, not the pods'.
+   */
+  entraIdentity?: EntraIdentity;
   serverVersion?: string;
   acl?: AclVerdict[];
   /** LLEN of each list asked for (`null`: the key exists but is not a list, or LLEN was denied). */
   lists?: Record<string, number | null>;
+}
+
+export interface EntraIdentity {
+  /** The token's own `oid`: the principal the token was issued to (Redis checks the AUTH user against it). */
+  objectId?: string;
+  /** `user` (a person's login), `app` (a service principal or managed identity), from the token's claims. */
+  kind?: 'user' | 'app';
+  /** The object id the pods use (`AZURE_OBJECT_ID`), when known. */
+  podObjectId?: string;
 }
 
 export interface RedisPort {

@@ -14,6 +14,10 @@ export type ImageProbeStatus =
   | 'platform-missing'
   | 'unreachable'
   | 'tls-error'
+  /** The registry or its token service answered 429 to every credential tried (Docker Hub's pull limit …). */
+  | 'rate-limited'
+  /** The registry or its token service answered 5xx to every credential tried. */
+  | 'registry-error'
   /** The run's network policy (`--no-probes`, demo, tests) forbids contacting the registry. */
   | 'not-probed';
 
@@ -21,7 +25,7 @@ export type ImageProbeStatus =
 export interface CredentialUse {
   /** `anonymous`, `docker config ~/.docker/config.json`, `pull secret llm-engine/egp-ecr-regcred`, `ECR GetAuthorizationToken`, … */
   label: string;
-  outcome: 'answered' | 'rejected' | 'forbidden' | 'redacted' | 'expired' | 'unavailable' | 'error';
+  outcome: 'answered' | 'rejected' | 'forbidden' | 'redacted' | 'expired' | 'unavailable' | 'error' | 'rate-limited' | 'registry-error';
   /** One line: why it was not usable, or what it answered. */
   detail?: string;
   /** When a short-lived token (ECR login) expires or expired, ISO 8601. */
@@ -62,6 +66,8 @@ export interface ImageProbe {
   tags?: string[];
   /** Answered (or refined) by a cloud API: `ecr DescribeImages`, `artifactregistry tags`. */
   cloudApi?: string;
+  /** For `rate-limited`: what the registry said about its limit (`Retry-After`, `ratelimit-*` headers). */
+  rateLimit?: { retryAfter?: string; limit?: string; remaining?: string; source?: string };
 }
 
 export interface RegistryPort {

@@ -9,7 +9,17 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ServiceBusAdministrationClient } from '@azure/service-bus';
-import { CloudApiError, type CallOptions, type CloudPort, type CloudService, type EntraTokenSource, type SecretKeyAnswer, type ServiceBusQueueInfo, type SqsQueueInfo } from '../../engine/ports/cloud.js';
+import {
+  CloudApiError,
+  type CallOptions,
+  type CloudPort,
+  type CloudService,
+  type EntraTokenSource,
+  type SecretKeyAnswer,
+  type ServiceBusNamespaceInfo,
+  type ServiceBusQueueInfo,
+  type SqsQueueInfo,
+} from '../../engine/ports/cloud.js';
 import { SecretString } from '../../engine/ports/secret.js';
 import { redactText } from '../../engine/redact.js';
 
@@ -136,7 +146,8 @@ export class BrokerCloudSource implements CloudPort, EntraTokenSource {
     return { expiresOn };
   }
 
-  async serviceBusQueue(namespace: string, queue: string, opts?: CallOptions): Promise<ServiceBusQueueInfo> {
+  /** One administration client per namespace host. */
+  private adminClient(namespace: string): Promise<ServiceBusAdministrationClient> {
     const host = this.opts.azure?.serviceBusHost?.(namespace) ?? serviceBusFqdn(namespace);
     let client = this.admin.get(host);
     if (!client) {
@@ -147,6 +158,20 @@ export class BrokerCloudSource implements CloudPort, EntraTokenSource {
       })();
       this.admin.set(host, client);
     }
+    return client;
+  }
+
+  async serviceBusNamespace(namespace: string, opts?: CallOptions): Promise<ServiceBusNamespaceInfo> {
+    try {
+      const p = await (await this.adminClient(namespace)).getNamespaceProperties({ abortSignal: this.signal(opts) });
+      return { name: p.name, sku: p.messagingSku, ...(p.messagingUnits !== undefined ? { messagingUnits: p.messagingUnits } : {}) };
+    } catch (e) {
+      throw toCloudError('service-bus', e);
+    }
+  }
+
+  async serviceBusQueue(namespace: string, queue: string, opts?: CallOptions): Promise<ServiceBusQueueInfo> {
+    const client = this.adminClient(namespace);
     try {
       const p = await (await client).getQueueRuntimeProperties(queue, { abortSignal: this.signal(opts) });
       return {

@@ -1,13 +1,16 @@
 /**
- * AWS side of workload identity: IAM GetRole / GetOpenIDConnectProvider and EKS DescribeCluster, through the
- * official `@aws-sdk/client-iam` and `@aws-sdk/client-eks`. Both are imported on first use so startup does not
- * pay for them; credentials come from the SDK's default chain (`@aws-sdk/credential-provider-node`) unless given.
+ * AWS side of workload identity: IAM GetRole / GetOpenIDConnectProvider, EKS DescribeCluster and the EKS Pod
+ * Identity associations (ListPodIdentityAssociations + DescribePodIdentityAssociation) through the official
+ * `@aws-sdk/client-iam` and `@aws-sdk/client-eks`, and STS GetCallerIdentity (see aws-sts.ts). All are imported on
+ * first use so startup does not pay for them; credentials come from the SDK's default chain
+ * (`@aws-sdk/credential-provider-node`) unless given.
  */
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { PolicyDocument } from '../../engine/identity.js';
-import type { CloudAnswer, IamRole, OidcProvider } from '../../engine/ports/identity-cloud.js';
+import type { CloudAnswer, IamRole, OidcProvider, PodIdentityAssociation } from '../../engine/ports/identity-cloud.js';
+import { getCallerIdentity, stsEndpointFor, type CallerIdentity } from './aws-sts.js';
 import { parseRoleArn } from '../../engine/identity.js';
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 import { guardLookup } from './lookup.js';
@@ -19,15 +22,23 @@ export interface AwsIdentityOptions {
   iamEndpoint?: string;
   /** EKS endpoint override (`AWS_ENDPOINT_URL_EKS`); `{region}` is replaced by the cluster's region. */
   eksEndpoint?: string;
+  /** STS endpoint override (`AWS_ENDPOINT_URL_STS`); default: the partition's regional endpoint. */
+  stsEndpoint?: string;
   timeoutMs?: number;
   network?: NetworkPolicy;
 }
 
 /** The endpoint overrides the AWS SDKs and CLI read (service-specific first, then the global one). */
-export function awsEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<AwsIdentityOptions, 'iamEndpoint' | 'eksEndpoint'> {
+export function awsEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<AwsIdentityOptions, 'iamEndpoint' | 'eksEndpoint' | 'stsEndpoint'> {
   const iam = env.AWS_ENDPOINT_URL_IAM ?? env.AWS_ENDPOINT_URL;
   const eks = env.AWS_ENDPOINT_URL_EKS ?? env.AWS_ENDPOINT_URL;
-  return { ...(iam ? { iamEndpoint: iam } : {}), ...(eks ? { eksEndpoint: eks } : {}) };
+  const sts = env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL;
+  return { ...(iam ? { iamEndpoint: iam } : {}), ...(eks ? { eksEndpoint: eks } : {}), ...(sts ? { stsEndpoint: sts } : {}) };
+}
+
+/** The EKS endpoint of a region (`.amazonaws.com.cn` in China). */
+export function eksEndpointFor(region: string): string {
+  return `https://eks.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
 /** IAM is global per partition: its endpoint and signing region. */
@@ -171,8 +182,56 @@ export class AwsIdentitySource {
     });
   }
 
+  /** STS GetCallerIdentity with the partition's credentials: whose account a GetRole looks in. */
+  async callerIdentity(partition: string, signal: AbortSignal): Promise<CloudAnswer<CallerIdentity>> {
+    const region = iamEndpointFor(partition).region;
+    const url = this.opts.stsEndpoint ?? stsEndpointFor(region);
+    const via = `STS GetCallerIdentity (${new URL(url).host})`;
+    return this.guard(via, signal, async () => {
+      this.allow(url);
+      const credentials = await this.creds();
+      const out = await this.ask(via, () => getCallerIdentity({ region, credentials, ...(this.opts.stsEndpoint ? { endpoint: this.opts.stsEndpoint } : {}), timeoutMs: this.opts.timeoutMs ?? 15_000 }, signal));
+      if ('state' in out) return out.state === 'not-found' ? { state: 'unavailable', via, detail: out.detail ?? 'not found' } : out;
+      return { state: 'found', via, value: out };
+    });
+  }
+
+  /** EKS Pod Identity associations of one service account, each with the role it hands out. */
+  async podIdentityAssociations(clusterName: string, region: string, namespace: string, serviceAccount: string, signal: AbortSignal): Promise<CloudAnswer<PodIdentityAssociation[]>> {
+    const url = (this.opts.eksEndpoint ?? eksEndpointFor(region)).replace('{region}', region);
+    const via = `EKS ListPodIdentityAssociations ${clusterName} (${new URL(url).host})`;
+    return this.guard(via, signal, async () => {
+      this.allow(url);
+      const client = await this.eks(region);
+      const { ListPodIdentityAssociationsCommand, DescribePodIdentityAssociationCommand } = await import('@aws-sdk/client-eks');
+      const ids: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await this.ask(via, () => client.send(new ListPodIdentityAssociationsCommand({ clusterName, namespace, serviceAccount, ...(nextToken ? { nextToken } : {}) }), { abortSignal: signal }));
+        if ('state' in page) return page;
+        ids.push(...(page.associations ?? []).map((a) => a.associationId ?? '').filter(Boolean));
+        nextToken = page.nextToken ?? undefined;
+      } while (nextToken);
+      const out: PodIdentityAssociation[] = [];
+      for (const associationId of ids) {
+        const d = await this.ask(via, () => client.send(new DescribePodIdentityAssociationCommand({ clusterName, associationId }), { abortSignal: signal }));
+        if ('state' in d) return d;
+        const a = d.association;
+        if (!a?.roleArn) continue;
+        out.push({
+          associationId,
+          associationArn: a.associationArn ?? '',
+          roleArn: a.roleArn,
+          ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
+          ...(a.disableSessionTags !== undefined ? { disableSessionTags: a.disableSessionTags } : {}),
+        });
+      }
+      return { state: 'found', via, value: out };
+    });
+  }
+
   async eksIssuer(clusterName: string, region: string, signal: AbortSignal): Promise<CloudAnswer<string>> {
-    const url = (this.opts.eksEndpoint ?? 'https://eks.{region}.amazonaws.com').replace('{region}', region);
+    const url = (this.opts.eksEndpoint ?? eksEndpointFor(region)).replace('{region}', region);
     const via = `EKS DescribeCluster ${clusterName} (${new URL(url).host})`;
     return this.guard(via, signal, async () => {
       this.allow(url);

@@ -16,7 +16,7 @@ export interface IdentityCloudOptions {
   network?: NetworkPolicy;
 }
 
-/** Endpoint overrides from the environment (`AWS_ENDPOINT_URL_IAM`/`_EKS`, `MED_AZURE_ARM_ENDPOINT`, `MED_GCP_IAM_ENDPOINT`). */
+/** Endpoint overrides from the environment (`AWS_ENDPOINT_URL_IAM`/`_EKS`/`_STS`, `MED_AZURE_ARM_ENDPOINT`, `MED_GCP_IAM_ENDPOINT`, `MED_GCP_CRM_ENDPOINT`). */
 export function identityCloudOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): IdentityCloudOptions {
   return { aws: awsEndpointsFromEnv(env), azure: azureEndpointFromEnv(env), gcp: gcpEndpointFromEnv(env) };
 }
@@ -42,11 +42,14 @@ export function createIdentityCloudPort(opts: IdentityCloudOptions = {}): Identi
   const z = () => (azure ??= new AzureIdentitySource({ network, ...opts.azure }));
   const g = () => (gcp ??= new GcpIdentitySource({ network, ...opts.gcp }));
   return {
+    awsCallerIdentity: (partition, signal) => once(`aws-caller\0${partition}`, () => a().callerIdentity(partition, signal)),
+    eksPodIdentityAssociations: (name, region, ns, sa, signal) => once(`eks-pia\0${region}\0${name}\0${ns}\0${sa}`, () => a().podIdentityAssociations(name, region, ns, sa, signal)),
     awsRole: (arn, signal) => once(`aws-role\0${arn}`, () => a().role(arn, signal)),
     awsOidcProvider: (arn, signal) => once(`aws-oidc\0${arn}`, () => a().oidcProvider(arn, signal)),
     eksOidcIssuer: (name, region, signal) => once(`eks\0${region}\0${name}`, () => a().eksIssuer(name, region, signal)),
     azureFederatedCredentials: (sub, clientId, signal) => once(`az-fic\0${sub}\0${clientId.toLowerCase()}`, () => z().federatedCredentials(sub, clientId, signal)),
     aksCluster: (sub, rg, signal) => once(`aks\0${sub}\0${rg.toLowerCase()}`, () => z().aksCluster(sub, rg, signal)),
     gcpServiceAccountPolicy: (email, signal) => once(`gcp-sa\0${email}`, () => g().serviceAccountPolicy(email, signal)),
+    gcpProjectPolicy: (project, signal) => once(`gcp-project\0${project}`, () => g().projectPolicy(project, signal)),
   };
 }

@@ -58,6 +58,24 @@ class StepFailure extends Error {
   }
 }
 
+/**
+ * The `oid` (and whether a user or an app) of an Entra access token, read from its payload without verifying
+ * it: Azure Cache for Redis takes the AUTH user name to be the object id the token was issued to. Undefined
+ * when the token is not a JWT or has no `oid`.
+ */
+export function tokenObjectId(token: string): { objectId: string; kind?: 'user' | 'app' } | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { oid?: unknown; idtyp?: unknown; upn?: unknown; scp?: unknown };
+    if (typeof claims.oid !== 'string' || !claims.oid) return undefined;
+    const kind = claims.idtyp === 'app' ? 'app' : claims.idtyp === 'user' || claims.upn !== undefined || claims.scp !== undefined ? 'user' : undefined;
+    return { objectId: claims.oid, ...(kind ? { kind } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
 const codeOf = (e: unknown): string | undefined => (e as { code?: string } | undefined)?.code;
 const firstLine = (s: string) => s.split('\n')[0]!.trim();
 
@@ -428,15 +446,26 @@ export class RedisSource implements RedisPort {
                 throw new StepFailure('TOKEN_UNAVAILABLE', `could not get an Entra token for ${cred.scope}: ${firstLine((e as Error).message)}`);
               }
               secrets.push(tok.token);
-              await cmd('AUTH', client!.call('AUTH', cred.username ?? '', revealSecret(tok.token)));
-              return `authenticated as ${cred.username ?? '(no AZURE_OBJECT_ID)'} with an Entra token expiring ${tok.expiresOn.toISOString()}`;
+              // Redis checks the AUTH user against the token's own oid: log in as whoever this token is for (the
+              // operator, from this machine), and say so; the pods' AZURE_OBJECT_ID goes with the pods' token only.
+              const own = tokenObjectId(revealSecret(tok.token));
+              result.entraIdentity = { ...(own ? { objectId: own.objectId, ...(own.kind ? { kind: own.kind } : {}) } : {}), ...(cred.username ? { podObjectId: cred.username } : {}) };
+              const user = own?.objectId ?? cred.username ?? '';
+              await cmd('AUTH', client!.call('AUTH', user, revealSecret(tok.token)));
+              const whose = !own
+                ? `${cred.username ?? '(no AZURE_OBJECT_ID)'} (the token carries no oid, so AZURE_OBJECT_ID was used)`
+                : own.objectId === cred.username
+                  ? `${own.objectId}, the pods' own AZURE_OBJECT_ID`
+                  : `${own.objectId} — the identity ${this.from} got a token for (the token's oid), not the pods' AZURE_OBJECT_ID ${cred.username ?? '(unset)'}`;
+              return `authenticated as ${whose}, with an Entra token expiring ${tok.expiresOn.toISOString()}`;
             }
           }
         });
         if (!r.ok) {
+          const own = result.entraIdentity?.objectId;
           const why =
             r.code === 'WRONGPASS'
-              ? `${r.detail} — the server rejected the ${cred.kind === 'entra-token' ? 'object id / token' : 'username/password'}`
+              ? `${r.detail} — the server rejected the ${cred.kind === 'entra-token' ? `Entra token of object id ${own ?? cred.username ?? '(none)'}` : 'username/password'}`
               : r.code === 'NOAUTH'
                 ? `${r.detail} — the server requires a password and the URL has none`
                 : r.detail;

@@ -31,8 +31,8 @@ export function parseGarRepository(host: string, repository: string): { location
 export interface CloudLogins {
   /** ECR basic credentials (`AWS` + token) from GetAuthorizationToken. */
   ecr(host: EcrHost, signal: AbortSignal): Promise<{ username: string; password: string; expiresAt?: Date }>;
-  /** An Entra access token for ACR's /oauth2/exchange. */
-  azureToken(signal: AbortSignal): Promise<string>;
+  /** An Entra access token for ACR's /oauth2/exchange, for `scope` (the registry audience, or ARM's). */
+  azureToken(scope: string, signal: AbortSignal): Promise<string>;
   /** A Google access token (ADC) used as the password of `oauth2accesstoken`. */
   googleToken(signal: AbortSignal): Promise<string>;
 }
@@ -48,8 +48,19 @@ export interface CloudApis {
   gar(gar: NonNullable<ReturnType<typeof parseGarRepository>>, tag: string, signal: AbortSignal): Promise<CloudLookup>;
 }
 
-const ARM_SCOPE = 'https://management.azure.com/.default';
+/** The audience ACR's token exchange always accepts; with `azureADAuthenticationAsArmPolicy` disabled, the only one. */
+export const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
+export const ARM_SCOPE = 'https://management.azure.com/.default';
 const GOOGLE_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+
+/**
+ * Whether a Google client error means NOT_FOUND: gRPC code 5, or — over the REST fallback transport, where the
+ * HTTP error comes back as it is — HTTP 404.
+ */
+export function googleNotFound(e: unknown): boolean {
+  const err = e as { code?: unknown; status?: unknown };
+  return err?.code === 5 || err?.code === 404 || err?.status === 404 || err?.status === 'NOT_FOUND';
+}
 
 function errName(e: unknown): string {
   return (e as { name?: string; code?: unknown })?.name ?? '';
@@ -57,6 +68,8 @@ function errName(e: unknown): string {
 
 /** The default logins through the SDKs' default credential chains. */
 export function defaultCloudLogins(): CloudLogins {
+  // One credential for both ACR audiences, so a login (e.g. the Azure CLI) is looked up once.
+  let azure: import('@azure/core-auth').TokenCredential | undefined;
   return {
     async ecr(host, signal) {
       const { ECRClient, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
@@ -72,10 +85,11 @@ export function defaultCloudLogins(): CloudLogins {
         client.destroy();
       }
     },
-    async azureToken(signal) {
+    async azureToken(scope, signal) {
       const { DefaultAzureCredential } = await import('@azure/identity');
-      const token = await new DefaultAzureCredential().getToken(ARM_SCOPE, { abortSignal: signal });
-      if (!token?.token) throw new Error('no Entra token');
+      azure ??= new DefaultAzureCredential();
+      const token = await azure.getToken(scope, { abortSignal: signal });
+      if (!token?.token) throw new Error(`no Entra token for ${scope}`);
       return token.token;
     },
     async googleToken() {
@@ -87,8 +101,28 @@ export function defaultCloudLogins(): CloudLogins {
   };
 }
 
+export interface CloudApiOptions {
+  /**
+   * Artifact Registry API base URL (`MED_GCP_ARTIFACT_REGISTRY_ENDPOINT`, e.g. `http://127.0.0.1:8080`): the client
+   * then speaks its REST fallback transport to that host, port and protocol.
+   */
+  artifactRegistryEndpoint?: string;
+}
+
+export function cloudApiOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CloudApiOptions {
+  return env.MED_GCP_ARTIFACT_REGISTRY_ENDPOINT ? { artifactRegistryEndpoint: env.MED_GCP_ARTIFACT_REGISTRY_ENDPOINT } : {};
+}
+
+/** Client options for `@google-cloud/artifact-registry`: REST (HTTP/1.1) fallback transport, at an endpoint when given. */
+export function artifactRegistryClientOptions(endpoint: string | undefined): { fallback: true; apiEndpoint?: string; port?: number; protocol?: string } {
+  if (!endpoint) return { fallback: true };
+  const u = new URL(endpoint);
+  const protocol = u.protocol.replace(/:$/, '');
+  return { fallback: true, apiEndpoint: u.hostname, port: Number(u.port || (protocol === 'http' ? 80 : 443)), protocol };
+}
+
 /** The default cloud registry APIs (`--cloud-api` only). */
-export function defaultCloudApis(): CloudApis {
+export function defaultCloudApis(opts: CloudApiOptions = cloudApiOptionsFromEnv()): CloudApis {
   return {
     async ecr(host, repository, tag, signal) {
       const { ECRClient, DescribeImagesCommand } = await import('@aws-sdk/client-ecr');
@@ -115,7 +149,8 @@ export function defaultCloudApis(): CloudApis {
     },
     async gar(gar, tag, signal) {
       const { ArtifactRegistryClient } = await import('@google-cloud/artifact-registry');
-      const client = new ArtifactRegistryClient({ fallback: true });
+      // `protocol` is google-gax's fallback-transport option; the generated client passes it through.
+      const client = new ArtifactRegistryClient(artifactRegistryClientOptions(opts.artifactRegistryEndpoint) as ConstructorParameters<typeof ArtifactRegistryClient>[0]);
       const via = 'Artifact Registry tags';
       const pkgName = `projects/${gar.project}/locations/${gar.location}/repositories/${gar.repository}/packages/${encodeURIComponent(gar.pkg)}`;
       const abort = () => void client.close();
@@ -125,13 +160,13 @@ export function defaultCloudApis(): CloudApis {
           await client.getTag({ name: `${pkgName}/tags/${tag}` });
           return { status: 'exists', via };
         } catch (e) {
-          if ((e as { code?: number }).code !== 5) throw e; // 5 = NOT_FOUND
+          if (!googleNotFound(e)) throw e;
         }
         try {
           const [tags] = await client.listTags({ parent: pkgName, pageSize: 100 }, { autoPaginate: false });
           return { status: 'missing-tag', tags: tags.map((t) => (t.name ?? '').split('/').pop() ?? '').filter(Boolean), via };
         } catch (e) {
-          if ((e as { code?: number }).code === 5) return { status: 'missing-repository', via };
+          if (googleNotFound(e)) return { status: 'missing-repository', via };
           throw e;
         }
       } finally {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { REDACTED } from '../../engine/redact.js';
+import { helperServerUrl, type HelperAnswer } from './cred-helper.js';
 
 /** A usable credential for one registry host. */
 export type Credential =
@@ -34,7 +35,10 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
   return { scheme: scheme === 'bearer' ? 'bearer' : scheme === 'basic' ? 'basic' : 'other', params };
 }
 
-/** docker config `auths` keys name hosts several ways (`https://index.docker.io/v1/`, `host`, `https://host/`). */
+/**
+ * docker config `auths` keys name hosts several ways (`https://index.docker.io/v1/`, `host`, `https://host/`), and
+ * Docker Hub by several names (`docker.io`, `index.docker.io`, `registry-1.docker.io`): all become one host.
+ */
 export function normalizeRegistryHost(key: string): string {
   let h = key.trim().replace(/^https?:\/\//, '');
   h = h.split('/')[0] ?? h;
@@ -97,19 +101,52 @@ export interface DockerConfigJson {
   [host: string]: unknown;
 }
 
-/** Credentials for `host` in a parsed docker config (`auths`, or the legacy top-level map). */
-export function credentialsForHost(cfg: DockerConfigJson, host: string, label: string, now: Date): Credential[] {
-  const out: Credential[] = [];
-  const map = (cfg.auths ?? (Object.fromEntries(Object.entries(cfg).filter(([, v]) => v && typeof v === 'object')) as Record<string, DockerAuthEntry>)) as Record<
+/** The entries of a parsed docker config for `host` (any spelling of it), as `[key, entry]`. */
+function entriesForHost(cfg: DockerConfigJson, host: string): [string, DockerAuthEntry][] {
+  const map = (cfg.auths ?? (Object.fromEntries(Object.entries(cfg).filter(([k, v]) => v && typeof v === 'object' && k !== 'credHelpers')) as Record<string, DockerAuthEntry>)) as Record<
     string,
     DockerAuthEntry
   >;
-  for (const [key, entry] of Object.entries(map)) {
-    if (normalizeRegistryHost(key) === host && entry && typeof entry === 'object') out.push(credentialFromAuthEntry(entry, label, now));
-  }
-  const helper = cfg.credHelpers?.[host] ?? (out.length === 0 ? cfg.credsStore : undefined);
-  if (helper && out.length === 0) {
-    out.push({ kind: 'unusable', label, outcome: 'unavailable', detail: `uses credential helper docker-credential-${helper}, which the doctor does not run` });
+  const want = normalizeRegistryHost(host);
+  return Object.entries(map).filter(([key, entry]) => normalizeRegistryHost(key) === want && entry && typeof entry === 'object');
+}
+
+/** An entry with nothing in it: what `docker login` leaves in `auths` when a credential helper holds the secret. */
+const isPlaceholder = (e: DockerAuthEntry) => !e.auth && !e.username && !e.password && !e.identitytoken;
+
+/** Credentials for `host` in a parsed docker config (`auths`, or the legacy top-level map); no helpers. */
+export function credentialsForHost(cfg: DockerConfigJson, host: string, label: string, now: Date): Credential[] {
+  return entriesForHost(cfg, host).map(([, entry]) => credentialFromAuthEntry(entry, label, now));
+}
+
+/** The credential helper the docker CLI would ask for `host`: `credHelpers[host]` (any spelling), else `credsStore`. */
+export function credentialHelperFor(cfg: DockerConfigJson, host: string): string | undefined {
+  const want = normalizeRegistryHost(host);
+  const specific = Object.entries(cfg.credHelpers ?? {}).find(([k]) => normalizeRegistryHost(k) === want)?.[1];
+  return specific || cfg.credsStore || undefined;
+}
+
+export type HelperLookup = (helper: string, serverUrl: string) => Promise<HelperAnswer>;
+
+/**
+ * Credentials for `host` from the user's docker config, as the docker CLI finds them: through the credential helper
+ * when one is configured for the host (the `auths` entry is then an empty placeholder), else from `auths`.
+ */
+export async function dockerConfigCredentialsForHost(cfg: DockerConfigJson, host: string, label: string, now: Date, ask: HelperLookup): Promise<Credential[]> {
+  const helper = credentialHelperFor(cfg, host);
+  const stored = entriesForHost(cfg, host).filter(([, e]) => !(helper && isPlaceholder(e)));
+  const out = stored.map(([, entry]) => credentialFromAuthEntry(entry, label, now));
+  if (!helper) return out;
+  const hl = `docker-credential-${helper} (${label})`;
+  const a = await ask(helper, helperServerUrl(normalizeRegistryHost(host)));
+  if (a.state === 'found') {
+    out.unshift(
+      a.username === '<token>'
+        ? { kind: 'refresh-token', label: hl, refreshToken: a.secret }
+        : { kind: 'basic', label: hl, username: a.username, password: a.secret, ...(a.username === 'AWS' && ecrTokenExpiry(a.secret) ? { expiresAt: ecrTokenExpiry(a.secret)! } : {}) },
+    );
+  } else if (a.state === 'error' || out.length === 0) {
+    out.unshift({ kind: 'unusable', label: hl, outcome: a.state === 'error' ? 'error' : 'unavailable', detail: a.detail });
   }
   return out;
 }

@@ -1,7 +1,10 @@
 /**
- * The OCI distribution probe: `HEAD /v2/<name>/manifests/<tag>` with the index/manifest Accept headers (GET when
- * HEAD gives no digest or 405), the Bearer/Basic challenge dance, platform checks against the nodes'
- * architectures, and "which credential answered". Concurrency is bounded per registry; every request times out.
+ * The OCI distribution probe: `HEAD /v2/<name>/manifests/<tag>` with the index/manifest Accept headers, the
+ * Bearer/Basic challenge dance, platform checks against the nodes' architectures, and "which credential answered".
+ * A manifest GET is made only when the nodes' platforms must be read from it (or the registry refuses HEAD):
+ * Docker Hub counts manifest GETs against its pull rate limit, HEADs it does not. A 429 or a 5xx (from the
+ * registry or its token service) is "rate-limited" / "registry-error" for that credential, and the others are still
+ * tried. Concurrency is bounded per registry; every request times out.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,9 +13,11 @@ import { ForbiddenError } from '../../engine/errors.js';
 import { parseImageRef } from '../../engine/kube-types.js';
 import type { CredentialUse, ImageProbe, ImageProbeRequest, ImageProbeStatus, RegistryPort } from '../../engine/ports/registry.js';
 import type { KubePort } from '../../engine/types.js';
-import { defaultCloudApis, defaultCloudLogins, isAcrHost, isGoogleHost, parseEcrHost, parseGarRepository, type CloudApis, type CloudLogins } from './cloud.js';
+import { ACR_SCOPE, ARM_SCOPE, defaultCloudApis, defaultCloudLogins, isAcrHost, isGoogleHost, parseEcrHost, parseGarRepository, type CloudApis, type CloudLogins } from './cloud.js';
+import { runCredentialHelper } from './cred-helper.js';
 import {
   credentialsForHost,
+  dockerConfigCredentialsForHost,
   dockerConfigFromSecret,
   dockerConfigPath,
   parseChallenge,
@@ -58,9 +63,14 @@ export interface RegistryPortOptions {
   network?: NetworkPolicy;
 }
 
+type RateLimit = NonNullable<ImageProbe['rateLimit']>;
+
 type Attempt =
   | { kind: 'answer'; status: 'exists' | 'missing-tag' | 'missing-repository' | 'platform-missing'; probe: Partial<ImageProbe> }
   | { kind: 'rejected'; httpStatus: number; detail: string }
+  /** 429 (rate-limited) or 5xx from the registry or its token service: this credential got no answer. */
+  | { kind: 'throttled'; httpStatus: number; detail: string; rateLimit: RateLimit }
+  | { kind: 'server-error'; httpStatus: number; detail: string }
   | { kind: 'forbidden'; httpStatus: number; detail: string }
   | { kind: 'network'; tls: boolean; code: string; detail: string }
   | { kind: 'not-probed'; detail: string }
@@ -87,6 +97,46 @@ export function missingPlatforms(available: readonly string[], architectures: re
     .filter((need) => !available.some((p) => p === need || p.startsWith(`${need}/`) || (need === 'linux/arm64' && p === 'linux/arm64/v8')));
 }
 
+/** What a 429 says about the limit: `Retry-After`, Docker Hub's `ratelimit-limit` / `ratelimit-remaining` / `docker-ratelimit-source`. */
+export function rateLimitOf(headers: Record<string, string | undefined>): RateLimit {
+  const h = (k: string) => headers[k]?.trim() || undefined;
+  const out: RateLimit = {};
+  const retryAfter = h('retry-after');
+  const limit = h('ratelimit-limit') ?? h('x-ratelimit-limit');
+  const remaining = h('ratelimit-remaining') ?? h('x-ratelimit-remaining');
+  const source = h('docker-ratelimit-source');
+  if (retryAfter) out.retryAfter = retryAfter;
+  if (limit) out.limit = limit;
+  if (remaining) out.remaining = remaining;
+  if (source) out.source = source;
+  return out;
+}
+
+/** `100 pulls per 21600 s window, 0 left, retry after 3600 s` from the headers, for people. */
+export function describeRateLimit(r: RateLimit): string {
+  const parts: string[] = [];
+  const window = (v: string) => {
+    const m = /^(\d+)(?:;w=(\d+))?/.exec(v);
+    return m ? `${m[1]}${m[2] ? ` per ${m[2]} s` : ''}` : v;
+  };
+  if (r.limit) parts.push(`limit ${window(r.limit)}`);
+  if (r.remaining) parts.push(`${window(r.remaining).split(' ')[0]} left`);
+  if (r.retryAfter) parts.push(`retry after ${/^\d+$/.test(r.retryAfter) ? `${r.retryAfter} s` : r.retryAfter}`);
+  if (r.source) parts.push(`counted against ${r.source}`);
+  return parts.join(', ');
+}
+
+/** A token service that could not answer (429 or 5xx), as opposed to one that refused the credential. */
+class TokenServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string | undefined>,
+    readonly host: string,
+  ) {
+    super(`the token service ${host} answered HTTP ${status}`);
+  }
+}
+
 function registryErrorCode(body: Buffer): { code?: string; message?: string } {
   try {
     const j = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
@@ -101,6 +151,7 @@ export class OciRegistryPort implements RegistryPort {
   private readonly limits = new Map<string, LimitFunction>();
   private readonly tokens = new Map<string, Promise<string | undefined>>();
   private readonly secrets = new Map<string, Promise<SecretRead>>();
+  private readonly helperAnswers = new Map<string, ReturnType<typeof runCredentialHelper>>();
   private dockerCfg?: Promise<DockerConfigJson | undefined>;
   private readonly logins: CloudLogins;
   private readonly apis: CloudApis;
@@ -183,13 +234,17 @@ export class OciRegistryPort implements RegistryPort {
     let best: { attempt: Extract<Attempt, { kind: 'answer' }>; label: string } | undefined;
     let sawForbidden: Extract<Attempt, { kind: 'forbidden' }> | undefined;
     let lastRejected: Extract<Attempt, { kind: 'rejected' }> | undefined;
+    let throttled: Extract<Attempt, { kind: 'throttled' }> | undefined;
+    let serverError: Extract<Attempt, { kind: 'server-error' }> | undefined;
     const configHost = parsed.registry;
 
     const candidates: (() => Promise<Credential[]>)[] = [
       async () => [{ kind: 'anonymous', label: 'anonymous' }],
       () => this.pullSecretCredentials(configHost, req.pullSecrets ?? []),
-      () => this.dockerConfigCredentials(configHost),
-      () => this.cloudCredentials(host, signal),
+      () => this.dockerConfigCredentials(configHost, signal),
+      () => this.cloudCredentials(host, signal, 'primary'),
+      // ACR: a token for the ARM audience, only when the registry audience's did not get an answer.
+      () => this.cloudCredentials(host, signal, 'fallback'),
     ];
 
     for (const next of candidates) {
@@ -206,7 +261,18 @@ export class OciRegistryPort implements RegistryPort {
         if (a.kind === 'not-probed') return { ...base, status: 'not-probed', detail: a.detail };
         const use: CredentialUse = {
           label: cred.label,
-          outcome: a.kind === 'answer' ? 'answered' : a.kind === 'rejected' ? 'rejected' : a.kind === 'forbidden' ? 'forbidden' : 'error',
+          outcome:
+            a.kind === 'answer'
+              ? 'answered'
+              : a.kind === 'rejected'
+                ? 'rejected'
+                : a.kind === 'forbidden'
+                  ? 'forbidden'
+                  : a.kind === 'throttled'
+                    ? 'rate-limited'
+                    : a.kind === 'server-error'
+                      ? 'registry-error'
+                      : 'error',
           detail: a.kind === 'answer' ? (a.probe.detail ?? a.status) : a.detail,
           ...(cred.kind === 'basic' && cred.expiresAt ? { expiresAt: cred.expiresAt.toISOString() } : {}),
         };
@@ -223,6 +289,10 @@ export class OciRegistryPort implements RegistryPort {
         if (a.kind === 'answer' && (!best || RANK[a.status]! > RANK[best.attempt.status]!)) best = { attempt: a, label: cred.label };
         if (a.kind === 'forbidden') sawForbidden = a;
         if (a.kind === 'rejected') lastRejected = a;
+        // Rate-limited or failing for this credential: another one may still get an answer (Docker Hub limits
+        // anonymous pulls per IP, authenticated ones per account).
+        if (a.kind === 'throttled') throttled = a;
+        if (a.kind === 'server-error') serverError = a;
         if (a.kind === 'error') {
           return { ...base, status: 'unreachable', ...(a.httpStatus ? { httpStatus: a.httpStatus } : {}), ...(a.code ? { errorCode: a.code } : {}), detail: a.detail };
         }
@@ -234,6 +304,11 @@ export class OciRegistryPort implements RegistryPort {
       result = { ...base, ...best.attempt.probe, status: best.attempt.status, answeredBy: best.label, detail: best.attempt.probe.detail ?? best.attempt.status };
     } else if (sawForbidden) {
       result = { ...base, status: 'denied', httpStatus: sawForbidden.httpStatus, detail: sawForbidden.detail };
+    } else if (throttled) {
+      const limits = describeRateLimit(throttled.rateLimit);
+      result = { ...base, status: 'rate-limited', httpStatus: throttled.httpStatus, errorCode: 'TOOMANYREQUESTS', rateLimit: throttled.rateLimit, detail: `${throttled.detail}${limits ? ` (${limits})` : ''}` };
+    } else if (serverError) {
+      result = { ...base, status: 'registry-error', httpStatus: serverError.httpStatus, detail: serverError.detail };
     } else {
       result = { ...base, status: 'unauthorized', ...(lastRejected ? { httpStatus: lastRejected.httpStatus } : {}), detail: lastRejected?.detail ?? 'no credential was accepted' };
     }
@@ -263,18 +338,24 @@ export class OciRegistryPort implements RegistryPort {
         detail: status === 'missing-repository' ? `repository ${repository} does not exist (${lookup.via})` : `tag ${tag} does not exist in ${repository} (${lookup.via})`,
       };
     } catch (e) {
-      return { ...result, detail: `${result.detail}; cloud API lookup failed: ${(e as Error).message.split('\n')[0]}` };
+      return { ...result, detail: `${result.detail}; cloud API lookup failed: ${cloudErrorText(e)}` };
     }
   }
 
   // --- credentials ---------------------------------------------------------------------------
 
-  private async dockerConfigCredentials(host: string): Promise<Credential[]> {
+  /** The user's docker config, credential helpers included (run as the docker CLI runs them). */
+  private async dockerConfigCredentials(host: string, signal: AbortSignal): Promise<Credential[]> {
     const path = this.opts.dockerConfig ?? dockerConfigPath();
     this.dockerCfg ??= readDockerConfig(path);
     const cfg = await this.dockerCfg;
     if (!cfg) return [];
-    return credentialsForHost(cfg, host, `docker config ${path}`, this.now());
+    return dockerConfigCredentialsForHost(cfg, host, `docker config ${path}`, this.now(), (helper, serverUrl) => {
+      const key = `${helper}\0${serverUrl}`;
+      let p = this.helperAnswers.get(key);
+      if (!p) this.helperAnswers.set(key, (p = runCredentialHelper(helper, serverUrl, { timeoutMs: this.opts.timeoutMs ?? 10_000, signal })));
+      return p;
+    });
   }
 
   private readSecret(namespace: string, name: string): Promise<SecretRead> {
@@ -316,31 +397,36 @@ export class OciRegistryPort implements RegistryPort {
     return out;
   }
 
-  private async cloudCredentials(host: string, signal: AbortSignal): Promise<Credential[]> {
+  /**
+   * This machine's cloud login for a cloud registry. ACR gets two tries, in order: an Entra token for the registry's
+   * own audience (`https://containerregistry.azure.net`), which every registry accepts — registries with
+   * `azureADAuthenticationAsArmPolicy` disabled (a built-in Azure Policy) accept nothing else — then (`fallback`) one
+   * for ARM, which older setups expect.
+   */
+  private async cloudCredentials(host: string, signal: AbortSignal, which: 'primary' | 'fallback'): Promise<Credential[]> {
     const ecr = parseEcrHost(host);
     const kind = ecr ? 'ecr' : isAcrHost(host) ? 'acr' : isGoogleHost(host) ? 'google' : undefined;
-    if (!kind) return [];
+    if (!kind || (which === 'fallback' && kind !== 'acr')) return [];
+    const acrScope = which === 'primary' ? ACR_SCOPE : ARM_SCOPE;
+    const acrLabel = `Entra token for ${acrScope.replace(/\/\.default$/, '')} (your Azure identity), exchanged at ACR /oauth2/exchange`;
+    const label = kind === 'ecr' ? 'ECR GetAuthorizationToken' : kind === 'acr' ? acrLabel : 'Google ADC';
     const why = this.cloudLoginRefused(kind);
-    if (why) return [{ kind: 'unusable', label: kind === 'ecr' ? 'ECR GetAuthorizationToken' : kind === 'acr' ? 'Entra token for ACR' : 'Google ADC', outcome: 'unavailable', detail: why }];
+    if (why) return which === 'primary' ? [{ kind: 'unusable', label, outcome: 'unavailable', detail: why }] : [];
     try {
       if (ecr) {
         const c = await this.logins.ecr(ecr, signal);
         return [{ kind: 'basic', label: 'ECR GetAuthorizationToken (your AWS credentials)', username: c.username, password: c.password, ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}) }];
       }
-      if (isAcrHost(host)) {
-        const token = await this.logins.azureToken(signal);
-        return [{ kind: 'refresh-token', label: 'Entra token exchanged at ACR /oauth2/exchange (your Azure identity)', refreshToken: `entra:${token}` }];
+      if (kind === 'acr') {
+        const token = await this.logins.azureToken(acrScope, signal);
+        return [{ kind: 'refresh-token', label: acrLabel, refreshToken: `entra:${token}` }];
       }
-      if (isGoogleHost(host)) {
-        const token = await this.logins.googleToken(signal);
-        return [{ kind: 'basic', label: 'Google ADC access token (your Google identity)', username: 'oauth2accesstoken', password: token }];
-      }
+      const token = await this.logins.googleToken(signal);
+      return [{ kind: 'basic', label: 'Google ADC access token (your Google identity)', username: 'oauth2accesstoken', password: token }];
     } catch (e) {
       if (signal.aborted) throw e;
-      const label = ecr ? 'ECR GetAuthorizationToken' : isAcrHost(host) ? 'Entra token for ACR' : 'Google ADC';
       return [{ kind: 'unusable', label, outcome: 'unavailable', detail: `no cloud credentials: ${(e as Error).message.split('\n')[0]}` }];
     }
-    return [];
   }
 
   /**
@@ -389,11 +475,13 @@ export class OciRegistryPort implements RegistryPort {
       if (refreshToken.startsWith('entra:')) {
         // ACR: exchange the Entra access token for an ACR refresh token at the realm's origin.
         const ex = await post(`${realmUrl.origin}/oauth2/exchange`, form({ grant_type: 'access_token', service, access_token: refreshToken.slice(6) }));
+        unavailableTokenService(ex, realmUrl.host);
         if (ex.status !== 200) return undefined;
         refreshToken = (JSON.parse(ex.body.toString('utf8')) as { refresh_token?: string }).refresh_token ?? '';
         if (!refreshToken) return undefined;
       }
       const res = await post(realm, form({ grant_type: 'refresh_token', service, scope, refresh_token: refreshToken, client_id: 'model-engine-doctor' }));
+      unavailableTokenService(res, realmUrl.host);
       if (res.status !== 200) return undefined;
       const j = JSON.parse(res.body.toString('utf8')) as { access_token?: string; token?: string };
       return j.access_token ?? j.token;
@@ -403,6 +491,7 @@ export class OciRegistryPort implements RegistryPort {
     const headers: Record<string, string> =
       cred.kind === 'basic' ? { authorization: `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}` } : {};
     const res = await this.send(t.host, { method: 'GET', url: realmUrl.toString(), headers }, signal);
+    unavailableTokenService(res, realmUrl.host);
     if (res.status !== 200) return undefined;
     const j = JSON.parse(res.body.toString('utf8')) as { access_token?: string; token?: string };
     return j.token ?? j.access_token;
@@ -413,6 +502,12 @@ export class OciRegistryPort implements RegistryPort {
       return await this.attemptInner(t, cred, archs, signal);
     } catch (e) {
       if (e instanceof NotProbedError) return { kind: 'not-probed', detail: e.message };
+      if (e instanceof TokenServiceError) {
+        // Not "credentials rejected": the token service could not answer (rate limit, outage).
+        return e.status === 429
+          ? { kind: 'throttled', httpStatus: 429, detail: `the token service ${e.host} is rate-limiting requests (429) with ${cred.label}`, rateLimit: rateLimitOf(e.headers) }
+          : { kind: 'server-error', httpStatus: e.status, detail: `the token service ${e.host} answered HTTP ${e.status} with ${cred.label}` };
+      }
       if (e instanceof NetworkError) {
         if (e.code === 'ABORTED') throw e;
         return { kind: 'network', tls: e.tls, code: e.code, detail: `${t.host}: ${e.message}` };
@@ -451,8 +546,11 @@ export class OciRegistryPort implements RegistryPort {
         const { code, message } = registryErrorCode(res.body);
         return { kind: 'forbidden', httpStatus: 403, detail: `403 ${code ?? 'Forbidden'}${message ? `: ${message}` : ''} with ${cred.label}` };
       }
-      if (res.status === 429) return { kind: 'error', httpStatus: 429, code: 'TOOMANYREQUESTS', detail: `${t.host} is rate-limiting requests (429)` };
-      if (res.status >= 500) return { kind: 'error', httpStatus: res.status, detail: `${t.host} answered HTTP ${res.status}` };
+      if (res.status === 429) {
+        const { message } = registryErrorCode(res.body);
+        return { kind: 'throttled', httpStatus: 429, detail: `${t.host} is rate-limiting ${method} requests (429) with ${cred.label}${message ? `: ${message}` : ''}`, rateLimit: rateLimitOf(res.headers) };
+      }
+      if (res.status >= 500) return { kind: 'server-error', httpStatus: res.status, detail: `${t.host} answered HTTP ${res.status} with ${cred.label}` };
       return res;
     };
     const isRes = (x: HttpResponse | Attempt): x is HttpResponse => 'status' in x && 'headers' in x;
@@ -460,7 +558,8 @@ export class OciRegistryPort implements RegistryPort {
     const manifestPath = `/v2/${t.repository}/manifests/${t.reference}`;
     let res = await call('HEAD', manifestPath, MANIFEST_ACCEPT);
     if (!isRes(res)) return res;
-    if (res.status === 405 || res.status === 501 || (res.status === 200 && !res.headers['docker-content-digest'])) {
+    // GET only for a registry that does not do HEAD: a 200 without a digest header still says the tag exists.
+    if (res.status === 405 || res.status === 501) {
       res = await call('GET', manifestPath, MANIFEST_ACCEPT);
       if (!isRes(res)) return res;
     }
@@ -529,6 +628,23 @@ export class OciRegistryPort implements RegistryPort {
     }
     return { kind: 'answer', status: 'exists', probe: { ...found, platforms, detail: `exists for ${platforms.join(', ') || 'unknown platform'}${digest ? ` (${digest})` : ''}` } };
   }
+}
+
+/** One line for a cloud API error; Google's REST errors carry the API's JSON error as their message. */
+function cloudErrorText(e: unknown): string {
+  const message = (e as Error)?.message ?? String(e);
+  try {
+    const j = JSON.parse(message) as { error?: { status?: string; message?: string } };
+    if (j.error) return `${j.error.status ?? ''}${j.error.status && j.error.message ? ': ' : ''}${j.error.message ?? ''}`;
+  } catch {
+    /* not JSON */
+  }
+  return message.split('\n')[0] ?? message;
+}
+
+/** Throw for a token service that could not answer (429, 5xx): not the same as refusing the credential. */
+function unavailableTokenService(res: HttpResponse, host: string): void {
+  if (res.status === 429 || res.status >= 500) throw new TokenServiceError(res.status, res.headers, host);
 }
 
 export function createRegistryPort(opts: RegistryPortOptions = {}): RegistryPort {

@@ -28,8 +28,8 @@ async function aws(queues: Record<string, Record<string, string>>) {
   fakes.push(f);
   return new BrokerCloudSource({ aws: { endpoint: f.endpoint, credentials: CREDS } });
 }
-async function azure(queues: Record<string, { active: number; deadLetter: number }>) {
-  const f = await startAzureFake({ tenant: TENANT, accessToken: 'eyJ.test.sig', expiresIn: 3600, queues });
+async function azure(queues: Record<string, { active: number; deadLetter: number }>, more: { sku?: 'Basic' | 'Standard' | 'Premium'; unauthorized?: boolean } = {}) {
+  const f = await startAzureFake({ tenant: TENANT, accessToken: 'eyJ.test.sig', expiresIn: 3600, queues, sku: more.sku ?? 'Premium', ...(more.unauthorized ? { unauthorized: true } : {}) });
   fakes.push(f);
   const credential = new ClientSecretCredential(TENANT, 'c', 's', { authorityHost: f.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: f.ca.caPem } } as ConstructorParameters<typeof ClientSecretCredential>[3]);
   return new BrokerCloudSource({ azure: { credential, serviceBusHost: () => f.host, ca: f.ca.caPem } });
@@ -41,6 +41,8 @@ beforeAll(async () => {
   ports.awsBuilderDown = await aws({ [B]: sqsAttributes(9, 0) });
   ports.azureOk = await azure({ [B]: { active: 0, deadLetter: 0 }, [EP_AZ]: { active: 2, deadLetter: 0 } });
   ports.azureDlq = await azure({ [B]: { active: 1, deadLetter: 0 }, [EP_AZ]: { active: 0, deadLetter: 3 } });
+  ports.azureStandard = await azure({ [B]: { active: 0, deadLetter: 0 }, [EP_AZ]: { active: 0, deadLetter: 0 } }, { sku: 'Standard' });
+  ports.azureDenied = await azure({}, { unauthorized: true });
   if (HAVE_REDIS) {
     ca = makeCa();
     const cert = ca.issue('broker', [`DNS:${ONPREM_HOST}`]);
@@ -89,6 +91,20 @@ testCheck(check, {
       errors: [{ messageId: 'builderBacklog', object: builder }, { messageId: 'endpointQueueMissing', object: { namespace: 'llm-engine' } }],
     },
     { name: 'Azure: dead-lettered endpoint tasks', snapshot: 'fixtures/clusters/azure-cacher-token', options: cloudApi, ports: { cloud: p('azureDlq') }, errors: [{ messageId: 'deadLetters', status: 'warn' }] },
+    {
+      name: 'Azure: a Standard namespace cannot carry the 20 MB messages model-engine sets its queues up for (#773)',
+      snapshot: 'fixtures/clusters/azure-healthy',
+      options: cloudApi,
+      ports: { cloud: p('azureStandard') },
+      errors: [{ messageId: 'notPremium', status: 'warn', object: { kind: 'ServiceBusNamespace', name: 'ml-prod-model-engine' } }],
+    },
+    {
+      name: 'Azure: a 401 on queue reads names the role it needs (skip, not a failure)',
+      snapshot: 'fixtures/clusters/azure-healthy',
+      options: cloudApi,
+      ports: { cloud: p('azureDenied') },
+      errors: [{ messageId: 'depthUnknown', status: 'skip', object: builder }, { messageId: 'tierUnknown', status: 'skip' }],
+    },
     { name: 'without --cloud-api the depth is unknown (skip, not a failure)', snapshot: 'fixtures/clusters/healthy-aws', errors: [{ messageId: 'depthUnknown', status: 'skip' }] },
   ],
 });
@@ -104,6 +120,15 @@ describe('broker/queues details', () => {
     const rs = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/onprem-broker-mismatch', ports: { redis: p('redisTls') } });
     expect(rs.find((r) => r.messageId === 'builderBacklog')?.message).toMatch(/^5 builder task\(s\) wait in model-engine-service-builder/);
     expect(JSON.stringify(rs)).not.toContain(BROKER_TOKEN);
+  });
+
+  it('a 401 says which rights reading queue properties needs, with the command that grants them', async () => {
+    const rs = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/azure-healthy', options: cloudApi, ports: { cloud: p('azureDenied') } });
+    const r = rs.find((x) => x.messageId === 'depthUnknown' && x.object?.name === 'model-engine-endpoint-builder');
+    expect(r?.message).toContain('needs Manage rights — the Azure Service Bus Data Owner role for your identity on namespace ml-prod-model-engine');
+    expect(r?.remediation?.commands?.[0]).toContain('--role "Azure Service Bus Data Owner"');
+    const premium = await runCase(check, { name: 'p', snapshot: 'fixtures/clusters/azure-healthy', options: cloudApi, ports: { cloud: p('azureOk') } });
+    expect(premium.find((x) => x.messageId === 'premium')?.status).toBe('pass');
   });
 
   it('reads --broker-type from the forwarder container', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import check, { verdict } from '../../../checks/broker/servicebus-logs.js';
+import check, { summarize, verdict } from '../../../checks/broker/servicebus-logs.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 
 testCheck(check, {
@@ -13,7 +13,7 @@ describe('broker/servicebus-logs', () => {
   it('names pods and the time span of the forced closes', async () => {
     const [r] = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/azure-cacher-token' });
     expect(r?.message).toBe(
-      '4 amqp:connection:forced in model-engine/model-engine-7c9d8f6b4d-k2x9p, model-engine/model-engine-endpoint-builder-5f7b9c8d6c-w8n3c, llm-engine/launch-endpoint-id-end-cv0d2hhn2ojg00b1q3ag-6f9b8c7d5d-x2k8q, 2026-04-10T03:15:40.662Z … 2026-04-10T11:02:09.733Z, and no #790 retry: Service Bus dropped idle connections and the next send failed (a 503 to the caller)',
+      '4 amqp:connection:forced in model-engine/model-engine-7c9d8f6b4d-k2x9p, model-engine/model-engine-endpoint-builder-5f7b9c8d6c-w8n3c, llm-engine/launch-endpoint-id-end-cv0d2hhn2ojg00b1q3ag-6f9b8c7d5d-x2k8q, 2026-04-10T03:15:40.662Z … 2026-04-10T11:02:09.733Z, and no #790 retry: Service Bus closes AMQP connections that had no link for 300 s and detaches links idle for 10 min (IdleTimerExpired), and the next send on them failed (a 503 to the caller)',
     );
   });
 
@@ -26,5 +26,13 @@ describe('broker/servicebus-logs', () => {
     [2, 2, 1, 'retryExhausted'],
   ])('forced=%i retried=%i failed=%i → %s', (f, r, x, want) => {
     expect(verdict({ forced: c(f), retried: c(r), retryFailed: c(x) })).toBe(want);
+  });
+
+  it('counts links detached after 10 idle minutes (IdleTimerExpired) as idle drops too', () => {
+    const line =
+      '2026-04-10T09:12:03.118Z ERROR Broker error: amqp:link:detach-forced: The link \'G3:5183522:model-engine-service-builder\' is force detached. Code: consumer(link1234). Details: AmqpMessageConsumer.IdleTimerExpired: Idle timeout: 00:10:00.';
+    const s = summarize([{ namespace: 'model-engine', pod: 'model-engine-endpoint-builder-5f7b9c8d6c-w8n3c', container: 'model-engine-endpoint-builder', previous: false, text: line }]);
+    expect(s.linkIdle?.[0]?.count).toBe(1);
+    expect(verdict(s)).toBe('idleDrops');
   });
 });

@@ -125,6 +125,22 @@ testCheck(check, {
   ],
 });
 
+describe('gpu/accelerator-labels: GPU tables', () => {
+  it('AKS: an NC A100 v4 node carries the A100 80 GB, so its label is nvidia-ampere-a100e', async () => {
+    const rs = await runCase(check, { name: '', snapshot: 'fixtures/clusters/gpu-azure-broken', namespace: 'model-engine', endpointNamespace: 'model-engine', cloud: 'azure' });
+    const u = rs.find((r) => r.messageId === 'unlabelled')!;
+    expect(u.message).toContain('(NVIDIA-A100-80GB-PCIe)');
+    expect(u.remediation?.commands?.[0]).toContain('k8s.amazonaws.com/accelerator=nvidia-ampere-a100e');
+  });
+
+  it('GKE: an L4 node has no model-engine GpuType; the fix removes the wrong label instead of naming another GPU', async () => {
+    const rs = await runCase(check, { name: '', snapshot: 'fixtures/clusters/gpu-gcp-broken', namespace: 'model-engine', endpointNamespace: 'llm-engine', cloud: 'gcp' });
+    const m = rs.find((r) => r.messageId === 'productMismatch')!;
+    expect(m.remediation?.summary).toMatch(/^NVIDIA-L4 has no model-engine GpuType/);
+    expect(m.remediation?.commands).toEqual(['kubectl label node gke-ml-serving-gpu-l4-5c1d7e3f-w4n6 k8s.amazonaws.com/accelerator-']);
+  });
+});
+
 describe('gpu/accelerator-labels over values GPU types (preflight)', () => {
   it('EKS: names the unlabelled GPU node, labels it by hand and via its node group', async () => {
     const rs = await runCase(check, { name: '', snapshot: pre('aws-broken'), values: [v('aws-good')], namespace: NS });

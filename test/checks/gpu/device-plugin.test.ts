@@ -38,6 +38,13 @@ testCheck(check, {
       denials: [{ verb: 'list', resource: 'daemonsets.apps' }],
       errors: [{ messageId: 'forbidden', status: 'skip' }],
     },
+    {
+      name: 'EKS: a p4de that lost 2 of its 8 GPUs (allocatable 6 < capacity 8)',
+      snapshot: 'fixtures/clusters/gpu-aws-partial',
+      namespace: 'model-engine',
+      cloud: 'aws',
+      errors: [{ messageId: 'partialLoss', status: 'warn', object: { kind: 'Node', name: 'ip-10-0-4-15.us-west-2.compute.internal' } }],
+    },
     { name: 'no GPU nodes', snapshot: 'fixtures/clusters/identity-onprem-healthy', namespace: 'model-engine', cloud: 'onprem', errors: [{ messageId: 'noGpuNodes', status: 'skip' }] },
   ],
 });

@@ -8,6 +8,7 @@ import {
   GPU_TYPE_TYPOS,
   gpuCapacity,
   gpuTypeForProduct,
+  noGpuTypeReason,
   labelCommands,
   liveGpuDemands,
   matchesSelector,
@@ -347,7 +348,18 @@ describe('GPU type from node labels (gpuTypeForProduct ∘ nodeProduct)', () => 
     [{ 'node.kubernetes.io/instance-type': 'p4de.24xlarge' }, 'nvidia-ampere-a100e'],
     [{ 'node.kubernetes.io/instance-type': 'p5.48xlarge' }, 'nvidia-hopper-h100'],
     [{ 'beta.kubernetes.io/instance-type': 'p5.48xlarge' }, 'nvidia-hopper-h100'],
-    [{ 'node.kubernetes.io/instance-type': 'Standard_NC24ads_A100_v4' }, 'nvidia-ampere-a100'],
+    // NC A100 v4 carries the A100 PCIe 80 GB: model-engine's a100e, not a100.
+    [{ 'node.kubernetes.io/instance-type': 'Standard_NC24ads_A100_v4' }, 'nvidia-ampere-a100e'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_NC96ads_A100_v4' }, 'nvidia-ampere-a100e'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_NC40ads_H100_v5' }, 'nvidia-hopper-h100'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_ND96isr_H200_v5' }, undefined],
+    [{ 'node.kubernetes.io/instance-type': 'p5e.48xlarge' }, undefined],
+    [{ 'node.kubernetes.io/instance-type': 'p5en.48xlarge' }, undefined],
+    [{ 'node.kubernetes.io/instance-type': 'p5.4xlarge' }, 'nvidia-hopper-h100'],
+    [{ 'node.kubernetes.io/instance-type': 'p6-b200.48xlarge' }, undefined],
+    [{ 'node.kubernetes.io/instance-type': 'g6.12xlarge' }, undefined],
+    [{ 'node.kubernetes.io/instance-type': 'g6e.2xlarge' }, undefined],
+    [{ 'cloud.google.com/gke-accelerator': 'nvidia-h200-141gb' }, undefined],
     [{ 'node.kubernetes.io/instance-type': 'Standard_ND96asr_v4' }, 'nvidia-ampere-a100'],
     [{ 'node.kubernetes.io/instance-type': 'Standard_ND96amsr_A100_v4' }, 'nvidia-ampere-a100e'],
     [{ 'node.kubernetes.io/instance-type': 'Standard_ND96isr_H100_v5' }, 'nvidia-hopper-h100'],
@@ -358,6 +370,35 @@ describe('GPU type from node labels (gpuTypeForProduct ∘ nodeProduct)', () => 
   ])('%p', (labels, want) => {
     const np = nodeProduct(node('n', labels));
     expect(np ? gpuTypeForProduct(np) : undefined).toBe(want);
+  });
+});
+
+describe('GPU products the tables know, and GPUs model-engine has no type for', () => {
+  it.each<[Record<string, string>, string]>([
+    [{ 'node.kubernetes.io/instance-type': 'Standard_NC24ads_A100_v4' }, 'NVIDIA-A100-80GB-PCIe'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_ND96isr_H200_v5' }, 'NVIDIA-H200'],
+    [{ 'node.kubernetes.io/instance-type': 'Standard_ND128isr_NDR_GB200_v6' }, 'NVIDIA-GB200'],
+    [{ 'node.kubernetes.io/instance-type': 'p5.48xlarge' }, 'NVIDIA-H100-80GB-HBM3'],
+    [{ 'node.kubernetes.io/instance-type': 'p5e.48xlarge' }, 'NVIDIA-H200'],
+    [{ 'node.kubernetes.io/instance-type': 'p5en.48xlarge' }, 'NVIDIA-H200'],
+    [{ 'node.kubernetes.io/instance-type': 'p6-b200.48xlarge' }, 'NVIDIA-B200'],
+    [{ 'node.kubernetes.io/instance-type': 'p6e-gb200.36xlarge' }, 'NVIDIA-GB200'],
+    [{ 'node.kubernetes.io/instance-type': 'g6.xlarge' }, 'NVIDIA-L4'],
+    [{ 'node.kubernetes.io/instance-type': 'gr6.4xlarge' }, 'NVIDIA-L4'],
+    [{ 'node.kubernetes.io/instance-type': 'g6e.12xlarge' }, 'NVIDIA-L40S'],
+    [{ 'cloud.google.com/gke-accelerator': 'nvidia-h200-141gb' }, 'NVIDIA-H200'],
+    [{ 'cloud.google.com/gke-accelerator': 'nvidia-b200' }, 'NVIDIA-B200'],
+    [{ 'cloud.google.com/gke-accelerator': 'nvidia-l4' }, 'NVIDIA-L4'],
+  ])('%p → %s', (labels, product) => expect(nodeProduct(node('n', labels))?.product).toBe(product));
+
+  it('says when a GPU has no model-engine GpuType (and not for one that has)', () => {
+    expect(noGpuTypeReason(nodeProduct(node('n', { 'node.kubernetes.io/instance-type': 'p5e.48xlarge' }))!)).toMatch(/^NVIDIA-H200 has no model-engine GpuType \(gpu_type\.py knows nvidia-tesla-t4, /);
+    expect(noGpuTypeReason(nodeProduct(node('n', { 'node.kubernetes.io/instance-type': 'p4de.24xlarge' }))!)).toBeUndefined();
+  });
+
+  it('counts a node that lost some of its GPUs (allocatable below capacity)', () => {
+    const cap = gpuCapacity([node('p4de', { [ACC]: 'nvidia-ampere-a100e' }, { gpus: 8, alloc: 6 })], []);
+    expect(cap.rows[0]).toMatchObject({ allocatable: 6, unhealthyNodes: [], degradedNodes: [{ name: 'p4de', capacity: 8, allocatable: 6 }] });
   });
 });
 

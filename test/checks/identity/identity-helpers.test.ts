@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eksHints } from '../../../checks/identity/cloud-trust.js';
+import { cliRegionFlag, evaluateConditions, iamLike, irsaStatement, oidcHostPath, podIdentityTrust, trustAdmits } from '../../../checks/identity/lib/aws-trust.js';
 import { secretUses } from '../../../checks/identity/credential-secrets.js';
 import { judgeTriggerAuth } from '../../../checks/identity/keda-trigger-auth.js';
 import { deploymentOf, judgePod } from '../../../checks/identity/pods-federated.js';
@@ -8,16 +9,16 @@ import {
   annotationChangedAt,
   annotationVerdict,
   findFederatedCredential,
+  nearIssuerMiss,
   gkeMember,
   grantsWorkloadIdentityUser,
-  iamLike,
+  gsaProject,
+  workloadIdentityGrant,
   identitySubjects,
-  oidcHostPath,
   parseEksClusterArn,
   parseProviderId,
   parseRoleArn,
   podFederation,
-  trustAdmits,
   valuesSnippet,
   type PolicyDocument,
   type ServiceAccount,
@@ -29,7 +30,7 @@ import { AzureIdentitySource } from '../../../src/sources/cloud/identity-azure.j
 import { createIdentityCloudPort } from '../../../src/sources/cloud/identity.js';
 import { loadValuesFiles } from '../../../src/sources/values/load.js';
 import { fixture } from '../../support/check-tester.js';
-import { startRecordedCloud, TEST_AWS_CREDENTIALS, type RecordedCloud } from './recorded-cloud.js';
+import { startRecordedCloud, TEST_AWS_CREDENTIALS, type RecordedCloud } from '../../support/recorded-cloud.js';
 
 const HP = 'oidc.eks.us-west-2.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9';
 const PROVIDER = `arn:aws:iam::123456789012:oidc-provider/${HP}`;
@@ -44,15 +45,73 @@ describe('trustAdmits', () => {
     ['StringEquals on sub', stmt({ StringEquals: { [`${HP}:sub`]: SUB, [`${HP}:aud`]: 'sts.amazonaws.com' } }), HP, true, undefined],
     ['StringEquals with a list', stmt({ StringEquals: { [`${HP}:sub`]: ['system:serviceaccount:default:kaniko', SUB] } }), HP, true, undefined],
     ['StringLike wildcard on the namespace', stmt({ StringLike: { [`${HP}:sub`]: 'system:serviceaccount:model-engine:*' } }), HP, true, undefined],
-    ['StringLike for another namespace', stmt({ StringLike: { [`${HP}:sub`]: 'system:serviceaccount:llm-engine:*' } }), HP, false, "no statement's \":sub\" condition admits"],
+    ['StringLike for another namespace', stmt({ StringLike: { [`${HP}:sub`]: 'system:serviceaccount:llm-engine:*' } }), HP, false, 'allows "system:serviceaccount:llm-engine:*", not "system:serviceaccount:model-engine:model-engine"'],
     ['no sub condition admits any SA of the issuer', stmt(undefined), HP, true, undefined],
     ['another cluster\'s issuer', stmt({ StringEquals: { [`${HP}:sub`]: SUB } }), 'oidc.eks.us-west-2.amazonaws.com/id/5E6F', false, 'not this cluster\'s issuer'],
     ['issuer unknown: any provider counts', stmt({ StringEquals: { [`${HP}:sub`]: SUB } }), undefined, true, undefined],
     ['plain sts:AssumeRole for EC2', { Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }, HP, false, 'no statement allows sts:AssumeRoleWithWebIdentity'],
     ['a Deny statement is not an admission', stmt({ StringEquals: { [`${HP}:sub`]: SUB } }, { Effect: 'Deny' }), HP, false, undefined],
     ['condition key case differs (IAM keys are case-insensitive)', stmt({ StringEquals: { [`${HP.toUpperCase()}:SUB`]: SUB } }), HP, true, undefined],
+    ['StringEquals does not expand a glob', stmt({ StringEquals: { [`${HP}:sub`]: 'system:serviceaccount:model-engine:*' } }), HP, false, 'wildcards only under StringLike'],
+    ['an :aud condition IRSA tokens do not meet', stmt({ StringEquals: { [`${HP}:sub`]: SUB, [`${HP}:aud`]: 'sts.amazonaws.com.cn' } }), HP, false, 'allows "sts.amazonaws.com.cn", not "sts.amazonaws.com"'],
+    ['an :aud condition with StringLike', stmt({ StringLike: { [`${HP}:sub`]: 'system:serviceaccount:*:model-engine', [`${HP}:aud`]: 'sts.*' } }), HP, true, undefined],
+    ['StringNotEquals on sub excludes this SA', stmt({ StringNotEquals: { [`${HP}:sub`]: SUB } }), HP, false, 'excludes'],
+    ['…IfExists on a key the token carries', stmt({ StringEqualsIfExists: { [`${HP}:sub`]: SUB } }), HP, true, undefined],
+    ['ForAnyValue: on a single-valued key', stmt({ 'ForAnyValue:StringLike': { [`${HP}:sub`]: ['system:serviceaccount:model-engine:*'] } }), HP, true, undefined],
+    [
+      'explicit Deny for the namespace wins over an Allow',
+      { Statement: [...(stmt({ StringLike: { [`${HP}:sub`]: 'system:serviceaccount:*:*' } }).Statement as object[]), { Sid: 'NoModelEngine', Effect: 'Deny', Principal: { Federated: PROVIDER }, Action: 'sts:*', Condition: { StringLike: { [`${HP}:sub`]: 'system:serviceaccount:model-engine:*' } } }] } as PolicyDocument,
+      HP,
+      false,
+      'explicit Deny in statement "NoModelEngine" wins',
+    ],
+    [
+      'a Deny for another namespace leaves the Allow',
+      { Statement: [...(stmt(undefined).Statement as object[]), { Effect: 'Deny', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${HP}:sub`]: 'system:serviceaccount:kube-system:*' } } }] } as PolicyDocument,
+      HP,
+      true,
+      undefined,
+    ],
+    ['Action sts:AssumeRole* covers web identity', stmt(undefined, { Action: 'sts:AssumeRole*' }), HP, true, undefined],
+    ['NotAction that leaves web identity allowed', { Statement: [{ Effect: 'Allow', Principal: { Federated: PROVIDER }, NotAction: 'sts:AssumeRole' }] } as PolicyDocument, HP, true, undefined],
+    [
+      'two providers in one statement: the other provider\'s :sub key is absent from this token',
+      { Statement: [{ Effect: 'Allow', Principal: { Federated: [PROVIDER, 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/FFFF'] }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${HP}:sub`]: SUB, 'oidc.eks.us-east-1.amazonaws.com/id/FFFF:sub': SUB } } }] } as PolicyDocument,
+      HP,
+      false,
+      'oidc.eks.us-east-1.amazonaws.com/id/FFFF:sub", a key this token does not carry',
+    ],
+    ['aws-cn provider ARN', { Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/AB12` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'oidc.eks.cn-north-1.amazonaws.com.cn/id/AB12:sub': SUB } } }] } as PolicyDocument, 'oidc.eks.cn-north-1.amazonaws.com.cn/id/AB12', true, undefined],
   ])('%s', (_n, policy, issuer, admitted, reason) => {
     const v = trustAdmits(policy, SUB, issuer);
+    expect(v.admitted).toBe(admitted);
+    if (reason) expect(v.reason).toContain(reason);
+  });
+
+  it('a condition on a key the doctor cannot see is a caveat, not a verdict', () => {
+    const v = trustAdmits(stmt({ StringEquals: { [`${HP}:sub`]: SUB }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }), SUB, HP);
+    expect(v.admitted).toBe(true);
+    expect(v.caveats.join(' ')).toContain('aws:SourceIp');
+    expect(evaluateConditions({ Null: { 'x:sub': 'false' } }, { 'x:sub': 'a' }, () => true).holds).toBe(true);
+  });
+
+  it('remediation statements and CLI flags follow the partition', () => {
+    expect(irsaStatement('aws-us-gov', '123456789012', 'oidc.eks.us-gov-west-1.amazonaws.com/id/AB', SUB)).toMatchObject({
+      Principal: { Federated: 'arn:aws-us-gov:iam::123456789012:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/AB' },
+      Condition: { StringEquals: { 'oidc.eks.us-gov-west-1.amazonaws.com/id/AB:aud': 'sts.amazonaws.com' } },
+    });
+    expect([cliRegionFlag('aws'), cliRegionFlag('aws-cn'), cliRegionFlag('aws-us-gov')]).toEqual(['', ' --region cn-north-1', ' --region us-gov-west-1']);
+  });
+
+  it.each<[string, PolicyDocument, boolean, string | undefined]>([
+    ['the documented trust', { Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] }, true, undefined],
+    ['sts:TagSession missing', { Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }, false, 'sts:TagSession'],
+    ['an IRSA trust only', stmt(undefined), false, 'sts:AssumeRole and sts:TagSession'],
+    ['aws:SourceAccount of the cluster', { Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }] }, true, undefined],
+    ['aws:SourceAccount of another account', { Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:SourceAccount': '999999999999' } } }] }, false, '"999999999999"'],
+    ['an explicit Deny', { Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }, { Effect: 'Deny', Principal: '*', Action: 'sts:TagSession' }] }, false, 'explicit Deny'],
+  ])('podIdentityTrust: %s', (_n, policy, admitted, reason) => {
+    const v = podIdentityTrust(policy, { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': 'arn:aws:eks:us-west-2:123456789012:cluster/ml-serving-prod' });
     expect(v.admitted).toBe(admitted);
     if (reason) expect(v.reason).toContain(reason);
   });
@@ -224,11 +283,40 @@ describe('cloud trust judgements', () => {
   const creds = [{ name: 'me', issuer, subject: SUB, audiences: ['api://AzureADTokenExchange'] }];
   it.each<[string, string | undefined, boolean]>([
     [SUB, issuer, true],
-    [SUB, issuer.replace(/\/$/, ''), true],
+    [SUB, issuer.replace(/\/$/, ''), false],
+    [SUB, issuer.toUpperCase(), false],
     [SUB, 'https://eastus.oic.prod-aks.azure.com/tenant/other/', false],
     ['system:serviceaccount:kube-system:keda-operator', issuer, false],
     [SUB, undefined, true],
   ])('findFederatedCredential(%s, %s)', (subject, iss, want) => expect(findFederatedCredential(creds, subject, iss) !== undefined).toBe(want));
+
+  it.each<[string, string, string | undefined]>([
+    ['legacy member', 'serviceAccount:ml-prod-project.svc.id.goog[llm-engine/model-engine]', 'subject'],
+    ['principal identifier', 'principal://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/subject/ns/llm-engine/sa/model-engine', 'subject'],
+    ['principalSet of the namespace', 'principalSet://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/namespace/llm-engine', 'namespace'],
+    ['principalSet of a cluster', 'principalSet://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/kubernetes.cluster/https://container.googleapis.com/v1/projects/ml-prod-project/locations/us-central1/clusters/ml', 'cluster'],
+    ['principal of another namespace', 'principal://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/subject/ns/default/sa/model-engine', undefined],
+    ['principal of another project\'s pool', 'principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/other-project.svc.id.goog/subject/ns/llm-engine/sa/model-engine', undefined],
+    ['principalSet of another namespace', 'principalSet://iam.googleapis.com/projects/482915736018/locations/global/workloadIdentityPools/ml-prod-project.svc.id.goog/namespace/default', undefined],
+  ])('workloadIdentityGrant: %s', (_n, member, how) => {
+    const g = workloadIdentityGrant({ bindings: [{ role: 'roles/iam.workloadIdentityUser', members: [member] }] }, 'ml-prod-project', { namespace: 'llm-engine', name: 'model-engine' });
+    expect(g?.how).toBe(how);
+  });
+
+  it('workloadIdentityGrant prefers an unconditional grant and names a condition it cannot evaluate', () => {
+    const m = 'serviceAccount:p-1234.svc.id.goog[ns/sa]';
+    const cond = { role: 'roles/iam.workloadIdentityUser', members: [m], condition: { title: 'weekdays', expression: 'request.time…' } };
+    expect(workloadIdentityGrant({ bindings: [cond] }, 'p-1234', { namespace: 'ns', name: 'sa' })).toEqual({ member: m, how: 'subject', condition: 'weekdays' });
+    expect(workloadIdentityGrant({ bindings: [cond, { role: 'roles/iam.workloadIdentityUser', members: [m] }] }, 'p-1234', { namespace: 'ns', name: 'sa' })?.condition).toBeUndefined();
+    expect(gsaProject('model-engine@ml-prod-project.iam.gserviceaccount.com')).toBe('ml-prod-project');
+    expect(gsaProject('123456789-compute@developer.gserviceaccount.com')).toBeUndefined();
+  });
+
+  it('nearIssuerMiss names the credential Entra rejects with AADSTS700211', () => {
+    expect(nearIssuerMiss(creds, SUB, issuer)).toBeUndefined();
+    expect(nearIssuerMiss([{ ...creds[0]!, issuer: issuer.replace(/\/$/, '') }], SUB, issuer)?.name).toBe('me');
+    expect(nearIssuerMiss(creds, SUB, 'https://elsewhere.example/')).toBeUndefined();
+  });
 
   it('grantsWorkloadIdentityUser', () => {
     const member = gkeMember('ml-prod-project', { namespace: 'llm-engine', name: 'model-engine' });
