@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
 import { CLOUDS } from './engine/types.js';
+import { parseDuration, type ParseDurationOptions } from './engine/duration.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
 import { TRIAGE_COMMAND } from './commands/triage.js';
 import { VERSION } from './version.js';
@@ -34,6 +35,14 @@ Examples:
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+/** A duration option (`500ms`, `10s`, `2m`, `1h`; bare numbers in `opts.bare` units, seconds by default): milliseconds. */
+const duration = (name: string, opts: ParseDurationOptions = {}) => (v: string) => {
+  try {
+    return parseDuration(v, opts);
+  } catch (e) {
+    throw new InvalidArgumentError(`${name}: ${(e as Error).message}`);
+  }
+};
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
@@ -137,11 +146,8 @@ export function buildProgram(state: GlobalState): Command {
   )
     .option('--watch', 're-evaluate until the endpoint is healthy or you quit')
     .option('--gateway-url <url>', "read the endpoint record from model-engine's API too")
-    .option('--interval <seconds>', 'seconds between evaluations with --watch', (v: string) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('--interval must be a positive number of seconds');
-      return n;
-    }, 5)
+    // endpoint.ts counts the interval in seconds; the flag takes any duration (a bare number is seconds, as before).
+    .option('--interval <duration>', 'time between evaluations with --watch (e.g. 10s, 1m; a bare number is seconds)', (v: string) => duration('--interval')(v) / 1000, 5)
     .action(async (endpoint: string, opts: CommonOptions & { watch?: boolean; gatewayUrl?: string; interval?: number }) => {
       const { endpointCommand } = await import('./commands/endpoint.js');
       state.setExit(await endpointCommand(endpoint, opts, state.streams, state.signal));
