@@ -11,9 +11,22 @@ import { CLOUD_PORT } from '../engine/ports/cloud.js';
 import { EXEC_PORT } from '../engine/ports/exec.js';
 import { BrokerCloudSource, brokerCloudOptionsFromEnv } from '../sources/cloud/broker-cloud.js';
 import { RedisSource } from '../sources/redis/probe.js';
+import { policyFromEnv, type NetworkPolicy } from '../sources/net-policy.js';
 
 import { GATEWAY_PORT } from '../engine/ports/gateway.js';
 import { createGatewayPort, gatewayOptionsFromEnv } from '../sources/gateway/index.js';
+
+/**
+ * Whether network probes (registries, Redis, cloud APIs, GitHub) may leave this machine in a run: `--no-probes`
+ * never; `--probes` as the environment allows (MED_NETWORK); unset, a live run probes and a `--snapshot` run does not
+ * — a snapshot is the past, and probing today's registries from a laptop would mix two moments and reach networks
+ * the user did not mean to touch.
+ */
+export function probePolicy(opts: { probes?: boolean; snapshot?: string }, env: NodeJS.ProcessEnv = process.env): NetworkPolicy {
+  if (opts.probes === false) return 'none';
+  if (opts.snapshot && opts.probes !== true) return 'none';
+  return policyFromEnv(env);
+}
 
 export interface PortsInput {
   kube?: KubePort;
@@ -44,8 +57,7 @@ export async function createPorts(input: PortsInput): Promise<Record<string, unk
   const brokerCloud = input.options.cloudApi ? new BrokerCloudSource(brokerCloudOptionsFromEnv()) : undefined;
   if (brokerCloud) ports[CLOUD_PORT] = brokerCloud;
   // Read-only Redis probes (PING/AUTH …) from this machine; Entra tokens for Azure Redis come from the cloud port.
-  // Snapshots probe too, exactly as the live path does (`--snapshot` and `serve` + `--kubeconfig` must agree);
-  // `--no-probes` turns every network probe off.
+  // Whether it may connect is the run's network policy (probePolicy): snapshots only with --probes.
   ports.redis = new RedisSource({ ...(brokerCloud ? { tokens: brokerCloud } : {}), network: input.options.network });
   // Probes from inside the gateway pod (model-engine's own config and redis-py), only with --exec on a live cluster.
   if (input.options.exec && input.kubeConfig) {
@@ -54,6 +66,9 @@ export async function createPorts(input: PortsInput): Promise<Record<string, unk
   }
   // model-engine's own API, only with --gateway-url (the endpoint doctor shows its record beside the cluster's).
   const gatewayUrl = input.options.extra.gatewayUrl;
-  if (gatewayUrl) ports[GATEWAY_PORT] = createGatewayPort(gatewayOptionsFromEnv(gatewayUrl, input.options.network));
+  // The URL is a source the user named, not a probe: --no-probes and snapshot runs still read it (the
+  // environment's policy, MED_NETWORK, still applies).
+  const gatewayNetwork = input.options.network === 'none' ? policyFromEnv() : input.options.network;
+  if (gatewayUrl) ports[GATEWAY_PORT] = createGatewayPort(gatewayOptionsFromEnv(gatewayUrl, gatewayNetwork));
   return ports;
 }
