@@ -147,6 +147,8 @@ export function buildProgram(state: GlobalState): Command {
     .option('--debug', 'show stack traces for unexpected errors')
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError()
+    // Each command's --help lists -v and --debug too: they work after the command name, as in kubectl.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => state.streams.stdout.write(s),
       writeErr: (s) => state.streams.stderr.write(s),

@@ -3,14 +3,10 @@
  * with the pinned Node, exactly as `npx model-engine-doctor` runs it. The test command builds before jest
  * (scripts/test-all.sh); without a build these tests skip and say why.
  */
-import { afterAll, beforeAll } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startSnapshotServer, type SnapshotServer, type SnapshotServerOptions } from '../../src/sources/server/api-server.js';
-import { loadSnapshot } from '../../src/sources/snapshot/load.js';
+export { demoServer } from '../support/demo-server.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/model-engine-doctor.cjs');
@@ -82,29 +78,4 @@ export function runBuilt(args: string[], opts: RunOptions = {}): Promise<Run> {
 /** The one-line error contract: no stack trace, at most `lines` lines on stderr. */
 export function oneLine(r: Run, lines = 1): boolean {
   return !/\n\s+at /.test(r.stderr) && r.stderr.trim().split('\n').length <= lines;
-}
-
-/**
- * A temp dir and the demo snapshot served on loopback for the tests of one file, with a kubeconfig for it; made in
- * beforeAll, removed in afterAll. The getters read them once the hooks have run.
- */
-export function demoServer(options: Omit<SnapshotServerOptions, 'snapshot'> = {}) {
-  let tmp = '';
-  let server: SnapshotServer | undefined;
-  let kubeconfig = '';
-  beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'med-cli-'));
-    server = await startSnapshotServer({ snapshot: await loadSnapshot(DEMO), ...options });
-    kubeconfig = join(tmp, 'kubeconfig');
-    await writeFile(kubeconfig, server.kubeconfig);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await rm(tmp, { recursive: true, force: true });
-  });
-  return {
-    tmp: () => tmp,
-    server: () => server!,
-    kubeconfig: () => kubeconfig,
-  };
 }

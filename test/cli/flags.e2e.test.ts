@@ -9,7 +9,7 @@ import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import type { Report } from '../../src/engine/index.js';
-import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
+import { startSnapshotServer } from '../../src/sources/server/api-server.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
 import { builtSkipReason, DEMO, demoServer, oneLine, ROOT, runBuilt } from './built-cli.js';
 
