@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig, type Context, type RequestContext, type User } from '@kubernetes/client-node';
+import { parse } from 'yaml';
 import { FatalError } from '../../engine/errors.js';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -141,14 +142,26 @@ class DoctorKubeConfig extends KubeConfig {
   }
 }
 
+/** A user's `as-groups`, which client-node does not read (kubectl sends them with the user's `as`). */
+function asGroupsOf(text: string): Map<string, string[]> {
+  const doc = parse(text) as { users?: { name?: string; user?: { 'as-groups'?: unknown } }[] } | null;
+  const out = new Map<string, string[]>();
+  for (const u of doc?.users ?? []) {
+    const groups = u.user?.['as-groups'];
+    if (u.name && Array.isArray(groups)) out.set(u.name, groups.map(String));
+  }
+  return out;
+}
+
 /** One kubeconfig file, or undefined when it is empty (kubectl reads an empty file as an empty config). */
-function readFile(file: string): KubeConfig | undefined {
+function readFile(file: string): { kc: KubeConfig; asGroups: Map<string, string[]> } | undefined {
   try {
     if (statSync(file).isDirectory()) throw new Error('is a directory');
-    if (readFileSync(file, 'utf8').trim() === '') return undefined;
+    const text = readFileSync(file, 'utf8');
+    if (text.trim() === '') return undefined;
     const kc = new KubeConfig();
     kc.loadFromFile(file);
-    return kc;
+    return { kc, asGroups: asGroupsOf(text) };
   } catch (e) {
     throw new FatalError(`cannot read kubeconfig ${file}: ${firstLine((e as Error).message)}`);
   }
@@ -160,14 +173,18 @@ interface Loaded {
   contexts: KubeConfig['contexts'];
   currentContext: string;
   source: string;
+  /** Users' `as-groups`, by user name. */
+  asGroups: Map<string, string[]>;
 }
 
 /** Merge kubeconfig files as kubectl does: the first file to define a name (or the current context) wins. */
 function loadMerged(files: string[], source: string): Loaded {
-  const out: Loaded = { clusters: [], users: [], contexts: [], currentContext: '', source };
+  const out: Loaded = { clusters: [], users: [], contexts: [], currentContext: '', source, asGroups: new Map() };
   for (const file of files) {
-    const kc = readFile(file);
-    if (!kc) continue;
+    const read = readFile(file);
+    if (!read) continue;
+    const { kc } = read;
+    for (const [user, groups] of read.asGroups) if (!out.asGroups.has(user)) out.asGroups.set(user, groups);
     for (const c of kc.clusters ?? []) if (!out.clusters.some((x) => x.name === c.name)) out.clusters.push(c);
     for (const u of kc.users ?? []) if (!out.users.some((x) => x.name === u.name)) out.users.push(u);
     for (const c of kc.contexts ?? []) if (!out.contexts.some((x) => x.name === c.name)) out.contexts.push(c);
@@ -196,7 +213,7 @@ function loadSource(opts: LoadKubeConfigOptions): Loaded {
   if (existsSync(IN_CLUSTER_TOKEN) && process.env.KUBERNETES_SERVICE_HOST) {
     const kc = new KubeConfig();
     kc.loadFromCluster();
-    return { clusters: kc.clusters, users: kc.users, contexts: kc.contexts, currentContext: kc.currentContext, source: 'in-cluster service account' };
+    return { clusters: kc.clusters, users: kc.users, contexts: kc.contexts, currentContext: kc.currentContext, source: 'in-cluster service account', asGroups: new Map() };
   }
   throw new NoKubeConfigError(`no kubeconfig found: pass --kubeconfig, set KUBECONFIG or create ${home}`);
 }
@@ -241,8 +258,7 @@ function selectContext(loaded: Loaded, opts: LoadKubeConfigOptions): Context {
  * user is a FatalError (exit 2) with one line; nothing configured at all is a NoKubeConfigError (also exit 2).
  */
 export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): KubeConfig {
-  const groups = opts.asGroups ?? [];
-  if (groups.length && !opts.as) throw new FatalError('--as-group needs --as: impersonating groups needs a user to impersonate, as in kubectl');
+  if (opts.asGroups?.length && !opts.as) throw new FatalError('--as-group needs --as: impersonating groups needs a user to impersonate, as in kubectl');
   let loaded: Loaded;
   try {
     loaded = loadSource(opts);
@@ -251,6 +267,9 @@ export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): KubeConfig {
     throw new FatalError(`cannot read kubeconfig ${opts.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${firstLine((e as Error).message)}`);
   }
   const ctx = selectContext(loaded, opts);
+  // Flags win over the kubeconfig user's `as`/`as-groups`, as in kubectl; its groups go only with an impersonated user.
+  const configUser = loaded.users.find((u) => u.name === ctx.user);
+  const groups = opts.asGroups?.length ? opts.asGroups : (opts.as ?? configUser?.impersonateUser) ? (loaded.asGroups.get(ctx.user) ?? []) : [];
   // --as replaces the user's own `as`; the user object is copied so other contexts sharing it are left alone.
   const users: User[] = loaded.users.map((u) => (opts.as && u.name === ctx.user ? { ...u, impersonateUser: opts.as } : u));
   if (opts.as && !users.some((u) => u.name === ctx.user)) users.push({ name: ctx.user, impersonateUser: opts.as });
