@@ -7,7 +7,7 @@ import { createCommitsPort, githubApiUrlFromEnv } from '../sources/commits/index
 import { IDENTITY_CLOUD_PORT } from '../engine/ports/identity-cloud.js';
 import { createRegistryPort } from '../sources/registry/index.js';
 import type { CanaryKubeConfig } from '../sources/kube/canary.js';
-import { CLOUD_PORT } from '../engine/ports/cloud.js';
+import { CLOUD_PORT, CloudApiError, type CloudPort, type CloudService, type EntraTokenSource } from '../engine/ports/cloud.js';
 import { EXEC_PORT } from '../engine/ports/exec.js';
 import { BrokerCloudSource, brokerCloudOptionsFromEnv } from '../sources/cloud/broker-cloud.js';
 import { RedisSource } from '../sources/redis/probe.js';
@@ -26,6 +26,23 @@ export function probePolicy(opts: { probes?: boolean; snapshot?: string }, env: 
   if (opts.probes === false) return 'none';
   if (opts.snapshot && opts.probes !== true) return 'none';
   return policyFromEnv(env);
+}
+
+/**
+ * The cloud port of a run that may not reach the network (`--no-probes`, a snapshot without `--probes`) but asked for
+ * `--cloud-api`: every call fails at once with the reason, and no SDK is loaded or called.
+ */
+export function offlineCloud(): CloudPort & EntraTokenSource {
+  const refuse = (service: CloudService) =>
+    Promise.reject(new CloudApiError(service, 'NetworkProbesDisabled', 'network probes are disabled (--no-probes, or --snapshot without --probes); no cloud API call was made'));
+  return {
+    describe: () => 'no cloud calls: network probes are disabled',
+    secretJsonKey: () => refuse('secrets-manager'),
+    entraToken: () => refuse('entra'),
+    serviceBusQueue: () => refuse('service-bus'),
+    sqsQueue: () => refuse('sqs'),
+    rawToken: () => refuse('entra'),
+  };
 }
 
 export interface PortsInput {
@@ -54,7 +71,8 @@ export async function createPorts(input: PortsInput): Promise<Record<string, unk
     ports.canary = createCanaryPort(input.kubeConfig);
   }
   // Secrets Manager / Entra / Service Bus / SQS reads for the redis and broker checks, only with --cloud-api.
-  const brokerCloud = input.options.cloudApi ? new BrokerCloudSource(brokerCloudOptionsFromEnv()) : undefined;
+  // The SDK clients do not know the run's network policy, so a run that may not reach the network never makes them.
+  const brokerCloud = !input.options.cloudApi ? undefined : input.options.network === 'none' ? offlineCloud() : new BrokerCloudSource(brokerCloudOptionsFromEnv());
   if (brokerCloud) ports[CLOUD_PORT] = brokerCloud;
   // Read-only Redis probes (PING/AUTH …) from this machine; Entra tokens for Azure Redis come from the cloud port.
   // Whether it may connect is the run's network policy (probePolicy): snapshots only with --probes.

@@ -220,6 +220,28 @@ d('network probes: live runs probe, snapshot runs only with --probes, --no-probe
     }
   });
 
+  it('--cloud-api on a snapshot makes no cloud call without --probes, and says so; with --probes it calls', async () => {
+    const aws = await counter();
+    const env = {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${aws.port}`,
+      AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${aws.port}`,
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'example-secret',
+      AWS_REGION: 'us-east-1',
+    };
+    try {
+      const quiet = await runBuilt(['triage', '--snapshot', DEMO, '--cloud-api', '--only', 'redis/cache-url,broker/queues', '-o', 'json'], { env });
+      expect(aws.count()).toBe(0);
+      const results = (JSON.parse(quiet.stdout) as Report).results;
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.some((x) => /network probes are disabled \(--no-probes, or --snapshot without --probes\); no cloud API call was made/.test(x.message))).toBe(true);
+      await runBuilt(['triage', '--snapshot', DEMO, '--cloud-api', '--probes', '--only', 'redis/cache-url,broker/queues', '-o', 'json'], { env });
+      expect(aws.count()).toBeGreaterThan(0);
+    } finally {
+      await aws.close();
+    }
+  });
+
   it('a live run probes by default and not with --no-probes', async () => {
     const registry = await counter();
     const live = await startSnapshotServer({ snapshot: await loadSnapshot(await loopbackRegistrySnapshot(registry.port)) });
