@@ -11,6 +11,9 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+# Shell completion is tested in real zsh and fish shells (bash is always there).
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
+command -v fish >/dev/null 2>&1 || missing+=(fish)
 # The in-pod Redis probe script is exercised with Debian's python3 and redis-py.
 /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=(python3-redis)
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -5,9 +5,10 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
 import { CLOUDS } from './engine/types.js';
+import { formatDuration, parseDuration, type ParseDurationOptions } from './engine/duration.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
 import { TRIAGE_COMMAND } from './commands/triage.js';
 import { VERSION } from './version.js';
@@ -16,7 +17,8 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0    nothing failed
   1    internal error (rerun with --debug for the stack)
-  2    bad input, or the tool could not run (unreadable values file, bad kubeconfig, unreachable cluster)
+  2    bad input, or the tool could not run (unknown flag, unreadable values file, bad kubeconfig, unreachable
+       cluster, Node.js older than 22)
   3    at least one check failed (or could not complete)
   4    warnings only, with --fail-on warn
   130  cancelled (Ctrl-C)`;
@@ -28,12 +30,33 @@ Examples:
   $ model-engine-doctor triage                                 # what is broken now (current kube context)
   $ model-engine-doctor endpoint end_cq3ab1k2n8rs73d0bveg      # why is this endpoint not serving?
   $ model-engine-doctor triage --snapshot ./snap -o markdown    # offline, from a snapshot
-  $ model-engine-doctor collect -o snap.tar.gz                 # write a redacted snapshot for a ticket
+  $ model-engine-doctor collect snap.tar.gz                    # write a redacted snapshot for a ticket
   $ model-engine-doctor mirror-plan -f values.yaml -o script > mirror.sh  # copy every image into your registry
-  $ model-engine-doctor serve ./snap > kubeconfig.yaml         # serve a snapshot as a read-only Kubernetes API`;
+  $ model-engine-doctor serve ./snap > kubeconfig.yaml         # serve a snapshot as a read-only Kubernetes API
+  $ source <(model-engine-doctor completion bash)              # tab completion (also zsh, fish)
+
+Durations (--timeout, --interval …) take a unit: 500ms, 10s, 2m, 1h, 1m30s.
+-v/--v N is kubectl's verbosity (6 and above log each Kubernetes API request); the version is --version or \`version\`.`;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+/** A duration option (`500ms`, `10s`, `2m`, `1h`; bare numbers in `opts.bare` units, seconds by default): milliseconds. */
+const duration = (name: string, opts: ParseDurationOptions = {}) => (v: string) => {
+  try {
+    return parseDuration(v, opts);
+  } catch (e) {
+    throw new InvalidArgumentError(`${name}: ${(e as Error).message}`);
+  }
+};
+/** `-v`/`--v` as kubectl takes it (`-v=6`, `-v 6`, `--v=6`): a level 0-10. */
+function verbosityArg(v: string): number {
+  const level = v.replace(/^=/, '');
+  if (!/^\d+$/.test(level) || Number(level) > 10) {
+    throw new InvalidArgumentError(`-v is kubectl's verbosity, a level from 0 to 10 (e.g. -v=6); for the version use --version or the version command`);
+  }
+  return Number(level);
+}
+
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
@@ -42,11 +65,29 @@ const positiveInt = (name: string) => (v: string) => {
 
 function addClusterOptions(cmd: Command): Command {
   return cmd
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, a list whose missing entries are skipped, or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context to use')
+    .option('--cluster <name>', "kubeconfig cluster to use instead of the context's")
+    .option('--user <name>', "kubeconfig user to use instead of the context's")
+    .option('--as <user>', 'user to impersonate for every request, as kubectl --as')
+    .option('--as-group <group>', 'group to impersonate, with --as (repeatable)', collect)
     .option('--snapshot <path>', 'read a snapshot folder or .tar.gz instead of a live cluster')
     .option('-n, --namespace <ns>', 'control-plane namespace (default: where the model-engine Deployment runs)')
     .option('--endpoint-namespace <ns>', 'endpoint namespace (default: endpoint_namespace from the service ConfigMap)');
+}
+
+/**
+ * `--timeout`: a duration. A bare number kept its old meaning (milliseconds) for this release, with a warning, so
+ * `--timeout 30000` does not silently become eight hours; it will mean seconds, like every other duration.
+ */
+function timeoutArg(cmd: Command) {
+  return (v: string) => {
+    const ms = duration('--timeout', { bare: 'milliseconds' })(v);
+    if (/^\s*[\d.]+\s*$/.test(v)) {
+      cmd.configureOutput().writeErr?.(`model-engine-doctor: warning: --timeout ${v.trim()} without a unit is read as milliseconds (deprecated: write --timeout ${formatDuration(ms)})\n`);
+    }
+    return ms;
+  };
 }
 
 function addCheckOptions(cmd: Command): Command {
@@ -60,11 +101,13 @@ function addCheckOptions(cmd: Command): Command {
     .addOption(new Option('-o, --output <format>', 'output format (default: tui on a terminal, else text)').choices(['tui', 'text', 'json', 'markdown', 'junit']))
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .addOption(new Option('--fail-on <level>', 'exit non-zero on failures only, or on warnings too').choices(['fail', 'warn']).default('fail'))
-    .option('--timeout <ms>', 'default per-check timeout in ms', positiveInt('--timeout'))
+    .option('--timeout <duration>', 'default per-check timeout, e.g. 30s or 2m (a bare number is still milliseconds, deprecated)', timeoutArg(cmd))
     .option('--concurrency <n>', 'checks run at once', positiveInt('--concurrency'))
     .option('--canary', 'allow a short-lived probe pod in the endpoint namespace (off by default)')
     .option('--exec', 'allow probes run inside the gateway pod via kubectl exec (off by default)')
     .option('--cloud-api', 'allow read-only calls to the cloud provider APIs (off by default)')
+    .option('--probes', 'probe the network (registries, Redis, cloud APIs) from a --snapshot run too (live runs do by default)')
+    .option('--no-probes', 'no network probe at all: the cluster (or snapshot) and the values only')
     .addOption(extraOption('--llm-engine-repo <path>', 'local clone of scaleapi/llm-engine, to check which commits an image tag contains', 'llmEngineRepo', cmd))
     .addOption(extraListOption('--framework-tag <name=tag>', 'framework image tag to check, e.g. vllm=0.6.3 (repeatable; default: the inference-framework ConfigMap or inferenceFramework values)', 'frameworkTag', cmd));
 }
@@ -98,15 +141,27 @@ interface GlobalState {
 export function buildProgram(state: GlobalState): Command {
   const program = new Command('model-engine-doctor')
     .description("A doctor for model-engine (Scale's LLM Engine) deployments on Kubernetes, on AWS, Azure, GCP and on-prem.")
-    .version(VERSION, '-v, --version')
+    // No -v for the version: kubectl users type -v=6 for verbosity (it used to print the version and check nothing).
+    .version(VERSION, '--version', 'print the version and exit (also: the version command)')
+    .addOption(new Option('-v, --v <level>', "kubectl's verbosity: 6 and above log every Kubernetes API request on stderr").argParser(verbosityArg))
     .option('--debug', 'show stack traces for unexpected errors')
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError()
+    // Each command's --help lists -v and --debug too: they work after the command name, as in kubectl.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => state.streams.stdout.write(s),
       writeErr: (s) => state.streams.stderr.write(s),
+      // `-v` alone used to print the version: say what it is now instead of commander's "argument missing".
+      outputError: (s, write) =>
+        write(/option '-v, --v <level>' argument missing/.test(s) ? `error: -v needs a level: it is kubectl's verbosity (e.g. -v=6); for the version use --version or the version command\n` : s),
     })
     .exitOverride();
+  // Global flags reach every command's options: -v may come anywhere on the line, as in kubectl.
+  program.hook('preAction', (_program, action) => {
+    const level = program.opts<{ v?: number }>().v;
+    if (level !== undefined) action.setOptionValue('verbosity', level);
+  });
 
   const checkAction = (name: 'preflight' | 'triage') => async (opts: CommonOptions) => {
     state.setExit(
@@ -123,7 +178,9 @@ export function buildProgram(state: GlobalState): Command {
     program
       .command('preflight')
       .description('will `helm install` with these values work on this cluster and cloud? (offline with only -f)'),
-  ).action(checkAction('preflight'));
+  )
+    .option('--offline', 'no kube context at all: check the values only (also what happens, with a note, when no cluster is configured or reachable)')
+    .action(checkAction('preflight'));
 
   addCheckOptions(program.command('triage').description('what is broken right now, ranked, with evidence and the fix')).action(
     checkAction('triage'),
@@ -137,22 +194,22 @@ export function buildProgram(state: GlobalState): Command {
   )
     .option('--watch', 're-evaluate until the endpoint is healthy or you quit')
     .option('--gateway-url <url>', "read the endpoint record from model-engine's API too")
-    .option('--interval <seconds>', 'seconds between evaluations with --watch', (v: string) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('--interval must be a positive number of seconds');
-      return n;
-    }, 5)
+    // endpoint.ts counts the interval in seconds; the flag takes any duration (a bare number is seconds, as before).
+    .option('--interval <duration>', 'time between evaluations with --watch (e.g. 10s, 1m; a bare number is seconds)', (v: string) => duration('--interval')(v) / 1000, 5)
     .action(async (endpoint: string, opts: CommonOptions & { watch?: boolean; gatewayUrl?: string; interval?: number }) => {
       const { endpointCommand } = await import('./commands/endpoint.js');
       state.setExit(await endpointCommand(endpoint, opts, state.streams, state.signal));
     });
 
   addClusterOptions(program.command('collect').description('write a redacted snapshot of everything the checks read'))
-    .requiredOption('-o, --output <path>', 'snapshot folder, or a path ending in .tar.gz')
+    .argument('[path]', 'snapshot folder, or a path ending in .tar.gz')
+    .option('--file <path>', 'the snapshot path (instead of the argument)')
+    // -o means the output format everywhere else; as a path it is kept for one release, with a warning.
+    .addOption(new Option('-o, --output <path>', 'deprecated: the snapshot path (use the argument or --file)').hideHelp())
     .option('--tail <lines>', 'log lines per container', positiveInt('--tail'), 500)
-    .action(async (opts: Parameters<typeof import('./commands/collect.js').collectCommand>[0]) => {
-      const { collectCommand } = await import('./commands/collect.js');
-      state.setExit(await collectCommand(opts, state.streams, state.signal));
+    .action(async (path: string | undefined, opts: import('./commands/collect.js').CollectArgs) => {
+      const { collectCommand, collectPath } = await import('./commands/collect.js');
+      state.setExit(await collectCommand({ ...opts, file: collectPath(path, opts, state.streams.stderr) }, state.streams, state.signal));
     });
 
   program
@@ -170,6 +227,24 @@ export function buildProgram(state: GlobalState): Command {
       state.setExit(await serveCommand(path, opts, state.streams, state.signal));
     });
 
+  program
+    .command('version')
+    .description('print the version, with the Node.js version and platform')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { output: 'text' | 'json' }) => {
+      const { versionCommand } = await import('./commands/version.js');
+      state.setExit(versionCommand(opts, state.streams));
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(model-engine-doctor completion bash)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionCommand } = await import('./commands/completion.js');
+      state.setExit(completionCommand(shell, program, state.streams));
+    });
+
   const mirrorPlan = addClusterOptions(
     program.command('mirror-plan').description('print the commands that copy every image the install pulls into your registry, and the values that point at it'),
   );
@@ -179,6 +254,7 @@ export function buildProgram(state: GlobalState): Command {
     .option('--release <name>', 'helm release name, to read the installed values', 'model-engine')
     .addOption(new Option('--cloud <cloud>', 'cloud (default: detected)').choices([...CLOUDS]))
     .option('--mirror-to <registry>', 'registry (and path) to copy into (default: docker_repo_prefix, unless it is one of Scale\'s)')
+    .option('--offline', 'no kube context at all: plan from the values only')
     .option('--mirror-from <prefix>', 'where Scale\'s images are copied from (default: public.ecr.aws/b2z8n5q1)')
     .addOption(new Option('-o, --output <format>', 'text (default), a runnable bash script, json or markdown').choices(['text', 'script', 'json', 'markdown']).default('text'))
     .addOption(extraListOption('--framework-tag <name=tag>', 'framework image tag to mirror, e.g. vllm=0.6.3 (repeatable)', 'frameworkTag', mirrorPlan))
@@ -258,8 +334,11 @@ function invokedDirectly(): boolean {
     return false;
   }
 }
-if (invokedDirectly()) {
-  const code = await main(process.argv.slice(2));
-  // Let stdout drain before exiting so piped JSON is never cut short.
+/** Run as the process: parse `argv`, then exit with the code once stdout has drained (piped JSON is never cut short). */
+export async function runCli(argv: string[]): Promise<void> {
+  const code = await main(argv);
   process.stdout.write('', () => process.exit(code));
 }
+
+// `node dist/src/cli.js …` runs directly; the bin entry (bin/model-engine-doctor.cjs) checks the Node version first.
+if (invokedDirectly()) await runCli(process.argv.slice(2));

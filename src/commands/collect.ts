@@ -1,22 +1,44 @@
-import { EXIT, type ExitCode } from '../engine/errors.js';
+import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
 import { resolveContext } from '../run/context.js';
 import { collectSnapshot } from '../sources/snapshot/collect.js';
 import { VERSION } from '../version.js';
-import { openSources, type Streams } from './run.js';
+import { openSources, type CommonOptions, type Streams } from './run.js';
 
-export interface CollectCommandOptions {
-  output: string;
+type ClusterFlags = Pick<CommonOptions, 'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'asGroup' | 'snapshot' | 'namespace' | 'endpointNamespace' | 'verbosity'>;
+
+/** The collect command's flags as parsed, before its path is settled. */
+export interface CollectArgs extends ClusterFlags {
+  file?: string;
+  /** Deprecated `-o PATH` (kept for one release: `-o` is the output format everywhere else). */
+  output?: string;
   tail: number;
-  kubeconfig?: string;
-  context?: string;
-  snapshot?: string;
-  namespace?: string;
-  endpointNamespace?: string;
 }
 
-/** `collect -o PATH`: a redacted snapshot of everything the checks read. */
+export interface CollectCommandOptions extends ClusterFlags {
+  /** The snapshot folder, or a path ending in `.tar.gz`. */
+  file: string;
+  tail: number;
+}
+
+/** The snapshot path from `collect PATH`, `--file PATH` or the deprecated `-o PATH` (with a warning); exactly one. */
+export function collectPath(positional: string | undefined, args: CollectArgs, stderr: Streams['stderr']): string {
+  const given = [
+    ...(positional ? [{ flag: 'the path argument', path: positional }] : []),
+    ...(args.file ? [{ flag: '--file', path: args.file }] : []),
+    ...(args.output ? [{ flag: '-o', path: args.output }] : []),
+  ];
+  if (given.length === 0) throw new FatalError('collect needs a snapshot path: model-engine-doctor collect snap.tar.gz (or --file PATH)');
+  if (given.length > 1) throw new FatalError(`collect takes one snapshot path, got ${given.map((g) => `${g.flag} ${g.path}`).join(' and ')}`);
+  if (args.output) {
+    stderr.write(`model-engine-doctor: warning: collect -o PATH is deprecated (-o is the output format everywhere else): use collect ${args.output} or --file ${args.output}\n`);
+  }
+  return given[0]!.path;
+}
+
+/** `collect PATH`: a redacted snapshot of everything the checks read. */
 export async function collectCommand(opts: CollectCommandOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
-  const sources = await openSources({ ...opts, output: undefined }, true, signal);
+  const { file, tail, ...cluster } = opts;
+  const sources = await openSources(cluster, true, signal, streams.stderr);
   const kube = sources.kube!;
   const { context } = await resolveContext({
     kube,
@@ -26,8 +48,8 @@ export async function collectCommand(opts: CollectCommandOptions, streams: Strea
   const summary = await collectSnapshot({
     kube,
     namespaces: context.namespaces,
-    output: opts.output,
-    tailLines: opts.tail,
+    output: file,
+    tailLines: tail,
     now: sources.now ?? new Date(),
     ...(sources.target.context ? { context: sources.target.context } : {}),
     ...(sources.target.server ? { server: sources.target.server } : {}),

@@ -33,7 +33,7 @@ export function renderMirrorPlanMarkdown(plan: MirrorPlan): string {
 
 export async function mirrorPlanCommand(opts: MirrorPlanOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
   const { output: _output, ...common } = opts;
-  const sources = await openSources(common, false, signal);
+  const sources = await openSources(common, false, signal, streams.stderr);
   const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
   const controlPlane = first.context.namespaces.controlPlane;
   const values = await openValues(common, sources.kube, controlPlane);

@@ -7,10 +7,9 @@ import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
 import { selectChecks } from '../engine/registry.js';
 import { runChecks } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
-import { policyFromEnv } from '../sources/net-policy.js';
 import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
 import { resolveContext, type ResolvedContext } from '../run/context.js';
-import { createPorts } from '../run/ports.js';
+import { createPorts, probePolicy } from '../run/ports.js';
 import type { CanaryKubeConfig } from '../sources/kube/canary.js';
 import { SnapshotKube } from '../sources/kube/snapshot-kube.js';
 import { loadSnapshot } from '../sources/snapshot/load.js';
@@ -39,8 +38,20 @@ export interface CommonOptions {
   exec?: boolean;
   cloudApi?: boolean;
   debug?: boolean;
-  /** `--no-probes`: no network probe leaves the machine (registry, Redis, cloud APIs). */
+  /**
+   * `--probes` / `--no-probes`: whether network probes (registry, Redis, cloud APIs) leave this machine. Unset: live
+   * runs probe, snapshot runs do not (a snapshot is the past; see probePolicy in src/run/ports.ts).
+   */
   probes?: boolean;
+  /** `--offline` (preflight, mirror-plan): no kube context at all, the values only. */
+  offline?: boolean;
+  /** kubectl's overrides: `--cluster`, `--user`, `--as`, `--as-group`. */
+  cluster?: string;
+  user?: string;
+  as?: string;
+  asGroup?: string[];
+  /** `-v`/`--v` (kubectl's verbosity): 6 and above log every Kubernetes API request on stderr. */
+  verbosity?: number;
   /** Set by the demo: probes may reach loopback only. */
   network?: RunOptions['network'];
   extra?: Record<string, string | undefined>;
@@ -67,7 +78,7 @@ export function runOptions(opts: CommonOptions, overrides: Partial<RunOptions> =
     canary: !!opts.canary,
     exec: !!opts.exec,
     cloudApi: !!opts.cloudApi,
-    network: opts.network ?? (opts.probes === false ? 'none' : policyFromEnv()),
+    network: opts.network ?? probePolicy(opts),
     extra: opts.extra ?? {},
     ...overrides,
   };
@@ -89,8 +100,23 @@ export async function contextFor(opts: CommonOptions, sources: Sources, options:
   });
 }
 
-/** Where the cluster comes from: a snapshot, a kubeconfig, or nothing (offline preflight). */
-export async function openSources(opts: CommonOptions, needCluster: boolean, signal?: AbortSignal): Promise<Sources> {
+/** Flags that name a cluster: with any of them a command that can run offline must reach that cluster. */
+const KUBE_FLAGS = ['kubeconfig', 'context', 'cluster', 'user'] as const;
+
+/**
+ * Where the cluster comes from: a snapshot, a kubeconfig, or nothing (offline preflight / mirror-plan).
+ * A command that can do without a cluster (`needCluster` false) runs offline with `--offline`, and also, saying so
+ * in one line on stderr, when nothing is configured or the configured cluster cannot be reached — unless a flag
+ * named the cluster (`--kubeconfig`, `--context`, `--cluster`, `--user`): then reaching it is what was asked.
+ */
+export async function openSources(opts: CommonOptions, needCluster: boolean, signal?: AbortSignal, stderr?: Streams['stderr']): Promise<Sources> {
+  const named = KUBE_FLAGS.filter((k) => opts[k]).map((k) => `--${k}`);
+  if (opts.offline) {
+    if (needCluster) throw new FatalError('--offline: this command needs a cluster (or --snapshot)');
+    const conflicting = [...(opts.snapshot ? ['--snapshot'] : []), ...named];
+    if (conflicting.length) throw new FatalError(`--offline cannot be combined with ${conflicting.join(', ')}`);
+    return { target: { mode: 'offline' } };
+  }
   if (opts.snapshot) {
     const snapshot = await loadSnapshot(opts.snapshot);
     return {
@@ -101,19 +127,35 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
     };
   }
   // Loaded on demand: @kubernetes/client-node takes about a second to import, which snapshot runs never need.
-  const { connect, LiveKube, loadKubeConfig } = await import('../sources/kube/live-kube.js');
-  const explicit = opts.kubeconfig ?? opts.context ?? process.env.KUBECONFIG;
-  if (!needCluster && !explicit) {
-    // Offline preflight unless a default kubeconfig exists and names a current context.
-    try {
-      const kc = loadKubeConfig({});
-      if (!kc.getCurrentContext()) return { target: { mode: 'offline' } };
-    } catch {
-      return { target: { mode: 'offline' } };
-    }
+  const { connect, LiveKube, loadKubeConfig, NoKubeConfigError } = await import('../sources/kube/live-kube.js');
+  const mayGoOffline = !needCluster && named.length === 0;
+  const offline = (why: string): Sources => {
+    stderr?.write(`model-engine-doctor: ${why}; checking without a cluster (offline: values only). Pass --offline to skip this.\n`);
+    return { target: { mode: 'offline' } };
+  };
+  let kc;
+  try {
+    kc = loadKubeConfig({
+      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+      ...(opts.context ? { context: opts.context } : {}),
+      ...(opts.cluster ? { cluster: opts.cluster } : {}),
+      ...(opts.user ? { user: opts.user } : {}),
+      ...(opts.as ? { as: opts.as } : {}),
+      ...(opts.asGroup?.length ? { asGroups: opts.asGroup } : {}),
+      ...(opts.verbosity && stderr ? { verbosity: opts.verbosity, log: (line: string) => stderr.write(`${line}\n`) } : {}),
+    });
+  } catch (e) {
+    // Nothing configured is an empty configuration to kubectl; a malformed file stays an error.
+    if (mayGoOffline && e instanceof NoKubeConfigError) return offline(e.message);
+    throw e;
   }
-  const kc = loadKubeConfig({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) });
-  const info = await connect(kc, { timeoutMs: 10_000 });
+  let info;
+  try {
+    info = await connect(kc, { timeoutMs: 10_000, ...(signal ? { signal } : {}) });
+  } catch (e) {
+    if (mayGoOffline && e instanceof FatalError) return offline(e.message);
+    throw e;
+  }
   return {
     kube: new LiveKube(kc, { ...(signal ? { signal } : {}) }),
     target: { mode: 'live', context: info.context, server: info.server },
@@ -175,7 +217,7 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   const format = chooseFormat(opts, streams);
   const color = useColor(opts, streams);
   const checks = selectChecks(allChecks, { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) });
-  const sources = await openSources(opts, cmd.needCluster, signal);
+  const sources = await openSources(opts, cmd.needCluster, signal, streams.stderr);
   if (cmd.name === 'preflight' && !sources.kube && !(opts.values?.length || opts.set?.length)) {
     throw new FatalError('preflight needs helm values: pass -f values.yaml (or a cluster with the release installed)');
   }

@@ -7,13 +7,43 @@ import { createCommitsPort, githubApiUrlFromEnv } from '../sources/commits/index
 import { IDENTITY_CLOUD_PORT } from '../engine/ports/identity-cloud.js';
 import { createRegistryPort } from '../sources/registry/index.js';
 import type { CanaryKubeConfig } from '../sources/kube/canary.js';
-import { CLOUD_PORT } from '../engine/ports/cloud.js';
+import { CLOUD_PORT, CloudApiError, type CloudPort, type CloudService, type EntraTokenSource } from '../engine/ports/cloud.js';
 import { EXEC_PORT } from '../engine/ports/exec.js';
 import { BrokerCloudSource, brokerCloudOptionsFromEnv } from '../sources/cloud/broker-cloud.js';
 import { RedisSource } from '../sources/redis/probe.js';
+import { policyFromEnv, type NetworkPolicy } from '../sources/net-policy.js';
 
 import { GATEWAY_PORT } from '../engine/ports/gateway.js';
 import { createGatewayPort, gatewayOptionsFromEnv } from '../sources/gateway/index.js';
+
+/**
+ * Whether network probes (registries, Redis, cloud APIs, GitHub) may leave this machine in a run: `--no-probes`
+ * never; `--probes` as the environment allows (MED_NETWORK); unset, a live run probes and a `--snapshot` run does not
+ * — a snapshot is the past, and probing today's registries from a laptop would mix two moments and reach networks
+ * the user did not mean to touch.
+ */
+export function probePolicy(opts: { probes?: boolean; snapshot?: string }, env: NodeJS.ProcessEnv = process.env): NetworkPolicy {
+  if (opts.probes === false) return 'none';
+  if (opts.snapshot && opts.probes !== true) return 'none';
+  return policyFromEnv(env);
+}
+
+/**
+ * The cloud port of a run that may not reach the network (`--no-probes`, a snapshot without `--probes`) but asked for
+ * `--cloud-api`: every call fails at once with the reason, and no SDK is loaded or called.
+ */
+export function offlineCloud(): CloudPort & EntraTokenSource {
+  const refuse = (service: CloudService) =>
+    Promise.reject(new CloudApiError(service, 'NetworkProbesDisabled', 'network probes are disabled (--no-probes, or --snapshot without --probes); no cloud API call was made'));
+  return {
+    describe: () => 'no cloud calls: network probes are disabled',
+    secretJsonKey: () => refuse('secrets-manager'),
+    entraToken: () => refuse('entra'),
+    serviceBusQueue: () => refuse('service-bus'),
+    sqsQueue: () => refuse('sqs'),
+    rawToken: () => refuse('entra'),
+  };
+}
 
 export interface PortsInput {
   kube?: KubePort;
@@ -41,11 +71,11 @@ export async function createPorts(input: PortsInput): Promise<Record<string, unk
     ports.canary = createCanaryPort(input.kubeConfig);
   }
   // Secrets Manager / Entra / Service Bus / SQS reads for the redis and broker checks, only with --cloud-api.
-  const brokerCloud = input.options.cloudApi ? new BrokerCloudSource(brokerCloudOptionsFromEnv()) : undefined;
+  // The SDK clients do not know the run's network policy, so a run that may not reach the network never makes them.
+  const brokerCloud = !input.options.cloudApi ? undefined : input.options.network === 'none' ? offlineCloud() : new BrokerCloudSource(brokerCloudOptionsFromEnv());
   if (brokerCloud) ports[CLOUD_PORT] = brokerCloud;
   // Read-only Redis probes (PING/AUTH …) from this machine; Entra tokens for Azure Redis come from the cloud port.
-  // Snapshots probe too, exactly as the live path does (`--snapshot` and `serve` + `--kubeconfig` must agree);
-  // `--no-probes` turns every network probe off.
+  // Whether it may connect is the run's network policy (probePolicy): snapshots only with --probes.
   ports.redis = new RedisSource({ ...(brokerCloud ? { tokens: brokerCloud } : {}), network: input.options.network });
   // Probes from inside the gateway pod (model-engine's own config and redis-py), only with --exec on a live cluster.
   if (input.options.exec && input.kubeConfig) {
@@ -54,6 +84,9 @@ export async function createPorts(input: PortsInput): Promise<Record<string, unk
   }
   // model-engine's own API, only with --gateway-url (the endpoint doctor shows its record beside the cluster's).
   const gatewayUrl = input.options.extra.gatewayUrl;
-  if (gatewayUrl) ports[GATEWAY_PORT] = createGatewayPort(gatewayOptionsFromEnv(gatewayUrl, input.options.network));
+  // The URL is a source the user named, not a probe: --no-probes and snapshot runs still read it (the
+  // environment's policy, MED_NETWORK, still applies).
+  const gatewayNetwork = input.options.network === 'none' ? policyFromEnv() : input.options.network;
+  if (gatewayUrl) ports[GATEWAY_PORT] = createGatewayPort(gatewayOptionsFromEnv(gatewayUrl, gatewayNetwork));
   return ports;
 }

@@ -28,7 +28,7 @@ export function hostAllowed(host: string, policy: NetworkPolicy): { ok: true } |
     ok: false,
     reason:
       policy === 'none'
-        ? `network probes are disabled; ${host} was not contacted`
+        ? `network probes are disabled (--no-probes, or --snapshot without --probes); ${host} was not contacted`
         : `this run may reach loopback addresses only (demo or test); ${host} was not contacted`,
   };
 }

@@ -2,69 +2,36 @@
  * The CLI end to end, in process: exit codes, one-line errors, output formats, and the parity of `--snapshot`
  * with the live path (snapshot API server + kubeconfig + the real client).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { main } from '../../src/cli.js';
 import type { Report } from '../../src/engine/index.js';
-import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
+import { startSnapshotServer } from '../../src/sources/server/api-server.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
+import { Capture, runMain } from '../support/capture.js';
+import { demoServer } from '../support/demo-server.js';
 import { fixture } from '../support/check-tester.js';
 
 const DEMO = fixture('fixtures/clusters/demo-aws');
 
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  columns = 100;
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
-async function run(args: string[], env: Record<string, string | undefined> = {}) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  try {
-    const code = await main(args, { stdout, stderr });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+const run = (args: string[], env: Record<string, string | undefined> = {}) => runMain(args, env);
 
 /** Strip what legitimately differs between two runs of the same checks over the same data. */
 function comparable(report: Report) {
   return report.results.map(({ durationMs: _d, ...r }) => r);
 }
 
+const demo = demoServer();
 let tmp: string;
-let server: SnapshotServer;
 let kubeconfig: string;
 const noCluster = () => ({ KUBECONFIG: undefined, HOME: tmp, CI: 'true', NO_COLOR: undefined });
 
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'med-cli-'));
-  server = await startSnapshotServer({ snapshot: await loadSnapshot(DEMO) });
-  kubeconfig = join(tmp, 'kubeconfig');
-  await writeFile(kubeconfig, server.kubeconfig);
-});
-afterAll(async () => {
-  await server?.close();
-  await rm(tmp, { recursive: true, force: true });
+beforeAll(() => {
+  tmp = demo.tmp();
+  kubeconfig = demo.kubeconfig();
 });
 
 describe('help, version and bad input', () => {
@@ -86,7 +53,7 @@ describe('help, version and bad input', () => {
     [['triage', '--cloud', 'mars'], /--cloud <cloud>' argument 'mars' is invalid/],
     [['triage', '--snapshot', '/nonexistent/snap'], /snapshot not found: \/nonexistent\/snap/],
     [['triage', '--snapshot', DEMO, '--only', 'nope/nothing'], /unknown check or area "nope\/nothing"/],
-    [['triage', '--timeout', '-5'], /--timeout must be a positive whole number/],
+    [['triage', '--timeout', '-5'], /--timeout: "-5" is not a duration/],
     [['preflight'], /preflight needs helm values/],
     [['preflight', '-f', '/nonexistent/values.yaml'], /nonexistent\/values.yaml/],
     [['triage', '--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig/],
@@ -116,7 +83,7 @@ describe('help, version and bad input', () => {
       });
     });
     const cfg = join(tmp, 'closed-kubeconfig');
-    await writeFile(cfg, server.kubeconfig.replace(/http:\/\/127\.0\.0\.1:\d+/, `http://127.0.0.1:${port}`));
+    await writeFile(cfg, demo.server().kubeconfig.replace(/http:\/\/127\.0\.0\.1:\d+/, `http://127.0.0.1:${port}`));
     const r = await run(['triage', '--kubeconfig', cfg, '-o', 'json'], { CI: 'true' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot reach the cluster/);
@@ -128,7 +95,8 @@ describe('triage on the demo', () => {
   let snapshotReport: Report;
 
   it('offline from the snapshot: JSON on stdout, exit 3 because the demo has failures', async () => {
-    const r = await run(['triage', '--snapshot', DEMO, '-o', 'json'], { CI: 'true' });
+    // --probes: probe as the live runs below do (loopback only in tests), so their results compare one to one.
+    const r = await run(['triage', '--snapshot', DEMO, '-o', 'json', '--probes'], { CI: 'true' });
     expect(r.code).toBe(3);
     snapshotReport = JSON.parse(r.stdout) as Report;
     expect(snapshotReport.schemaVersion).toBe(1);

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
 import { FatalError } from '../../src/engine/errors.js';
-import { describeFetchError, loadKubeConfig, parseAggregatedDiscovery, parseResourceList } from '../../src/sources/kube/live-kube.js';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { describeFetchError, loadKubeConfig, NoKubeConfigError, parseAggregatedDiscovery, parseResourceList } from '../../src/sources/kube/live-kube.js';
+import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
+import { loadSnapshot } from '../../src/sources/snapshot/load.js';
+import { fixture } from '../support/check-tester.js';
 
 let dir: string;
 const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
@@ -142,5 +146,96 @@ describe('describeFetchError', () => {
     [new Error('getaddrinfo ENOTFOUND api.example.com\nmore'), 'getaddrinfo ENOTFOUND api.example.com'],
   ])('names the root cause of %#', (err, text) => {
     expect(describeFetchError(err)).toBe(text);
+  });
+});
+
+describe('kubectl overrides and impersonation', () => {
+  it('--cluster and --user replace the context’s own, the context stays current', () => {
+    const kc = loadKubeConfig({ kubeconfig: join(dir, 'a.yaml'), cluster: 'eks-staging', user: 'eks-staging' });
+    expect(kc.getCurrentContext()).toBe('eks-prod');
+    expect(kc.getCurrentCluster()?.server).toBe('https://1.2.3.4/eks-staging');
+    expect(kc.getCurrentUser()?.token).toBe('token-eks-staging');
+  });
+
+  it('--cluster builds a context when the kubeconfig has none to use, as kubectl does', () => {
+    const kc = loadKubeConfig({ kubeconfig: join(dir, 'nocurrent.yaml'), cluster: 'aks-dev', user: 'aks-dev' });
+    expect(kc.getCurrentCluster()?.server).toBe('https://1.2.3.4/aks-dev');
+    expect(kc.getCurrentUser()?.token).toBe('token-aks-dev');
+  });
+
+  it.each([
+    [{ cluster: 'nope' }, /^cluster "nope" not found in .*a\.yaml \(clusters: eks-prod, eks-staging\)$/],
+    [{ user: 'nope' }, /^user "nope" not found in .*a\.yaml \(users: eks-prod, eks-staging\)$/],
+    [{ asGroups: ['g'] }, /^--as-group needs --as/],
+  ])('fails with one line for %j', (opts, message) => {
+    expect(fatal(() => loadKubeConfig({ kubeconfig: join(dir, 'a.yaml'), ...opts })).message).toMatch(message);
+  });
+
+  it('nothing configured is a NoKubeConfigError (preflight goes offline); a malformed file is not', () => {
+    process.env.KUBECONFIG = join(dir, 'missing.yaml');
+    expect(fatal(() => loadKubeConfig())).toBeInstanceOf(NoKubeConfigError);
+    expect(fatal(() => loadKubeConfig({ kubeconfig: join(dir, 'nocurrent.yaml') }))).toBeInstanceOf(NoKubeConfigError);
+    expect(fatal(() => loadKubeConfig({ kubeconfig: join(dir, 'broken.yaml') }))).not.toBeInstanceOf(NoKubeConfigError);
+  });
+
+  it('KUBECONFIG: an empty file is skipped, a malformed one is named', async () => {
+    await writeFile(join(dir, 'empty.yaml'), '  \n');
+    process.env.KUBECONFIG = [join(dir, 'empty.yaml'), join(dir, 'b.yaml')].join(delimiter);
+    expect(loadKubeConfig().getCurrentContext()).toBe('gke-dev');
+    process.env.KUBECONFIG = [join(dir, 'b.yaml'), join(dir, 'broken.yaml')].join(delimiter);
+    expect(fatal(() => loadKubeConfig()).message).toMatch(new RegExp(`^cannot read kubeconfig ${join(dir, 'broken.yaml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
+  });
+
+  it('the WebSocket path (exec) gets Impersonate-User and an array of Impersonate-Group values (one line each)', async () => {
+    const kc = loadKubeConfig({ kubeconfig: join(dir, 'a.yaml'), as: 'jane', asGroups: ['ml-oncall', 'dev'] });
+    const opts: { headers?: Record<string, unknown> } = {};
+    await kc.applyToHTTPSOptions(opts);
+    expect(opts.headers).toMatchObject({ 'Impersonate-User': 'jane', 'Impersonate-Group': ['ml-oncall', 'dev'] });
+  });
+
+  describe('on the wire (snapshot API server recording headers)', () => {
+    let srv: SnapshotServer;
+    const impersonating = (file: string, user: Record<string, unknown>) =>
+      writeFile(
+        join(dir, file),
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 's', cluster: { server: srv.url, 'insecure-skip-tls-verify': true } }],
+          users: [{ name: 'u', user }],
+          contexts: [{ name: 's', context: { cluster: 's', user: 'u' } }],
+          'current-context': 's',
+        }),
+      );
+    const sent = (from: number, name: string) => srv.requestLog.slice(from).map((r) => (r.headers ?? []).filter(([k]) => k.toLowerCase() === name).map(([, v]) => v));
+    beforeAll(async () => {
+      srv = await startSnapshotServer({ snapshot: await loadSnapshot(fixture('fixtures/clusters/demo-aws')), recordHeaders: true });
+    });
+    afterAll(async () => {
+      await srv?.close();
+    });
+
+    it('the kubeconfig user’s own as/as-groups are sent through client-node’s API clients (the canary’s path)', async () => {
+      await impersonating('imp.yaml', { as: 'kube-user', 'as-groups': ['g1', 'g2'] });
+      const from = srv.requestLog.length;
+      await loadKubeConfig({ kubeconfig: join(dir, 'imp.yaml') }).makeApiClient(CoreV1Api).listNamespace();
+      expect(sent(from, 'impersonate-user')).toEqual([['kube-user']]);
+      expect(sent(from, 'impersonate-group')).toEqual([['g1', 'g2']]);
+    });
+
+    it('--as and --as-group win over the kubeconfig’s, as in kubectl', async () => {
+      const from = srv.requestLog.length;
+      const kc = loadKubeConfig({ kubeconfig: join(dir, 'imp.yaml'), as: 'jane', asGroups: ['ops'] });
+      await kc.makeApiClient(CoreV1Api).listNamespace();
+      expect(sent(from, 'impersonate-user')).toEqual([['jane']]);
+      expect(sent(from, 'impersonate-group')).toEqual([['ops']]);
+    });
+
+    it('-v=6 logs each request through the same interceptor, without headers', async () => {
+      const lines: string[] = [];
+      const kc = loadKubeConfig({ kubeconfig: join(dir, 'imp.yaml'), verbosity: 6, log: (l) => lines.push(l) });
+      await kc.makeApiClient(CoreV1Api).listNamespace();
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^GET ${srv.url}/api/v1/namespaces 200 OK in \\d+ milliseconds$`))]);
+    });
   });
 });

@@ -4,9 +4,6 @@
  * `RequestContext` passed through `KubeConfig.applySecurityAuthentication` and sent by its own fetch library.
  * We add what checks need on top: paging, selectors, per-run memoisation, timeouts and kubectl-style names.
  */
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { CancelledError, EXIT, FatalError, ForbiddenError } from '../../engine/errors.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
@@ -14,88 +11,13 @@ import { apiVersionOf, hasServed, lookupResource, qualifiedName, type ResourceIn
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 const PAGE_SIZE = 500;
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 const firstLine = (s: string) => s.split('\n')[0]!.trim();
 
 // ---------------------------------------------------------------------------------------------------
-// kubeconfig
+// kubeconfig: loading, merging, overrides and impersonation live in ./kubeconfig.ts
 
-export interface LoadKubeConfigOptions {
-  /** `--kubeconfig`; else `KUBECONFIG` (a list, merged as kubectl merges it), else `~/.kube/config`, else in-cluster. */
-  kubeconfig?: string;
-  /** `--context`; else the kubeconfig's current context. */
-  context?: string;
-}
-
-/** Merge kubeconfig files as kubectl does: the first file to define a name (or the current context) wins. */
-function loadMerged(files: string[]): KubeConfig {
-  const merged = new KubeConfig();
-  const clusters: KubeConfig['clusters'] = [];
-  const users: KubeConfig['users'] = [];
-  const contexts: KubeConfig['contexts'] = [];
-  let current = '';
-  for (const file of files) {
-    const kc = new KubeConfig();
-    kc.loadFromFile(file);
-    for (const c of kc.clusters ?? []) if (!clusters.some((x) => x.name === c.name)) clusters.push(c);
-    for (const u of kc.users ?? []) if (!users.some((x) => x.name === u.name)) users.push(u);
-    for (const c of kc.contexts ?? []) if (!contexts.some((x) => x.name === c.name)) contexts.push(c);
-    if (!current && kc.currentContext) current = kc.currentContext;
-  }
-  merged.loadFromOptions({ clusters, users, contexts, currentContext: current });
-  return merged;
-}
-
-/**
- * Load the kubeconfig kubectl would use. A missing file, an unknown context or no context at all is a
- * FatalError (exit 2) with one line.
- */
-export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): KubeConfig {
-  let kc: KubeConfig;
-  let source: string;
-  try {
-    if (opts.kubeconfig) {
-      source = opts.kubeconfig;
-      if (!existsSync(opts.kubeconfig)) throw new FatalError(`kubeconfig not found: ${opts.kubeconfig}`);
-      kc = new KubeConfig();
-      kc.loadFromFile(opts.kubeconfig);
-    } else if (process.env.KUBECONFIG) {
-      const listed = process.env.KUBECONFIG.split(delimiter).filter(Boolean);
-      source = listed.join(delimiter);
-      // kubectl skips KUBECONFIG entries that do not exist; it fails only when none does.
-      const files = listed.filter((f) => existsSync(f));
-      if (files.length === 0) throw new FatalError(`kubeconfig not found: no file in KUBECONFIG exists (${source})`);
-      kc = loadMerged(files);
-    } else {
-      // HOME first, as kubectl and client-node look (os.homedir() ignores a HOME changed at run time).
-      source = join(process.env.HOME || process.env.USERPROFILE || homedir(), '.kube', 'config');
-      kc = new KubeConfig();
-      if (existsSync(source)) kc.loadFromFile(source);
-      else if (existsSync(IN_CLUSTER_TOKEN) && process.env.KUBERNETES_SERVICE_HOST) {
-        source = 'in-cluster service account';
-        kc.loadFromCluster();
-      } else {
-        throw new FatalError(`no kubeconfig found: pass --kubeconfig, set KUBECONFIG or create ${source}`);
-      }
-    }
-  } catch (e) {
-    if (e instanceof FatalError) throw e;
-    throw new FatalError(`cannot read kubeconfig ${opts.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${firstLine((e as Error).message)}`);
-  }
-  const names = (kc.contexts ?? []).map((c) => c.name);
-  const list = names.length ? ` (contexts: ${names.join(', ')})` : ' (it defines no contexts)';
-  if (opts.context) {
-    if (!kc.getContextObject(opts.context)) throw new FatalError(`context "${opts.context}" not found in ${source}${list}`);
-    kc.setCurrentContext(opts.context);
-  }
-  const current = kc.getCurrentContext();
-  if (!current) throw new FatalError(`${source} has no current context: pass --context${list}`);
-  const ctx = kc.getContextObject(current);
-  if (!ctx) throw new FatalError(`current context "${current}" not found in ${source}${list}`);
-  if (!kc.getCurrentCluster()) throw new FatalError(`context "${current}" names cluster "${ctx.cluster}", which ${source} does not define`);
-  return kc;
-}
+export { loadKubeConfig, NoKubeConfigError, type LoadKubeConfigOptions } from './kubeconfig.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Requests

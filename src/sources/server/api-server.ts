@@ -36,6 +36,8 @@ export interface RequestLogEntry {
   /** The request path with its query string. */
   path: string;
   status: number;
+  /** With `recordHeaders`: the header lines as sent (a repeated header stays separate lines; `Authorization` masked). */
+  headers?: [string, string][];
 }
 
 export interface SnapshotServerOptions {
@@ -58,6 +60,8 @@ export interface SnapshotServerOptions {
   version?: string;
   /** Answer kubectl's aggregated discovery (apidiscovery.k8s.io/v2) requests; default true. */
   aggregatedDiscovery?: boolean;
+  /** Record each request's header lines in `requestLog` (tests of impersonation and other headers). */
+  recordHeaders?: boolean;
   /** Serve `pods/exec` (WebSocket, `v4.channel.k8s.io`) with canned output; without it exec is not served. */
   execHandler?: ExecHandler;
 }
@@ -434,7 +438,15 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
   // --- responses -----------------------------------------------------------------------------------
 
   function log(req: IncomingMessage, status: number) {
-    requestLog.push({ method: req.method ?? 'GET', path: req.url ?? '/', status });
+    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: req.url ?? '/', status };
+    if (opts.recordHeaders) {
+      entry.headers = [];
+      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i]!;
+        entry.headers.push([name, name.toLowerCase() === 'authorization' ? 'REDACTED' : req.rawHeaders[i + 1]!]);
+      }
+    }
+    requestLog.push(entry);
   }
 
   function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, contentType = 'application/json') {
