@@ -40,6 +40,7 @@ export function offlineCloud(): CloudPort & EntraTokenSource {
     secretJsonKey: () => refuse('secrets-manager'),
     entraToken: () => refuse('entra'),
     serviceBusQueue: () => refuse('service-bus'),
+    serviceBusNamespace: () => refuse('service-bus'),
     sqsQueue: () => refuse('sqs'),
     rawToken: () => refuse('entra'),
   };
