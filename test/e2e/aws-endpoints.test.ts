@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createEndpoint, type BuiltEndpoint } from './harness/builder.js';
 import { apply, e2eUnavailable, kubectl, kubectlJson } from './harness/cluster.js';
 import { chartUnavailable, installModelEngine, uninstall, type Install } from './harness/install.js';
+import { boundPods, crashLoop, CUSTOM_STATUS, imagePullBackOff, readinessFailing } from './harness/kubelet.js';
 import { deleteEndpoint, diagnose, waitForAvailable, waitForEvent } from './harness/scenario.js';
 
 const skip = e2eUnavailable() ?? chartUnavailable();
@@ -130,6 +131,42 @@ if (skip) process.stderr.write(`\n!!! ${skip}: test/e2e/aws-endpoints.test.ts SK
       await deleteEndpoint(ep);
       const { metadata, ...rest } = pc as { metadata: { name: string; labels?: object; annotations?: object } };
       await apply({ ...rest, metadata: { name: metadata.name, labels: metadata.labels, annotations: metadata.annotations } });
+    });
+  });
+  describe('kubelet states (simulated kubelet: kwok does not pull images or run probes; status and events written as the kubelet does)', () => {
+    it('simulated kubelet: the vLLM image was never mirrored: IMAGE_PULL', async () => {
+      const image = '482093716652.dkr.ecr.us-east-1.amazonaws.com/vllm:0.6.3';
+      const ep = await endpoint({ name: 'mixtral-unmirrored', gpuType: 'nvidia-ampere-a100', gpus: 1, image, podAnnotations: CUSTOM_STATUS });
+      const [pod] = await boundPods(ep.namespace, ep.resourceName);
+      await imagePullBackOff(pod!);
+      const { code, diagnosis, text } = await diagnose('mixtral-unmirrored');
+      expect(diagnosis.cause).toBe('IMAGE_PULL');
+      expect(code).toBe(3);
+      expect(text).toContain(image);
+      await deleteEndpoint(ep);
+    });
+
+    it('simulated kubelet: the model server exits over and over: CRASH_LOOP', async () => {
+      const ep = await endpoint({ name: 'llama-crashing', gpuType: 'nvidia-ampere-a100', gpus: 1, podAnnotations: CUSTOM_STATUS });
+      const [pod] = await boundPods(ep.namespace, ep.resourceName);
+      const oom = 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.06 GiB is free.';
+      await crashLoop(pod!, 'main', 7, ['INFO 12-06 10:00:01 llm_engine.py:237] Initializing an LLM engine (v0.6.3) with config: model=/workspace/model', oom]);
+      // The log goes through the real API server's pods/log proxy to kwok, as it would to a kubelet.
+      expect(await kubectl(['logs', '-n', ep.namespace, pod!.metadata.name, '-c', 'main', '--previous'])).toContain('CUDA out of memory');
+      const { diagnosis, text } = await diagnose('llama-crashing');
+      expect(diagnosis.cause).toBe('CRASH_LOOP');
+      expect(text).toContain('CUDA out of memory');
+      await deleteEndpoint(ep);
+    });
+
+    it('simulated kubelet: running but the readiness probe fails: READINESS_FAILING', async () => {
+      const ep = await endpoint({ name: 'llama-unready', gpuType: 'nvidia-ampere-a100', gpus: 1, podAnnotations: CUSTOM_STATUS });
+      const [pod] = await boundPods(ep.namespace, ep.resourceName);
+      await readinessFailing(pod!);
+      const { diagnosis, text } = await diagnose('llama-unready');
+      expect(diagnosis.cause).toBe('READINESS_FAILING');
+      expect(text).toContain('statuscode: 503');
+      await deleteEndpoint(ep);
     });
   });
 });

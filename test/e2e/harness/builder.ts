@@ -28,6 +28,8 @@ export interface EndpointSpec {
   image?: string;
   highPriority?: boolean;
   owner?: string;
+  /** Extra pod-template annotations (e.g. kubelet.ts CUSTOM_STATUS, so a simulated kubelet writes the pod status). */
+  podAnnotations?: Record<string, string>;
 }
 
 export interface BuiltEndpoint {
@@ -180,6 +182,10 @@ export async function createEndpoint(spec: EndpointSpec, opts: { releaseNamespac
     if (template === undefined) throw new Error(`the installed service-template ConfigMap has no ${key}`);
     return parse(substitute(template, vars)) as Record<string, unknown>;
   });
+  if (spec.podAnnotations) {
+    const meta = (objects[0] as { spec: { template: { metadata: { annotations?: Record<string, string> } } } }).spec.template.metadata;
+    meta.annotations = { ...meta.annotations, ...spec.podAnnotations };
+  }
   await apply(objects);
   return { id, name: spec.name, resourceName: vars.RESOURCE_NAME!, namespace: info.endpointNamespace, objects };
 }

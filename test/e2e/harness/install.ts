@@ -97,6 +97,8 @@ export async function uninstall(install: Install): Promise<void> {
   // Hook resources (ServiceAccounts, ConfigMaps made as hooks) are not removed by uninstall; the namespaces go.
   const namespaces = [...new Set([install.namespace, install.endpointNamespace])];
   await kubectl(['delete', 'namespace', '--ignore-not-found', '--wait=false', ...namespaces]);
+  // Pods a simulated kubelet owned are not finalised by kwok: force them, or the namespaces never finish deleting.
+  for (const ns of namespaces) await kubectl(['delete', 'pods', '--all', '-n', ns, '--grace-period=0', '--force', '--ignore-not-found', '--wait=false'], { allowFail: true });
   await kubectl(['delete', 'priorityclass', '--ignore-not-found', 'model-engine-default-priority', 'model-engine-high-priority', 'model-engine-low-priority']);
   await kubectl(['delete', 'clusterrolebinding', '--ignore-not-found', 'model-engine']);
   await deleteNodes(install.nodes);

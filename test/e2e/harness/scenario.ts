@@ -55,6 +55,8 @@ export async function diagnose(name: string, extra: string[] = [], kubeconfig?: 
 export async function deleteEndpoint(ep: BuiltEndpoint): Promise<void> {
   const kinds = 'deployments,configmaps,services,horizontalpodautoscalers,poddisruptionbudgets,scaledobjects.keda.sh';
   await kubectl(['delete', kinds, '-n', ep.namespace, '-l', `endpoint_id=${ep.id}`, '--ignore-not-found', '--wait=false']);
+  // Pods whose status a simulated kubelet wrote are not finalised by kwok: remove them as a node controller would.
+  await kubectl(['delete', 'pods', '-n', ep.namespace, '-l', `app=${ep.resourceName}`, '--grace-period=0', '--force', '--ignore-not-found', '--wait=false']);
   // Pods go with their ReplicaSets (garbage collector); wait so their GPUs are free for the next scenario.
   await waitFor(
     `pods of ${ep.resourceName} gone`,

@@ -127,6 +127,15 @@ function get(url: string, tls?: { ca: Buffer; cert: Buffer; key: Buffer }): Prom
   });
 }
 
+function runToEnd(bin: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${bin} ${args.join(' ')}: ${err.trim()}`))));
+  });
+}
+
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
@@ -206,6 +215,7 @@ async function main(): Promise<void> {
 
   // kube-apiserver: what a managed cluster runs, minus cloud integrations.
   t = Date.now();
+  const kubeletClient = clientCert(pki, 'kube-apiserver-kubelet-client', ['system:masters']);
   const server = `https://127.0.0.1:${apiPort}`;
   start(
     'kube-apiserver',
@@ -228,6 +238,9 @@ async function main(): Promise<void> {
       '--profiling=false',
       '--endpoint-reconciler-type=none',
       `--cert-dir=${join(dir, 'apiserver-certs')}`,
+      '--kubelet-preferred-address-types=InternalIP,Hostname',
+      `--kubelet-client-certificate=${kubeletClient.cert}`,
+      `--kubelet-client-key=${kubeletClient.key}`,
       '--v=1',
     ],
     logDir,
@@ -302,7 +315,13 @@ async function main(): Promise<void> {
         '  disregardStatusWithAnnotationSelector: kwok.x-k8s.io/status=custom',
         '  cidr: 10.244.0.1/16',
         '  nodeIP: 127.0.0.1',
+        // kwok is the nodes' kubelet endpoint too (daemonEndpoints port, HTTPS): the API server proxies pods/log
+        // there, and kwok answers from the Logs objects a test creates (a simulated kubelet's container logs).
         `  serverAddress: 127.0.0.1:${kwokPort}`,
+        `  nodePort: ${kwokPort}`,
+        `  tlsCertFile: ${pki.serverCert}`,
+        `  tlsPrivateKeyFile: ${pki.serverKey}`,
+        '  enableCRDs: [Logs, ClusterLogs]',
         '  nodeLeaseDurationSeconds: 40',
         // The defaults the API types document (+default), which a config file does not get by itself.
         '  nodeLeaseParallelism: 4',
@@ -318,6 +337,7 @@ async function main(): Promise<void> {
         .map((f) => readFileSync(join(stagesDir, f), 'utf8').trim()),
     ].join('\n---\n'),
   );
+  await runToEnd(join(bin, 'kubectl'), [`--kubeconfig=${adminKubeconfig}`, 'apply', '--server-side', '-f', join(bin, 'kwok-crds')]);
   start('kwok', join(bin, 'kwok'), [`--kubeconfig=${adminKubeconfig}`, `--config=${kwokConfig}`, '--v=WARN'], logDir);
   // The components are up when the scheduler and the controllers have acted: wait for the default ServiceAccount of
   // `default` (serviceaccount controller) and the kube-root-ca.crt ConfigMap (root-ca publisher).
