@@ -34,12 +34,12 @@ export interface Run {
   stderr: string;
 }
 
-export function exec(file: string, args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Run> {
+export function exec(file: string, args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       file,
       args,
-      { env: { ...process.env, ...opts.env }, maxBuffer: 512 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000 },
+      { env: { ...process.env, ...opts.env }, maxBuffer: 512 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000, ...(opts.cwd ? { cwd: opts.cwd } : {}) },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });

@@ -60,6 +60,8 @@ export interface ControlPlaneState {
   /** Admin (system:masters) kubeconfig. */
   kubeconfig: string;
   pki: string;
+  /** The API server's audit log (JSON lines, Metadata level, every request). */
+  auditLog: string;
   ports: { etcd: number; apiserver: number; kwok: number };
   pids: Record<string, number>;
   startupMs: Record<string, number>;
@@ -216,6 +218,8 @@ async function main(): Promise<void> {
   // kube-apiserver: what a managed cluster runs, minus cloud integrations.
   t = Date.now();
   const kubeletClient = clientCert(pki, 'kube-apiserver-kubelet-client', ['system:masters']);
+  const auditPolicy = join(dir, 'audit-policy.yaml');
+  writeFileSync(auditPolicy, ['apiVersion: audit.k8s.io/v1', 'kind: Policy', 'omitStages: [RequestReceived]', 'rules:', '  - level: Metadata', ''].join('\n'));
   const server = `https://127.0.0.1:${apiPort}`;
   start(
     'kube-apiserver',
@@ -239,6 +243,12 @@ async function main(): Promise<void> {
       '--endpoint-reconciler-type=none',
       `--cert-dir=${join(dir, 'apiserver-certs')}`,
       '--kubelet-preferred-address-types=InternalIP,Hostname',
+      // Every request at Metadata level (user, verb, resource, namespace, name, status): what the doctor reads,
+      // for the RBAC tier and the benchmark's request counts.
+      `--audit-policy-file=${auditPolicy}`,
+      `--audit-log-path=${join(dir, 'audit.log')}`,
+      '--audit-log-format=json',
+      '--audit-log-mode=blocking',
       `--kubelet-client-certificate=${kubeletClient.cert}`,
       `--kubelet-client-key=${kubeletClient.key}`,
       '--v=1',
@@ -356,6 +366,7 @@ async function main(): Promise<void> {
     caCert: pki.caCert,
     kubeconfig: adminKubeconfig,
     pki: pki.dir,
+    auditLog: join(dir, 'audit.log'),
     ports: { etcd: etcdClient, apiserver: apiPort, kwok: kwokPort },
     pids: Object.fromEntries([...children].map(([n, c]) => [n, c.pid ?? 0])),
     startupMs,
