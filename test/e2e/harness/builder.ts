@@ -60,7 +60,7 @@ export function endpointId(name: string): string {
   return `end_${out}`;
 }
 
-interface InstallInfo {
+export interface InstallInfo {
   releaseNamespace: string;
   endpointNamespace: string;
   tag: string;
@@ -70,7 +70,7 @@ interface InstallInfo {
   redisDbIndex: string;
 }
 
-async function installInfo(releaseNamespace: string): Promise<{ templates: Record<string, string>; info: InstallInfo }> {
+export async function installInfo(releaseNamespace: string): Promise<{ templates: Record<string, string>; info: InstallInfo }> {
   const cm = await kubectlJson<{ data: Record<string, string> }>(['get', 'configmap', '-n', releaseNamespace, 'model-engine-service-template-config']);
   const svc = await kubectlJson<{ data: Record<string, string> }>(['get', 'configmap', '-n', releaseNamespace, 'model-engine-service-config']);
   const launch = (parse(svc.data.launch_service_config ?? '') ?? {}) as Record<string, unknown>;
@@ -168,9 +168,8 @@ function mapping(spec: EndpointSpec, id: string, info: InstallInfo): Record<stri
   };
 }
 
-/** Create (or update) an endpoint from the installed templates, as the builder does. */
-export async function createEndpoint(spec: EndpointSpec, opts: { releaseNamespace?: string } = {}): Promise<BuiltEndpoint> {
-  const { templates, info } = await installInfo(opts.releaseNamespace ?? 'model-engine');
+/** The objects the builder applies for one endpoint, from the installed templates (no I/O). */
+export function endpointObjects(spec: EndpointSpec, templates: Record<string, string>, info: InstallInfo): BuiltEndpoint {
   const id = spec.id ?? endpointId(spec.name);
   const vars = mapping(spec, id, info);
   const mode = spec.mode ?? 'sync';
@@ -186,6 +185,13 @@ export async function createEndpoint(spec: EndpointSpec, opts: { releaseNamespac
     const meta = (objects[0] as { spec: { template: { metadata: { annotations?: Record<string, string> } } } }).spec.template.metadata;
     meta.annotations = { ...meta.annotations, ...spec.podAnnotations };
   }
-  await apply(objects);
   return { id, name: spec.name, resourceName: vars.RESOURCE_NAME!, namespace: info.endpointNamespace, objects };
+}
+
+/** Create (or update) an endpoint from the installed templates, as the builder does. */
+export async function createEndpoint(spec: EndpointSpec, opts: { releaseNamespace?: string } = {}): Promise<BuiltEndpoint> {
+  const { templates, info } = await installInfo(opts.releaseNamespace ?? 'model-engine');
+  const built = endpointObjects(spec, templates, info);
+  await apply(built.objects);
+  return built;
 }
