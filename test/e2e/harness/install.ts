@@ -18,11 +18,12 @@ export function chartUnavailable(): string | undefined {
   return existsSync(join(CHART, 'Chart.yaml')) ? undefined : `model-engine chart not found at ${CHART} (set MODEL_ENGINE_CHART)`;
 }
 
+const INSTALLABLE = ['fixtures/e2e/chart-required.yaml', 'fixtures/e2e/service-account-hook.yaml'];
 export const VALUES: Record<Cloud, string[]> = {
-  aws: ['fixtures/values/aws-good.yaml', 'fixtures/e2e/chart-required.yaml', 'fixtures/e2e/aws-mount-path.yaml'],
-  azure: ['fixtures/values/azure-good.yaml', 'fixtures/e2e/chart-required.yaml'],
-  gcp: ['fixtures/values/gcp-good.yaml', 'fixtures/e2e/chart-required.yaml'],
-  onprem: ['fixtures/values/onprem-good.yaml', 'fixtures/e2e/chart-required.yaml'],
+  aws: ['fixtures/values/aws-good.yaml', ...INSTALLABLE, 'fixtures/e2e/aws-mount-path.yaml'],
+  azure: ['fixtures/values/azure-good.yaml', ...INSTALLABLE],
+  gcp: ['fixtures/values/gcp-good.yaml', ...INSTALLABLE],
+  onprem: ['fixtures/values/onprem-good.yaml', ...INSTALLABLE],
 };
 
 export interface Install {
@@ -78,17 +79,26 @@ export async function installModelEngine(opts: {
   ]);
   const values = [...VALUES[opts.cloud], ...(opts.extraValues ?? [])];
   const t0 = Date.now();
-  await helm([
-    'install',
-    'model-engine',
-    CHART,
-    '-n',
-    namespace,
-    ...values.flatMap((v) => ['-f', join(REPO, v)]),
-    ...(opts.set ?? []).flatMap((s) => ['--set', s]),
-    ...(opts.wait === false ? [] : ['--wait', '--timeout', '180s']),
-  ]);
-  return { cloud: opts.cloud, release: 'model-engine', namespace, endpointNamespace, values, nodes, helmMs: Date.now() - t0 };
+  const install: Install = { cloud: opts.cloud, release: 'model-engine', namespace, endpointNamespace, values, nodes, helmMs: 0 };
+  try {
+    await helm([
+      'install',
+      'model-engine',
+      CHART,
+      '-n',
+      namespace,
+      ...values.flatMap((v) => ['-f', join(REPO, v)]),
+      ...(opts.set ?? []).flatMap((s) => ['--set', s]),
+      ...(opts.wait === false ? [] : ['--wait', '--timeout', '180s']),
+    ]);
+  } catch (err) {
+    // Say why (the namespace's warnings), and leave the cluster clean for the next file.
+    const warnings = await kubectl(['get', 'events', '-n', namespace, '--field-selector', 'type=Warning', '-o', 'custom-columns=OBJECT:.involvedObject.name,REASON:.reason,MESSAGE:.message'], { allowFail: true });
+    await uninstall(install);
+    throw new Error(`${(err as Error).message}\nwarnings in ${namespace}:\n${warnings}`);
+  }
+  install.helmMs = Date.now() - t0;
+  return install;
 }
 
 /** Uninstall, delete the namespaces and nodes, and wait until the namespaces are gone (cluster-scoped objects too). */
