@@ -17,6 +17,8 @@ export default {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/setup/no-external-network.ts'],
   roots: ['<rootDir>/test'],
+  // The e2e tier (a real control plane) has its own config: jest.e2e.config.js.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   testTimeout: 30000,
   maxWorkers: 2,

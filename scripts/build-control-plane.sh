@@ -28,6 +28,7 @@ have="$(cat "$STAMP" 2>/dev/null || true)"
 fresh=1
 [ "$want" = "$have" ] || fresh=0
 for p in "${PROGRAMS[@]}"; do [ -x "$BIN/$p" ] || fresh=0; done
+[ -f "$BIN/kwok-stages/pod-ready.yaml" ] && [ -f "$BIN/kwok-crds/kwok.x-k8s.io_logs.yaml" ] || fresh=0
 
 case "${1:-}" in
   --check) [ "$fresh" = 1 ]; exit $? ;;
@@ -56,6 +57,19 @@ go build -trimpath -ldflags "$kube_ldflags" -o "$BIN/" \
 echo "control plane: building etcd, kwok, helm"
 go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
 go build -trimpath -ldflags "-s -w" -o "$BIN/kwok" sigs.k8s.io/kwok/cmd/kwok
+# kwok runs no stages unless given some (kwokctl embeds these; the kwok binary does not): keep the module's own
+# default node and pod stages beside it, for the harness's kwok configuration.
+kwok_dir="$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+rm -rf "$BIN/kwok-stages" "$BIN/kwok-crds" && mkdir -p "$BIN/kwok-stages"
+cp "$kwok_dir"/kustomize/stage/node/fast/node-initialize.yaml \
+  "$kwok_dir"/kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+  "$kwok_dir"/kustomize/stage/pod/fast/pod-ready.yaml \
+  "$kwok_dir"/kustomize/stage/pod/fast/pod-complete.yaml \
+  "$kwok_dir"/kustomize/stage/pod/fast/pod-delete.yaml "$BIN/kwok-stages/"
+# …and its Logs/ClusterLogs CRDs: the harness serves container logs through kwok (the nodes' kubelet endpoint).
+mkdir -p "$BIN/kwok-crds"
+cp "$kwok_dir"/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml "$kwok_dir"/kustomize/crd/bases/kwok.x-k8s.io_clusterlogs.yaml "$BIN/kwok-crds/"
+chmod u+w "$BIN"/kwok-stages/* "$BIN"/kwok-crds/*
 helm_version="$(awk '$1=="helm.sh/helm/v4"{print $2; exit}' go.mod)"
 go build -trimpath -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$helm_version" -o "$BIN/helm" helm.sh/helm/v4/cmd/helm
 echo "$want" > "$STAMP"

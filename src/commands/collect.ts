@@ -53,6 +53,7 @@ export async function collectCommand(opts: CollectCommandOptions, streams: Strea
     now: sources.now ?? new Date(),
     ...(sources.target.context ? { context: sources.target.context } : {}),
     ...(sources.target.server ? { server: sources.target.server } : {}),
+    ...(sources.serverVersion ? { serverVersion: sources.serverVersion } : {}),
     toolVersion: VERSION,
     signal,
     onProgress: (t) => streams.stderr.write(`collecting ${t}…\n`),

@@ -65,6 +65,8 @@ export interface Streams {
 export interface Sources {
   kube?: KubePort;
   target: Pick<ReportTarget, 'mode' | 'context' | 'server' | 'snapshot'>;
+  /** The API server's gitVersion (live clusters), recorded in collected snapshots so `serve` reports it. */
+  serverVersion?: string;
   now?: Date;
   /** The kube context of the cluster (live), or the one the snapshot was collected from. */
   clusterContext?: string;
@@ -159,6 +161,7 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
   return {
     kube: new LiveKube(kc, { ...(signal ? { signal } : {}) }),
     target: { mode: 'live', context: info.context, server: info.server },
+    serverVersion: info.version,
     now: info.now,
     clusterContext: info.context,
     kubeConfig: kc,

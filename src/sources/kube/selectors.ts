@@ -4,65 +4,26 @@
  */
 import { getPath } from '../../engine/values-path.js';
 import type { KubeObject } from '../../engine/types.js';
+import { LabelSelectorError, matchesRequirement, parseLabels, type LabelRequirement } from './label-selector.js';
 
 export class SelectorError extends Error {}
 
-type LabelReq =
-  | { op: 'eq' | 'neq'; key: string; value: string }
-  | { op: 'in' | 'notin'; key: string; values: string[] }
-  | { op: 'exists' | 'notexists'; key: string };
+export type LabelReq = LabelRequirement;
 
-/** Split on commas that are not inside parentheses. */
-function splitTop(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.map((x) => x.trim()).filter(Boolean);
-}
-
+/** A label selector as the API server parses it (SelectorError carries the API server's message). */
 export function parseLabelSelector(selector: string | undefined): LabelReq[] {
   if (!selector) return [];
-  return splitTop(selector).map((term) => {
-    let m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
-    if (m) return { op: m[2] as 'in' | 'notin', key: m[1]!, values: m[3]!.split(',').map((v) => v.trim()) };
-    m = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(term);
-    if (m) return { op: m[2] === '!=' ? 'neq' : 'eq', key: m[1]!, value: m[3]! };
-    m = /^!\s*([\w./-]+)$/.exec(term);
-    if (m) return { op: 'notexists', key: m[1]! };
-    m = /^([\w./-]+)$/.exec(term);
-    if (m) return { op: 'exists', key: m[1]! };
-    throw new SelectorError(`unable to parse requirement: ${JSON.stringify(term)}`);
-  });
+  try {
+    return parseLabels(selector);
+  } catch (err) {
+    if (err instanceof LabelSelectorError) throw new SelectorError(err.message);
+    throw err;
+  }
 }
 
 export function matchLabels(labels: Record<string, string> | undefined, reqs: LabelReq[]): boolean {
   const l = labels ?? {};
-  return reqs.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    switch (r.op) {
-      case 'eq':
-        return has && l[r.key] === r.value;
-      case 'neq':
-        return !has || l[r.key] !== r.value;
-      case 'in':
-        return has && r.values.includes(l[r.key]!);
-      case 'notin':
-        return !has || !r.values.includes(l[r.key]!);
-      case 'exists':
-        return has;
-      case 'notexists':
-        return !has;
-    }
-  });
+  return reqs.every((r) => matchesRequirement(l, r));
 }
 
 /** Field selectors each kind supports on a real API server (plus metadata.name/namespace for all). */

@@ -277,6 +277,51 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+/** kubectl's TARGETS cell: `formatHPAMetrics` (pkg/printers/internalversion/printers.go), at most two, then "+ N more...". */
+function hpaTargets(specs: Obj[], statuses: Obj[]): string {
+  if (!specs.length) return '<none>';
+  const q = (v: unknown) => (v === undefined || v === null ? '<unknown>' : String(v));
+  const list = specs.map((spec, i) => {
+    const st: Obj = statuses[i] ?? {};
+    switch (spec.type) {
+      case 'External':
+      case 'Object': {
+        const key = spec.type === 'External' ? 'external' : 'object';
+        const target = spec[key]?.target ?? {};
+        if (target.averageValue !== undefined) return `${q(st[key]?.current?.averageValue)}/${target.averageValue} (avg)`;
+        return `${st[key] ? q(st[key].current?.value) : '<unknown>'}/${q(target.value)}`;
+      }
+      case 'Pods':
+        return `${st.pods ? q(st.pods.current?.averageValue) : '<unknown>'}/${q(spec.pods?.target?.averageValue)}`;
+      case 'Resource':
+      case 'ContainerResource': {
+        const key = spec.type === 'Resource' ? 'resource' : 'containerResource';
+        const target = spec[key]?.target ?? {};
+        const name = spec[key]?.name ?? '';
+        if (target.averageValue !== undefined) return `${name}: ${st[key] ? q(st[key].current?.averageValue) : '<unknown>'}/${target.averageValue}`;
+        const current = st[key]?.current?.averageUtilization;
+        return `${name}: ${current === undefined ? '<unknown>' : `${current}%`}/${target.averageUtilization === undefined ? '<auto>' : `${target.averageUtilization}%`}`;
+      }
+      default:
+        return '<unknown type>';
+    }
+  });
+  return list.length > 2 ? `${list.slice(0, 2).join(', ')} + ${list.length - 2} more...` : list.join(', ');
+}
+
+PRINTERS['autoscaling/HorizontalPodAutoscaler'] = {
+  columns: [NAME, col('Reference'), col('Targets'), col('MinPods'), col('MaxPods'), col('Replicas'), AGE],
+  cells: (o, now) => [
+    o.metadata.name,
+    `${o.spec?.scaleTargetRef?.kind ?? ''}/${o.spec?.scaleTargetRef?.name ?? ''}`,
+    hpaTargets(o.spec?.metrics ?? [], o.status?.currentMetrics ?? []),
+    o.spec?.minReplicas === undefined ? '<unset>' : String(o.spec.minReplicas),
+    o.spec?.maxReplicas ?? 0,
+    o.status?.currentReplicas ?? 0,
+    age(o.metadata.creationTimestamp, now),
+  ],
+};
+
 // --- a JSONPath subset, for CRD additionalPrinterColumns ------------------------------------------
 
 type Step = { key: string } | { index: number } | { all: true } | { filter: { path: string[]; value: string } };

@@ -62,6 +62,8 @@ export interface CollectOptions {
   now: Date;
   context?: string;
   server?: string;
+  /** The API server's gitVersion, written to snapshot-info.json (serve reports it at /version). */
+  serverVersion?: string;
   toolVersion: string;
   signal?: AbortSignal;
   onProgress?: (text: string) => void;
@@ -172,6 +174,7 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectSumm
     collectedAt: opts.now.toISOString(),
     ...(opts.context ? { context: opts.context } : {}),
     ...(opts.server ? { server: opts.server } : {}),
+    ...(opts.serverVersion && opts.serverVersion !== 'unknown' ? { serverVersion: opts.serverVersion } : {}),
     toolVersion: opts.toolVersion,
     namespaces: nsList,
     redacted: true,
