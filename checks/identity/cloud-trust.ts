@@ -13,7 +13,7 @@ import {
   trustAdmits,
   WORKLOAD_IDENTITY_USER,
   type SubjectState,
-} from '../../src/engine/identity.js';
+} from '../../src/model-engine/identity.js';
 import { IDENTITY_CLOUD_PORT, type CloudAnswer, type IdentityCloudPort } from '../../src/engine/ports/identity-cloud.js';
 
 /** The service ConfigMap holding `infra_service_config` (facts §1.2). */

@@ -4,7 +4,7 @@
  * (DefaultAzureCredential unless one is given); requests go to a configurable ARM endpoint with `fetch`.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { FederatedCredential } from '../../engine/identity.js';
+import type { FederatedCredential } from '../../model-engine/identity.js';
 import type { AksCluster, CloudAnswer, ManagedIdentityCredentials } from '../../engine/ports/identity-cloud.js';
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 import { guardLookup } from './lookup.js';

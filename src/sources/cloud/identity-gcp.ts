@@ -4,7 +4,7 @@
  * endpoint.
  */
 import type { AuthClient } from 'google-auth-library';
-import type { IamPolicy } from '../../engine/identity.js';
+import type { IamPolicy } from '../../model-engine/identity.js';
 import type { CloudAnswer } from '../../engine/ports/identity-cloud.js';
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 import { guardLookup } from './lookup.js';

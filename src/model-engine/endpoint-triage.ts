@@ -3,10 +3,10 @@
  * pod is unscheduled, plus at most {@link TRIAGE_LOG_BUDGET} log reads), memoised per kube port and namespace so
  * the `endpoints/serving` check and triage's `endpoints` report table share it.
  */
-import type { Diagnosis, EndpointRow } from './diagnosis.js';
+import type { Diagnosis, EndpointRow } from '../engine/diagnosis.js';
 import { diagnose, endpointRow } from './endpoint-diagnosis.js';
 import { collectNamespaceFacts, groupEndpointFacts, TRIAGE_LOG_BUDGET, type EndpointFacts } from './endpoint-facts.js';
-import type { CheckContext, KubePort } from './types.js';
+import type { CheckContext, KubePort } from '../engine/types.js';
 
 export { TRIAGE_LOG_BUDGET };
 

@@ -5,8 +5,8 @@
  * scheduler reports each node's *first* failing filter, so "4 Insufficient nvidia.com/gpu, 8 didn't match" on a
  * cluster with no node of the requested type is still a selector problem. All pure.
  */
-import type { Node, Pod } from './kube-types.js';
-import { isNodeReady } from './kube-types.js';
+import type { Node, Pod } from '../engine/kube-types.js';
+import { isNodeReady } from '../engine/kube-types.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The scheduler's message.

@@ -3,9 +3,9 @@
  * node shows which GPU it has, how many GPUs pods request, and the per-type capacity table. All pure.
  */
 import { withClusterName } from './cluster-name.js';
-import type { NodePoolProfile, ObjectRef } from './types.js';
-import { isNodeReady, type Node, type Pod } from './kube-types.js';
-import { formatPath } from './values-path.js';
+import type { NodePoolProfile, ObjectRef } from '../engine/types.js';
+import { isNodeReady, type Node, type Pod } from '../engine/kube-types.js';
+import { formatPath } from '../engine/values-path.js';
 
 /** The node label model-engine selects GPU nodes by, on every cloud (facts §6.4, §7). */
 export const ACCELERATOR_LABEL = 'k8s.amazonaws.com/accelerator';

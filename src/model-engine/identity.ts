@@ -3,9 +3,13 @@
  * their annotation must be, whether a pod was federated by the webhook, when an annotation last changed, and how
  * a cloud's trust (IAM trust policy, federated credential, IAM binding) admits a service account. All pure.
  */
-import type { CloudProfile, KubeObject, Namespaces, ValuesKeyPath, ValuesPort } from './types.js';
-import type { Pod } from './kube-types.js';
-import { formatPath } from './values-path.js';
+import type { CloudProfile, KubeObject, Namespaces, ValuesKeyPath, ValuesPort } from '../engine/types.js';
+import type { Pod } from '../engine/kube-types.js';
+import { formatPath } from '../engine/values-path.js';
+import type { FederatedCredential, IamPolicy, PolicyDocument, PolicyStatement } from '../engine/ports/identity-cloud.js';
+
+// The cloud's answers are shaped by the identity-cloud port (engine); the judgement of them lives here.
+export type { FederatedCredential, IamPolicy, PolicyDocument, PolicyStatement };
 
 export interface ServiceAccount extends KubeObject {
   imagePullSecrets?: { name: string }[];
@@ -199,19 +203,6 @@ export function podFederation(pod: Pod, profile: CloudProfile): PodFederation {
 // ---------------------------------------------------------------------------------------------------------
 // Cloud trust: pure judgement of what the cloud APIs return.
 
-export interface PolicyStatement {
-  Sid?: string;
-  Effect?: string;
-  Principal?: string | Record<string, string | string[]>;
-  Action?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-export interface PolicyDocument {
-  Version?: string;
-  Statement?: PolicyStatement | PolicyStatement[];
-}
-
 const arr = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 /** IAM's `StringLike`: `*` any run, `?` one character; everything else literal. */
@@ -275,22 +266,11 @@ export function trustAdmits(policy: PolicyDocument, subject: string, issuerHostP
   return { admitted: false, providers, reason: `no statement's ":sub" condition admits ${subject}` };
 }
 
-export interface FederatedCredential {
-  name: string;
-  issuer: string;
-  subject: string;
-  audiences?: string[];
-}
-
 const normIssuer = (u: string) => u.trim().replace(/\/+$/, '').toLowerCase();
 
 /** The federated credential that trusts `subject` from `issuer` (issuer unknown: any issuer), if any. */
 export function findFederatedCredential(creds: readonly FederatedCredential[], subject: string, issuer?: string): FederatedCredential | undefined {
   return creds.find((c) => c.subject === subject && (!issuer || normIssuer(c.issuer) === normIssuer(issuer)));
-}
-
-export interface IamPolicy {
-  bindings?: { role: string; members?: string[]; condition?: unknown }[];
 }
 
 export const WORKLOAD_IDENTITY_USER = 'roles/iam.workloadIdentityUser';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { REQUIRED_FIELDS, REQUIRED_INFRA_FIELDS, REQUIRED_LAUNCH_FIELDS, RENAMED_FIELDS, valuesPathOf } from '../../src/engine/model-engine-config.js';
+import { REQUIRED_FIELDS, REQUIRED_INFRA_FIELDS, REQUIRED_LAUNCH_FIELDS, RENAMED_FIELDS, valuesPathOf } from '../../src/model-engine/model-engine-config.js';
 
 describe("model-engine's required config fields (facts §2.1, §2.2)", () => {
   it('lists every HostedModelInferenceServiceConfig field without a default, in order', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { clusterNameFromContext, withClusterName } from '../../src/engine/cluster-name.js';
+import { clusterNameFromContext, withClusterName } from '../../src/model-engine/cluster-name.js';
 
 describe('clusterNameFromContext', () => {
   it.each([

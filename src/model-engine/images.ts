@@ -4,8 +4,8 @@
  * Shared by the `images` checks and `mirror-plan`; the values-only `values/images-mirrored` rule can reuse it.
  */
 import { parse as parseYaml } from 'yaml';
-import { parseImageRef } from './kube-types.js';
-import type { ObjectRef } from './types.js';
+import { parseImageRef } from '../engine/kube-types.js';
+import type { ObjectRef } from '../engine/types.js';
 
 /** The slice of {@link ValuesPort} the image set reads (a plain `get` keeps the helpers testable). */
 export interface ValuesLike {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Node, Pod } from '../../src/engine/index.js';
-import { candidateNodes, nodeFits, parseQuantity, parseSchedulerMessage, podRequests, reasonCount, schedulingVerdict, tolerates } from '../../src/engine/scheduling.js';
+import { candidateNodes, nodeFits, parseQuantity, parseSchedulerMessage, podRequests, reasonCount, schedulingVerdict, tolerates } from '../../src/model-engine/scheduling.js';
 
 describe('parseSchedulerMessage', () => {
   it.each([

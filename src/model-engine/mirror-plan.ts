@@ -16,7 +16,7 @@ import {
   type ImageSet,
   type RegistryType,
 } from './images.js';
-import { parseImageRef } from './kube-types.js';
+import { parseImageRef } from '../engine/kube-types.js';
 
 export interface MirrorTarget {
   /** `host[/path]` images are copied under (for GAR: `<loc>-docker.pkg.dev/<project>/<repository>`). */

@@ -8,18 +8,18 @@
  * available worker, or `UPDATE_PENDING` that never moves. Both are decided here from the cluster.
  */
 import { clusterNameFromContext } from './cluster-name.js';
-import type { CauseCode, ChainNode, Diagnosis, EndpointRow } from './diagnosis.js';
-import { BENIGN_CAUSES } from './diagnosis.js';
+import type { CauseCode, ChainNode, Diagnosis, EndpointRow } from '../engine/diagnosis.js';
+import { BENIGN_CAUSES } from '../engine/diagnosis.js';
 import { BUILDER_DEPLOYMENT, endpointIdOf, endpointSelector, isUnscheduledPod, k8sNameOf, replicaSetsOf, type ContainerLog, type EndpointFacts, type ReplicaSet } from './endpoint-facts.js';
 import { ACCELERATOR_LABEL, GPU_TYPE_TYPOS, gpuTypeInfo, INSTANCE_TYPE_LABEL, nodeProduct, NODE_LIFECYCLE_LABEL } from './gpu.js';
 import { scaleRegistryOf } from './images.js';
 import { classifyPullError, imageInPullMessage, PULL_ERROR_MEANING, type PullErrorKind } from './image-pull.js';
-import { eventTime, isNodeReady, parseImageRef, type ContainerStatus, type Deployment, type KubeEvent, type Node, type Pod } from './kube-types.js';
+import { eventTime, isNodeReady, parseImageRef, type ContainerStatus, type Deployment, type KubeEvent, type Node, type Pod } from '../engine/kube-types.js';
 import { lastLines, matchLogSignature, type LogMatch } from './log-signatures.js';
-import type { GatewayEndpointRecord } from './ports/gateway.js';
-import { redactEvidence, redactText } from './redact.js';
+import type { GatewayEndpointRecord } from '../engine/ports/gateway.js';
+import { redactEvidence, redactText } from '../engine/redact.js';
 import { formatResource, parseSchedulerMessage, podRequests, schedulingVerdict, type SchedulingVerdict } from './scheduling.js';
-import type { Evidence, KubeObject, ObjectRef, Remediation } from './types.js';
+import type { Evidence, KubeObject, ObjectRef, Remediation } from '../engine/types.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Thresholds (documented in docs/endpoint.md).

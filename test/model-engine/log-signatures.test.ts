@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { errorLines, lastLines, logLines, matchLogSignature, matchLogSignatures } from '../../src/engine/log-signatures.js';
+import { errorLines, lastLines, logLines, matchLogSignature, matchLogSignatures } from '../../src/model-engine/log-signatures.js';
 
 describe('matchLogSignature', () => {
   it.each([

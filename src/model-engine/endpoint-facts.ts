@@ -7,14 +7,14 @@
  * `groupEndpointFacts` for every endpoint of the namespace at once (triage), whose call count does not grow with
  * the number of endpoints.
  */
-import { ifForbidden } from './errors.js';
-import type { Deployment, KubeEvent, Node, Pod, ConfigMap } from './kube-types.js';
-import type { GatewayAnswer, GatewayPort } from './ports/gateway.js';
-import { ENDPOINT_ID } from './ports/gateway.js';
-import type { CloudPort } from './ports/cloud.js';
-import type { ImageProbe, RegistryPort } from './ports/registry.js';
+import { ifForbidden } from '../engine/errors.js';
+import type { Deployment, KubeEvent, Node, Pod, ConfigMap } from '../engine/kube-types.js';
+import type { GatewayAnswer, GatewayPort } from '../engine/ports/gateway.js';
+import { ENDPOINT_ID } from '../engine/ports/gateway.js';
+import type { CloudPort } from '../engine/ports/cloud.js';
+import type { ImageProbe, RegistryPort } from '../engine/ports/registry.js';
 import { candidateNodes } from './scheduling.js';
-import type { Cloud, KubeObject, KubePort, NodePoolProfile } from './types.js';
+import type { Cloud, KubeObject, KubePort, NodePoolProfile } from '../engine/types.js';
 
 export interface ReplicaSet extends KubeObject {
   spec?: { replicas?: number };
