@@ -60,12 +60,21 @@ export default tseslint.config(
     [['node:*', 'fs', 'child_process', 'net', 'http', 'https'], 'model-engine knowledge does no I/O of its own'],
     [[...OUTER, '**/checks/**', '**/diagnoses/**'], 'src/model-engine/** imports only the engine (src/engine/**), the matrix data and itself; checks and diagnoses import it, not the reverse'],
   ]),
-  // A diagnosis cause is a pure judgement over an endpoint's facts, like a check over its context.
-  boundary(['diagnoses/**/*.ts'], [
-    [[...SDKS, ...UI], 'causes judge collected facts, never SDKs'],
-    [['node:*', 'fs', 'child_process', 'net', 'http', 'https'], 'causes do no I/O'],
-    [[...OUTER, '**/checks/**'], 'diagnoses import only the engine (src/engine/**) and model-engine knowledge (src/model-engine/**)'],
-  ]),
+  // A diagnosis cause is a pure judgement over an endpoint's facts, like a check over its context; it does not import
+  // another cause's file (shared logic goes to diagnoses/lib/, as checks share support/). The registry imports them all.
+  ...[
+    { files: ['diagnoses/index.ts'], siblings: [] },
+    { files: ['diagnoses/*.ts'], ignores: ['diagnoses/index.ts'], siblings: ['./*.js'] },
+    { files: ['diagnoses/lib/**/*.ts'], siblings: ['../*.js'] },
+  ].map(({ files, ignores, siblings }) => ({
+    ...boundary(files, [
+      [[...SDKS, ...UI], 'causes judge collected facts, never SDKs'],
+      [['node:*', 'fs', 'child_process', 'net', 'http', 'https'], 'causes do no I/O'],
+      [[...OUTER, '**/checks/**'], 'diagnoses import only the engine (src/engine/**) and model-engine knowledge (src/model-engine/**)'],
+      ...(siblings.length ? [[siblings, "a cause does not import another cause's file: put shared logic in diagnoses/lib/"]] : []),
+    ]),
+    ...(ignores ? { ignores } : {}),
+  })),
   ...[
     { files: ['src/**/*.ts'], ignores: ['src/sources/**', 'src/tui/**', 'src/engine/**', 'src/model-engine/**'], groups: [[SDKS, 'only src/sources/** imports SDKs'], [UI, 'only src/tui/** imports ink/React']] },
     { files: ['src/sources/**/*.ts'], groups: [[UI, 'only src/tui/** imports ink/React']] },

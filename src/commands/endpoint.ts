@@ -8,7 +8,8 @@
  * 0 otherwise. The endpoint-scoped checks are shown for context and do not change it.
  */
 import type { Diagnosis } from '../engine/diagnosis.js';
-import { diagnose, isFault } from '../model-engine/endpoint-diagnosis.js';
+import { diagnose } from '../../diagnoses/index.js';
+import { isFault } from '../model-engine/endpoint-diagnosis.js';
 import { collectEndpointFacts } from '../model-engine/endpoint-facts.js';
 import { CancelledError, EXIT, type ExitCode } from '../engine/errors.js';
 import { GATEWAY_PORT, type GatewayPort } from '../engine/ports/gateway.js';

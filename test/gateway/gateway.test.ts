@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli.js';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
-import { diagnose } from '../../src/model-engine/endpoint-diagnosis.js';
+import { diagnose } from '../../diagnoses/index.js';
 import { collectEndpointFacts } from '../../src/model-engine/endpoint-facts.js';
 import type { GatewayPort } from '../../src/engine/ports/gateway.js';
 import { createGatewayPort, splitUrl } from '../../src/sources/gateway/index.js';
