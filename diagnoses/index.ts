@@ -8,6 +8,7 @@ import { diagnoseWith } from '../src/model-engine/endpoint-diagnosis.js';
 import type { EndpointFacts } from '../src/model-engine/endpoint-facts.js';
 import { triageWith, type EndpointTriage, type TriageContext } from '../src/model-engine/endpoint-triage.js';
 import type { EndpointCause } from '../src/model-engine/endpoint-view.js';
+import admissionDenied from './admission-denied.js';
 import buildFailed from './build-failed.js';
 import buildPending from './build-pending.js';
 import configError from './config-error.js';
@@ -27,6 +28,7 @@ import starting from './starting.js';
 import unknown from './unknown.js';
 import untoleratedTaint from './untolerated-taint.js';
 import volume from './volume.js';
+import webhookUnavailable from './webhook-unavailable.js';
 
 /**
  * Every cause, most specific first: the pod cannot be created, then placed, then started, then run; then what the
@@ -36,6 +38,8 @@ export const DIAGNOSES: readonly EndpointCause[] = validateCauses([
   missingPriorityClass,
   missingServiceAccount,
   quotaExceeded,
+  admissionDenied,
+  webhookUnavailable,
   volume,
   configError,
   noMatchingNodes,

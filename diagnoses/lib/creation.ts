@@ -8,8 +8,8 @@ import type { FailedCreateKind } from '../../src/model-engine/k8s-messages.js';
 import { oneLine } from '../../src/model-engine/format.js';
 import { eventEvidence, field } from './verdict.js';
 
-/** The creation failure, when its message is of `kind`. */
-export const creationFailed = (v: EndpointView, kind: FailedCreateKind): CreationFailure | undefined => (v.creation?.failure.kind === kind ? v.creation : undefined);
+/** The creation failure, when its message is of one of `kinds`. */
+export const creationFailed = (v: EndpointView, ...kinds: FailedCreateKind[]): CreationFailure | undefined => (v.creation && kinds.includes(v.creation.failure.kind) ? v.creation : undefined);
 
 /** The two newest `FailedCreate` events and the `ReplicaFailure` condition. */
 export function creationEvidence(c: CreationFailure): Evidence[] {

@@ -14,6 +14,10 @@ export const CAUSE_CODES = [
   'MISSING_PRIORITY_CLASS',
   'MISSING_SERVICE_ACCOUNT',
   'QUOTA_EXCEEDED',
+  /** An admission policy (Pod Security, ValidatingAdmissionPolicy, Kyverno, Gatekeeper, …) denies the pods. */
+  'ADMISSION_DENIED',
+  /** An admission webhook that fails closed cannot be called, so no pod it selects can be created. */
+  'WEBHOOK_UNAVAILABLE',
   'CONFIG_ERROR',
   'VOLUME',
   'CRASH_LOOP',

@@ -38,7 +38,7 @@ const unexplained = (v: EndpointView): Verdict => ({
  */
 function explain(v: EndpointView, judged: readonly Verdict[]): Verdict {
   const top = judged[0] ?? unexplained(v);
-  if (v.situation === 'serving' && top.level === 'pod') {
+  if (v.situation === 'serving' && top.level !== 'endpoint') {
     const serving = v.replicaSets.find((r) => (r.status?.availableReplicas ?? 0) > 0)?.metadata.name ?? 'the previous one';
     return { ...top, summary: `The endpoint still serves ${v.available}/${v.desired} worker(s) from ReplicaSet ${serving}, but its update is stuck: ${top.summary}` };
   }

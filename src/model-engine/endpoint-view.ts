@@ -228,7 +228,7 @@ export interface EndpointView {
   available: number;
   /** The workload's ReplicaSets, newest revision first. */
   replicaSets: ReplicaSet[];
-  /** Only while not serving. */
+  /** While not serving, or while serving during a rollout (the new ReplicaSet is refused). */
   creation?: CreationFailure;
   /**
    * The pods whose state can explain the endpoint: while not serving, the newest ReplicaSet's (or all); while
@@ -270,8 +270,12 @@ export function endpointView(f: EndpointFacts): EndpointView {
   const current = replicaSets[0];
   const currentPods = current ? f.pods.filter((p) => p.metadata.ownerReferences?.some((o) => o.name === current.metadata.name)) : f.pods;
   const pods = (currentPods.length > 0 ? currentPods : f.pods).map((pod) => ({ pod, name: pod.metadata.name, ageMs: podAgeMs(pod, now), state: podState(f, pod, now) }));
-  if (available >= desired) return { ...base, ...workload, situation: 'serving', pods: replicaSets.length > 1 ? pods : [] };
   const creation = current && currentPods.length < (current.spec?.replicas ?? desired) ? creationFailure(f, current) : undefined;
+  if (available >= desired) {
+    // Serving: only a rollout under way (a newer ReplicaSet beside the serving one) can be stuck.
+    const rollout = replicaSets.length > 1;
+    return { ...base, ...workload, situation: 'serving', ...(rollout && creation ? { creation } : {}), pods: rollout ? pods : [] };
+  }
   return { ...base, ...workload, situation: 'not-serving', ...(creation ? { creation } : {}), pods };
 }
 

@@ -5,21 +5,43 @@
  */
 import { oneLine } from './format.js';
 
-export type FailedCreateKind = 'priority-class' | 'service-account' | 'quota' | 'other';
+export type FailedCreateKind =
+  | 'priority-class'
+  | 'service-account'
+  | 'quota'
+  /** Pod Security Admission: `violates PodSecurity "restricted:latest": …`. */
+  | 'pod-security'
+  /** A ValidatingAdmissionPolicy (in-tree CEL policy) denied the pod. */
+  | 'policy'
+  /** An admission webhook answered and denied the pod (Kyverno, Gatekeeper, …). */
+  | 'webhook-denied'
+  /** An admission webhook could not be called and fails closed (`failurePolicy: Fail`). */
+  | 'webhook-unavailable'
+  | 'other';
 
 export interface FailedCreate {
   kind: FailedCreateKind;
-  /** The object the message names (PriorityClass, ServiceAccount, ResourceQuota); absent for a LimitRange. */
+  /**
+   * The object the message names: the PriorityClass, ServiceAccount or ResourceQuota (absent for a LimitRange), the
+   * PodSecurity level (`restricted:latest`), the ValidatingAdmissionPolicy, or the webhook.
+   */
   name?: string;
   /** The clause of the message that decided it. */
   detail: string;
+  /** A ValidatingAdmissionPolicy's binding. */
+  binding?: string;
+  /** A webhook's service, from the URL the API server called (`https://<service>.<namespace>.svc:443/…`). */
+  service?: { namespace: string; name: string };
 }
 
 /**
- * Classify a ReplicaSet `FailedCreate` message, as kube-controller-manager writes it:
- * `Error creating: pods "<pod>" is forbidden: <why>` (`no PriorityClass with name X was found`, `error looking up
- * service account ns/sa: serviceaccount "sa" not found`, `exceeded quota: q, requested: …, used: …, limited: …`,
- * a LimitRange's `maximum … per Container is …`).
+ * Classify a ReplicaSet `FailedCreate` message, as kube-controller-manager writes it: `Error creating: <the API
+ * server's error>`. In-tree admission plugins answer `pods "<pod>" is forbidden: <why>` (`no PriorityClass with name
+ * X was found`, `error looking up service account ns/sa: serviceaccount "sa" not found`, `exceeded quota: q,
+ * requested: …, used: …, limited: …`, a LimitRange's `maximum … per Container is …`, `violates PodSecurity
+ * "restricted:latest": …`, `ValidatingAdmissionPolicy 'p' with binding 'b' denied request: …`); webhooks answer
+ * `admission webhook "<name>" denied the request: …`, or, when they cannot be called and fail closed, `Internal error
+ * occurred: failed calling webhook "<name>": failed to call webhook: Post "https://<svc>.<ns>.svc:443/…": …`.
  */
 export function classifyFailedCreate(message: string): FailedCreate {
   const pc = /no PriorityClass with name (\S+) was found/.exec(message);
@@ -30,6 +52,19 @@ export function classifyFailedCreate(message: string): FailedCreate {
   if (quota) return { kind: 'quota', name: quota[1]!, detail: quota[0] };
   const limit = /maximum [^\n]* per (?:Container|Pod) is [^\n]*|minimum [^\n]* per (?:Container|Pod) is [^\n]*/.exec(message);
   if (limit) return { kind: 'quota', detail: `LimitRange: ${limit[0]}` };
+  const psa = /violates PodSecurity "([^"]+)": ([\s\S]*)/.exec(message);
+  if (psa) return { kind: 'pod-security', name: psa[1]!, detail: oneLine(psa[2]) };
+  const vap = /ValidatingAdmissionPolicy '([^']+)' with binding '([^']+)' denied request: ([\s\S]*)/.exec(message);
+  if (vap) return { kind: 'policy', name: vap[1]!, binding: vap[2]!, detail: oneLine(vap[3]) };
+  // apiserver webhook dispatcher: ErrCallingWebhook wrapped in an InternalError (fail-closed webhooks only).
+  const down = /failed calling webhook "([^"]+)": ([\s\S]*)/.exec(message);
+  if (down) {
+    const svc = /https:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::\d+)?\//.exec(down[2]!) ?? /service "([a-z0-9-]+)"/.exec(down[2]!);
+    const service = svc && svc[2] ? { namespace: svc[2], name: svc[1]! } : undefined;
+    return { kind: 'webhook-unavailable', name: down[1]!, detail: oneLine(down[2]), ...(service ? { service } : {}) };
+  }
+  const denied = /admission webhook "([^"]+)" denied the request:?([\s\S]*)/.exec(message);
+  if (denied) return { kind: 'webhook-denied', name: denied[1]!, detail: oneLine(denied[2]) || 'denied' };
   return { kind: 'other', detail: oneLine(message.replace(/^Error creating: /, '')) };
 }
 

@@ -80,6 +80,21 @@ export const CAUSE_CASES: readonly CauseCase[] = [
     commands: ['kubectl -n llm-engine describe resourcequota gpu-quota'],
   },
   {
+    fixture: 'endpoint-admission-denied',
+    query: 'end_ct5sivjn2ojg00a4qmj0',
+    cause: 'ADMISSION_DENIED',
+    summary: ['Pod Security Admission (namespace llm-engine enforces restricted:latest)', 'allowPrivilegeEscalation != false'],
+    commands: ['pod-security.kubernetes.io/enforce=baseline'],
+    evidence: ['FailedCreate'],
+  },
+  {
+    fixture: 'endpoint-webhook-unavailable',
+    query: 'end_ct5tjvkn2ojg00a4qmk0',
+    cause: 'WEBHOOK_UNAVAILABLE',
+    summary: ['validate.kyverno.svc-fail', 'fails closed'],
+    commands: ['kubectl -n kyverno get deploy,pods -o wide'],
+  },
+  {
     fixture: 'endpoint-config-error',
     query: 'end_ct5h7j8n2ojg00a4qm80',
     cause: 'CONFIG_ERROR',

@@ -135,3 +135,8 @@ export const withPodEvent =
     };
     return { ...f, events: [...f.events, event] };
   };
+
+/** An edit that replaces the ReplicaSet's `FailedCreate` message: another admission controller's answer (simulated). */
+export const withFailedCreate =
+  (message: string) =>
+  (f: EndpointFacts): EndpointFacts => ({ ...f, events: f.events.map((e) => (e.reason === 'FailedCreate' ? { ...e, message } : e)) });
