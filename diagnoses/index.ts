@@ -23,7 +23,9 @@ import noMatchingNodes from './no-matching-nodes.js';
 import notFound from './not-found.js';
 import quotaExceeded from './quota-exceeded.js';
 import readinessFailing from './readiness-failing.js';
+import sandboxFailed from './sandbox-failed.js';
 import scaledToZero from './scaled-to-zero.js';
+import sidecarNotReady from './sidecar-not-ready.js';
 import starting from './starting.js';
 import unknown from './unknown.js';
 import untoleratedTaint from './untolerated-taint.js';
@@ -46,7 +48,9 @@ export const DIAGNOSES: readonly EndpointCause[] = validateCauses([
   untoleratedTaint,
   insufficientGpu,
   insufficientResources,
+  sandboxFailed,
   imagePull,
+  sidecarNotReady,
   crashLoop,
   readinessFailing,
   buildFailed,

@@ -50,6 +50,15 @@ function startingVerdict(v: EndpointView, p: PodView): Verdict {
         next,
       );
     }
+    case 'sidecar':
+      return verdict(
+        'STARTING',
+        'pod',
+        `The istio-proxy sidecar of pod ${p.name} is starting (${formatAge(p.ageMs)}); the app containers start once it is ready.`,
+        [],
+        { summary: 'Nothing to fix yet.', commands: [watch] },
+        [`kubectl -n ${ns} describe pod ${p.name}`],
+      );
     default: {
       const cs = 'container' in st ? st.container : undefined;
       return verdict(

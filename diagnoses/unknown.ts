@@ -13,7 +13,7 @@ import { creationEvidence, creationFailed, creationNext } from './lib/creation.j
 import { isStarting } from './lib/grace.js';
 import { zeroScaler } from './lib/scale.js';
 import { unscheduledAs, unscheduledContext } from './lib/unscheduled.js';
-import { eventEvidence, field, forFirstPod, note, verdict, waitingField } from './lib/verdict.js';
+import { field, forFirstPod, note, verdict, waitingField } from './lib/verdict.js';
 
 /** The API or the builder says it was built, yet nothing is labelled with it. */
 function objectsGone(v: EndpointView): Verdict | undefined {
@@ -73,7 +73,7 @@ function refused(v: EndpointView): Verdict | undefined {
 }
 
 const podUnknown = (v: EndpointView, p: PodView): boolean =>
-  unscheduledAs(v, p, 'UNKNOWN') || (p.state.kind === 'waiting' && !isStarting(v, p)) || p.state.kind === 'other';
+  unscheduledAs(v, p, 'UNKNOWN') || (p.state.kind === 'waiting' && !p.state.sandbox && !isStarting(v, p)) || p.state.kind === 'other';
 
 function podVerdict(v: EndpointView, p: PodView): Verdict {
   const ns = v.subject.namespace;
@@ -89,10 +89,10 @@ function podVerdict(v: EndpointView, p: PodView): Verdict {
     return verdict(
       'UNKNOWN',
       'pod',
-      `Container ${cs.name} of pod ${p.name} has been ${cs.state?.waiting?.reason ?? 'waiting'} for ${formatAge(p.ageMs)}${st.sandbox ? `: ${oneLine(st.sandbox.message)}` : events.length === 0 ? ' and no events about the pod remain (the API server keeps events for an hour)' : ''}.`,
-      [waitingField(p.pod, cs), ...(st.sandbox ? [eventEvidence(st.sandbox)] : []), ...(events.length === 0 ? [note(`no events for pod ${p.name} in ${ns}`)] : [])],
+      `Container ${cs.name} of pod ${p.name} has been ${cs.state?.waiting?.reason ?? 'waiting'} for ${formatAge(p.ageMs)}${events.length === 0 ? ' and no events about the pod remain (the API server keeps events for an hour)' : ''}.`,
+      [waitingField(p.pod, cs), ...(events.length === 0 ? [note(`no events for pod ${p.name} in ${ns}`)] : [])],
       {
-        summary: st.sandbox ? 'The node could not create the pod sandbox (CNI, IP addresses, runtime): look at the node and its CNI.' : "Look at the node's kubelet and container runtime: the pod is stuck before its containers start.",
+        summary: "Look at the node's kubelet and container runtime: the pod is stuck before its containers start.",
         commands: [...next, `kubectl describe node ${p.pod.spec.nodeName ?? '<node>'}`, `kubectl get events -n ${ns} --field-selector involvedObject.name=${p.name}`],
       },
       next,

@@ -53,6 +53,9 @@ export function isStarting(v: EndpointView, p: PodView): boolean {
       const running = runningForMs(v, p);
       return Number.isFinite(running) && running < readinessGraceMs(v);
     }
+    case 'sidecar':
+      // A proxy is ready in seconds; one that restarted, or is not ready minutes after the pod started, is stuck.
+      return (st.container.restartCount ?? 0) === 0 && p.ageMs < CREATE_GRACE_MS;
     case 'image-pull':
     case 'config':
     case 'crash':

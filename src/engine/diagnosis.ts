@@ -6,6 +6,10 @@ import type { Evidence, Remediation } from './types.js';
 
 export const CAUSE_CODES = [
   'IMAGE_PULL',
+  /** The node cannot create the pod's sandbox: no IP address, the network plugin, the pause image, a runtime handler. */
+  'SANDBOX_FAILED',
+  /** The Istio sidecar never gets ready, and the app containers wait for it. */
+  'SIDECAR_NOT_READY',
   'INSUFFICIENT_GPU',
   /** Not enough cpu, memory or ephemeral storage on the nodes that match (GPUs are fine or not asked for). */
   'INSUFFICIENT_RESOURCES',

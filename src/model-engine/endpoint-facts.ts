@@ -162,7 +162,9 @@ export function replicaSetsOf(workload: KubeObject | undefined, replicaSets: rea
 export function containersNeedingLogs(pods: readonly Pod[], max = 4): { pod: string; container: string; previous: boolean }[] {
   const out: { pod: string; container: string; previous: boolean; rank: number }[] = [];
   for (const p of pods) {
-    for (const cs of p.status?.containerStatuses ?? []) {
+    // Native sidecars (init containers that keep running, e.g. istio-proxy) fail like app containers.
+    const sidecars = new Set((p.spec.initContainers ?? []).filter((c) => (c as { restartPolicy?: string }).restartPolicy === 'Always').map((c) => c.name));
+    for (const cs of [...(p.status?.initContainerStatuses ?? []).filter((c) => sidecars.has(c.name)), ...(p.status?.containerStatuses ?? [])]) {
       const crashed = (cs.restartCount ?? 0) > 0 || !!cs.lastState?.terminated || cs.state?.waiting?.reason === 'CrashLoopBackOff' || !!cs.state?.terminated;
       if (crashed) out.push({ pod: p.metadata.name, container: cs.name, previous: !!cs.lastState?.terminated, rank: cs.name === 'main' ? 0 : 1 });
       else if (cs.state?.running && !cs.ready) out.push({ pod: p.metadata.name, container: cs.name, previous: false, rank: cs.name === 'main' ? 2 : 3 });

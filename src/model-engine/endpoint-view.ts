@@ -13,6 +13,7 @@ import { endpointIdOf, endpointSelector, isUnscheduledPod, k8sNameOf, replicaSet
 import { ms } from './format.js';
 import { ACCELERATOR_LABEL } from './gpu.js';
 import { imageInPullMessage } from './image-pull.js';
+import { unreadySidecar } from './istio.js';
 import { classifyFailedCreate, missingConfigRef, type FailedCreate, type MissingConfigRef } from './k8s-messages.js';
 import { parseSchedulerMessage, podRequests, schedulingVerdict, type SchedulerMessage, type SchedulingVerdict } from './scheduling.js';
 
@@ -118,6 +119,8 @@ export type PodState =
   | { kind: 'pulling'; container: ContainerStatus; event: EventLike; sinceMs: number; image: string }
   /** Waiting for anything else (`ContainerCreating`, `PodInitializing`), with the sandbox failure if there is one. */
   | { kind: 'waiting'; container: ContainerStatus; sandbox?: EventLike }
+  /** The `istio-proxy` sidecar started and is not ready (the app containers wait for it). */
+  | { kind: 'sidecar'; container: ContainerStatus }
   | { kind: 'not-ready'; container: ContainerStatus }
   | { kind: 'ready' }
   | { kind: 'other' };
@@ -148,7 +151,7 @@ function waitingState(f: EndpointFacts, pod: Pod, cs: ContainerStatus, now: numb
   return { kind: 'waiting', container: cs, ...(sandbox ? { sandbox } : {}) };
 }
 
-/** Where one pod is stuck: the first of unscheduled, image pull, config, crash, waiting, not ready; else ready. */
+/** Where one pod is stuck: the first of unscheduled, image pull, config, an unready Istio sidecar, crash, waiting, not ready; else ready. */
 export function podState(f: EndpointFacts, pod: Pod, now: number): PodState {
   if (isUnscheduledPod(pod)) {
     const events = podEvents(f, pod);
@@ -171,6 +174,9 @@ export function podState(f: EndpointFacts, pod: Pod, now: number): PodState {
   if (pull) return { kind: 'image-pull', container: pull.cs };
   const cfg = all.find(({ cs }) => cs.state?.waiting?.reason === 'CreateContainerConfigError' || cs.state?.waiting?.reason === 'CreateContainerError');
   if (cfg) return { kind: 'config', container: cfg.cs };
+  // The Istio sidecar holds the app containers until it is ready, so its failure comes before theirs.
+  const sidecar = unreadySidecar(pod);
+  if (sidecar) return { kind: 'sidecar', container: sidecar };
   const crash = all
     .filter(({ cs }) => cs.state?.waiting?.reason === 'CrashLoopBackOff' || cs.state?.waiting?.reason === 'RunContainerError' || ((cs.restartCount ?? 0) > 0 && !cs.ready) || (cs.state?.terminated && cs.state.terminated.exitCode !== 0))
     .sort(mainFirst)[0];

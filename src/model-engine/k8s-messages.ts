@@ -84,3 +84,30 @@ export function missingConfigRef(message: string): MissingConfigRef | undefined 
   if (sec) return { kind: 'Secret', name: sec[1]! };
   return undefined;
 }
+
+export type SandboxFailureKind =
+  /** The CNI has no IP address left for the pod (VPC CNI, Azure CNI, any IPAM). */
+  | 'ip-exhausted'
+  /** The node's network plugin is not initialised or not installed. */
+  | 'cni-not-ready'
+  /** The CNI plugin ran and failed (Calico unauthorized, a plugin error). */
+  | 'cni-error'
+  /** The runtime cannot get the pause (sandbox) image: air-gapped nodes without a mirror of it. */
+  | 'pause-image'
+  /** The pod asks for a RuntimeClass handler the node's runtime does not have (`nvidia`). */
+  | 'runtime-handler'
+  | 'other';
+
+/** What a kubelet `FailedCreatePodSandBox` message means (`Failed to create pod sandbox: rpc error: … desc = …`). */
+export function classifySandboxFailure(message: string): { kind: SandboxFailureKind; detail: string } {
+  const detail = oneLine(/desc = ([\s\S]*)/.exec(message)?.[1] ?? message.replace(/^Failed to create pod sandbox: /, ''));
+  const rules: [SandboxFailureKind, RegExp][] = [
+    ['ip-exhausted', /failed to assign an IP address|no IP addresses available|InsufficientFreeAddressesInSubnet|failed to allocate for range|ipamd.*(?:no available|out of)|IP address (?:pool )?exhausted/i],
+    ['pause-image', /failed to (?:get|pull) sandbox image|pause:[\w.-]+["']?: failed to pull/i],
+    ['runtime-handler', /no runtime for "[^"]+" is configured|RuntimeHandler "[^"]+" not supported|runtime handler "[^"]+"/i],
+    ['cni-not-ready', /cni config uninitialized|network plugin is not ready|failed to find plugin "[^"]+" in path|no networks found in/i],
+    ['cni-error', /failed to setup network for sandbox|plugin type="[^"]+"[^\n]*failed \(add\)|networkPlugin cni failed/i],
+  ];
+  for (const [kind, re] of rules) if (re.test(message)) return { kind, detail };
+  return { kind: 'other', detail };
+}

@@ -95,6 +95,20 @@ export const CAUSE_CASES: readonly CauseCase[] = [
     commands: ['kubectl -n kyverno get deploy,pods -o wide'],
   },
   {
+    fixture: 'endpoint-sandbox-failed',
+    query: 'end_ct5vlumn2ojg00a4qmm0',
+    cause: 'SANDBOX_FAILED',
+    summary: ['no IP address left'],
+    commands: ['kubectl describe node ip-10-42-44-7.ec2.internal'],
+  },
+  {
+    fixture: 'endpoint-sidecar-not-ready',
+    query: 'end_ct5umvnn2ojg00a4qmn0',
+    cause: 'SIDECAR_NOT_READY',
+    summary: ['istio-proxy sidecar', 'gets no configuration from istiod'],
+    evidence: ['config not received from XDS server'],
+  },
+  {
     fixture: 'endpoint-config-error',
     query: 'end_ct5h7j8n2ojg00a4qm80',
     cause: 'CONFIG_ERROR',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { classifyFailedCreate, missingConfigRef } from '../../src/model-engine/k8s-messages.js';
+import { sidecarProblem } from '../../src/model-engine/istio.js';
+import { classifyFailedCreate, classifySandboxFailure, missingConfigRef } from '../../src/model-engine/k8s-messages.js';
 
 // ReplicaSet FailedCreate messages as kube-controller-manager records them (kube-apiserver v1.3x formats).
 describe('classifyFailedCreate', () => {
@@ -54,4 +55,26 @@ describe('missingConfigRef', () => {
     ['Error: secret "model-engine-postgres-credentials" not found', { kind: 'Secret', name: 'model-engine-postgres-credentials' }],
     ['MountVolume.SetUp failed for volume "model-cache" : rpc error', undefined],
   ])('%s', (message, want) => expect(missingConfigRef(message)).toEqual(want));
+});
+
+describe('classifySandboxFailure', () => {
+  it.each([
+    ['Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "9b1f": plugin type="aws-cni" name="aws-cni" failed (add): add cmd: failed to assign an IP address to container', 'ip-exhausted'],
+    ['Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "abc": plugin type="azure-vnet" failed (add): Failed to allocate address: no IP addresses available in range set', 'ip-exhausted'],
+    ['Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "abc": plugin type="calico" failed (add): error getting ClusterInformation: connection is unauthorized: Unauthorized', 'cni-error'],
+    ['Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox image "registry.k8s.io/pause:3.10": failed to pull image "registry.k8s.io/pause:3.10": i/o timeout', 'pause-image'],
+    ['Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for "nvidia" is configured', 'runtime-handler'],
+    ['Failed to create pod sandbox: rpc error: code = Unknown desc = failed to create containerd task: context deadline exceeded', 'other'],
+  ])('%s', (message, kind) => expect(classifySandboxFailure(message).kind).toBe(kind));
+});
+
+describe('sidecarProblem', () => {
+  it('names istiod unreachable before the certificate error it causes', () => {
+    const log = 'error\tcache\tresource:default failed to generate secret for proxy from remote: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 172.20.118.41:15012: i/o timeout"\nwarn\tEnvoy proxy is NOT ready: config not received from XDS server (is Istiod running?)';
+    expect(sidecarProblem(log)).toMatchObject({ kind: 'istiod-unreachable', lineNumber: 2 });
+  });
+  it('a certificate authority the proxy does not trust', () => {
+    expect(sidecarProblem('warn\tsds\tfailed to sign CSR: x509: certificate signed by unknown authority')?.kind).toBe('certificate');
+  });
+  it('nothing known', () => expect(sidecarProblem('info\tEnvoy proxy is ready')).toBeUndefined());
 });
