@@ -32,9 +32,10 @@ export interface BuilderContext {
 
 /** The builder log lines of a task, errors as one readable line each (at most four). */
 export function buildLogEvidence(v: EndpointView, o: BuildLog): Evidence[] {
-  const log = v.facts.builder?.log;
+  const log = v.buildLog;
   if (!log) return [];
-  return o.lines.slice(0, 4).map((l) => ({ type: 'log', namespace: v.subject.cpNamespace, pod: log.pod, container: log.container, line: l.line.startsWith('{') ? errorGist(l.line) : l.line, lineNumber: l.lineNumber }));
+  const container = log.previous ? `${log.container} (previous)` : log.container;
+  return o.lines.slice(0, 4).map((l) => ({ type: 'log', namespace: v.subject.cpNamespace, pod: log.pod, container, line: l.line.startsWith('{') ? errorGist(l.line) : l.line, lineNumber: l.lineNumber }));
 }
 
 export function builderContext(v: EndpointView): BuilderContext {

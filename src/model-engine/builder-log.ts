@@ -50,3 +50,33 @@ export function errorGist(line: string): string {
   const k8s = /"message":"((?:[^"\\]|\\.)*)"/.exec(exc)?.[1]?.replace(/\\"/g, '"');
   return oneLine([rec.message, excLine?.replace(/^[\w.]+\.(\w+)/, '$1'), k8s].filter(Boolean).join(': '));
 }
+
+export type BuildErrorKind =
+  /** A Kubernetes API the builder creates objects of is not installed (KEDA, Istio, VPA, LeaderWorkerSet). */
+  | 'missing-crd'
+  /** A template file the builder reads was not rendered by the chart (#826: istio_enabled vs virtualservice/destinationrule). */
+  | 'template-missing'
+  /** A `${VAR}` in the chart's templates that the image does not supply: chart and image from different commits (facts §10.2). */
+  | 'template-variable'
+  /** The API server rejected an object (ApiException 4xx). */
+  | 'api-rejected'
+  | 'other';
+
+/** Variables of the endpoint templates, with the model-engine commit that started supplying each (facts §10.2). */
+export const TEMPLATE_VARIABLE_COMMITS: Readonly<Record<string, string>> = {
+  FORWARDER_MAX_CONCURRENCY: '1dd7db53 (#836)',
+  DD_ENV: 'a8236961 (#849)',
+};
+
+/** What a builder error line says went wrong, and the name it names (a CRD kind, a file, a variable, a status). */
+export function classifyBuildError(text: string): { kind: BuildErrorKind; name?: string } {
+  const crd = /no matches for kind "(\w+)"/.exec(text) ?? /\/(scaledobjects|virtualservices|destinationrules|verticalpodautoscalers|leaderworkersets|serviceentries)\b[^\n]*(?:404|Not Found|could not find the requested resource)/i.exec(text);
+  if (crd || /the server could not find the requested resource/i.test(text)) return { kind: 'missing-crd', ...(crd ? { name: crd[1]! } : {}) };
+  const file = /FileNotFoundError[^\n]*?['"]([^'"]*\.ya?ml)['"]/.exec(text) ?? /FileNotFoundError[^\n]*?([\w./-]+\.ya?ml)/.exec(text);
+  if (file) return { kind: 'template-missing', name: file[1]!.split('/').pop()! };
+  const variable = /KeyError: '([A-Z][A-Z0-9_]*)'/.exec(text);
+  if (variable) return { kind: 'template-variable', name: variable[1]! };
+  const api = /ApiException: \((4\d\d)\)/.exec(text);
+  if (api) return { kind: 'api-rejected', name: api[1]! };
+  return { kind: 'other' };
+}

@@ -53,13 +53,15 @@ export interface ContainerLog {
   text: string;
 }
 
-/** The endpoint builder, read when an endpoint has no Kubernetes objects (was it ever built?). */
+/** The endpoint builder, read whenever the endpoint is not serving (was it built? did the build fail half-way?). */
 export interface BuilderFacts {
   namespace: string;
   deployment?: Deployment;
   pods: Pod[];
   /** The builder's recent log (one pod), when it could be read. */
   log?: { pod: string; container: string; text: string };
+  /** The log of that container's previous run, when it restarted (a build killed mid-task is there). */
+  previousLog?: { pod: string; container: string; text: string };
   /** The builder queue's depth, when the cloud port could be asked (`--cloud-api`). */
   queue?: BuilderQueue;
 }
@@ -206,6 +208,23 @@ export async function podsOnNodes(kube: KubePort, nodes: readonly string[], perN
   return all.filter((p) => p.spec.nodeName && wanted.has(p.spec.nodeName));
 }
 
+/** Serving: every desired worker available (and at least one desired). */
+export function isServing(workload: Deployment | undefined): boolean {
+  if (!workload) return false;
+  const desired = workload.spec?.replicas ?? 1;
+  const available = workload.status?.availableReplicas ?? (workload.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
+  return desired > 0 && available >= desired;
+}
+
+/**
+ * Read the builder unless the endpoint serves and the API does not say an update is under way or failed: a build
+ * that failed half-way (objects created, then an error) or never ran is only in the builder's log (facts §10.5).
+ */
+function needsBuilder(workload: Deployment | undefined, api: GatewayAnswer | undefined): boolean {
+  const status = api?.state === 'found' ? api.record.status : undefined;
+  return !isServing(workload) || status === 'UPDATE_FAILED' || status === 'UPDATE_PENDING' || status === 'UPDATE_IN_PROGRESS';
+}
+
 export interface CollectInput {
   kube: KubePort;
   query: string;
@@ -263,7 +282,7 @@ async function readQueue(port: CloudPort, q: NonNullable<ReturnType<typeof build
   }
 }
 
-/** Read the builder: its Deployment, pods and recent log (three calls), and its queue with the cloud port. */
+/** Read the builder: its Deployment, pods and recent log (three calls, four when it restarted), and its queue with the cloud port. */
 export async function collectBuilder(kube: KubePort, namespace: string, gaps: string[], queue?: { port: CloudPort; cloud: Cloud | undefined; signal: AbortSignal }): Promise<BuilderFacts> {
   const [deployments, pods] = await Promise.all([
     tolerant(gaps, `get deployment ${namespace}/${BUILDER_DEPLOYMENT}`, () => kube.list<Deployment>('deployments.apps', { namespace, fieldSelector: `metadata.name=${BUILDER_DEPLOYMENT}` }), [] as Deployment[]),
@@ -271,22 +290,28 @@ export async function collectBuilder(kube: KubePort, namespace: string, gaps: st
   ]);
   const pod = [...pods].sort((a, b) => Number(!!b.status?.containerStatuses?.[0]?.ready) - Number(!!a.status?.containerStatuses?.[0]?.ready))[0];
   let log: BuilderFacts['log'];
+  let previousLog: BuilderFacts['previousLog'];
   if (pod) {
     const container = pod.spec.containers.find((c) => c.name === BUILDER_DEPLOYMENT)?.name ?? pod.spec.containers[0]?.name;
     if (container) {
-      const text = await tolerant(gaps, `read logs of ${namespace}/${pod.metadata.name}`, () => kube.logs(namespace, pod.metadata.name, container, { tailLines: 1000 }), undefined);
+      const read = (previous: boolean) =>
+        tolerant(gaps, `read logs of ${namespace}/${pod.metadata.name}`, () => kube.logs(namespace, pod.metadata.name, container, { tailLines: 1000, ...(previous ? { previous } : {}) }), undefined);
+      const text = await read(false);
       if (text !== undefined) log = { pod: pod.metadata.name, container, text };
+      const restarted = (pod.status?.containerStatuses?.find((c) => c.name === container)?.restartCount ?? 0) > 0;
+      const prev = restarted ? await read(true) : undefined;
+      if (prev !== undefined) previousLog = { pod: pod.metadata.name, container, text: prev };
     }
   }
   const q = queue ? builderQueueOf(deployments[0], queue.cloud) : undefined;
   const depth = q && queue ? await readQueue(queue.port, q, queue.signal) : undefined;
-  return { namespace, ...(deployments[0] ? { deployment: deployments[0] } : {}), pods, ...(log ? { log } : {}), ...(depth ? { queue: depth } : {}) };
+  return { namespace, ...(deployments[0] ? { deployment: deployments[0] } : {}), pods, ...(log ? { log } : {}), ...(previousLog ? { previousLog } : {}), ...(depth ? { queue: depth } : {}) };
 }
 
 /**
  * Everything about one endpoint: about a dozen lists with the endpoint's label selector, events for at most
  * eight objects, nodes once, pods on at most eight candidate nodes (or one list), logs of at most four
- * containers, and the builder only when the endpoint has no objects.
+ * containers, and the builder whenever the endpoint is not serving (or the API says an update is under way).
  */
 export async function collectEndpointFacts(input: CollectInput): Promise<EndpointFacts> {
   const { kube, namespace: ns } = input;
@@ -343,7 +368,7 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
   }
 
   const builder =
-    !workload && pods.length === 0
+    needsBuilder(workload as Deployment | undefined, api)
       ? await collectBuilder(kube, input.controlPlaneNamespace, gaps, input.cloud ? { port: input.cloud, cloud: input.hints?.cloud, signal: input.signal } : undefined)
       : undefined;
 
@@ -398,7 +423,7 @@ function podTroubleRank(p: Pod): number {
 // Every endpoint of a namespace, from a constant number of lists.
 
 /** The same facts for a whole namespace; its `events` are the namespace's Warning events, from one list. */
-export type NamespaceFacts = Omit<EndpointFacts, 'query' | 'services' | 'virtualServices' | 'configMaps' | 'builder' | 'api' | 'imageProbes'>;
+export type NamespaceFacts = Omit<EndpointFacts, 'query' | 'services' | 'virtualServices' | 'configMaps' | 'api' | 'imageProbes'>;
 
 /** The selector every endpoint object carries (facts §6.3). */
 export const ENDPOINT_OBJECTS = 'endpoint_id';
@@ -407,7 +432,8 @@ export const TRIAGE_LOG_BUDGET = 5;
 
 /**
  * The namespace's endpoint objects in nine lists (plus one list of pods on candidate nodes when some endpoint pod
- * is unscheduled, and at most {@link TRIAGE_LOG_BUDGET} log reads): the same count for 5 endpoints or 5,000.
+ * is unscheduled, the builder once when some endpoint is not serving, and at most {@link TRIAGE_LOG_BUDGET} log
+ * reads): the same count for 5 endpoints or 5,000.
  */
 export async function collectNamespaceFacts(input: { kube: KubePort; namespace: string; controlPlaneNamespace: string; now: Date; hints?: EndpointHints }): Promise<NamespaceFacts> {
   const { kube, namespace: ns } = input;
@@ -439,6 +465,9 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
       );
     }
   }
+  // One read of the builder for the whole namespace when some endpoint is not serving: its log tells which builds failed.
+  const notServing = [...deployments, ...leaderWorkerSets].some((w) => !isServing(w as Deployment));
+  const builder = notServing ? await collectBuilder(kube, input.controlPlaneNamespace, gaps) : undefined;
   const logs: ContainerLog[] = [];
   const crashed = containersNeedingLogs(pods.filter((p) => (p.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0)), TRIAGE_LOG_BUDGET).filter((c) => c.previous);
   for (const want of crashed) {
@@ -460,6 +489,7 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
     nodes,
     ...(nodePods ? { nodePods } : {}),
     logs,
+    ...(builder ? { builder } : {}),
     ...(input.hints ? { hints: input.hints } : {}),
     gaps,
   };
@@ -505,6 +535,7 @@ export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
       nodes: nf.nodes,
       ...(nf.nodePods ? { nodePods: nf.nodePods } : {}),
       logs: nf.logs.filter((l) => pods.some((p) => p.metadata.name === l.pod)),
+      ...(nf.builder ? { builder: nf.builder } : {}),
       ...(nf.hints ? { hints: nf.hints } : {}),
       gaps: nf.gaps,
     });

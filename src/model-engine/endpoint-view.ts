@@ -243,8 +243,10 @@ export interface EndpointView {
   pods: PodView[];
   /** model-engine's record of the endpoint (`--gateway-url`). */
   record?: GatewayEndpointRecord;
-  /** What the builder's log says about the endpoint, when it was read. */
+  /** What the builder's log says about the endpoint's last build task, when it was read and mentions it. */
   build?: BuildLog;
+  /** Which log said it: the builder container's current run or its previous one (it restarted since). */
+  buildLog?: { pod: string; container: string; previous: boolean };
 }
 
 function creationFailure(f: EndpointFacts, rs: ReplicaSet): CreationFailure | undefined {
@@ -261,8 +263,16 @@ export function endpointView(f: EndpointFacts): EndpointView {
   const subject = subjectOf(f);
   const record = f.api?.state === 'found' ? f.api.record : undefined;
   const keys = [subject.id, subject.name, f.query].filter((k): k is string => !!k);
-  const build = f.builder?.log ? buildOutcome(f.builder.log.text, [...new Set(keys)]) : undefined;
-  const base = { facts: f, now, subject, ...(record ? { record } : {}), ...(build ? { build } : {}) };
+  // The builder's current log first; a build killed mid-task is in the previous one.
+  const runs = [f.builder?.log && { ...f.builder.log, previous: false }, f.builder?.previousLog && { ...f.builder.previousLog, previous: true }];
+  let build: BuildLog | undefined;
+  let buildLog: EndpointView['buildLog'];
+  for (const run of runs) {
+    if (!run || build) continue;
+    build = buildOutcome(run.text, [...new Set(keys)]);
+    if (build) buildLog = { pod: run.pod, container: run.container, previous: run.previous };
+  }
+  const base = { facts: f, now, subject, ...(record ? { record } : {}), ...(build ? { build, buildLog } : {}) };
   const w = subject.workload;
   if (!w && f.pods.length === 0) return { ...base, situation: 'absent', desired: 0, available: 0, replicaSets: [], pods: [] };
   const d = w as Deployment | undefined;

@@ -169,6 +169,13 @@ export const CAUSE_CASES: readonly CauseCase[] = [
     evidence: ['Building endpoint end_ct5oeqfn2ojg00a4qmf0'],
   },
   {
+    fixture: 'endpoint-build-incomplete',
+    query: 'end_ct5qlrsn2ojg00a4qmp0',
+    cause: 'BUILD_FAILED',
+    summary: ['failed', 'virtual-service.yaml', 'after it had created Deployment'],
+    values: ['virtualservice:'],
+  },
+  {
     fixture: 'endpoint-not-found',
     query: 'end_ct5pfrgn2ojg00a4qmg0',
     cause: 'NOT_FOUND',
