@@ -24,6 +24,7 @@ import notFound from './not-found.js';
 import quotaExceeded from './quota-exceeded.js';
 import readinessFailing from './readiness-failing.js';
 import sandboxFailed from './sandbox-failed.js';
+import scaleFromZeroBlocked from './scale-from-zero-blocked.js';
 import scaledToZero from './scaled-to-zero.js';
 import sidecarNotReady from './sidecar-not-ready.js';
 import starting from './starting.js';
@@ -54,6 +55,7 @@ export const DIAGNOSES: readonly EndpointCause[] = validateCauses([
   crashLoop,
   readinessFailing,
   buildFailed,
+  scaleFromZeroBlocked,
   buildPending,
   unknown,
   notFound,

@@ -30,6 +30,8 @@ export const CAUSE_CODES = [
   'SCALED_TO_ZERO',
   'BUILD_PENDING',
   'BUILD_FAILED',
+  /** At zero replicas with a KEDA ScaledObject that will not scale it up (operator down, trigger failing). */
+  'SCALE_FROM_ZERO_BLOCKED',
   'NOT_FOUND',
   'HEALTHY',
   'UNKNOWN',

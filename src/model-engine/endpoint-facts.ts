@@ -31,10 +31,14 @@ export interface ScaledObject extends KubeObject {
     minReplicaCount?: number;
     maxReplicaCount?: number;
     scaleTargetRef?: { name?: string; kind?: string };
-    triggers?: { type: string; metadata?: Record<string, string> }[];
+    triggers?: { type: string; metadata?: Record<string, string>; authenticationRef?: { name?: string; kind?: string } }[];
+    fallback?: { failureThreshold?: number; replicas?: number };
   };
-  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[]; lastActiveTime?: string };
 }
+
+/** The KEDA operator and metrics API server pods (any namespace: `keda`, or `kube-system` for the AKS add-on). */
+export const KEDA_PODS = 'app in (keda-operator,keda-operator-metrics-apiserver)';
 
 export interface HorizontalPodAutoscaler extends KubeObject {
   spec?: { minReplicas?: number; maxReplicas?: number };
@@ -111,6 +115,10 @@ export interface EndpointFacts {
   nodes: Node[];
   /** Non-terminated pods bound to the nodes an unscheduled pod could use (any namespace); absent when not read. */
   nodePods?: Pod[];
+  /** KEDA's operator and metrics API server pods, read when the endpoint has a ScaledObject; absent when not read. */
+  kedaPods?: Pod[];
+  /** The endpoint namespace's KEDA TriggerAuthentications, read when a trigger names one; absent when not read. */
+  triggerAuthentications?: KubeObject[];
   logs: ContainerLog[];
   builder?: BuilderFacts;
   api?: GatewayAnswer;
@@ -356,6 +364,7 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     nodePods = await tolerant(gaps, 'list pods on the candidate nodes', () => podsOnNodes(kube, candidates), undefined);
   }
 
+  const keda = await collectKeda(kube, ns, scaledObjects, gaps);
   const logs: ContainerLog[] = [];
   for (const want of containersNeedingLogs(pods)) {
     let text = await tolerant(gaps, `read logs of ${ns}/${want.pod}`, () => kube.logs(ns, want.pod, want.container, { previous: want.previous, tailLines: 50 }), undefined);
@@ -401,6 +410,7 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     events,
     nodes,
     ...(nodePods ? { nodePods } : {}),
+    ...keda,
     logs,
     ...(builder ? { builder } : {}),
     ...(api ? { api } : {}),
@@ -408,6 +418,20 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     ...(input.hints ? { hints: input.hints } : {}),
     gaps,
   };
+}
+
+/**
+ * What scale-from-zero depends on, when some endpoint has a ScaledObject: KEDA's pods (one list across namespaces)
+ * and, when a trigger names one, the namespace's TriggerAuthentications (one list).
+ */
+async function collectKeda(kube: KubePort, ns: string, scaledObjects: readonly ScaledObject[], gaps: string[]): Promise<Pick<EndpointFacts, 'kedaPods' | 'triggerAuthentications'>> {
+  if (scaledObjects.length === 0) return {};
+  const named = scaledObjects.some((so) => so.spec?.triggers?.some((t) => t.authenticationRef?.name));
+  const [kedaPods, triggerAuthentications] = await Promise.all([
+    tolerant(gaps, 'list pods in all namespaces', () => kube.list<Pod>('pods', { labelSelector: KEDA_PODS }), undefined),
+    named ? tolerant(gaps, `list triggerauthentications.keda.sh in ${ns}`, () => kube.list<KubeObject>('triggerauthentications.keda.sh', { namespace: ns }), undefined) : Promise.resolve(undefined),
+  ]);
+  return { ...(kedaPods ? { kedaPods } : {}), ...(triggerAuthentications ? { triggerAuthentications } : {}) };
 }
 
 /** Lower is worse: which pods' events to read first. */
@@ -465,6 +489,9 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
       );
     }
   }
+  // Scale-from-zero facts, only when some endpoint sits at zero with a ScaledObject (two lists at most).
+  const atZero = scaledObjects.filter((so) => deployments.some((d) => d.metadata.name === (so.spec?.scaleTargetRef?.name ?? so.metadata.name) && d.spec?.replicas === 0));
+  const keda = await collectKeda(kube, ns, atZero, gaps);
   // One read of the builder for the whole namespace when some endpoint is not serving: its log tells which builds failed.
   const notServing = [...deployments, ...leaderWorkerSets].some((w) => !isServing(w as Deployment));
   const builder = notServing ? await collectBuilder(kube, input.controlPlaneNamespace, gaps) : undefined;
@@ -488,6 +515,7 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
     events,
     nodes,
     ...(nodePods ? { nodePods } : {}),
+    ...keda,
     logs,
     ...(builder ? { builder } : {}),
     ...(input.hints ? { hints: input.hints } : {}),
@@ -536,6 +564,8 @@ export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
       ...(nf.nodePods ? { nodePods: nf.nodePods } : {}),
       logs: nf.logs.filter((l) => pods.some((p) => p.metadata.name === l.pod)),
       ...(nf.builder ? { builder: nf.builder } : {}),
+      ...(nf.kedaPods ? { kedaPods: nf.kedaPods } : {}),
+      ...(nf.triggerAuthentications ? { triggerAuthentications: nf.triggerAuthentications } : {}),
       ...(nf.hints ? { hints: nf.hints } : {}),
       gaps: nf.gaps,
     });

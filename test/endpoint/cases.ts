@@ -154,6 +154,13 @@ export const CAUSE_CASES: readonly CauseCase[] = [
     commands: ['"min_workers":1'],
   },
   {
+    fixture: 'endpoint-scale-from-zero-blocked',
+    query: 'end_ct5rmtun2ojg00a4qmq0',
+    cause: 'SCALE_FROM_ZERO_BLOCKED',
+    summary: ['will not scale up on the next request', 'no such host'],
+    commands: ['"min_workers":1'],
+  },
+  {
     fixture: 'endpoint-build-pending',
     query: 'end_ct5ndpen2ojg00a4qme0',
     cause: 'BUILD_PENDING',
