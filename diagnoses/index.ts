@@ -9,6 +9,7 @@ import type { EndpointFacts } from '../src/model-engine/endpoint-facts.js';
 import { triageWith, type EndpointTriage, type TriageContext } from '../src/model-engine/endpoint-triage.js';
 import type { EndpointCause } from '../src/model-engine/endpoint-view.js';
 import admissionDenied from './admission-denied.js';
+import asyncNotConsuming from './async-not-consuming.js';
 import buildFailed from './build-failed.js';
 import buildPending from './build-pending.js';
 import configError from './config-error.js';
@@ -56,6 +57,7 @@ export const DIAGNOSES: readonly EndpointCause[] = validateCauses([
   readinessFailing,
   buildFailed,
   scaleFromZeroBlocked,
+  asyncNotConsuming,
   buildPending,
   unknown,
   notFound,

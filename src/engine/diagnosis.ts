@@ -32,6 +32,8 @@ export const CAUSE_CODES = [
   'BUILD_FAILED',
   /** At zero replicas with a KEDA ScaledObject that will not scale it up (operator down, trigger failing). */
   'SCALE_FROM_ZERO_BLOCKED',
+  /** An async endpoint's tasks are never taken: the celery autoscaler skips it, or its Ready workers cannot consume. */
+  'ASYNC_NOT_CONSUMING',
   'NOT_FOUND',
   'HEALTHY',
   'UNKNOWN',

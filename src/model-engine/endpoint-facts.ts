@@ -13,6 +13,7 @@ import type { GatewayAnswer, GatewayPort } from '../engine/ports/gateway.js';
 import { ENDPOINT_ID } from '../engine/ports/gateway.js';
 import type { CloudPort } from '../engine/ports/cloud.js';
 import type { ImageProbe, RegistryPort } from '../engine/ports/registry.js';
+import { asyncSpec, CELERY_FORWARDER, type AsyncSpec } from './celery.js';
 import { candidateNodes } from './scheduling.js';
 import type { Cloud, KubeObject, KubePort, NodePoolProfile } from '../engine/types.js';
 
@@ -119,6 +120,10 @@ export interface EndpointFacts {
   kedaPods?: Pod[];
   /** The endpoint namespace's KEDA TriggerAuthentications, read when a trigger names one; absent when not read. */
   triggerAuthentications?: KubeObject[];
+  /** The control plane's StatefulSets (the celery autoscaler), read for async endpoints; absent when not read. */
+  statefulSets?: KubeObject[];
+  /** The async endpoint's own queue depth, when the cloud port could be asked (`--cloud-api`, SQS or Service Bus). */
+  queue?: BuilderQueue;
   logs: ContainerLog[];
   builder?: BuilderFacts;
   api?: GatewayAnswer;
@@ -290,6 +295,18 @@ async function readQueue(port: CloudPort, q: NonNullable<ReturnType<typeof build
   }
 }
 
+/** The async endpoint's queue depth through the cloud port: SQS (`--sqs-url` names queue and region) or Service Bus. */
+async function endpointQueue(port: CloudPort, a: AsyncSpec, signal: AbortSignal): Promise<BuilderQueue | undefined> {
+  if (!a.queue) return undefined;
+  if (a.brokerType === 'sqs') {
+    const region = /^https:\/\/sqs[.-]([a-z0-9-]+)\.amazonaws\.com\//.exec(a.sqsUrl ?? '')?.[1];
+    return readQueue(port, { broker: 'sqs', name: a.queue, ...(region ? { region } : {}) }, signal);
+  }
+  const sb = a.env.SERVICEBUS_NAMESPACE;
+  if (a.brokerType === 'servicebus' && sb) return readQueue(port, { broker: 'servicebus', name: a.queue, namespace: sb }, signal);
+  return undefined;
+}
+
 /** Read the builder: its Deployment, pods and recent log (three calls, four when it restarted), and its queue with the cloud port. */
 export async function collectBuilder(kube: KubePort, namespace: string, gaps: string[], queue?: { port: CloudPort; cloud: Cloud | undefined; signal: AbortSignal }): Promise<BuilderFacts> {
   const [deployments, pods] = await Promise.all([
@@ -365,6 +382,9 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
   }
 
   const keda = await collectKeda(kube, ns, scaledObjects, gaps);
+  const async = asyncSpec(workload as Deployment | undefined);
+  const statefulSets = async ? await tolerant(gaps, `list statefulsets.apps in ${input.controlPlaneNamespace}`, () => kube.list<KubeObject>('statefulsets.apps', { namespace: input.controlPlaneNamespace }), undefined) : undefined;
+  const queue = async && input.cloud ? await endpointQueue(input.cloud, async, input.signal) : undefined;
   const logs: ContainerLog[] = [];
   for (const want of containersNeedingLogs(pods)) {
     let text = await tolerant(gaps, `read logs of ${ns}/${want.pod}`, () => kube.logs(ns, want.pod, want.container, { previous: want.previous, tailLines: 50 }), undefined);
@@ -374,6 +394,12 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
       previous = false;
     }
     if (text !== undefined) logs.push({ pod: want.pod, container: want.container, previous, text });
+  }
+  // A Ready async pod that never consumes says why only in its forwarder's log: read one.
+  const consumer = async ? pods.find((p) => p.status?.containerStatuses?.some((c) => c.name === CELERY_FORWARDER && c.ready)) : undefined;
+  if (consumer && !logs.some((l) => l.pod === consumer.metadata.name && l.container === CELERY_FORWARDER)) {
+    const text = await tolerant(gaps, `read logs of ${ns}/${consumer.metadata.name}`, () => kube.logs(ns, consumer.metadata.name, CELERY_FORWARDER, { tailLines: 50 }), undefined);
+    if (text !== undefined) logs.push({ pod: consumer.metadata.name, container: CELERY_FORWARDER, previous: false, text });
   }
 
   const builder =
@@ -411,6 +437,8 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     nodes,
     ...(nodePods ? { nodePods } : {}),
     ...keda,
+    ...(statefulSets ? { statefulSets } : {}),
+    ...(queue ? { queue } : {}),
     logs,
     ...(builder ? { builder } : {}),
     ...(api ? { api } : {}),
@@ -447,7 +475,7 @@ function podTroubleRank(p: Pod): number {
 // Every endpoint of a namespace, from a constant number of lists.
 
 /** The same facts for a whole namespace; its `events` are the namespace's Warning events, from one list. */
-export type NamespaceFacts = Omit<EndpointFacts, 'query' | 'services' | 'virtualServices' | 'configMaps' | 'api' | 'imageProbes'>;
+export type NamespaceFacts = Omit<EndpointFacts, 'query' | 'services' | 'virtualServices' | 'configMaps' | 'api' | 'imageProbes' | 'queue'>;
 
 /** The selector every endpoint object carries (facts §6.3). */
 export const ENDPOINT_OBJECTS = 'endpoint_id';
@@ -492,6 +520,9 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
   // Scale-from-zero facts, only when some endpoint sits at zero with a ScaledObject (two lists at most).
   const atZero = scaledObjects.filter((so) => deployments.some((d) => d.metadata.name === (so.spec?.scaleTargetRef?.name ?? so.metadata.name) && d.spec?.replicas === 0));
   const keda = await collectKeda(kube, ns, atZero, gaps);
+  // The celery autoscaler, once, when some endpoint is async.
+  const anyAsync = deployments.some((d) => asyncSpec(d));
+  const statefulSets = anyAsync ? await tolerant(gaps, `list statefulsets.apps in ${input.controlPlaneNamespace}`, () => kube.list<KubeObject>('statefulsets.apps', { namespace: input.controlPlaneNamespace }), undefined) : undefined;
   // One read of the builder for the whole namespace when some endpoint is not serving: its log tells which builds failed.
   const notServing = [...deployments, ...leaderWorkerSets].some((w) => !isServing(w as Deployment));
   const builder = notServing ? await collectBuilder(kube, input.controlPlaneNamespace, gaps) : undefined;
@@ -516,6 +547,7 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
     nodes,
     ...(nodePods ? { nodePods } : {}),
     ...keda,
+    ...(statefulSets ? { statefulSets } : {}),
     logs,
     ...(builder ? { builder } : {}),
     ...(input.hints ? { hints: input.hints } : {}),
@@ -565,6 +597,7 @@ export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
       logs: nf.logs.filter((l) => pods.some((p) => p.metadata.name === l.pod)),
       ...(nf.builder ? { builder: nf.builder } : {}),
       ...(nf.kedaPods ? { kedaPods: nf.kedaPods } : {}),
+      ...(nf.statefulSets ? { statefulSets: nf.statefulSets } : {}),
       ...(nf.triggerAuthentications ? { triggerAuthentications: nf.triggerAuthentications } : {}),
       ...(nf.hints ? { hints: nf.hints } : {}),
       gaps: nf.gaps,

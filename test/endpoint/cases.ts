@@ -161,6 +161,13 @@ export const CAUSE_CASES: readonly CauseCase[] = [
     commands: ['"min_workers":1'],
   },
   {
+    fixture: 'endpoint-async-not-consuming',
+    query: 'end_ct5snvvn2ojg00a4qmr0',
+    cause: 'ASYNC_NOT_CONSUMING',
+    summary: ['nothing will start one', 'annotated sqs-message-broker-master'],
+    commands: ['set env statefulset/celery-autoscaler-redis'],
+  },
+  {
     fixture: 'endpoint-build-pending',
     query: 'end_ct5ndpen2ojg00a4qme0',
     cause: 'BUILD_PENDING',
