@@ -29,6 +29,7 @@ import scaleFromZeroBlocked from './scale-from-zero-blocked.js';
 import scaledToZero from './scaled-to-zero.js';
 import sidecarNotReady from './sidecar-not-ready.js';
 import starting from './starting.js';
+import statusStale from './status-stale.js';
 import unknown from './unknown.js';
 import untoleratedTaint from './untolerated-taint.js';
 import volume from './volume.js';
@@ -58,6 +59,7 @@ export const DIAGNOSES: readonly EndpointCause[] = validateCauses([
   buildFailed,
   scaleFromZeroBlocked,
   asyncNotConsuming,
+  statusStale,
   buildPending,
   unknown,
   notFound,

@@ -34,6 +34,8 @@ export const CAUSE_CODES = [
   'SCALE_FROM_ZERO_BLOCKED',
   /** An async endpoint's tasks are never taken: the celery autoscaler skips it, or its Ready workers cannot consume. */
   'ASYNC_NOT_CONSUMING',
+  /** model-engine's API and the cluster disagree about the endpoint's workers because the cacher does not update it. */
+  'STATUS_STALE',
   'NOT_FOUND',
   'HEALTHY',
   'UNKNOWN',

@@ -58,15 +58,11 @@ export interface ContainerLog {
   text: string;
 }
 
-/** The endpoint builder, read whenever the endpoint is not serving (was it built? did the build fail half-way?). */
-export interface BuilderFacts {
-  namespace: string;
-  deployment?: Deployment;
-  pods: Pod[];
-  /** The builder's recent log (one pod), when it could be read. */
-  log?: { pod: string; container: string; text: string };
-  /** The log of that container's previous run, when it restarted (a build killed mid-task is there). */
-  previousLog?: { pod: string; container: string; text: string };
+/**
+ * The endpoint builder, read whenever the endpoint is not serving (was it built? did the build fail half-way?); its
+ * previous run's log holds a build killed mid-task.
+ */
+export interface BuilderFacts extends ComponentFacts {
   /** The builder queue's depth, when the cloud port could be asked (`--cloud-api`). */
   queue?: BuilderQueue;
 }
@@ -126,6 +122,8 @@ export interface EndpointFacts {
   queue?: BuilderQueue;
   logs: ContainerLog[];
   builder?: BuilderFacts;
+  /** The cacher (`model-engine-cacher`), read when the API was asked: it writes what the API says about workers. */
+  cacher?: ComponentFacts;
   api?: GatewayAnswer;
   imageProbes?: ImageProbe[];
   hints?: EndpointHints;
@@ -134,6 +132,7 @@ export interface EndpointFacts {
 }
 
 export const BUILDER_DEPLOYMENT = 'model-engine-endpoint-builder';
+export const CACHER_DEPLOYMENT = 'model-engine-cacher';
 
 /** `launch-endpoint-id-<id with _ → ->` (facts §6.1): the name of every Kubernetes object of an endpoint. */
 export function k8sNameOf(endpointId: string): string {
@@ -307,20 +306,30 @@ async function endpointQueue(port: CloudPort, a: AsyncSpec, signal: AbortSignal)
   return undefined;
 }
 
-/** Read the builder: its Deployment, pods and recent log (three calls, four when it restarted), and its queue with the cloud port. */
-export async function collectBuilder(kube: KubePort, namespace: string, gaps: string[], queue?: { port: CloudPort; cloud: Cloud | undefined; signal: AbortSignal }): Promise<BuilderFacts> {
+/** A control-plane component as the doctor reads it: its Deployment, pods, and one pod's log (the ready one first). */
+export interface ComponentFacts {
+  namespace: string;
+  deployment?: Deployment;
+  pods: Pod[];
+  log?: { pod: string; container: string; text: string };
+  /** The log of that container's previous run, when it restarted. */
+  previousLog?: { pod: string; container: string; text: string };
+}
+
+/** Read a control-plane component (`app=<name>`): two lists, one log read, one more when it restarted. */
+export async function collectComponent(kube: KubePort, namespace: string, name: string, gaps: string[], tailLines: number): Promise<ComponentFacts> {
   const [deployments, pods] = await Promise.all([
-    tolerant(gaps, `get deployment ${namespace}/${BUILDER_DEPLOYMENT}`, () => kube.list<Deployment>('deployments.apps', { namespace, fieldSelector: `metadata.name=${BUILDER_DEPLOYMENT}` }), [] as Deployment[]),
-    tolerant(gaps, `list pods in ${namespace}`, () => kube.list<Pod>('pods', { namespace, labelSelector: `app=${BUILDER_DEPLOYMENT}` }), [] as Pod[]),
+    tolerant(gaps, `get deployment ${namespace}/${name}`, () => kube.list<Deployment>('deployments.apps', { namespace, fieldSelector: `metadata.name=${name}` }), [] as Deployment[]),
+    tolerant(gaps, `list pods in ${namespace}`, () => kube.list<Pod>('pods', { namespace, labelSelector: `app=${name}` }), [] as Pod[]),
   ]);
   const pod = [...pods].sort((a, b) => Number(!!b.status?.containerStatuses?.[0]?.ready) - Number(!!a.status?.containerStatuses?.[0]?.ready))[0];
-  let log: BuilderFacts['log'];
-  let previousLog: BuilderFacts['previousLog'];
+  let log: ComponentFacts['log'];
+  let previousLog: ComponentFacts['previousLog'];
   if (pod) {
-    const container = pod.spec.containers.find((c) => c.name === BUILDER_DEPLOYMENT)?.name ?? pod.spec.containers[0]?.name;
+    const container = pod.spec.containers.find((c) => c.name === name)?.name ?? pod.spec.containers[0]?.name;
     if (container) {
       const read = (previous: boolean) =>
-        tolerant(gaps, `read logs of ${namespace}/${pod.metadata.name}`, () => kube.logs(namespace, pod.metadata.name, container, { tailLines: 1000, ...(previous ? { previous } : {}) }), undefined);
+        tolerant(gaps, `read logs of ${namespace}/${pod.metadata.name}`, () => kube.logs(namespace, pod.metadata.name, container, { tailLines, ...(previous ? { previous } : {}) }), undefined);
       const text = await read(false);
       if (text !== undefined) log = { pod: pod.metadata.name, container, text };
       const restarted = (pod.status?.containerStatuses?.find((c) => c.name === container)?.restartCount ?? 0) > 0;
@@ -328,9 +337,15 @@ export async function collectBuilder(kube: KubePort, namespace: string, gaps: st
       if (prev !== undefined) previousLog = { pod: pod.metadata.name, container, text: prev };
     }
   }
-  const q = queue ? builderQueueOf(deployments[0], queue.cloud) : undefined;
+  return { namespace, ...(deployments[0] ? { deployment: deployments[0] } : {}), pods, ...(log ? { log } : {}), ...(previousLog ? { previousLog } : {}) };
+}
+
+/** Read the builder: its Deployment, pods and recent log (three calls, four when it restarted), and its queue with the cloud port. */
+export async function collectBuilder(kube: KubePort, namespace: string, gaps: string[], queue?: { port: CloudPort; cloud: Cloud | undefined; signal: AbortSignal }): Promise<BuilderFacts> {
+  const component = await collectComponent(kube, namespace, BUILDER_DEPLOYMENT, gaps, 1000);
+  const q = queue ? builderQueueOf(component.deployment, queue.cloud) : undefined;
   const depth = q && queue ? await readQueue(queue.port, q, queue.signal) : undefined;
-  return { namespace, ...(deployments[0] ? { deployment: deployments[0] } : {}), pods, ...(log ? { log } : {}), ...(previousLog ? { previousLog } : {}), ...(depth ? { queue: depth } : {}) };
+  return { ...component, ...(depth ? { queue: depth } : {}) };
 }
 
 /**
@@ -382,6 +397,8 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
   }
 
   const keda = await collectKeda(kube, ns, scaledObjects, gaps);
+  // What the API says about workers comes from the cacher's Redis cache: when the API was asked, read the cacher too.
+  const cacher = api?.state === 'found' ? await collectComponent(kube, input.controlPlaneNamespace, CACHER_DEPLOYMENT, gaps, 200) : undefined;
   const async = asyncSpec(workload as Deployment | undefined);
   const statefulSets = async ? await tolerant(gaps, `list statefulsets.apps in ${input.controlPlaneNamespace}`, () => kube.list<KubeObject>('statefulsets.apps', { namespace: input.controlPlaneNamespace }), undefined) : undefined;
   const queue = async && input.cloud ? await endpointQueue(input.cloud, async, input.signal) : undefined;
@@ -441,6 +458,7 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     ...(queue ? { queue } : {}),
     logs,
     ...(builder ? { builder } : {}),
+    ...(cacher ? { cacher } : {}),
     ...(api ? { api } : {}),
     ...(imageProbes ? { imageProbes } : {}),
     ...(input.hints ? { hints: input.hints } : {}),
@@ -475,7 +493,7 @@ function podTroubleRank(p: Pod): number {
 // Every endpoint of a namespace, from a constant number of lists.
 
 /** The same facts for a whole namespace; its `events` are the namespace's Warning events, from one list. */
-export type NamespaceFacts = Omit<EndpointFacts, 'query' | 'services' | 'virtualServices' | 'configMaps' | 'api' | 'imageProbes' | 'queue'>;
+export type NamespaceFacts = Omit<EndpointFacts, 'query' | 'services' | 'virtualServices' | 'configMaps' | 'api' | 'imageProbes' | 'queue' | 'cacher'>;
 
 /** The selector every endpoint object carries (facts §6.3). */
 export const ENDPOINT_OBJECTS = 'endpoint_id';

@@ -6,6 +6,8 @@ import type { KubePort } from '../../src/engine/types.js';
 import { MATRIX } from '../../src/matrix/index.js';
 import { SnapshotKube } from '../../src/sources/kube/snapshot-kube.js';
 import { loadSnapshot, type Snapshot } from '../../src/sources/snapshot/load.js';
+import type { GatewayEndpointRecord } from '../../src/engine/ports/gateway.js';
+import { gatewayAnswering } from '../support/cause-tester.js';
 import { fixture } from '../support/check-tester.js';
 
 export interface CauseCase {
@@ -20,6 +22,8 @@ export interface CauseCase {
   values?: string[];
   /** Phrases some evidence item must contain (rendered as JSON). */
   evidence?: string[];
+  /** What model-engine's API answers (`--gateway-url`), for causes that compare it with the cluster; a stub. */
+  api?: GatewayEndpointRecord;
 }
 
 export const CAUSE_CASES: readonly CauseCase[] = [
@@ -168,6 +172,14 @@ export const CAUSE_CASES: readonly CauseCase[] = [
     commands: ['set env statefulset/celery-autoscaler-redis'],
   },
   {
+    fixture: 'endpoint-status-stale',
+    query: 'end_cv0e3iin2ojg00b1q3ah',
+    cause: 'STATUS_STALE',
+    summary: ["model-engine's API reports 0 available worker(s)", 'the cacher cannot write the cache'],
+    commands: ['rollout restart deploy/model-engine-cacher'],
+    api: { id: 'end_cv0e3iin2ojg00b1q3ah', name: 'llama-3-8b-batch', status: 'READY', deployment_state: { available_workers: 0, unavailable_workers: 1 } },
+  },
+  {
     fixture: 'endpoint-build-pending',
     query: 'end_ct5ndpen2ojg00a4qme0',
     cause: 'BUILD_PENDING',
@@ -226,8 +238,9 @@ export function snapshotOf(name: string): Promise<Snapshot> {
 }
 
 /** The `endpoint` command's collection and diagnosis over any kube port (snapshot or live). */
-export async function diagnoseWith(kube: KubePort, query: string, now: Date, context = 'arn:aws:eks:us-east-1:111122223333:cluster/ml-prod'): Promise<Diagnosis> {
+export async function diagnoseWith(kube: KubePort, query: string, now: Date, context = 'arn:aws:eks:us-east-1:111122223333:cluster/ml-prod', api?: GatewayEndpointRecord): Promise<Diagnosis> {
   const facts = await collectEndpointFacts({
+    ...(api ? { gateway: gatewayAnswering(api) } : {}),
     kube,
     query,
     namespace: 'llm-engine',
@@ -239,9 +252,9 @@ export async function diagnoseWith(kube: KubePort, query: string, now: Date, con
   return diagnose(facts);
 }
 
-export async function diagnoseSnapshot(name: string, query: string): Promise<{ diagnosis: Diagnosis; calls: number }> {
+export async function diagnoseSnapshot(name: string, query: string, api?: GatewayEndpointRecord): Promise<{ diagnosis: Diagnosis; calls: number }> {
   const snap = await snapshotOf(name);
   const kube = new SnapshotKube(snap);
-  const diagnosis = await diagnoseWith(kube, query, snap.now);
+  const diagnosis = await diagnoseWith(kube, query, snap.now, undefined, api);
   return { diagnosis, calls: kube.requestCount };
 }

@@ -7,6 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { diagnose, DIAGNOSES } from '../../diagnoses/index.js';
 import type { Diagnosis, KubeEvent, Verdict, VerdictLevel } from '../../src/engine/index.js';
+import type { GatewayEndpointRecord, GatewayPort } from '../../src/engine/ports/gateway.js';
 import { collectEndpointFacts, type CollectInput, type EndpointFacts } from '../../src/model-engine/endpoint-facts.js';
 import { endpointView, type EndpointCause } from '../../src/model-engine/endpoint-view.js';
 import { MATRIX } from '../../src/matrix/index.js';
@@ -140,3 +141,12 @@ export const withPodEvent =
 export const withFailedCreate =
   (message: string) =>
   (f: EndpointFacts): EndpointFacts => ({ ...f, events: f.events.map((e) => (e.reason === 'FailedCreate' ? { ...e, message } : e)) });
+
+/**
+ * A stand-in for model-engine's API that answers one record (the real client is tested against a recorded server in
+ * test/gateway): cases that use it say "API answer stubbed" in their names.
+ */
+export function gatewayAnswering(record: GatewayEndpointRecord): GatewayPort {
+  const baseUrl = 'http://127.0.0.1:5000';
+  return { baseUrl, endpoint: async () => ({ state: 'found', record, url: `${baseUrl}/v1/model-endpoints/${record.id}` }) };
+}
