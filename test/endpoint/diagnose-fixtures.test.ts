@@ -75,7 +75,7 @@ describe('endpoint diagnosis over --snapshot', () => {
 });
 
 describe('endpoint diagnosis over the live path (client-node → snapshot API server)', () => {
-  const LIVE = ['endpoint-image-pull', 'endpoint-no-matching-nodes', 'endpoint-crash-loop', 'endpoint-missing-priority-class', 'endpoint-build-failed', 'endpoint-insufficient-gpu'];
+  const LIVE = ['endpoint-image-pull', 'endpoint-no-matching-nodes', 'endpoint-crash-loop', 'endpoint-missing-priority-class', 'endpoint-build-failed', 'endpoint-insufficient-gpu', 'endpoint-admission-denied', 'endpoint-sidecar-not-ready', 'endpoint-scale-from-zero-blocked', 'endpoint-async-not-consuming'];
   let dir: string;
   const servers: SnapshotServer[] = [];
   const kubes: LiveKube[] = [];

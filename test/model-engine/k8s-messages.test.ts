@@ -78,3 +78,28 @@ describe('sidecarProblem', () => {
   });
   it('nothing known', () => expect(sidecarProblem('info\tEnvoy proxy is ready')).toBeUndefined());
 });
+
+/**
+ * ReplicaSet FailedCreate messages recorded from a real kube-apiserver and kube-controller-manager v1.37.2 (this
+ * repository's control-plane build, on loopback): a Deployment like an endpoint's in a namespace per case. Mutating
+ * admission (Priority, ServiceAccount) names the pod by its generateName; validating admission by its full name.
+ * The webhook's TLS error is shortened (the certificate's host list was the test machine's).
+ */
+describe('classifyFailedCreate on messages recorded from kube-apiserver v1.37.2', () => {
+  it.each([
+    ['Error creating: pods "launch-endpoint-id-end-ct5x-767568cf94-" is forbidden: no PriorityClass with name model-engine-default-priority was found', 'priority-class', 'model-engine-default-priority'],
+    ['Error creating: pods "launch-endpoint-id-end-ct5x-7486f8c857-" is forbidden: error looking up service account sa/model-engine: serviceaccount "model-engine" not found', 'service-account', 'model-engine'],
+    ['Error creating: pods "launch-endpoint-id-end-ct5x-5f8475d965-lkd94" is forbidden: exceeded quota: gpu-quota, requested: requests.nvidia.com/gpu=1, used: requests.nvidia.com/gpu=0, limited: requests.nvidia.com/gpu=0', 'quota', 'gpu-quota'],
+    [
+      'Error creating: pods "launch-endpoint-id-end-ct5x-5f8475d965-8jdft" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "main" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "main" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "main" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "main" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
+      'pod-security',
+      'restricted:latest',
+    ],
+    ["Error creating: pods \"launch-endpoint-id-end-ct5x-5f8475d965-h98hc\" is forbidden: ValidatingAdmissionPolicy 'require-cost-center' with binding 'require-cost-center-binding' denied request: pods must carry the cost-center label", 'policy', 'require-cost-center'],
+    [
+      'Error creating: Internal error occurred: failed calling webhook "mutation.azure-workload-identity.io": failed to call webhook: Post "https://azure-wi-webhook-webhook-service.hook.svc:443/mutate-v1-pod?timeout=3s": tls: failed to verify certificate: x509: certificate is valid for archive.ubuntu.com, deb.debian.org, not azure-wi-webhook-webhook-service.hook.svc',
+      'webhook-unavailable',
+      'mutation.azure-workload-identity.io',
+    ],
+  ])('%s', (message, kind, name) => expect(classifyFailedCreate(message)).toMatchObject({ kind, name }));
+});
