@@ -3,6 +3,25 @@ import tseslint from 'typescript-eslint';
 
 const SDKS = ['@kubernetes/*', 'ioredis', '@aws-sdk/*', '@azure/*', '@google-cloud/*', 'google-auth-library', 'tar'];
 const UI = ['ink', 'ink-*', 'react', 'react/*'];
+/**
+ * The layers that do I/O or talk to people: no pure layer imports them. Patterns match the import string as written
+ * (`../sources/…` from src/, `../../src/sources/…` from checks/), so they name the folder, not its path from the root.
+ */
+const OUTER = ['**/sources/**', '**/reporters/**', '**/tui/**', '**/commands/**', '**/run/**'];
+
+/**
+ * One layer's import boundary: static imports by pattern, and no dynamic `import()` at all (a pure layer loads
+ * nothing at run time, and a dynamic import must not be a way around the rule).
+ */
+function boundary(files, groups) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => ({ group, message })) }],
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'no dynamic import() in a pure layer (engine, model-engine, checks, diagnoses)' }],
+    },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'fixtures/**', '**/*.js', '**/*.mjs'] },
@@ -23,23 +42,41 @@ export default tseslint.config(
     ignores: ['src/cli.ts'],
     rules: { 'no-console': 'error' },
   },
-  {
-    files: ['checks/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: [...SDKS, ...UI], message: 'checks read the world through ports on their context, never SDKs' },
-            { group: ['node:*', 'fs', 'child_process', 'net', 'http', 'https'], message: 'checks do no I/O of their own' },
-            { group: ['**/src/sources/**', '**/src/reporters/**', '**/src/tui/**', '**/src/commands/**', '**/src/run/**'], message: 'checks import only the engine API (src/engine/**) and the matrix data (src/matrix/**)' },
-          ],
-        },
-      ],
-    },
-  },
+  boundary(['checks/**/*.ts'], [
+    [[...SDKS, ...UI], 'checks read the world through ports on their context, never SDKs'],
+    [['node:*', 'fs', 'child_process', 'net', 'http', 'https'], 'checks do no I/O of their own'],
+    [[...OUTER, '**/diagnoses/**', '!**/diagnoses/index.js'], 'checks import only the engine API (src/engine/**), model-engine knowledge (src/model-engine/**), the matrix data (src/matrix/**) and the diagnoses registry (diagnoses/index.ts)'],
+  ]),
+  // The framework (contract, runner, registry, redaction, port interfaces) knows nothing of model-engine.
+  boundary(['src/engine/**/*.ts'], [
+    [[...SDKS, ...UI], 'the engine reads the world through ports, never SDKs'],
+    [['node:*', 'fs', 'child_process', 'net', 'http', 'https'], 'the engine does no I/O of its own'],
+    [[...OUTER, '**/model-engine/**', '**/checks/**', '**/diagnoses/**'], 'src/engine/** is the framework: it imports nothing but itself (model-engine knowledge, checks and diagnoses import it)'],
+  ]),
+  // What we know about model-engine (config, images, GPUs, scheduling, identity, log signatures, endpoint facts and
+  // diagnosis): pure knowledge over the engine's contract, reading the world only through ports.
+  boundary(['src/model-engine/**/*.ts'], [
+    [[...SDKS, ...UI], 'model-engine knowledge reads the world through ports, never SDKs'],
+    [['node:*', 'fs', 'child_process', 'net', 'http', 'https'], 'model-engine knowledge does no I/O of its own'],
+    [[...OUTER, '**/checks/**', '**/diagnoses/**'], 'src/model-engine/** imports only the engine (src/engine/**), the matrix data and itself; checks and diagnoses import it, not the reverse'],
+  ]),
+  // A diagnosis cause is a pure judgement over an endpoint's facts, like a check over its context; it does not import
+  // another cause's file (shared logic goes to diagnoses/lib/, as checks share support/). The registry imports them all.
   ...[
-    { files: ['src/**/*.ts'], ignores: ['src/sources/**', 'src/tui/**'], groups: [[SDKS, 'only src/sources/** imports SDKs'], [UI, 'only src/tui/** imports ink/React']] },
+    { files: ['diagnoses/index.ts'], siblings: [] },
+    { files: ['diagnoses/*.ts'], ignores: ['diagnoses/index.ts'], siblings: ['./*.js'] },
+    { files: ['diagnoses/lib/**/*.ts'], siblings: ['../*.js'] },
+  ].map(({ files, ignores, siblings }) => ({
+    ...boundary(files, [
+      [[...SDKS, ...UI], 'causes judge collected facts, never SDKs'],
+      [['node:*', 'fs', 'child_process', 'net', 'http', 'https'], 'causes do no I/O'],
+      [[...OUTER, '**/checks/**'], 'diagnoses import only the engine (src/engine/**) and model-engine knowledge (src/model-engine/**)'],
+      ...(siblings.length ? [[siblings, "a cause does not import another cause's file: put shared logic in diagnoses/lib/"]] : []),
+    ]),
+    ...(ignores ? { ignores } : {}),
+  })),
+  ...[
+    { files: ['src/**/*.ts'], ignores: ['src/sources/**', 'src/tui/**', 'src/engine/**', 'src/model-engine/**'], groups: [[SDKS, 'only src/sources/** imports SDKs'], [UI, 'only src/tui/** imports ink/React']] },
     { files: ['src/sources/**/*.ts'], groups: [[UI, 'only src/tui/** imports ink/React']] },
     { files: ['src/tui/**/*.ts', 'src/tui/**/*.tsx'], groups: [[SDKS, 'only src/sources/** imports SDKs']] },
   ].map(({ files, ignores, groups }) => ({

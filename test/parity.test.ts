@@ -1,8 +1,10 @@
-/** Every registered check has a docs page, a test file, and an id that matches its path; and the reverse. */
+/** Every registered check (and cause) has a docs page (section), a test file, and an id that matches its path; and the reverse. */
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allChecks } from '../checks/index.js';
+import { DIAGNOSES } from '../diagnoses/index.js';
+import { CAUSE_CODES } from '../src/engine/index.js';
 import { REPO } from './support/check-tester.js';
 
 const ids = allChecks.map((c) => c.meta.id);
@@ -36,5 +38,46 @@ describe('check parity', () => {
 
   it('ids are unique, docs links match the id', () => {
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+/**
+ * Every registered diagnosis cause has its file (`diagnoses/<code in kebab-case>.ts`, whose default export it is),
+ * its docs section (an anchor and a heading in docs/endpoint.md), its test file, and its code in the contract,
+ * the README and the JSON schema page; every cause file is registered.
+ */
+describe('cause parity', () => {
+  const slug = (code: string) => code.toLowerCase().replace(/_/g, '-');
+  const endpointDocs = readFileSync(join(REPO, 'docs', 'endpoint.md'), 'utf8');
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const schema = readFileSync(join(REPO, 'docs', 'output-schema.md'), 'utf8');
+  const codes = DIAGNOSES.map((c) => c.meta.code);
+
+  it('registers exactly the cause codes of the contract, in rank order', () => {
+    expect([...codes].sort()).toEqual([...CAUSE_CODES].sort());
+    const ranks = DIAGNOSES.map((c) => c.meta.rank);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(new Set(ranks).size).toBe(ranks.length);
+  });
+
+  it.each(codes)('%s: file, docs section, test, README and schema', async (code) => {
+    const cause = DIAGNOSES.find((c) => c.meta.code === code)!;
+    const file = join(REPO, 'diagnoses', `${slug(code)}.ts`);
+    expect(existsSync(file)).toBe(true);
+    expect(((await import(file)) as { default: unknown }).default).toBe(cause);
+    expect(cause.meta.docs).toBe(`docs/endpoint.md#${slug(code)}`);
+    expect(endpointDocs).toContain(`<a id="${slug(code)}"></a>\n### \`${code}\``);
+    expect(existsSync(join(REPO, 'test', 'diagnoses', `${slug(code)}.test.ts`))).toBe(true);
+    expect(readme).toContain(`\`${code}\``);
+    expect(schema).toContain(`\`${code}\``);
+    expect(cause.meta.title.length).toBeGreaterThan(0);
+    expect(cause.meta.reads.length).toBeGreaterThan(0);
+  });
+
+  it('every cause file under diagnoses/ is registered', () => {
+    const files = readdirSync(join(REPO, 'diagnoses'), { withFileTypes: true })
+      .filter((f) => f.isFile() && f.name.endsWith('.ts') && f.name !== 'index.ts')
+      .map((f) => f.name.replace(/\.ts$/, ''));
+    expect(files.sort()).toEqual(codes.map(slug).sort());
   });
 });

@@ -1,5 +1,5 @@
 import { defineCheck, fail, isNodeReady, pass, type Evidence, type Finding, type Node, type ValuesPort } from '../../src/engine/index.js';
-import { isGpuNode, isSchedulable, labelCommands, matchesSelector } from '../../src/engine/gpu.js';
+import { isGpuNode, isSchedulable, labelCommands, matchesSelector } from '../../src/model-engine/gpu.js';
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const ref = (path: string) => ({ kind: 'HelmValues', name: path });

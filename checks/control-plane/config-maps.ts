@@ -14,7 +14,7 @@ import {
 } from '../../src/engine/index.js';
 // model-engine's required fields and renames, shared with values/service-config (which checks the values they are
 // rendered from; this check reads the rendered ConfigMap, as the service will).
-import { REQUIRED_FIELDS, RENAMED_FIELDS, valuesPathOf, type ConfigSection } from '../../src/engine/model-engine-config.js';
+import { REQUIRED_FIELDS, RENAMED_FIELDS, valuesPathOf, type ConfigSection } from '../../src/model-engine/model-engine-config.js';
 
 const DOCS = 'docs/checks/control-plane/config-maps.md';
 export const SERVICE_CONFIG = 'model-engine-service-config';

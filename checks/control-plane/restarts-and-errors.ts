@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, refOf, skip, warn, type Evidence, type Finding, type KubePort, type Pod, type Severity } from '../../src/engine/index.js';
-import { errorLines, matchLogSignature, type LogMatch } from '../../src/engine/log-signatures.js';
+import { errorLines, matchLogSignature, type LogMatch } from '../../src/model-engine/log-signatures.js';
 
 /** The control-plane workloads whose restarts and logs triage reads (facts §1.3). */
 export const COMPONENTS = [

@@ -1,7 +1,8 @@
 import { BENIGN_CAUSES, CAUSE_CODES, defineCheck, fail, pass, warn, type CauseCode, type Finding, type Severity } from '../../src/engine/index.js';
-import { isFault } from '../../src/engine/endpoint-diagnosis.js';
-import { k8sNameOf } from '../../src/engine/endpoint-facts.js';
-import { triageEndpoints, type TriagedEndpoint } from '../../src/engine/endpoint-triage.js';
+import { isFault } from '../../src/model-engine/endpoint-diagnosis.js';
+import { k8sNameOf } from '../../src/model-engine/endpoint-facts.js';
+import { triageEndpoints } from '../../diagnoses/index.js';
+import type { TriagedEndpoint } from '../../src/model-engine/endpoint-triage.js';
 
 /** `IMAGE_PULL` → `imagePull`: each cause is its own messageId, so consumers match on it. */
 export function causeMessageId(cause: CauseCode): string {

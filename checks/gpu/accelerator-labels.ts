@@ -20,7 +20,7 @@ import {
   productMismatch,
   valuesGpuDemands,
   type GpuDemand,
-} from '../../src/engine/gpu.js';
+} from '../../src/model-engine/gpu.js';
 
 interface PodTemplateOwner extends KubeObject {
   spec?: { replicas?: number; template?: { spec?: { nodeSelector?: Record<string, string> } } };

@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, skip, warn, type Evidence, type Finding, type Node, type Pod } from '../../src/engine/index.js';
-import { formatGpuCapacity, gpuCapacity, labelCommands, type GpuCapacityRow } from '../../src/engine/gpu.js';
+import { formatGpuCapacity, gpuCapacity, labelCommands, type GpuCapacityRow } from '../../src/model-engine/gpu.js';
 
 /** Non-terminated pods, as the scheduler counts them. */
 export const NON_TERMINATED = 'status.phase!=Succeeded,status.phase!=Failed';

@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, refOf, skip, warn, type ContainerStatus, type Finding, type KubeObject, type Node, type Pod } from '../../src/engine/index.js';
-import { GPU_RESOURCE, isGpuNode, nodeAccelerator, nodeGpuAllocatable, nodeGpuCapacity } from '../../src/engine/gpu.js';
+import { GPU_RESOURCE, isGpuNode, nodeAccelerator, nodeGpuAllocatable, nodeGpuCapacity } from '../../src/model-engine/gpu.js';
 
 interface DaemonSet extends KubeObject {
   spec?: { selector?: { matchLabels?: Record<string, string> } };

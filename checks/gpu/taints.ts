@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, refOf, skip, warn, type Finding, type Node, type NodePoolProfile, type Pod } from '../../src/engine/index.js';
-import { GPU_TAINT_KEY, isGpuNode, podAccelerator } from '../../src/engine/gpu.js';
+import { GPU_TAINT_KEY, isGpuNode, podAccelerator } from '../../src/model-engine/gpu.js';
 
 export interface Taint {
   key: string;

@@ -1,5 +1,5 @@
 import { defineCheck, skip, type Finding, type Node } from '../../src/engine/index.js';
-import { readIdentityState, type SubjectState } from '../../src/engine/identity.js';
+import { readIdentityState, type SubjectState } from '../../src/model-engine/identity.js';
 import { IDENTITY_CLOUD_PORT, type IdentityCloudPort } from '../../src/engine/ports/identity-cloud.js';
 import { AWS_MESSAGES, awsTrust } from './lib/cloud-trust-aws.js';
 import { AZURE_MESSAGES, azureTrust } from './lib/cloud-trust-azure.js';

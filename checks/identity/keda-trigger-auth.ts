@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, refOf, skip, warn, type Finding, type KubeObject, type ObjectRef, type Pod } from '../../src/engine/index.js';
-import { chartFullname, podFederation, type ServiceAccount } from '../../src/engine/identity.js';
+import { chartFullname, podFederation, type ServiceAccount } from '../../src/model-engine/identity.js';
 
 /** The chart's TriggerAuthentication on Azure (facts §1.6). */
 export const TRIGGER_AUTH_NAME = 'azure-workload-identity';

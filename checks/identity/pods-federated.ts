@@ -7,7 +7,7 @@ import {
   rolesText,
   type PodFederation,
   type SubjectState,
-} from '../../src/engine/identity.js';
+} from '../../src/model-engine/identity.js';
 import { roleSeverity } from './service-account-annotations.js';
 
 export type PodVerdict =

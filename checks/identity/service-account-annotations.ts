@@ -8,7 +8,7 @@ import {
   KANIKO,
   type IdentityRole,
   type SubjectState,
-} from '../../src/engine/identity.js';
+} from '../../src/model-engine/identity.js';
 
 /** The control plane cannot start its work without its identity; endpoints need theirs; builds are optional. */
 export function roleSeverity(roles: readonly IdentityRole[]): Severity {

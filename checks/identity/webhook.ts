@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, type Cloud, type Finding, type KubeObject, type ObjectRef, type Pod } from '../../src/engine/index.js';
-import { podFederation, readIdentityState } from '../../src/engine/identity.js';
+import { podFederation, readIdentityState } from '../../src/model-engine/identity.js';
 
 export interface WebhookConfiguration extends KubeObject {
   webhooks?: {

@@ -1,6 +1,6 @@
 import { defineCheck, fail, pass, skip, warn, type Finding, type Node, type Pod } from '../../src/engine/index.js';
-import { classifyPullError, PULL_ERROR_MEANING } from '../../src/engine/image-pull.js';
-import { podKind, type ImageEntry, type ValuesLike } from '../../src/engine/images.js';
+import { classifyPullError, PULL_ERROR_MEANING } from '../../src/model-engine/image-pull.js';
+import { podKind, type ImageEntry, type ValuesLike } from '../../src/model-engine/images.js';
 import { CANARY_LEFTOVER_MS, type CanaryOutcome, type CanaryPort } from '../../src/engine/ports/canary.js';
 import { gatherImageInputs, isGpuNode } from './support/pullable.js';
 

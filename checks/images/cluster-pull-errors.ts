@@ -10,8 +10,8 @@ import {
   type ObjectRef,
   type Pod,
 } from '../../src/engine/index.js';
-import { classifyPullError, imageInPullMessage, PULL_ERROR_MEANING, type PullErrorKind } from '../../src/engine/image-pull.js';
-import { podKind } from '../../src/engine/images.js';
+import { classifyPullError, imageInPullMessage, PULL_ERROR_MEANING, type PullErrorKind } from '../../src/model-engine/image-pull.js';
+import { podKind } from '../../src/model-engine/images.js';
 
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
 /** Events older than this (relative to the run's now) are history, not the current state. */

@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, skip, type Deployment, type Evidence, type Finding, type Pod } from '../../src/engine/index.js';
-import { LOG_SIGNATURES } from '../../src/engine/log-signatures.js';
+import { LOG_SIGNATURES } from '../../src/model-engine/log-signatures.js';
 import { countInLogs, readLogs, span, type LogCount } from './lib/logs.js';
 import { CONTROL_PLANE, podsOf } from './lib/model-engine-redis.js';
 

@@ -51,7 +51,7 @@ export interface ImageUse {
 }
 
 /** Every image repository these values make the install pull, resolved as the chart and model-engine do. */
-// Not built on imageSet() (src/engine/images.ts): that one needs a tag (drops untagged repos), fills in defaults and hard-coded images, and maps an unknown docker_registry_type by inference, not to generic.
+// Not built on imageSet() (src/model-engine/images.ts): that one needs a tag (drops untagged repos), fills in defaults and hard-coded images, and maps an unknown docker_registry_type by inference, not to generic.
 export function imageUses(values: ValuesPort): ImageUse[] {
   const out: ImageUse[] = [];
   const tag = str(values, 'tag');

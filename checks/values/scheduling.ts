@@ -1,5 +1,5 @@
 import { defineCheck, fail, formatPath, pass, warn, type Finding, type ValuesPort } from '../../src/engine/index.js';
-import { ACCELERATOR_LABEL, closestGpuType, GPU_TYPES } from '../../src/engine/gpu.js';
+import { ACCELERATOR_LABEL, closestGpuType, GPU_TYPES } from '../../src/model-engine/gpu.js';
 
 /** The chart's default selector (chart values.yaml) that a user's `{}` does not remove (facts §1.1). */
 export const DEFAULT_NODE_LABEL = { key: 'node-lifecycle', value: 'normal' } as const;
@@ -16,7 +16,7 @@ export const PRIORITY_CLASSES = [
 
 export const CHART_FULLNAME = 'model-engine';
 
-/** model-engine's `GpuType` values (facts §7; the list lives in src/engine/gpu.ts), used verbatim as the accelerator label. */
+/** model-engine's `GpuType` values (facts §7; the list lives in src/model-engine/gpu.ts), used verbatim as the accelerator label. */
 const GPU_TYPE_NAMES: readonly string[] = GPU_TYPES.map((t) => t.type);
 
 /**

@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, warn, type Finding } from '../../src/engine/index.js';
-import { REQUIRED_INFRA_FIELDS, REQUIRED_LAUNCH_FIELDS, RENAMED_FIELDS, type RequiredConfigField } from '../../src/engine/model-engine-config.js';
+import { REQUIRED_INFRA_FIELDS, REQUIRED_LAUNCH_FIELDS, RENAMED_FIELDS, type RequiredConfigField } from '../../src/model-engine/model-engine-config.js';
 import { keyRef, str, valuesSnippet, type SnippetValue } from './support/snippet.js';
 
 const LAUNCH = 'config.values.launch';
@@ -13,7 +13,7 @@ function userSet(fields: readonly RequiredConfigField[]): Readonly<Record<string
 /**
  * `HostedModelInferenceServiceConfig` fields without a default (facts §2.1), minus what the chart injects into
  * the rendered config itself (`gateway_namespace` = release namespace, `dd_trace_enabled` = top-level value).
- * The list is model-engine's (src/engine/model-engine-config.ts), shared with control-plane/config-maps.
+ * The list is model-engine's (src/model-engine/model-engine-config.ts), shared with control-plane/config-maps.
  */
 export const REQUIRED_LAUNCH = userSet(REQUIRED_LAUNCH_FIELDS);
 

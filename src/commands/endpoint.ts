@@ -1,6 +1,6 @@
 /**
  * `endpoint <id|name>`: why is this endpoint not serving, and what exactly to change. Runs the endpoint-scoped
- * checks, then the endpoint diagnosis (`src/engine/endpoint-diagnosis.ts`) over facts collected with a bounded
+ * checks, then the endpoint diagnosis (`src/model-engine/endpoint-diagnosis.ts`) over facts collected with a bounded
  * number of API calls, and shows the diagnosis first. `--watch` re-diagnoses every `--interval` seconds until the
  * endpoint is HEALTHY (exit 0) or the user presses Ctrl-C (130).
  *
@@ -8,8 +8,9 @@
  * 0 otherwise. The endpoint-scoped checks are shown for context and do not change it.
  */
 import type { Diagnosis } from '../engine/diagnosis.js';
-import { diagnose, isFault } from '../engine/endpoint-diagnosis.js';
-import { collectEndpointFacts } from '../engine/endpoint-facts.js';
+import { diagnose } from '../../diagnoses/index.js';
+import { isFault } from '../model-engine/endpoint-diagnosis.js';
+import { collectEndpointFacts } from '../model-engine/endpoint-facts.js';
 import { CancelledError, EXIT, type ExitCode } from '../engine/errors.js';
 import { GATEWAY_PORT, type GatewayPort } from '../engine/ports/gateway.js';
 import { CLOUD_PORT, type CloudPort } from '../engine/ports/cloud.js';

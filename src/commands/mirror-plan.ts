@@ -4,9 +4,9 @@
  * a runnable, idempotent bash script.
  */
 import { EXIT, FatalError, ifForbidden, type ExitCode } from '../engine/errors.js';
-import { imageSet, parseFrameworkTags, serviceConfigFromData } from '../engine/images.js';
+import { imageSet, parseFrameworkTags, serviceConfigFromData } from '../model-engine/images.js';
 import type { ConfigMap } from '../engine/kube-types.js';
-import { planMirror, renderMirrorPlanText, renderMirrorScript, type MirrorPlan } from '../engine/mirror-plan.js';
+import { planMirror, renderMirrorPlanText, renderMirrorScript, type MirrorPlan } from '../model-engine/mirror-plan.js';
 import type { KubePort } from '../engine/types.js';
 import { resolveContext } from '../run/context.js';
 import { openSources, openValues, type CommonOptions, type Streams } from './run.js';

@@ -3,7 +3,7 @@
  * cause). The table comes from the same memoised collection the `endpoints/serving` check reads, so it costs no
  * extra API calls when that check ran.
  */
-import { triageEndpoints } from '../engine/endpoint-triage.js';
+import { triageEndpoints } from '../../diagnoses/index.js';
 import type { CheckCommand } from './run.js';
 
 export const TRIAGE_COMMAND: CheckCommand = {

@@ -6,6 +6,10 @@ import type { Evidence, Remediation } from './types.js';
 
 export const CAUSE_CODES = [
   'IMAGE_PULL',
+  /** The node cannot create the pod's sandbox: no IP address, the network plugin, the pause image, a runtime handler. */
+  'SANDBOX_FAILED',
+  /** The Istio sidecar never gets ready, and the app containers wait for it. */
+  'SIDECAR_NOT_READY',
   'INSUFFICIENT_GPU',
   /** Not enough cpu, memory or ephemeral storage on the nodes that match (GPUs are fine or not asked for). */
   'INSUFFICIENT_RESOURCES',
@@ -14,6 +18,10 @@ export const CAUSE_CODES = [
   'MISSING_PRIORITY_CLASS',
   'MISSING_SERVICE_ACCOUNT',
   'QUOTA_EXCEEDED',
+  /** An admission policy (Pod Security, ValidatingAdmissionPolicy, Kyverno, Gatekeeper, …) denies the pods. */
+  'ADMISSION_DENIED',
+  /** An admission webhook that fails closed cannot be called, so no pod it selects can be created. */
+  'WEBHOOK_UNAVAILABLE',
   'CONFIG_ERROR',
   'VOLUME',
   'CRASH_LOOP',
@@ -22,6 +30,12 @@ export const CAUSE_CODES = [
   'SCALED_TO_ZERO',
   'BUILD_PENDING',
   'BUILD_FAILED',
+  /** At zero replicas with a KEDA ScaledObject that will not scale it up (operator down, trigger failing). */
+  'SCALE_FROM_ZERO_BLOCKED',
+  /** An async endpoint's tasks are never taken: the celery autoscaler skips it, or its Ready workers cannot consume. */
+  'ASYNC_NOT_CONSUMING',
+  /** model-engine's API and the cluster disagree about the endpoint's workers because the cacher does not update it. */
+  'STATUS_STALE',
   'NOT_FOUND',
   'HEALTHY',
   'UNKNOWN',

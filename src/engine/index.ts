@@ -6,4 +6,4 @@ export { redactText, redactValue, isSecretKey, REDACTED } from './redact.js';
 export * from './kube-types.js';
 export * from './values-path.js';
 export * from './diagnosis.js';
-export * from './cluster-name.js';
+export * from './cause.js';

@@ -6,12 +6,12 @@ import { ifForbidden } from '../engine/errors.js';
 import type { BaseContext } from '../engine/runner.js';
 import type { Cloud, ConfigMap, Deployment, KubePort, Namespaces, Node, ReportTarget, RunOptions, ValuesPort } from '../engine/index.js';
 import { CLOUDS } from '../engine/types.js';
-import { serviceConfigFromData } from '../engine/images.js';
+import { serviceConfigFromData } from '../model-engine/images.js';
 import { cloudFromProviderId, profileFor } from '../matrix/index.js';
-import { clusterNameFromContext } from '../engine/cluster-name.js';
+import { clusterNameFromContext } from '../model-engine/cluster-name.js';
 import { policyFromEnv } from '../sources/net-policy.js';
 
-import { GATEWAY_DEPLOYMENT, SERVICE_CONFIG_MAP } from '../engine/model-engine-config.js';
+import { GATEWAY_DEPLOYMENT, SERVICE_CONFIG_MAP } from '../model-engine/model-engine-config.js';
 export { GATEWAY_DEPLOYMENT, SERVICE_CONFIG_MAP };
 
 export interface ContextInput {

@@ -1,11 +1,13 @@
 // The endpoint-<cause> fixtures, the endpoint each one is about, and what the doctor must conclude.
 import type { CauseCode, Diagnosis } from '../../src/engine/diagnosis.js';
-import { collectEndpointFacts } from '../../src/engine/endpoint-facts.js';
-import { diagnose } from '../../src/engine/endpoint-diagnosis.js';
+import { collectEndpointFacts } from '../../src/model-engine/endpoint-facts.js';
+import { diagnose } from '../../diagnoses/index.js';
 import type { KubePort } from '../../src/engine/types.js';
 import { MATRIX } from '../../src/matrix/index.js';
 import { SnapshotKube } from '../../src/sources/kube/snapshot-kube.js';
 import { loadSnapshot, type Snapshot } from '../../src/sources/snapshot/load.js';
+import type { GatewayEndpointRecord } from '../../src/engine/ports/gateway.js';
+import { gatewayAnswering } from '../support/cause-tester.js';
 import { fixture } from '../support/check-tester.js';
 
 export interface CauseCase {
@@ -20,6 +22,8 @@ export interface CauseCase {
   values?: string[];
   /** Phrases some evidence item must contain (rendered as JSON). */
   evidence?: string[];
+  /** What model-engine's API answers (`--gateway-url`), for causes that compare it with the cluster; a stub. */
+  api?: GatewayEndpointRecord;
 }
 
 export const CAUSE_CASES: readonly CauseCase[] = [
@@ -80,6 +84,35 @@ export const CAUSE_CASES: readonly CauseCase[] = [
     commands: ['kubectl -n llm-engine describe resourcequota gpu-quota'],
   },
   {
+    fixture: 'endpoint-admission-denied',
+    query: 'end_ct5sivjn2ojg00a4qmj0',
+    cause: 'ADMISSION_DENIED',
+    summary: ['Pod Security Admission (namespace llm-engine enforces restricted:latest)', 'allowPrivilegeEscalation != false'],
+    commands: ['pod-security.kubernetes.io/enforce=baseline'],
+    evidence: ['FailedCreate'],
+  },
+  {
+    fixture: 'endpoint-webhook-unavailable',
+    query: 'end_ct5tjvkn2ojg00a4qmk0',
+    cause: 'WEBHOOK_UNAVAILABLE',
+    summary: ['validate.kyverno.svc-fail', 'fails closed'],
+    commands: ['kubectl -n kyverno get deploy,pods -o wide'],
+  },
+  {
+    fixture: 'endpoint-sandbox-failed',
+    query: 'end_ct5vlumn2ojg00a4qmm0',
+    cause: 'SANDBOX_FAILED',
+    summary: ['no IP address left'],
+    commands: ['kubectl describe node ip-10-42-44-7.ec2.internal'],
+  },
+  {
+    fixture: 'endpoint-sidecar-not-ready',
+    query: 'end_ct5umvnn2ojg00a4qmn0',
+    cause: 'SIDECAR_NOT_READY',
+    summary: ['istio-proxy sidecar', 'gets no configuration from istiod'],
+    evidence: ['config not received from XDS server'],
+  },
+  {
     fixture: 'endpoint-config-error',
     query: 'end_ct5h7j8n2ojg00a4qm80',
     cause: 'CONFIG_ERROR',
@@ -125,6 +158,28 @@ export const CAUSE_CASES: readonly CauseCase[] = [
     commands: ['"min_workers":1'],
   },
   {
+    fixture: 'endpoint-scale-from-zero-blocked',
+    query: 'end_ct5rmtun2ojg00a4qmq0',
+    cause: 'SCALE_FROM_ZERO_BLOCKED',
+    summary: ['will not scale up on the next request', 'no such host'],
+    commands: ['"min_workers":1'],
+  },
+  {
+    fixture: 'endpoint-async-not-consuming',
+    query: 'end_ct5snvvn2ojg00a4qmr0',
+    cause: 'ASYNC_NOT_CONSUMING',
+    summary: ['nothing will start one', 'annotated sqs-message-broker-master'],
+    commands: ['set env statefulset/celery-autoscaler-redis'],
+  },
+  {
+    fixture: 'endpoint-status-stale',
+    query: 'end_cv0e3iin2ojg00b1q3ah',
+    cause: 'STATUS_STALE',
+    summary: ["model-engine's API reports 0 available worker(s)", 'the cacher cannot write the cache'],
+    commands: ['rollout restart deploy/model-engine-cacher'],
+    api: { id: 'end_cv0e3iin2ojg00b1q3ah', name: 'llama-3-8b-batch', status: 'READY', deployment_state: { available_workers: 0, unavailable_workers: 1 } },
+  },
+  {
     fixture: 'endpoint-build-pending',
     query: 'end_ct5ndpen2ojg00a4qme0',
     cause: 'BUILD_PENDING',
@@ -138,6 +193,13 @@ export const CAUSE_CASES: readonly CauseCase[] = [
     summary: ['ApiException: (422)', 'must be less than or equal to ephemeral-storage limit of 1000Gi'],
     commands: ['kubectl -n model-engine logs deploy/model-engine-endpoint-builder --tail=500'],
     evidence: ['Building endpoint end_ct5oeqfn2ojg00a4qmf0'],
+  },
+  {
+    fixture: 'endpoint-build-incomplete',
+    query: 'end_ct5qlrsn2ojg00a4qmp0',
+    cause: 'BUILD_FAILED',
+    summary: ['failed', 'virtual-service.yaml', 'after it had created Deployment'],
+    values: ['virtualservice:'],
   },
   {
     fixture: 'endpoint-not-found',
@@ -176,8 +238,9 @@ export function snapshotOf(name: string): Promise<Snapshot> {
 }
 
 /** The `endpoint` command's collection and diagnosis over any kube port (snapshot or live). */
-export async function diagnoseWith(kube: KubePort, query: string, now: Date, context = 'arn:aws:eks:us-east-1:111122223333:cluster/ml-prod'): Promise<Diagnosis> {
+export async function diagnoseWith(kube: KubePort, query: string, now: Date, context = 'arn:aws:eks:us-east-1:111122223333:cluster/ml-prod', api?: GatewayEndpointRecord): Promise<Diagnosis> {
   const facts = await collectEndpointFacts({
+    ...(api ? { gateway: gatewayAnswering(api) } : {}),
     kube,
     query,
     namespace: 'llm-engine',
@@ -189,9 +252,9 @@ export async function diagnoseWith(kube: KubePort, query: string, now: Date, con
   return diagnose(facts);
 }
 
-export async function diagnoseSnapshot(name: string, query: string): Promise<{ diagnosis: Diagnosis; calls: number }> {
+export async function diagnoseSnapshot(name: string, query: string, api?: GatewayEndpointRecord): Promise<{ diagnosis: Diagnosis; calls: number }> {
   const snap = await snapshotOf(name);
   const kube = new SnapshotKube(snap);
-  const diagnosis = await diagnoseWith(kube, query, snap.now);
+  const diagnosis = await diagnoseWith(kube, query, snap.now, undefined, api);
   return { diagnosis, calls: kube.requestCount };
 }

@@ -3,8 +3,8 @@
  * port), what it does when RBAC denies a list, and that secrets in logs never reach the diagnosis.
  */
 import { describe, expect, it } from '@jest/globals';
-import { diagnose } from '../../src/engine/endpoint-diagnosis.js';
-import { collectEndpointFacts, endpointSelector, k8sNameOf, type CollectInput } from '../../src/engine/endpoint-facts.js';
+import { diagnose } from '../../diagnoses/index.js';
+import { collectEndpointFacts, endpointSelector, k8sNameOf, type CollectInput } from '../../src/model-engine/endpoint-facts.js';
 import type { CloudPort } from '../../src/engine/ports/cloud.js';
 import type { ImageProbe, ImageProbeRequest, RegistryPort } from '../../src/engine/ports/registry.js';
 import { SnapshotKube, type Denial } from '../../src/sources/kube/snapshot-kube.js';

@@ -33,7 +33,7 @@ describe('every cause code has a fixture', () => {
 
 describe('endpoint diagnosis over --snapshot', () => {
   it.each(CAUSE_CASES.map((c) => [`${c.cause} (${c.fixture})`, c] as const))('%s', async (_n, c) => {
-    const { diagnosis, calls } = await diagnoseSnapshot(c.fixture, c.query);
+    const { diagnosis, calls } = await diagnoseSnapshot(c.fixture, c.query, c.api);
     expectCase(diagnosis, c);
     // A bounded handful of API calls: lists with selectors, events per object, nodes once, logs of a few containers.
     expect(calls).toBeLessThanOrEqual(20);
@@ -75,7 +75,7 @@ describe('endpoint diagnosis over --snapshot', () => {
 });
 
 describe('endpoint diagnosis over the live path (client-node → snapshot API server)', () => {
-  const LIVE = ['endpoint-image-pull', 'endpoint-no-matching-nodes', 'endpoint-crash-loop', 'endpoint-missing-priority-class', 'endpoint-build-failed', 'endpoint-insufficient-gpu'];
+  const LIVE = ['endpoint-image-pull', 'endpoint-no-matching-nodes', 'endpoint-crash-loop', 'endpoint-missing-priority-class', 'endpoint-build-failed', 'endpoint-insufficient-gpu', 'endpoint-admission-denied', 'endpoint-sidecar-not-ready', 'endpoint-scale-from-zero-blocked', 'endpoint-async-not-consuming'];
   let dir: string;
   const servers: SnapshotServer[] = [];
   const kubes: LiveKube[] = [];

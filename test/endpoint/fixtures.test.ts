@@ -17,6 +17,9 @@ function timestamps(x: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/** App containers and init containers (a native sidecar such as istio-proxy is one). */
+const containerNames = (p: Pod) => [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c) => c.name);
+
 describe.each(FIXTURES)('%s', (name) => {
   it('is consistent', async () => {
     const s = await snapshotOf(name);
@@ -26,8 +29,8 @@ describe.each(FIXTURES)('%s', (name) => {
     for (const o of s.objects) {
       for (const ref of o.metadata.ownerReferences ?? []) {
         const owner = find(ref.kind, o.metadata.namespace, ref.name);
-        // Control-plane pods' ReplicaSets are not part of these small snapshots.
-        if (!owner && o.metadata.namespace === 'model-engine') continue;
+        // Control-plane and infrastructure (KEDA, …) pods' ReplicaSets are not part of these small snapshots.
+        if (!owner && o.metadata.namespace !== 'llm-engine') continue;
         expect(owner?.metadata.uid).toBe(ref.uid);
       }
       for (const t of timestamps(o)) expect(Date.parse(t)).toBeLessThanOrEqual(s.now.getTime());
@@ -37,14 +40,14 @@ describe.each(FIXTURES)('%s', (name) => {
     for (const e of byKind('Event') as KubeEvent[]) {
       const obj = find(e.involvedObject.kind!, e.involvedObject.namespace, e.involvedObject.name!) as KubeObject | undefined;
       expect(obj?.metadata.uid).toBe(e.involvedObject.uid);
-      const container = /spec\.containers\{(.+)\}/.exec(e.involvedObject.fieldPath ?? '')?.[1];
-      if (container) expect((obj as Pod).spec.containers.map((c) => c.name)).toContain(container);
+      const container = /spec\.(?:initC|c)ontainers\{(.+)\}/.exec(e.involvedObject.fieldPath ?? '')?.[1];
+      if (container) expect(containerNames(obj as Pod)).toContain(container);
     }
     for (const key of s.logs.keys()) {
       const [ns, pod, container] = key.replace(/#previous$/, '').split('/');
       const p = find('Pod', ns, pod!) as Pod | undefined;
-      expect(p?.spec.containers.map((c) => c.name)).toContain(container);
-      if (key.endsWith('#previous')) expect(p?.status?.containerStatuses?.find((c) => c.name === container)?.restartCount).toBeGreaterThan(0);
+      expect(containerNames(p!)).toContain(container);
+      if (key.endsWith('#previous')) expect([...(p?.status?.initContainerStatuses ?? []), ...(p?.status?.containerStatuses ?? [])].find((c) => c.name === container)?.restartCount).toBeGreaterThan(0);
     }
     // Every endpoint object carries the labels model-engine puts on it (facts §6.3).
     for (const o of s.objects.filter((x) => x.metadata.name.startsWith('launch-endpoint-id-') && x.kind !== 'Event')) {

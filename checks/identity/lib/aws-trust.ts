@@ -5,7 +5,7 @@
  * An explicit Deny wins over any Allow; `StringLike` expands `*` and `?`, `StringEquals` does not; condition keys
  * are case-insensitive, values are not. Pure.
  */
-import type { PolicyDocument, PolicyStatement } from '../../../src/engine/identity.js';
+import type { PolicyDocument, PolicyStatement } from '../../../src/model-engine/identity.js';
 
 /** The audience IRSA tokens carry (`sts.amazonaws.com`); the IAM OIDC provider must list it as a client id. */
 export const STS_AUDIENCE = 'sts.amazonaws.com';

@@ -5,7 +5,7 @@
  * in the caller's account only: that is "cannot verify from this account", never "role missing".
  */
 import { fail, pass, skip, warn, type CheckContext, type Evidence, type Finding, type Node } from '../../../src/engine/index.js';
-import { parseEksClusterArn, parseRoleArn, subjectOf, type SubjectState } from '../../../src/engine/identity.js';
+import { parseEksClusterArn, parseRoleArn, subjectOf, type SubjectState } from '../../../src/model-engine/identity.js';
 import type { CloudAnswer, IamRole, IdentityCloudPort, PodIdentityAssociation } from '../../../src/engine/ports/identity-cloud.js';
 import { cliRegionFlag, irsaStatement, oidcHostPath, partitionOfRegion, podIdentityStatement, podIdentityTrust, STS_AUDIENCE, trustAdmits } from './aws-trust.js';
 import { base, saRef, skipWith, unavailable, type Annotated } from './cloud-trust-common.js';

@@ -5,7 +5,7 @@
  * and whose audience is `api://AzureADTokenExchange`.
  */
 import { fail, pass, skip, warn, type CheckContext, type Finding, type Node, type Pod } from '../../../src/engine/index.js';
-import { findFederatedCredential, nearIssuerMiss, parseProviderId, subjectOf, type FederatedCredential } from '../../../src/engine/identity.js';
+import { findFederatedCredential, nearIssuerMiss, parseProviderId, subjectOf, type FederatedCredential } from '../../../src/model-engine/identity.js';
 import type { IdentityCloudPort, ManagedIdentityCredentials } from '../../../src/engine/ports/identity-cloud.js';
 import { base, saRef, unavailable, type Annotated } from './cloud-trust-common.js';
 

@@ -1,6 +1,6 @@
 /** What the per-cloud halves of `identity/cloud-trust` share. */
 import type { Finding, ObjectRef, Remediation } from '../../../src/engine/index.js';
-import { rolesText, subjectOf, type SubjectState } from '../../../src/engine/identity.js';
+import { rolesText, subjectOf, type SubjectState } from '../../../src/model-engine/identity.js';
 import type { CloudAnswer } from '../../../src/engine/ports/identity-cloud.js';
 
 /** A subject with the identity its annotation names (role ARN, client id, GSA email). */

@@ -5,7 +5,7 @@
  * itself: getIamPolicy answers PERMISSION_DENIED both for a missing account and for one the caller may not read.
  */
 import { fail, pass, skip, warn, type CheckContext, type Evidence, type Finding, type Node } from '../../../src/engine/index.js';
-import { gkeMember, gsaProject, parseProviderId, WORKLOAD_IDENTITY_USER, workloadIdentityGrant } from '../../../src/engine/identity.js';
+import { gkeMember, gsaProject, parseProviderId, WORKLOAD_IDENTITY_USER, workloadIdentityGrant } from '../../../src/model-engine/identity.js';
 import type { IdentityCloudPort } from '../../../src/engine/ports/identity-cloud.js';
 import { base, saRef, unavailable, type Annotated } from './cloud-trust-common.js';
 

@@ -31,13 +31,13 @@ import {
   type ImageEntry,
   type ImageGroup,
   type ImageSet,
-} from '../../../src/engine/images.js';
-import { copyCommands, createRepositoryCommands, mirrorTarget } from '../../../src/engine/mirror-plan.js';
+} from '../../../src/model-engine/images.js';
+import { copyCommands, createRepositoryCommands, mirrorTarget } from '../../../src/model-engine/mirror-plan.js';
 import type { ImageProbe, RegistryPort } from '../../../src/engine/ports/registry.js';
 
 export const FRAMEWORK_CONFIG_MAP = 'model-engine-inference-framework-latest-config';
-export { SERVICE_CONFIG_MAP } from '../../../src/engine/model-engine-config.js';
-import { SERVICE_CONFIG_MAP } from '../../../src/engine/model-engine-config.js';
+export { SERVICE_CONFIG_MAP } from '../../../src/model-engine/model-engine-config.js';
+import { SERVICE_CONFIG_MAP } from '../../../src/model-engine/model-engine-config.js';
 const ARCH_LABEL = 'kubernetes.io/arch';
 const ACCELERATOR_LABEL = 'k8s.amazonaws.com/accelerator';
 

@@ -5,8 +5,8 @@
 import type { CheckContext, ConfigMap, Deployment, Evidence, ObjectRef, Secret } from '../../../src/engine/index.js';
 import { ForbiddenError } from '../../../src/engine/index.js';
 import { SecretString } from '../../../src/engine/ports/secret.js';
-import { serviceConfigFromData } from '../../../src/engine/images.js';
-import { SERVICE_CONFIG_MAP } from '../../../src/engine/model-engine-config.js';
+import { serviceConfigFromData } from '../../../src/model-engine/images.js';
+import { SERVICE_CONFIG_MAP } from '../../../src/model-engine/model-engine-config.js';
 import { containerEnv, GATEWAY, mainContainer, type ContainerEnv } from './model-engine-redis.js';
 
 export interface RunningConfig {

@@ -3,11 +3,11 @@
  * (facts §2.2 `infer_registry_type`, §3 registry selection and `get_image_url`), plus what counts as one of
  * Scale's own registries (facts §1.1, §5, §9 #20).
  */
-import { effectiveRegistryType, inferRegistryType, isRepoName, type RegistryType } from '../../../src/engine/images.js';
+import { effectiveRegistryType, inferRegistryType, isRepoName, type RegistryType } from '../../../src/model-engine/images.js';
 export { effectiveRegistryType };
 import { truthy } from './snippet.js';
 
-// Shared with the `images` checks and `mirror-plan`: the pure registry logic lives in src/engine/images.ts.
+// Shared with the `images` checks and `mirror-plan`: the pure registry logic lives in src/model-engine/images.ts.
 export {
   inferRegistryType,
   isRepoName,
@@ -17,7 +17,7 @@ export {
   resolveRepository,
   scaleRegistryOf,
   type RegistryType,
-} from '../../../src/engine/images.js';
+} from '../../../src/model-engine/images.js';
 
 
 /** Split `host/path:tag` or `…@sha256:…` into repository and tag/digest. */

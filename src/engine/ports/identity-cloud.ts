@@ -1,9 +1,38 @@
 /**
  * The identity-cloud port: read-only lookups of the cloud side of workload identity (IAM roles and OIDC
  * providers, managed-identity federated credentials, GSA IAM policies). Created in `src/run/ports.ts` only with
- * `--cloud-api`; checks reach it as `ctx.ports.identityCloud` and judge the answers with `src/engine/identity.ts`.
+ * `--cloud-api`; checks reach it as `ctx.ports.identityCloud` and judge the answers with `src/model-engine/identity.ts`.
  */
-import type { FederatedCredential, IamPolicy, PolicyDocument } from '../identity.js';
+
+/** One statement of an IAM policy document. */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect?: string;
+  Principal?: string | Record<string, string | string[]>;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** An IAM policy document (a role's trust policy), as IAM returns it (URL-decoded JSON). */
+export interface PolicyDocument {
+  Version?: string;
+  Statement?: PolicyStatement | PolicyStatement[];
+}
+
+/** A federated identity credential of an Azure managed identity or app registration. */
+export interface FederatedCredential {
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences?: string[];
+}
+
+/** A Google Cloud IAM policy (v3) on a service account or a project. */
+export interface IamPolicy {
+  version?: number;
+  bindings?: { role: string; members?: string[]; condition?: { title?: string; expression?: string } }[];
+}
 
 export const IDENTITY_CLOUD_PORT = 'identityCloud';
 

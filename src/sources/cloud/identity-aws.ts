@@ -8,10 +8,10 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { PolicyDocument } from '../../engine/identity.js';
+import type { PolicyDocument } from '../../model-engine/identity.js';
 import type { CloudAnswer, IamRole, OidcProvider, PodIdentityAssociation } from '../../engine/ports/identity-cloud.js';
 import { getCallerIdentity, stsEndpointFor, type CallerIdentity } from './aws-sts.js';
-import { parseRoleArn } from '../../engine/identity.js';
+import { parseRoleArn } from '../../model-engine/identity.js';
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 import { guardLookup } from './lookup.js';
 

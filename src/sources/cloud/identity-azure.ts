@@ -8,7 +8,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { DefaultAzureCredentialOptions } from '@azure/identity';
-import type { FederatedCredential } from '../../engine/identity.js';
+import type { FederatedCredential } from '../../model-engine/identity.js';
 import type { AksCluster, CloudAnswer, ManagedIdentityCredentials } from '../../engine/ports/identity-cloud.js';
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 import { guardLookup } from './lookup.js';

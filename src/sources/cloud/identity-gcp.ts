@@ -6,7 +6,7 @@
  * project (Resource Manager `projects.getIamPolicy`), whose bindings every service account of the project inherits.
  */
 import type { AuthClient } from 'google-auth-library';
-import type { IamPolicy } from '../../engine/identity.js';
+import type { IamPolicy } from '../../model-engine/identity.js';
 import type { CloudAnswer } from '../../engine/ports/identity-cloud.js';
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 import { guardLookup } from './lookup.js';

@@ -18,7 +18,7 @@ import {
   valuesGpuDemands,
   type GpuCapacityRow,
   type NodeProduct,
-} from '../../../src/engine/gpu.js';
+} from '../../../src/model-engine/gpu.js';
 import type { Node, Pod } from '../../../src/engine/index.js';
 import { MATRIX } from '../../../src/matrix/index.js';
 

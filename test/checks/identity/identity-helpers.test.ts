@@ -22,7 +22,7 @@ import {
   valuesSnippet,
   type PolicyDocument,
   type ServiceAccount,
-} from '../../../src/engine/identity.js';
+} from '../../../src/model-engine/identity.js';
 import type { Node, Pod } from '../../../src/engine/index.js';
 import { MATRIX } from '../../../src/matrix/index.js';
 import { AwsIdentitySource, awsFailure, awsServiceError, decodePolicyDocument, iamEndpointFor } from '../../../src/sources/cloud/identity-aws.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import canaryPull, { canaryImages, canaryPlacement } from '../../../checks/images/canary-pull.js';
 import type { KubeObject, Node, Pod } from '../../../src/engine/index.js';
-import { imageSet } from '../../../src/engine/images.js';
+import { imageSet } from '../../../src/model-engine/images.js';
 import { CANARY_LABELS, type CanaryPort } from '../../../src/engine/ports/canary.js';
 import { createCanaryPort } from '../../../src/sources/kube/canary.js';
 import { startSnapshotServer, type SnapshotServer } from '../../../src/sources/server/api-server.js';

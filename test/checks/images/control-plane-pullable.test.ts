@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import controlPlanePullable from '../../../checks/images/control-plane-pullable.js';
 import { ecrPartition, findingForProbe, type ImageInputs } from '../../../checks/images/support/pullable.js';
 import type { CheckContext } from '../../../src/engine/index.js';
-import type { ImageEntry } from '../../../src/engine/images.js';
+import type { ImageEntry } from '../../../src/model-engine/images.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { ECR, SHA, VALUES, useImageRegistry } from './registry-fixture.js';
 

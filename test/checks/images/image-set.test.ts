@@ -1,6 +1,6 @@
 /** The image set, tag choice and the kubelet-message classifier: pure functions, table-tested. */
 import { describe, expect, it } from '@jest/globals';
-import { classifyPullError, imageInPullMessage, type PullErrorKind } from '../../../src/engine/image-pull.js';
+import { classifyPullError, imageInPullMessage, type PullErrorKind } from '../../../src/model-engine/image-pull.js';
 import {
   clusterImages,
   frameworkImageUrl,
@@ -11,7 +11,7 @@ import {
   podKind,
   type PodLike,
   type ValuesLike,
-} from '../../../src/engine/images.js';
+} from '../../../src/model-engine/images.js';
 
 /** A ValuesLike over a plain object with dotted paths (as helm's merged values are read). */
 function values(obj: Record<string, unknown>): ValuesLike {
@@ -219,7 +219,7 @@ describe('effectiveRegistryType (api/dependencies.py since #775)', () => {
     ['harbor', '111122223333.dkr.ecr.us-east-1.amazonaws.com', 'generic'],
     ['', 'myregistry.azurecr.io', 'acr'],
   ])('docker_registry_type %j with prefix %s → %s', async (explicit, prefix, want) => {
-    const { effectiveRegistryType } = await import('../../../src/engine/images.js');
+    const { effectiveRegistryType } = await import('../../../src/model-engine/images.js');
     expect(effectiveRegistryType(explicit, prefix)).toBe(want);
   });
 });

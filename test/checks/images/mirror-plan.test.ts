@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../../src/cli.js';
-import { imageSet, type ValuesLike } from '../../../src/engine/images.js';
-import { createRepositoryCommands, mirrorTarget, planMirror, renderMirrorScript } from '../../../src/engine/mirror-plan.js';
+import { imageSet, type ValuesLike } from '../../../src/model-engine/images.js';
+import { createRepositoryCommands, mirrorTarget, planMirror, renderMirrorScript } from '../../../src/model-engine/mirror-plan.js';
 import { loadValuesFiles } from '../../../src/sources/values/load.js';
 import { fixture } from '../../support/check-tester.js';
 

@@ -111,5 +111,5 @@ describe('names', () => {
     ['llm-engine', 'llm-engine'],
     ['a'.repeat(39) + '-x', 'a'.repeat(39)],
   ])('chartFullname(%p)', (o, want) => expect(chartFullname(o)).toBe(want));
-  // closestGpuType moved to src/engine/gpu.ts with the GPU type list: test/checks/gpu/gpu-helpers.test.ts.
+  // closestGpuType moved to src/model-engine/gpu.ts with the GPU type list: test/checks/gpu/gpu-helpers.test.ts.
 });
