@@ -23,9 +23,10 @@ export function headerLines(report: Report, compact = false): Line[] {
   const rows = targetRows(report);
   const target = rows.find(([k]) => k === 'target')?.[1] ?? '';
   const rest = rows.filter(([k]) => k !== 'target');
+  // Folded, the version gives way to the cloud: the target must fit on the line.
   const first = (cloud: boolean): Line => [
     seg(report.tool.name, { bold: true }),
-    seg(` ${report.tool.version} · `, { dim: true }),
+    seg(cloud ? ' · ' : ` ${report.tool.version} · `, { dim: true }),
     seg(cleanLine(report.command), { bold: true }),
     ...(cloud && report.target.cloud ? [seg(' · ', { dim: true }), seg(report.target.cloud)] : []),
     seg(' · ', { dim: true }),

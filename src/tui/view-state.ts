@@ -57,6 +57,12 @@ export function selectedIndex(visible: readonly Item[], view: ViewState): number
   return Math.min(Math.max(0, view.selectedIndex), visible.length - 1);
 }
 
+/** After the list changed (a filter): the same item when it is still shown, else the first. */
+function reselect(view: ViewState, visible: readonly Item[]): ViewState {
+  const i = visible.findIndex((r) => r.key === view.selectedKey);
+  return select(view, visible, i >= 0 ? i : 0);
+}
+
 function select(view: ViewState, visible: readonly Item[], index: number): ViewState {
   if (visible.length === 0) return { ...view, selectedIndex: 0 };
   const i = Math.min(Math.max(0, index), visible.length - 1);
@@ -146,8 +152,7 @@ export function handleKey(view: ViewState, input: string, key: KeyPress, ctx: Ke
     case 'search': {
       if (key.return) {
         const applied = { ...view, mode: 'list' as const, query: view.draft.trim() };
-        const now = visibleItems(ctx.items, applied);
-        return { view: select(applied, now, selectedIndex(now, applied)) };
+        return { view: reselect(applied, visibleItems(ctx.items, applied)) };
       }
       if (key.escape) return { view: { ...view, mode: 'list', draft: '' } };
       if (key.backspace || key.delete) return { view: { ...view, draft: [...view.draft].slice(0, -1).join('') } };
@@ -186,13 +191,11 @@ export function handleKey(view: ViewState, input: string, key: KeyPress, ctx: Ke
       if (input === 'f') {
         const i = STATUS_FILTER_CYCLE.indexOf(view.statusFilter);
         const next = { ...view, statusFilter: STATUS_FILTER_CYCLE[(i + 1) % STATUS_FILTER_CYCLE.length]! };
-        const now = visibleItems(ctx.items, next);
-        return { view: select(next, now, selectedIndex(now, next)) };
+        return { view: reselect(next, visibleItems(ctx.items, next)) };
       }
       if (key.escape && view.query !== '') {
         const cleared = { ...view, query: '' };
-        const now = visibleItems(ctx.items, cleared);
-        return { view: select(cleared, now, selectedIndex(now, cleared)) };
+        return { view: reselect(cleared, visibleItems(ctx.items, cleared)) };
       }
       return common(view, input, current);
     }

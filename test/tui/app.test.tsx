@@ -169,7 +169,7 @@ describe('at 80×24', () => {
     const r = await renderApp(storeWith(demo), { columns: 80, rows: 24 });
     const list = frame(r);
     expect(lines(list).slice(0, 2)).toEqual([
-      'model-engine-doctor 0.1.0 · triage · aws · snapshot fixtures/clusters/demo-aws',
+      'model-engine-doctor · triage · aws · snapshot fixtures/clusters/demo-aws',
       '  ✖ 8 failed  ▲ 2 warnings  ✔ 49 passed  ○ 10 skipped  ‼ 0 errors  in 1.2s',
     ]);
     expect(lines(list).length).toBeLessThan(24);
@@ -259,6 +259,7 @@ describe('keys that act', () => {
     f = await press(r, KEY.enter);
     // "cacher" is in #3's views (the cacher Deployment), in #4 (its pods) and in #5 (image.cacherRepository).
     expect(lines(f).filter((l) => /^[❯ ] #\d/.test(l)).map((l) => l.slice(2, 4))).toEqual(['#3', '#4', '#5']);
+    expect(selectedLine(f)).toContain('#3'); // the selected endpoint is filtered out: the first item is selected
     expect(f).toContain('· text "cacher"');
     f = await press(r, '/', KEY.backspace, 'x', KEY.esc);
     expect(f).toContain('· text "cacher"'); // cancelled: the applied filter is unchanged
