@@ -108,13 +108,26 @@ function endpointLines(row: EndpointRow, code: Code): Line[] {
   return lines;
 }
 
+/** The incidents of the endpoint-scoped checks that are about this endpoint: the same cause, seen by checks. */
+function relatedLines(item: Extract<Item, { kind: 'diagnosis' }>): Line[] {
+  if (item.related.length === 0) return [];
+  return [
+    [],
+    heading('Seen by the checks too'),
+    ...item.related.map((inc, i): Line => {
+      const r = item.relatedLeads[i]!;
+      return [seg(`  #${inc.rank} `, { bold: true }), statusSeg(inc.status), seg('  '), seg(cleanLine(r.id), { bold: true }), seg(`  ${cleanLine(r.message)}`)];
+    }),
+  ];
+}
+
 /** The detail lines of any item, and how far its code can scroll. */
 export function itemLines(item: Item, width: number, hscroll: number): { lines: Line[]; maxHScroll: number } {
   const code: Code = { width, hscroll, overflow: [] };
   let lines: Line[];
   switch (item.kind) {
     case 'diagnosis':
-      lines = diagnosisLines(item.diagnosis, width, code);
+      lines = [...diagnosisLines(item.diagnosis, width, code), ...relatedLines(item)];
       break;
     case 'endpoint':
       lines = endpointLines(item.row, code);

@@ -21,7 +21,7 @@ interface ItemBase {
 }
 
 export type Item =
-  | (ItemBase & { kind: 'diagnosis'; diagnosis: Diagnosis })
+  | (ItemBase & { kind: 'diagnosis'; diagnosis: Diagnosis; /** Incidents about the same endpoint: the checks' view of its cause. */ related: Incident[]; relatedLeads: CheckResult[] })
   | (ItemBase & { kind: 'endpoint'; row: EndpointRow; incident?: Incident })
   | (ItemBase & { kind: 'incident'; incident: Incident; lead: CheckResult; others: CheckResult[] })
   | (ItemBase & { kind: 'result'; result: CheckResult });
@@ -50,10 +50,20 @@ const ORDER: readonly Status[] = ['fail', 'error', 'warn', 'skip', 'pass'];
 export function itemsOf(report: Report, opts: ItemOptions = {}): Item[] {
   const items: Item[] = [];
   const keys = resultKeys(report.results);
-  if (isDiagnosis(report.diagnosis)) {
-    items.push({ kind: 'diagnosis', key: 'diagnosis', section: 'diagnosis', status: statusOfCause(report.diagnosis.cause), diagnosis: report.diagnosis });
-  }
   const incidents = incidentsOf(report);
+  if (isDiagnosis(report.diagnosis)) {
+    const id = report.diagnosis.endpoint.id;
+    const related = id ? incidents.filter((i) => i.endpoints.includes(id)) : [];
+    items.push({
+      kind: 'diagnosis',
+      key: 'diagnosis',
+      section: 'diagnosis',
+      status: statusOfCause(report.diagnosis.cause),
+      diagnosis: report.diagnosis,
+      related,
+      relatedLeads: related.map((i) => report.results[i.lead]!),
+    });
+  }
   if (isEndpointRows(report.endpoints)) {
     const rows = [...report.endpoints].sort((a, b) => ORDER.indexOf(statusOfCause(a.cause)) - ORDER.indexOf(statusOfCause(b.cause)));
     for (const row of rows) {

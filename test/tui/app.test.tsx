@@ -325,9 +325,12 @@ describe('the endpoint view', () => {
     expect(f).toMatch(/lines 1–\d+ of \d+/);
     f = await press(r, 'G');
     expect(f).toContain('Look further');
+    // The checks' incidents about the same endpoint close the diagnosis: the same missing node pool.
+    expect(f).toContain('Seen by the checks too');
+    expect(f).toMatch(/^ {2}#1 ✖ FAIL {3}gpu\/capacity {2}1 pod\(s\) wait for nvidia-hopper-h100/m);
     const all: string[] = [];
     await press(r, 'g');
-    for (let i = 0; i < 60; i++) all.push(...lines(await press(r, KEY.down)));
+    for (let i = 0; i < 8; i++) all.push(...lines(await press(r, KEY.pageDown)));
     const seen = all.join('\n');
     expect(seen).toContain('Causal chain');
     expect(seen).toMatch(/└─ [✖▲✔○] [A-Z]+ (ReplicaSet|Pod) /);

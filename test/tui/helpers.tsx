@@ -17,6 +17,7 @@ export const KEY = {
   esc: '\u001B',
   ctrlC: '\u0003',
   backspace: '\u007F',
+  pageDown: '\u001B[6~',
 } as const;
 
 export interface RecordedActions extends TuiActions {
