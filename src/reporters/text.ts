@@ -13,14 +13,12 @@ import {
   formatDuration,
   formatObject,
   groupByMessage,
-  groupName,
   incidentTally,
   reachabilityOf,
   reachabilityText,
   REACHABILITY_HINT,
   summaryLine,
   targetRows,
-  type ResultGroup,
 } from './format.js';
 import { isDiagnosis, isEndpointRows, renderDiagnosisText, renderEndpointsText } from './diagnosis.js';
 import { paint, severityLabel, SEVERITY_WIDTH, statusLabel, STATUS_LABEL_WIDTH, STATUS_STYLES, type Style } from './theme.js';
@@ -84,13 +82,10 @@ class Writer {
     return paint(text, style, this.color);
   }
 
-  /** Prose at column `indent`, continuation lines at `hang` (default: same column); at most `max` lines. */
-  prose(indent: number, text: string, opts: { hang?: number; style?: Style | readonly Style[]; max?: number } = {}): void {
+  /** Prose at column `indent`, continuation lines at `hang` (default: same column). */
+  prose(indent: number, text: string, opts: { hang?: number; style?: Style | readonly Style[] } = {}): void {
     const hang = opts.hang ?? indent;
-    let pieces = wrapText(text, this.width - indent, this.width - hang);
-    if (opts.max !== undefined && pieces.length > opts.max) {
-      pieces = [...pieces.slice(0, opts.max - 1), truncate(pieces.slice(opts.max - 1).join(' '), this.width - hang)];
-    }
+    const pieces = wrapText(text, this.width - indent, this.width - hang);
     pieces.forEach((p, i) => {
       const body = opts.style ? this.paint(p, opts.style) : p;
       this.lines.push(`${' '.repeat(i === 0 ? indent : hang)}${body}`);
@@ -245,16 +240,6 @@ function fullResult(w: Writer, r: CheckResult, c: Columns, opts: { lead: string;
   if (r.remediation) remediation(w, r.remediation, c, !opts.verbose);
   docsLine(w, r, c);
   if (opts.verbose) detailLine(w, r, c);
-}
-
-/** One line for a group of results: glyph, `id ×n` or `id · object`, and the first one's message, cut to fit. */
-function groupLine(w: Writer, indent: number, g: ResultGroup): void {
-  const r = g.results[0]!;
-  const st = STATUS_STYLES[r.status];
-  const name = groupName(g);
-  const line = truncate(`${name} — ${cleanLine(r.message)}`, w.width - indent - 2);
-  const painted = line.startsWith(name) ? w.paint(name, 'bold') + line.slice(name.length) : line;
-  w.lines.push(`${' '.repeat(indent)}${w.paint(st.glyph, st.colour)} ${painted}`);
 }
 
 /** An incident: its lead in full, then the other views it is also seen as (in full when verbose). */
