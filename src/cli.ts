@@ -100,6 +100,7 @@ function addCheckOptions(cmd: Command): Command {
     .option('--skip <ids>', 'skip these checks or areas (comma-separated, repeatable)', csv)
     .addOption(new Option('-o, --output <format>', 'output format (default: tui on a terminal, else text)').choices(['tui', 'text', 'json', 'markdown', 'junit']))
     .option('--no-color', 'no colour (also: NO_COLOR)')
+    .option('--show-passed', 'list passing checks too in text, Markdown and the TUI (JSON and JUnit always have them)')
     .addOption(new Option('--fail-on <level>', 'exit non-zero on failures only, or on warnings too').choices(['fail', 'warn']).default('fail'))
     .option('--timeout <duration>', 'default per-check timeout, e.g. 30s or 2m (a bare number is still milliseconds, deprecated)', timeoutArg(cmd))
     .option('--concurrency <n>', 'checks run at once', positiveInt('--concurrency'))
@@ -277,6 +278,7 @@ export function buildProgram(state: GlobalState): Command {
     .description('serve the embedded demo cluster snapshot and run triage against it over the Kubernetes API')
     .addOption(new Option('-o, --output <format>', 'output format (default: tui on a terminal, else text)').choices(['tui', 'text', 'json', 'markdown', 'junit']))
     .option('--no-color', 'no colour (also: NO_COLOR)')
+    .option('--show-passed', 'list passing checks too (text, Markdown, TUI)')
     .option('--only <ids>', 'run only these checks or areas', csv)
     .option('--skip <ids>', 'skip these checks or areas', csv)
     .action(async (opts: CommonOptions) => {

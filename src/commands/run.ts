@@ -4,6 +4,7 @@
  */
 import { allChecks } from '../../checks/index.js';
 import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
+import { groupIncidents } from '../engine/incidents.js';
 import { selectChecks } from '../engine/registry.js';
 import { runChecks } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
@@ -38,6 +39,8 @@ export interface CommonOptions {
   exec?: boolean;
   cloudApi?: boolean;
   debug?: boolean;
+  /** `--show-passed`: list passes in text, Markdown and the TUI (JSON and JUnit always carry them). */
+  showPassed?: boolean;
   /**
    * `--probes` / `--no-probes`: whether network probes (registry, Redis, cloud APIs) leave this machine. Unset: live
    * runs probe, snapshot runs do not (a snapshot is the past; see probePolicy in src/run/ports.ts).
@@ -248,17 +251,20 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
     ...(opts.timeout ? { defaultTimeoutMs: opts.timeout } : {}),
     signal,
   };
-  const withExtensions = async (report: Report): Promise<Report> =>
-    cmd.extensions ? { ...report, ...(await cmd.extensions(resolved.context)) } : report;
+  // Extensions, then the incidents: the findings grouped by root cause (src/engine/incidents.ts).
+  const withExtensions = async (report: Report): Promise<Report> => {
+    const extended = cmd.extensions ? { ...report, ...(await cmd.extensions(resolved.context)) } : report;
+    return { ...extended, incidents: groupIncidents(extended.results) };
+  };
 
   if (format === 'tui') {
     const { runTui } = await import('../tui/run-tui.js');
-    const report = await runTui({ runInput, color, finalize: withExtensions, streams });
+    const report = await runTui({ runInput, color, finalize: withExtensions, streams, showPassed: !!opts.showPassed });
     return cmd.exitCode ? cmd.exitCode(report) : exitCodeFor(report, opts.failOn);
   }
   const progress = streams.stderr.isTTY ? progressPrinter(streams.stderr) : undefined;
   const report = await withExtensions(await runChecks({ ...runInput, ...(progress ? { onEvent: progress } : {}) }));
-  streams.stdout.write(render(format, report, { color, width: streams.stdout.columns ?? 100 }));
+  streams.stdout.write(render(format, report, { color, width: streams.stdout.columns ?? 100, showPassed: !!opts.showPassed }));
   return cmd.exitCode ? cmd.exitCode(report) : exitCodeFor(report, opts.failOn);
 }
 

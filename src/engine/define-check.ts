@@ -13,6 +13,8 @@ interface FindingOptions {
   object?: ObjectRef;
   evidence?: Evidence[];
   severity?: Severity;
+  /** Root-cause keys, when the object and evidence do not say it (see `FindingBase.root`). */
+  root?: string[];
 }
 
 export function pass(messageId: string, opts: FindingOptions = {}): Finding {

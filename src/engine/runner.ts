@@ -106,6 +106,7 @@ export function toResult(check: Check, finding: Finding, durationMs?: number): C
     message: renderMessage(template, data),
     ...(finding.object ? { object: finding.object } : {}),
     evidence: (finding.evidence ?? []).map(redactEvidence),
+    ...(finding.root?.length ? { root: finding.root.map(redactText) } : {}),
     ...(durationMs !== undefined ? { durationMs } : {}),
   };
   switch (finding.status) {

@@ -93,6 +93,8 @@ interface ResultBase {
   message: string;
   object?: ObjectRef;
   evidence: Evidence[];
+  /** Root-cause keys the finding declared (see {@link FindingBase.root}); absent when derived from the object and evidence. */
+  root?: string[];
   docs: string;
   durationMs?: number;
 }
@@ -117,6 +119,13 @@ export interface FindingBase {
   severity?: Severity;
   object?: ObjectRef;
   evidence?: Evidence[];
+  /**
+   * Keys naming the root cause this finding is one view of (`registry:<host>`, `gpu:<type>`, …). Findings that share a
+   * key are grouped into one incident (src/engine/incidents.ts). Optional: by default the keys are derived from the
+   * object and the evidence's objects; declaring them replaces the evidence-derived ones, for findings whose evidence
+   * names objects that are context rather than the subject.
+   */
+  root?: string[];
 }
 
 /** The data a check needs; the engine skips the check with a reason when it is not available. */

@@ -123,21 +123,34 @@ export function renderDiagnosisText(d: Diagnosis, opts: { color: boolean; width:
 
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - [...s].length));
 
-/** Triage's endpoint table: one row per endpoint, faults first (the report keeps the diagnosis order otherwise). */
-export function renderEndpointsText(rows: readonly EndpointRow[], opts: { color: boolean; width: number }): string[] {
+/**
+ * Triage's endpoint table: one row per endpoint, faults first (the report keeps the diagnosis order otherwise). With
+ * `incidentOf`, a failing endpoint's row names the incident that explains it (`see #1`).
+ */
+export function renderEndpointsText(
+  all: readonly EndpointRow[],
+  opts: { color: boolean; width: number; incidentOf?: (id: string) => number | undefined; all?: boolean },
+): string[] {
   const p = (t: string, s: Style | readonly Style[]) => paint(t, s, opts.color);
-  if (rows.length === 0) return [`${p('Endpoints', ['bold', 'underline'])}  none in the endpoint namespace`];
+  if (all.length === 0) return [`${p('Endpoints', ['bold', 'underline'])}  none in the endpoint namespace`];
+  // Unless asked for all, the endpoints that serve are one line of names: a cluster may have thousands.
+  const rows = opts.all ? all : all.filter((r) => causeStyle(r.cause) !== STATUS_STYLES.pass);
+  const fine = all.filter((r) => !rows.includes(r));
+  const fineLine = fine.length ? wrap(`${fine.length} serving or idle: ${fine.map((r) => r.name ?? r.id ?? '?').join(', ')}`, opts.width - 2).map((l) => `  ${p(cleanLine(l), 'dim')}`) : [];
+  if (rows.length === 0) return [`${p('Endpoints', ['bold', 'underline'])}  ${p(`${all.length} in ${all[0]!.namespace}, none failing`, 'dim')}`, ...fineLine];
   const cells = rows.map((r) => [r.name ?? '?', r.id ?? '', r.type, r.gpuType ?? 'cpu', `${r.ready}/${r.desired}`, r.cause].map(cleanLine));
   const header = ['NAME', 'ID', 'TYPE', 'GPU', 'READY', 'CAUSE'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => [...c[i]!].length)));
-  const faults = rows.filter((r) => causeStyle(r.cause) === STATUS_STYLES.fail).length;
-  const lines = [`${p('Endpoints', ['bold', 'underline'])}  ${p(`${rows.length} in ${rows[0]!.namespace}, ${faults} failing`, 'dim')}`, `  ${p(header.map((h, i) => pad(h, widths[i]!)).join('  ').trimEnd(), 'dim')}`];
+  const faults = all.filter((r) => causeStyle(r.cause) === STATUS_STYLES.fail).length;
+  const lines = [`${p('Endpoints', ['bold', 'underline'])}  ${p(`${all.length} in ${all[0]!.namespace}, ${faults} failing`, 'dim')}`, `  ${p(header.map((h, i) => pad(h, widths[i]!)).join('  ').trimEnd(), 'dim')}`];
   cells.forEach((c, i) => {
     const st = causeStyle(rows[i]!.cause);
     const last = c.length - 1;
-    lines.push(`  ${c.map((v, j) => (j === last ? p(`${st.glyph} ${v}`, [st.colour, 'bold']) : pad(v, widths[j]!))).join('  ')}`);
+    const rank = rows[i]!.id && st !== STATUS_STYLES.pass ? opts.incidentOf?.(rows[i]!.id!) : undefined;
+    const see = rank === undefined ? '' : `  ${p(`see #${rank}`, 'dim')}`;
+    lines.push(`  ${c.map((v, j) => (j === last ? p(`${st.glyph} ${v}`, [st.colour, 'bold']) : pad(v, widths[j]!))).join('  ')}${see}`);
   });
-  return lines;
+  return [...lines, ...fineLine];
 }
 
 // ----------------------------------------------------------------------------------------------- Markdown
@@ -178,21 +191,29 @@ export function renderDiagnosisMarkdown(d: Diagnosis): string[] {
   out.push(`**Fix:** ${mdText(d.remediation.summary)}`, '');
   if (d.remediation.commands?.length) out.push(fenced('sh', d.remediation.commands.join('\n')), '');
   if (d.remediation.values?.trim()) out.push(fenced('yaml', d.remediation.values), '');
-  if (d.remediation.docs) out.push(`**Docs:** ${mdCode(d.remediation.docs)}`, '');
+  if (d.remediation.docs) out.push(`**Docs:** [${mdText(d.remediation.docs)}](${cleanLine(d.remediation.docs).replace(/[()\s]/g, encodeURIComponent)})`, '');
   if (d.chain.length) out.push('**Causal chain**', '', ...chainMarkdown(d.chain), '');
-  if (d.evidence.length) out.push('**Evidence**', '', ...d.evidence.map((e) => `- ${mdText(evidenceLine(e))}`), '');
+  if (d.evidence.length) out.push('<details>', `<summary>Evidence (${d.evidence.length})</summary>`, '', ...d.evidence.map((e) => `- ${mdText(evidenceLine(e))}`), '', '</details>', '');
   if (d.next.length) out.push('**Look further**', '', fenced('sh', d.next.join('\n')), '');
   return out;
 }
 
-export function renderEndpointsMarkdown(rows: readonly EndpointRow[]): string[] {
+/**
+ * Triage's endpoint table in Markdown. `incidentOf` names the incident explaining a failing endpoint; `failingOnly`
+ * lists only the endpoints that do not serve (at most that many), the healthy ones as a count (large clusters).
+ */
+export function renderEndpointsMarkdown(rows: readonly EndpointRow[], opts: { incidentOf?: (id: string) => number | undefined; failingOnly?: number } = {}): string[] {
   const out = ['## Endpoints', ''];
   if (rows.length === 0) return [...out, 'No endpoints in the endpoint namespace.', ''];
-  out.push('| Name | ID | Type | GPU | Ready | Cause | Summary |', '|---|---|---|---|---|---|---|');
-  for (const r of rows) {
+  const failing = rows.filter((r) => causeStyle(r.cause) !== STATUS_STYLES.pass);
+  const shown = opts.failingOnly === undefined ? rows : failing.slice(0, opts.failingOnly);
+  out.push('| Name | ID | Type | GPU | Ready | Cause | Incident | Summary |', '|---|---|---|---|---|---|---|---|');
+  for (const r of shown) {
     const st = causeStyle(r.cause);
-    out.push(`| ${[mdCell(r.name ?? '?'), r.id ? mdCode(r.id) : '', r.type, mdCell(r.gpuType ?? 'cpu'), `${r.ready}/${r.desired}`, `${st.glyph} ${r.cause}`, mdCell(r.summary)].join(' | ')} |`);
+    const rank = r.id && st !== STATUS_STYLES.pass ? opts.incidentOf?.(r.id) : undefined;
+    out.push(`| ${[mdCell(r.name ?? '?'), r.id ? mdCode(r.id) : '', r.type, mdCell(r.gpuType ?? 'cpu'), `${r.ready}/${r.desired}`, `${st.glyph} ${r.cause}`, rank === undefined ? '' : `#${rank}`, mdCell(r.summary)].join(' | ')} |`);
   }
   out.push('');
+  if (shown.length < rows.length) out.push(`${rows.length - shown.length} more endpoints not listed (${rows.length - failing.length} of them serving or idle; \`-o json\` has every row).`, '');
   return out;
 }

@@ -178,3 +178,75 @@ export function targetRows(report: Report): [string, string][] {
   rows.push(['values', values]);
   return rows.map(([k, v]) => [k, cleanLine(v)]);
 }
+
+/** Results that share a check and a message, shown as one line (`identity/pods-federated ×2`). */
+export interface ResultGroup {
+  results: CheckResult[];
+}
+
+/** Group results by check id and messageId, keeping the order of first appearance. */
+export function groupByMessage(results: readonly CheckResult[]): ResultGroup[] {
+  const groups = new Map<string, CheckResult[]>();
+  for (const r of results) {
+    const key = `${r.id}\u0000${r.messageId}`;
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()].map((g) => ({ results: g }));
+}
+
+/** `images/framework-pullable ×9`, or the id and object of a lone result. */
+export function groupName(g: ResultGroup): string {
+  const first = g.results[0]!;
+  return g.results.length > 1 ? `${cleanLine(first.id)} ×${g.results.length}` : resultName(first).replace(`${cleanLine(first.id)} `, `${cleanLine(first.id)} · `);
+}
+
+/** `3 failing, 2 warnings`: what the incidents add up to, by status. */
+export function incidentTally(incidents: readonly { status: Status }[]): string {
+  const n = (s: Status) => incidents.filter((i) => i.status === s).length;
+  return [
+    n('fail') ? `${n('fail')} failing` : '',
+    n('error') ? plural(n('error'), 'error', 'errors') : '',
+    n('warn') ? plural(n('warn'), 'warning', 'warnings') : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * An incident that only says a registry could not be probed from this machine (unreachable, or its TLS certificate
+ * not trusted here): the images on it were not checked. Reporters give it one line per host, not a finding's block.
+ */
+export interface Reachability {
+  host: string;
+  problem: 'unreachable' | 'tls';
+  /** Images that were not checked. */
+  images: number;
+  /** What the probe said (`getaddrinfo ENOTFOUND …`). */
+  detail: string;
+}
+
+export function reachabilityOf(inc: { keys: readonly string[]; members: readonly number[]; lead: number }, results: readonly CheckResult[]): Reachability | undefined {
+  return reachability(inc.keys, inc.members.map((i) => results[i]!));
+}
+
+/** {@link reachabilityOf} from an incident's keys and its member results, the lead first. */
+export function reachability(keys: readonly string[], members: readonly CheckResult[]): Reachability | undefined {
+  const host = keys.find((k) => k.startsWith('registry:'))?.slice('registry:'.length);
+  if (!host || !members.every((r) => r.messageId === 'unreachable' || r.messageId === 'tlsError')) return undefined;
+  const lead = members[0]!;
+  const probe = lead.evidence.find((e): e is Extract<Evidence, { type: 'probe' }> => e.type === 'probe');
+  const detail = probe ? cleanLine(probe.detail).replace(/^[a-z-]+(?: \([^)]*\))?: /, '') : '';
+  return { host: cleanLine(host), problem: lead.messageId === 'tlsError' ? 'tls' : 'unreachable', images: members.length, detail };
+}
+
+/** `2 images not checked: gcr.io unreachable from here (…)`. */
+export function reachabilityText(r: Reachability): string {
+  const what = r.problem === 'tls' ? `the TLS certificate of ${r.host} is not trusted here` : `${r.host} unreachable from here`;
+  return `${r.images} image${r.images === 1 ? '' : 's'} not checked: ${what}${r.detail ? ` (${r.detail})` : ''}`;
+}
+
+/** What to do about registries this machine cannot probe. */
+export const REACHABILITY_HINT =
+  'the nodes may reach what this machine cannot: rerun from inside the network, or with --canary to pull from the cluster itself';

@@ -19,14 +19,16 @@ export interface RenderOptions {
   width?: number;
   /** Show evidence for passes and skips in `text`. */
   verbose?: boolean;
+  /** List passes in `text` and `markdown` (`--show-passed`); JSON and JUnit always carry them. */
+  showPassed?: boolean;
 }
 
 export type Renderer = (report: Report, opts: RenderOptions) => string;
 
 export const RENDERERS: Readonly<Record<OutputFormat, Renderer>> = {
-  text: (report, opts) => renderText(report, { color: opts.color ?? false, width: opts.width, verbose: opts.verbose }),
+  text: (report, opts) => renderText(report, { color: opts.color ?? false, width: opts.width, verbose: opts.verbose, showPassed: opts.showPassed }),
   json: (report) => renderJson(report),
-  markdown: (report) => renderMarkdown(report),
+  markdown: (report, opts) => renderMarkdown(report, { showPassed: opts.showPassed }),
   junit: (report) => renderJunit(report),
 };
 

@@ -3,16 +3,16 @@
 import { redactText } from '../engine/redact.js';
 import type { Report } from '../engine/types.js';
 
-type Shape = 'report' | 'tool' | 'target' | 'namespaces' | 'counts' | 'result' | 'object' | 'evidence' | 'source' | 'remediation';
+type Shape = 'report' | 'tool' | 'target' | 'namespaces' | 'counts' | 'result' | 'object' | 'evidence' | 'source' | 'remediation' | 'incident';
 
 /** Known keys of each shape, in the order the schema documents them; unknown keys follow alphabetically. */
 const ORDER: Readonly<Record<Shape, readonly string[]>> = {
-  report: ['schemaVersion', 'tool', 'command', 'target', 'startedAt', 'finishedAt', 'durationMs', 'counts', 'results'],
+  report: ['schemaVersion', 'tool', 'command', 'target', 'startedAt', 'finishedAt', 'durationMs', 'counts', 'results', 'incidents'],
   tool: ['name', 'version'],
   target: ['mode', 'context', 'server', 'snapshot', 'cloud', 'cloudSource', 'namespaces', 'valuesFiles', 'valuesOrigin'],
   namespaces: ['controlPlane', 'endpoint'],
   counts: ['fail', 'error', 'warn', 'skip', 'pass'],
-  result: ['id', 'area', 'title', 'status', 'severity', 'messageId', 'message', 'error', 'object', 'evidence', 'remediation', 'docs', 'durationMs'],
+  result: ['id', 'area', 'title', 'status', 'severity', 'messageId', 'message', 'error', 'object', 'evidence', 'root', 'remediation', 'docs', 'durationMs'],
   object: ['kind', 'namespace', 'name'],
   evidence: [
     'type', 'object', 'path', 'value', 'missing', 'source', 'eventType', 'reason', 'message', 'count', 'lastSeen',
@@ -20,13 +20,14 @@ const ORDER: Readonly<Record<Shape, readonly string[]>> = {
   ],
   source: ['file', 'line', 'column'],
   remediation: ['summary', 'commands', 'values', 'docs'],
+  incident: ['rank', 'status', 'severity', 'lead', 'members', 'endpoints', 'keys'],
 };
 
 /** The shape of a child value, by parent shape and key; undefined = free-form data. */
 function childShape(parent: Shape | undefined, key: string): Shape | undefined {
   switch (parent) {
     case 'report':
-      return ({ tool: 'tool', target: 'target', counts: 'counts', results: 'result' } as const)[key as 'tool'];
+      return ({ tool: 'tool', target: 'target', counts: 'counts', results: 'result', incidents: 'incident' } as const)[key as 'tool'];
     case 'target':
       return key === 'namespaces' ? 'namespaces' : undefined;
     case 'result':

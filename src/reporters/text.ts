@@ -1,5 +1,8 @@
 // The plain-text report: what an on-call engineer reads in a terminal, a CI log or a pasted ticket comment.
+// It leads with what matters: the incidents (findings grouped by root cause, ranked), each with the view that names
+// the cause and its fix, then one line per other view of it. Skips follow one line each; passes only on request.
 // A pure function of the report; colour only through the theme, and none at all when `color` is false.
+import { incidentsOf, type Incident } from '../engine/incidents.js';
 import type { CheckResult, Remediation, Report } from '../engine/types.js';
 import {
   cleanBlock,
@@ -9,7 +12,11 @@ import {
   evidenceLine,
   formatDuration,
   formatObject,
-  groupByArea,
+  groupByMessage,
+  incidentTally,
+  reachabilityOf,
+  reachabilityText,
+  REACHABILITY_HINT,
   summaryLine,
   targetRows,
 } from './format.js';
@@ -20,8 +27,10 @@ export interface TextOptions {
   color: boolean;
   /** Wrap prose to this many columns (default 100). Commands and values snippets are never wrapped. */
   width?: number;
-  /** Also show evidence of passes and skips, message ids and per-check durations. */
+  /** Every evidence item in full, every view of an incident in full, message ids and per-check durations. */
   verbose?: boolean;
+  /** List the passes too (`--show-passed`). */
+  showPassed?: boolean;
 }
 
 export const DEFAULT_WIDTH = 100;
@@ -49,6 +58,17 @@ export function wrapText(text: string, firstWidth: number, restWidth = firstWidt
   }
   if (line !== '' || lines.length === 0) lines.push(line);
   return lines;
+}
+
+/** Cut a line to `max` columns with an ellipsis. */
+function truncate(text: string, max: number): string {
+  if (widthOf(text) <= max) return text;
+  let out = '';
+  for (const ch of text) {
+    if (widthOf(`${out}${ch}…`) > max) break;
+    out += ch;
+  }
+  return `${out}…`;
 }
 
 class Writer {
@@ -82,10 +102,19 @@ class Writer {
   }
 }
 
-// Column layout: "  ✖ FAIL   critical  id …" — status label, then severity, then the body column.
-const RESULT_INDENT = 2;
-const BODY = RESULT_INDENT + STATUS_LABEL_WIDTH + 2;
-const SUB = BODY + 2;
+/**
+ * Columns of an entry. Aligned (skips, passes, verbose views): `  ✖ FAIL   high      id …` with the body under the id
+ * column. Compact (incidents): `#1  ✖ FAIL  high  id …` with the body at the rank's width, so prose gets the width.
+ */
+interface Columns {
+  /** Width of what precedes the status label (an incident's `#1`, or an indent). */
+  lead: number;
+  body: number;
+  sub: number;
+  compact: boolean;
+}
+const columns = (lead: number): Columns => ({ lead, body: lead + STATUS_LABEL_WIDTH + 2, sub: lead + STATUS_LABEL_WIDTH + 4, compact: false });
+const compactColumns = (lead: number): Columns => ({ lead, body: lead, sub: lead + 2, compact: true });
 
 function header(w: Writer, report: Report): void {
   const tool = `${w.paint(cleanLine(report.tool.name), 'bold')} ${cleanLine(report.tool.version)}`;
@@ -101,128 +130,193 @@ function header(w: Writer, report: Report): void {
   }
 }
 
-function areaHeading(w: Writer, area: string, results: readonly CheckResult[]): void {
-  const counts = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 };
-  for (const r of results) counts[r.status] += 1;
-  const tally = countPhrases(counts)
-    .filter((p) => p.n > 0)
-    .map((p) => p.text)
-    .join(', ');
-  w.verbatim(0, `${w.paint(cleanLine(area), ['bold', 'underline'])}  ${w.paint(tally, 'dim')}`);
-}
-
-/** The first line of a result: label, severity (for findings), id, object. Wraps under the body column. */
-function resultHead(w: Writer, r: CheckResult, opts: { withSeverity: boolean; tail?: string }): void {
-  const label = statusLabel(r.status, w.color) + ' '.repeat(STATUS_LABEL_WIDTH - labelWidth(r) + 2);
-  let lead = ' '.repeat(RESULT_INDENT) + label;
-  let used = BODY;
-  if (opts.withSeverity) {
-    lead += severityLabel(r.severity, w.color) + ' '.repeat(SEVERITY_WIDTH - r.severity.length + 2);
-    used += SEVERITY_WIDTH + 2;
-  }
-  const id = cleanLine(r.id);
-  // Non-breaking spaces keep `· Kind ns/name` and `— first-word` together when the line wraps.
-  // (Only when the glued run fits on a line: otherwise it must break like any prose.)
-  const fits = (s: string) => (widthOf(s) <= w.width - BODY ? glue(s) : s);
-  const rest = `${r.object ? ` ${fits(`· ${formatObject(r.object)}`)}` : ''}${opts.tail ? ` ${opts.tail.replace(/^(\S+) /, `$1${NBSP}`)}` : ''}`;
-  const pieces = wrapText(`${id}${rest}`, w.width - used, w.width - BODY).map(unglue);
-  pieces.forEach((p, i) => {
-    if (i === 0) {
-      // The id has no spaces, so it is always the start of the first piece.
-      const body = p.startsWith(id) ? w.paint(id, 'bold') + p.slice(id.length) : p;
-      w.lines.push(lead + body);
-    } else w.lines.push(' '.repeat(BODY) + p);
-  });
-}
-
-const NBSP = '\u00a0';
-const glue = (s: string) => s.replace(/ /g, NBSP);
-const unglue = (s: string) => s.replace(/\u00a0/g, ' ');
-
 const labelWidth = (r: CheckResult) => {
   const s = STATUS_STYLES[r.status];
   return widthOf(`${s.glyph} ${s.word}`);
 };
 
-function evidence(w: Writer, r: CheckResult): void {
+const NBSP = '\u00a0';
+const glue = (s: string) => s.replace(/ /g, NBSP);
+const unglue = (s: string) => s.replace(/\u00a0/g, ' ');
+
+/** The first line of an entry: lead text, label, severity (for findings), id, object. Wraps under the body column. */
+function resultHead(w: Writer, r: CheckResult, c: Columns, opts: { lead: string; withSeverity: boolean; severity?: CheckResult['severity']; tail?: string }): void {
+  const labelPad = c.compact ? 2 : STATUS_LABEL_WIDTH - labelWidth(r) + 2;
+  let lead = opts.lead.padEnd(c.lead) + statusLabel(r.status, w.color) + ' '.repeat(labelPad);
+  let used = c.lead + labelWidth(r) + labelPad;
+  if (opts.withSeverity) {
+    const severity = opts.severity ?? r.severity;
+    const sevPad = c.compact ? 2 : SEVERITY_WIDTH - severity.length + 2;
+    lead += severityLabel(severity, w.color) + ' '.repeat(sevPad);
+    used += severity.length + sevPad;
+  }
+  const id = cleanLine(r.id);
+  // Non-breaking spaces keep `· Kind ns/name` and `— first-word` together when the line wraps.
+  // (Only when the glued run fits on a line: otherwise it must break like any prose.)
+  const fits = (s: string) => (widthOf(s) <= w.width - c.body ? glue(s) : s);
+  const rest = `${r.object ? ` ${fits(`· ${formatObject(r.object)}`)}` : ''}${opts.tail ? ` ${opts.tail.replace(/^(\S+) /, `$1${NBSP}`)}` : ''}`;
+  const pieces = wrapText(`${id}${rest}`, w.width - used, w.width - c.body).map(unglue);
+  pieces.forEach((p, i) => {
+    if (i === 0) {
+      // The id has no spaces, so it is always the start of the first piece.
+      const body = p.startsWith(id) ? w.paint(id, 'bold') + p.slice(id.length) : p;
+      w.lines.push(lead + body);
+    } else w.lines.push(' '.repeat(c.body) + p);
+  });
+}
+
+/** Every evidence item, wrapped under the body column. */
+function evidence(w: Writer, r: CheckResult, c: Columns): void {
   for (const e of r.evidence) {
-    const pieces = wrapText(evidenceLine(e), w.width - SUB, w.width - SUB);
-    pieces.forEach((p, i) => w.lines.push(`${' '.repeat(BODY)}${i === 0 ? w.paint('-', 'dim') : ' '} ${p}`));
+    const pieces = wrapText(evidenceLine(e), w.width - c.sub, w.width - c.sub);
+    pieces.forEach((p, i) => w.lines.push(`${' '.repeat(c.body)}${i === 0 ? w.paint('-', 'dim') : ' '} ${p}`));
   }
 }
 
-function remediation(w: Writer, rem: Remediation): void {
+/**
+ * The evidence of a compact entry in one line: the item that shows what the cluster said (an event, a log line, a
+ * probe), else the first, cut to the width, with how many more there are (the TUI, Markdown and JSON show them all).
+ */
+function evidenceSummary(w: Writer, r: CheckResult, c: Columns): void {
+  if (r.evidence.length === 0) return;
+  const telling = r.evidence.find((e) => e.type === 'event' || e.type === 'log' || e.type === 'probe') ?? r.evidence[0]!;
+  const more = r.evidence.length > 1 ? ` (+${r.evidence.length - 1} more)` : '';
+  const label = 'evidence  ';
+  // What was said comes first; whom it was said about is usually the finding's own object.
+  const said =
+    telling.type === 'event'
+      ? `event ${cleanLine(telling.reason)}${telling.count === undefined ? '' : ` ×${telling.count}`}: ${cleanLine(telling.message)}`
+      : evidenceLine(telling);
+  const body = truncate(said, w.width - c.body - label.length - widthOf(more));
+  w.lines.push(`${' '.repeat(c.body)}${w.paint(label, 'dim')}${body}${w.paint(more, 'dim')}`);
+}
+
+/** Values snippets longer than this are folded in compact text (a half-pasted snippet is worse than none). */
+export const FOLD_VALUES_LINES = 6;
+
+function remediation(w: Writer, rem: Remediation, c: Columns, fold = false): void {
   const fix = 'fix: ';
-  const pieces = wrapText(cleanLine(rem.summary), w.width - BODY - fix.length, w.width - BODY - fix.length);
-  pieces.forEach((p, i) =>
-    w.lines.push(`${' '.repeat(BODY)}${i === 0 ? w.paint(fix, ['green', 'bold']) : ' '.repeat(fix.length)}${p}`),
-  );
+  const pieces = wrapText(cleanLine(rem.summary), w.width - c.body - fix.length, w.width - c.body - fix.length);
+  pieces.forEach((p, i) => w.lines.push(`${' '.repeat(c.body)}${i === 0 ? w.paint(fix, ['green', 'bold']) : ' '.repeat(fix.length)}${p}`));
   for (const cmd of rem.commands ?? []) {
     // A multi-line command (heredoc, backslash continuation) keeps its own line breaks.
     cleanBlock(cmd)
       .split('\n')
-      .forEach((line, i) => w.verbatim(SUB, `${i === 0 ? '$ ' : '  '}${line}`, 'cyan'));
+      .forEach((line, i) => w.verbatim(c.sub, `${i === 0 ? '$ ' : '  '}${line}`, 'cyan'));
   }
   if (rem.values !== undefined && rem.values.trim() !== '') {
-    w.verbatim(SUB, 'values:', 'dim');
-    for (const line of cleanBlock(rem.values).replace(/\n+$/, '').split('\n')) w.verbatim(SUB + 2, line.trimEnd(), 'cyan');
+    const lines = cleanBlock(rem.values).replace(/\n+$/, '').split('\n');
+    if (fold && lines.length > FOLD_VALUES_LINES) {
+      w.prose(c.sub, `values: a ${lines.length}-line snippet for your values file (the TUI, -o markdown and -o json show it)`, { hang: c.sub + 8, style: 'dim' });
+      return;
+    }
+    w.verbatim(c.sub, 'values:', 'dim');
+    for (const line of lines) w.verbatim(c.sub + 2, line.trimEnd(), 'cyan');
   }
 }
 
-function docsLine(w: Writer, r: CheckResult): void {
+function docsLine(w: Writer, r: CheckResult, c: Columns): void {
   const paths = docsPaths(r);
   if (paths.length === 0) return;
-  const pieces = wrapText(`docs: ${paths.join(' ')}`, w.width - BODY, w.width - BODY - 6);
-  pieces.forEach((p, i) => w.verbatim(i === 0 ? BODY : BODY + 6, i === 0 ? `${w.paint('docs:', 'dim')}${p.slice(5)}` : p));
+  const pieces = wrapText(`docs: ${paths.join(' ')}`, w.width - c.body, w.width - c.body - 6);
+  pieces.forEach((p, i) => w.verbatim(i === 0 ? c.body : c.body + 6, i === 0 ? `${w.paint('docs:', 'dim')}${p.slice(5)}` : p));
 }
 
-function detailLine(w: Writer, r: CheckResult): void {
+function detailLine(w: Writer, r: CheckResult, c: Columns): void {
   const bits = [`messageId ${cleanLine(r.messageId)}`];
   if (r.durationMs !== undefined) bits.push(formatDuration(r.durationMs));
-  w.verbatim(BODY, bits.join(' · '), 'dim');
+  w.verbatim(c.body, bits.join(' · '), 'dim');
 }
 
-/** A finding someone must act on (fail, warn, error): everything needed to understand and fix it. */
-function fullResult(w: Writer, r: CheckResult, verbose: boolean): void {
-  resultHead(w, r, { withSeverity: true });
-  w.prose(BODY, cleanLine(r.message));
+/** A finding in full: head, message, evidence, fix, docs. */
+function fullResult(w: Writer, r: CheckResult, c: Columns, opts: { lead: string; verbose: boolean; severity?: CheckResult['severity'] }): void {
+  resultHead(w, r, c, { lead: opts.lead, withSeverity: true, ...(opts.severity ? { severity: opts.severity } : {}) });
+  w.prose(c.body, cleanLine(r.message));
   if (r.status === 'error' && cleanLine(r.error) !== cleanLine(r.message)) {
-    w.prose(BODY, `error: ${cleanLine(r.error)}`, { hang: BODY + 7, style: 'magenta' });
+    w.prose(c.body, `error: ${cleanLine(r.error)}`, { hang: c.body + 7, style: 'magenta' });
   }
-  evidence(w, r);
-  if (r.remediation) remediation(w, r.remediation);
-  docsLine(w, r);
-  if (verbose) detailLine(w, r);
+  if (opts.verbose) evidence(w, r, c);
+  else evidenceSummary(w, r, c);
+  if (r.remediation) remediation(w, r.remediation, c, !opts.verbose);
+  docsLine(w, r, c);
+  if (opts.verbose) detailLine(w, r, c);
 }
 
-/** Cut a line to `max` columns with an ellipsis. */
-function truncate(text: string, max: number): string {
-  if (widthOf(text) <= max) return text;
-  let out = '';
-  for (const ch of text) {
-    if (widthOf(`${out}${ch}…`) > max) break;
-    out += ch;
+/** An incident: its lead in full, then the other views it is also seen as (in full when verbose). */
+function incident(w: Writer, inc: Incident, results: readonly CheckResult[], c: Columns, verbose: boolean): void {
+  const lead = results[inc.lead]!;
+  const reach = verbose ? undefined : reachabilityOf(inc, results);
+  if (reach) {
+    // A registry this machine could not probe says nothing about the cluster: one line per host.
+    const st = STATUS_STYLES[lead.status];
+    const head = `#${inc.rank}`.padEnd(c.lead);
+    w.lines.push(`${head}${statusLabel(lead.status, w.color)}  ${truncate(reachabilityText(reach), w.width - c.lead - widthOf(`${st.glyph} ${st.word}`) - 2)}`);
+    return;
   }
-  return `${out}…`;
+  // The incident is as severe as its most severe view.
+  fullResult(w, lead, c, { lead: `#${inc.rank}`, verbose, severity: inc.severity });
+  const others = inc.members.slice(1).map((i) => results[i]!);
+  if (others.length === 0) return;
+  if (verbose) {
+    w.verbatim(c.body, 'also seen as:', 'dim');
+    const inner = columns(c.body);
+    for (const r of others) fullResult(w, r, inner, { lead: '', verbose });
+    return;
+  }
+  const views = groupByMessage(others).map((g) => {
+    const st = STATUS_STYLES[g.results[0]!.status];
+    const id = cleanLine(g.results[0]!.id);
+    return { plain: `${st.glyph} ${id}${g.results.length > 1 ? ` ×${g.results.length}` : ''}`, glyph: st.glyph, colour: st.colour, id };
+  });
+  const label = 'also seen as  ';
+  wrapText(views.map((v) => v.plain.replace(/ /g, NBSP)).join(' · '), w.width - c.body - label.length).forEach((p, i) => {
+    let line = unglue(p);
+    for (const v of views) line = line.replace(v.plain, `${w.paint(v.glyph, v.colour)} ${w.paint(v.id, 'bold')}${v.plain.slice(v.glyph.length + 1 + v.id.length)}`);
+    w.lines.push(`${' '.repeat(c.body)}${i === 0 ? w.paint(label, 'dim') : ' '.repeat(label.length)}${line}`);
+  });
 }
 
 /**
- * Passes: exactly one line each, cut to the width (what passed, not why). Skips: one wrapped entry with the
- * reason, which may name a missing permission. Evidence only when verbose.
+ * Skips: the checks in one wrapped list (why each was skipped is in the TUI, Markdown and JSON), except those a missing
+ * RBAC permission stopped, which name the permission on a line each. Verbose: every skip with its reason.
  */
-function compactResult(w: Writer, r: CheckResult, verbose: boolean): void {
-  if (r.status === 'pass' && !verbose) {
-    const label = statusLabel(r.status, w.color) + ' '.repeat(STATUS_LABEL_WIDTH - labelWidth(r) + 2);
-    const id = cleanLine(r.id);
-    const line = truncate(`${id}${r.object ? ` · ${formatObject(r.object)}` : ''} — ${cleanLine(r.message)}`, w.width - BODY);
-    w.lines.push(' '.repeat(RESULT_INDENT) + label + (line.startsWith(id) ? w.paint(id, 'bold') + line.slice(id.length) : line));
+function skipped(w: Writer, skips: readonly CheckResult[], verbose: boolean): void {
+  const c = columns(2);
+  if (verbose) {
+    w.verbatim(0, `${w.paint('Skipped', ['bold', 'underline'])}  ${w.paint(`${skips.length} not run or not applicable here`, 'dim')}`);
+    for (const r of skips) {
+      resultHead(w, r, c, { lead: '', withSeverity: false, tail: `— ${cleanLine(r.message)}` });
+      evidence(w, r, c);
+      detailLine(w, r, c);
+    }
     return;
   }
-  resultHead(w, r, { withSeverity: false, tail: `— ${cleanLine(r.message)}` });
-  if (!verbose) return;
-  evidence(w, r);
-  if (r.remediation) remediation(w, r.remediation);
-  detailLine(w, r);
+  const forbidden = skips.filter((r) => r.messageId === 'forbidden');
+  const rest = groupByMessage(skips.filter((r) => r.messageId !== 'forbidden'));
+  const heading = `${w.paint('Skipped', ['bold', 'underline'])}  `;
+  if (rest.length > 0) {
+    const list = `${skips.length}: ${rest.map((g) => `${cleanLine(g.results[0]!.id)}${g.results.length > 1 ? ` ×${g.results.length}` : ''}`).join(', ')} (why: the TUI, -o markdown)`;
+    wrapText(list, w.width - 'Skipped  '.length, w.width - 2).forEach((p, i) => w.lines.push(i === 0 ? `${heading}${p}` : `  ${p}`));
+  } else w.verbatim(0, `${heading}${skips.length}`);
+  for (const r of forbidden) resultHead(w, r, c, { lead: '', withSeverity: false, tail: `— ${cleanLine(r.message)}` });
+}
+
+/** Passes (with --show-passed): one line each, cut to the width. */
+function passed(w: Writer, passes: readonly CheckResult[], verbose: boolean): void {
+  w.verbatim(0, `${w.paint('Passed', ['bold', 'underline'])}  ${w.paint(String(passes.length), 'dim')}`);
+  const c = columns(2);
+  for (const r of passes) {
+    if (verbose) {
+        resultHead(w, r, c, { lead: '', withSeverity: false, tail: `— ${cleanLine(r.message)}` });
+      evidence(w, r, c);
+      detailLine(w, r, c);
+      continue;
+    }
+    const label = statusLabel(r.status, w.color) + ' '.repeat(STATUS_LABEL_WIDTH - labelWidth(r) + 2);
+    const id = cleanLine(r.id);
+    const line = truncate(`${id}${r.object ? ` · ${formatObject(r.object)}` : ''} — ${cleanLine(r.message)}`, w.width - c.body);
+    w.lines.push('  ' + label + (line.startsWith(id) ? w.paint(id, 'bold') + line.slice(id.length) : line));
+  }
 }
 
 /** Render a report as terminal text. Pure: same report and options, same string. */
@@ -230,6 +324,7 @@ export function renderText(report: Report, opts: TextOptions): string {
   const width = Math.max(MIN_WIDTH, Math.floor(opts.width ?? DEFAULT_WIDTH));
   const verbose = opts.verbose ?? false;
   const w = new Writer(width, opts.color);
+  const incidents = incidentsOf(report);
   header(w, report);
   // Command extensions first: the endpoint diagnosis (endpoint) and the endpoint table (triage).
   if (isDiagnosis(report.diagnosis)) {
@@ -237,35 +332,46 @@ export function renderText(report: Report, opts: TextOptions): string {
     w.lines.push(...renderDiagnosisText(report.diagnosis, { color: opts.color, width }));
   }
   if (isEndpointRows(report.endpoints)) {
+    const rankOf = new Map<string, number>();
+    for (const inc of incidents) for (const id of inc.endpoints) if (!rankOf.has(id)) rankOf.set(id, inc.rank);
     w.blank();
-    w.lines.push(...renderEndpointsText(report.endpoints, { color: opts.color, width }));
+    w.lines.push(...renderEndpointsText(report.endpoints, { color: opts.color, width, incidentOf: (id) => rankOf.get(id), all: !!opts.showPassed }));
   }
   if (report.results.length === 0) {
     w.blank();
     w.verbatim(0, 'No checks ran.');
   }
-  for (const group of groupByArea(report.results)) {
+  if (incidents.length > 0) {
     w.blank();
-    areaHeading(w, group.area, group.results);
-    for (const r of group.results) {
-      switch (r.status) {
-        case 'fail':
-        case 'warn':
-        case 'error':
-          fullResult(w, r, verbose);
-          break;
-        case 'pass':
-        case 'skip':
-          compactResult(w, r, verbose);
-          break;
-        default: {
-          const unreachable: never = r;
-          throw new Error(`unknown status ${String((unreachable as CheckResult).status)}`);
-        }
-      }
-    }
+    const findings = incidents.reduce((n, i) => n + i.members.length, 0);
+    const tally = `${incidentTally(incidents)} · ranked, one root cause each (${findings} finding${findings === 1 ? '' : 's'})`;
+    wrapText(tally, w.width - 'Incidents  '.length, w.width - 2).forEach((p, i) =>
+      w.lines.push(i === 0 ? `${w.paint('Incidents', ['bold', 'underline'])}  ${w.paint(p, 'dim')}` : `  ${w.paint(p, 'dim')}`),
+    );
+    const c = compactColumns(String(incidents.length).length + 3);
+    let reachability = false;
+    incidents.forEach((inc, i) => {
+      const oneLine = !verbose && reachabilityOf(inc, report.results) !== undefined;
+      // One-line incidents run together; the hint follows the last of a run.
+      if (!(oneLine && reachability)) w.blank();
+      incident(w, inc, report.results, c, verbose);
+      const next = incidents[i + 1];
+      if (oneLine && (!next || reachabilityOf(next, report.results) === undefined)) w.prose(c.body, REACHABILITY_HINT, { style: 'dim' });
+      reachability = oneLine;
+    });
+  }
+  const skips = report.results.filter((r) => r.status === 'skip');
+  if (skips.length > 0) {
+    w.blank();
+    skipped(w, skips, verbose);
+  }
+  const passes = report.results.filter((r) => r.status === 'pass');
+  if (opts.showPassed && passes.length > 0) {
+    w.blank();
+    passed(w, [...passes].sort((a, b) => a.id.localeCompare(b.id)), verbose);
   }
   w.blank();
+  if (!opts.showPassed && passes.length > 0) w.verbatim(0, `${passes.length} passed check result${passes.length === 1 ? '' : 's'} not shown: --show-passed lists them.`, 'dim');
   w.verbatim(0, paintedSummary(report, w));
   return `${w.lines.join('\n')}\n`;
 }

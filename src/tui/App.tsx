@@ -1,33 +1,37 @@
 import { Box, Text, useInput } from 'ink';
 import Spinner from 'ink-spinner';
 import { useMemo, useReducer, useRef } from 'react';
-import type { CheckResult, Report } from '../engine/types.js';
+import type { Report } from '../engine/types.js';
 import { cleanLine } from '../reporters/format.js';
 import { STATUS_STYLES } from '../reporters/theme.js';
+import { fixText } from './copy-text.js';
 import { DetailPane, detailWindow } from './DetailPane.js';
-import { diagnosisHeight, DiagnosisView, isDiagnosis } from './EndpointTree.js';
 import { Header, headerLines } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { itemsOf, resolve, visibleItems, type Item } from './items.js';
 import { seg, type Line } from './layout.js';
 import { Lines } from './Lines.js';
 import { ResultList } from './ResultList.js';
 import { RunningView } from './RunningView.js';
 import type { RunState, RunStore } from './store.js';
 import { useNow, useRunStore, useTerminalSize, type TerminalSize } from './use-run-store.js';
-import { handleKey, initialViewFor, keyedRows, selectedIndex, splitKeys, STATUS_FILTER_LABEL, visibleRows, type Row, type ViewState } from './view-state.js';
+import { handleKey, initialViewFor, selectedIndex, splitKeys, STATUS_FILTER_LABEL, type ViewState } from './view-state.js';
 
 /** What the UI asks of the session that owns the engine (`run-tui.tsx`). */
 export interface TuiActions {
   /** Ctrl-C: cancel the run (or a re-run) and leave with exit code 130. */
   cancel(): void;
-  /** `q`: leave; `selected` is the finding under the cursor. */
-  quit(selected: CheckResult | undefined): void;
+  /** `q`: leave; `fix` is the selected item's fix as plain text, printed once the UI is gone. */
+  quit(fix: string | undefined): void;
+  /** `c`: put the selected item's fix on the clipboard (OSC 52); `what` names it for the footer. */
+  copy(fix: string, what: string): void;
   /** `r`: run one check again with the run's context. */
   rerun(id: string): void;
 }
 
 const FOOTER_HEIGHT = 3; // a blank line, the status line, the key hints
-const MIN_LIST = 5;
+/** Below this many rows the header folds into two lines. */
+export const COMPACT_ROWS = 30;
 
 /**
  * Columns we draw in. The last one stays empty: a line that fills it leaves the terminal in its pending-wrap
@@ -37,23 +41,18 @@ const MIN_LIST = 5;
 export const usableWidth = (columns: number): number => Math.max(20, columns - 1);
 
 /** How the report screen splits the terminal's rows. Pure; shared by rendering and key handling (page size). */
-export function reportLayout(report: Report, view: ViewState, size: TerminalSize) {
+export function reportLayout(report: Report, size: TerminalSize) {
   const width = usableWidth(size.columns);
-  const header = headerLines(report).length;
+  const compact = size.rows < COMPACT_ROWS;
+  const header = headerLines(report, compact).length;
   // Never draw as many lines as the terminal has: ink would then clear the whole screen on every frame.
-  const free = Math.max(0, size.rows - 1 - header - 1 - FOOTER_HEIGHT);
-  const diagnosis = isDiagnosis(report.diagnosis) ? report.diagnosis : undefined;
-  let diagLines = 0;
-  if (diagnosis && view.mode === 'list') {
-    const room = free - MIN_LIST - 1;
-    diagLines = room >= 3 ? Math.min(diagnosisHeight(diagnosis, width), room) : 0;
-  }
-  const body = Math.max(3, free - (diagLines > 0 ? diagLines + 1 : 0));
-  return { width, diagnosis: diagLines > 0 ? diagnosis : undefined, diagLines, body };
+  const body = Math.max(3, size.rows - 1 - header - 1 - FOOTER_HEIGHT);
+  return { width, compact, body };
 }
 
-function emptyHint(report: Report, view: ViewState): string {
-  if (report.results.length === 0) return 'No checks ran.';
+function emptyHint(report: Report, items: readonly Item[], view: ViewState): string {
+  if (report.results.length === 0 && items.length === 0) return 'No checks ran.';
+  if (items.length === 0) return `${STATUS_STYLES.pass.glyph} Everything passed: ${report.counts.pass} passed check result${report.counts.pass === 1 ? '' : 's'} (--show-passed lists them).`;
   if (view.query === '' && view.statusFilter !== 'all') {
     const what = view.statusFilter === 'failing' ? 'failing' : 'failing or warning';
     return `Nothing ${what}. ${STATUS_STYLES.pass.glyph} Press f to see the rest.`;
@@ -62,16 +61,25 @@ function emptyHint(report: Report, view: ViewState): string {
   return `Nothing matches ${text}with status filter ${STATUS_FILTER_LABEL[view.statusFilter]}. ${view.query ? 'Esc clears the text; ' : ''}f changes the status filter.`;
 }
 
-function statusLine(view: ViewState, visible: readonly Row[], selected: number, total: number, detail?: { start: number; shown: number; total: number }): Line {
+interface DetailInfo {
+  start: number;
+  shown: number;
+  total: number;
+  hscroll: number;
+  maxHScroll: number;
+}
+
+function statusLine(view: ViewState, visible: readonly Item[], selected: number, total: number, hiddenPasses: number, detail?: DetailInfo): Line {
   switch (view.mode) {
     case 'search':
       return [seg('/', { bold: true, color: 'cyan' }), seg(view.draft), seg('▌', { dim: true }), seg('   Enter applies · Esc cancels', { dim: true })];
     case 'help':
       return [seg('press any key to close the help', { dim: true })];
     case 'detail': {
-      const d = detail ?? { start: 0, shown: 0, total: 0 };
+      const d = detail ?? { start: 0, shown: 0, total: 0, hscroll: 0, maxHScroll: 0 };
       const more = d.total > d.shown ? ` · lines ${d.start + 1}–${d.start + d.shown} of ${d.total}` : '';
-      return [seg(`finding ${selected + 1}/${visible.length}${more}`, { dim: true })];
+      const wide = d.maxHScroll > 0 ? ` · ${d.hscroll > 0 ? '< ' : ''}long commands cut: ${d.hscroll < d.maxHScroll ? '> scrolls right' : 'at the end'}` : '';
+      return [seg(`item ${selected + 1}/${visible.length}${more}`, { dim: true }), seg(wide, { color: 'yellow' })];
     }
     case 'list': {
       const line: Line = [
@@ -81,15 +89,16 @@ function statusLine(view: ViewState, visible: readonly Row[], selected: number, 
         seg(STATUS_FILTER_LABEL[view.statusFilter], view.statusFilter === 'all' ? {} : { color: 'yellow', bold: true }),
       ];
       if (view.query) line.push(seg(' · text ', { dim: true }), seg(`"${view.query}"`, { color: 'yellow', bold: true }));
+      if (hiddenPasses > 0 && view.statusFilter === 'all') line.push(seg(` · ${hiddenPasses} passes hidden (--show-passed)`, { dim: true }));
       return line;
     }
   }
 }
 
 const HINTS: Readonly<Record<ViewState['mode'], string>> = {
-  list: '↑↓/jk move · Enter details · / search · f filter · r re-run · ? keys · q quit',
-  detail: '↑↓ scroll · n/p next/prev · ← back · r re-run · ? keys · q quit',
-  search: 'type words to match id, title, message, object or evidence',
+  list: '↑↓ move · Enter open · c copy fix · f filter · / search · ? keys · q quit',
+  detail: '↑↓ scroll · < > commands · n/p next · ← back · c copy fix · ? keys · q quit',
+  search: 'type words to match ids, messages, objects, evidence or endpoints',
   help: '',
 };
 
@@ -121,41 +130,50 @@ function Footer(props: { state: RunState; status: Line; hint: string; width: num
   );
 }
 
-/** After the run: header, the endpoint diagnosis when there is one, then the list, a detail pane or the help. */
-function ReportView({ state, report, view, rows, size, color }: { state: RunState; report: Report; view: ViewState; rows: readonly Row[]; size: TerminalSize; color: boolean }) {
-  const layout = reportLayout(report, view, size);
-  const visible = visibleRows(rows, view);
+/** After the run: the header, then the list (diagnosis, endpoints, incidents, skips), a detail pane or the help. */
+function ReportView(props: { state: RunState; report: Report; view: ViewState; items: readonly Item[]; size: TerminalSize; color: boolean; hiddenPasses: number }) {
+  const { state, report, view, items, size, color } = props;
+  const layout = reportLayout(report, size);
+  const visible = visibleItems(items, view);
   const selected = selectedIndex(visible, view);
   const current = selected >= 0 ? visible[selected] : undefined;
   const showDetail = view.mode === 'detail' || (view.mode === 'help' && view.back === 'detail');
   let body;
-  let detail: { start: number; shown: number; total: number } | undefined;
+  let detail: DetailInfo | undefined;
   if (view.mode === 'help') body = <HelpOverlay width={layout.width} height={layout.body} color={color} />;
   else if (showDetail && current) {
-    const w = detailWindow(current.result, layout.width, layout.body, view.detailScroll);
-    detail = { start: w.start, shown: w.lines.length, total: w.total };
-    body = <DetailPane result={current.result} width={layout.width} height={layout.body} scroll={view.detailScroll} color={color} />;
+    const w = detailWindow(current, layout.width, layout.body, view.detailScroll, view.hscroll);
+    detail = { start: w.start, shown: w.lines.length, total: w.total, hscroll: view.hscroll, maxHScroll: w.maxHScroll };
+    body = <DetailPane item={current} width={layout.width} height={layout.body} scroll={view.detailScroll} hscroll={view.hscroll} color={color} />;
   } else {
-    body = <ResultList visible={visible} selected={selected} width={layout.width} height={layout.body} color={color} emptyHint={emptyHint(report, view)} />;
+    body = <ResultList visible={visible} all={items} selected={selected} width={layout.width} height={layout.body} color={color} emptyHint={emptyHint(report, items, view)} />;
   }
   return (
     <Box flexDirection="column">
-      <Header report={report} width={layout.width} color={color} />
+      <Header report={report} width={layout.width} color={color} compact={layout.compact} />
       <Text> </Text>
-      {layout.diagnosis ? (
-        <>
-          <DiagnosisView diagnosis={layout.diagnosis} color={color} width={layout.width} maxLines={layout.diagLines} />
-          <Text> </Text>
-        </>
-      ) : null}
       {body}
-      <Footer state={state} status={statusLine(view, visible, selected, rows.length, detail)} hint={HINTS[view.mode]} width={layout.width} color={color} />
+      <Footer state={state} status={statusLine(view, visible, selected, items.length, props.hiddenPasses, detail)} hint={HINTS[view.mode]} width={layout.width} color={color} />
     </Box>
   );
 }
 
+/** How the footer names what `c` copied. */
+function describe(item: Item): string {
+  switch (item.kind) {
+    case 'diagnosis':
+      return `the fix for ${item.diagnosis.endpoint.name ?? item.diagnosis.endpoint.id ?? 'the endpoint'} (${item.diagnosis.cause})`;
+    case 'endpoint':
+      return `the command that diagnoses ${item.row.name ?? item.row.id ?? 'the endpoint'}`;
+    case 'incident':
+      return `the fix of incident #${item.incident.rank} (${item.lead.id})`;
+    case 'result':
+      return `the fix of ${item.result.id}`;
+  }
+}
+
 /** The whole TUI: the live run, then the interactive report. Reads the store; never runs the engine itself. */
-export function App({ store, color, actions, interactive = true }: { store: RunStore; color: boolean; actions: TuiActions; interactive?: boolean }) {
+export function App({ store, color, actions, interactive = true, showPassed = false }: { store: RunStore; color: boolean; actions: TuiActions; interactive?: boolean; showPassed?: boolean }) {
   const state = useRunStore(store);
   const size = useTerminalSize();
   const now = useNow(250, state.phase !== 'done');
@@ -163,9 +181,10 @@ export function App({ store, color, actions, interactive = true }: { store: RunS
   // previous key's result, not the state of the last render.
   const viewRef = useRef<ViewState | undefined>(undefined);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const rows = useMemo(() => keyedRows(state.report?.results ?? []), [state.report]);
+  const items = useMemo(() => (state.report ? itemsOf(state.report, { showPassed }) : []), [state.report, showPassed]);
+  const hiddenPasses = showPassed ? 0 : (state.report?.counts.pass ?? 0);
   // The first report decides where the view opens; re-runs later keep the user's filter.
-  if (!viewRef.current && state.report) viewRef.current = initialViewFor(state.report.results);
+  if (!viewRef.current && state.report) viewRef.current = initialViewFor(items);
 
   useInput(
     (input, key) => {
@@ -175,14 +194,16 @@ export function App({ store, color, actions, interactive = true }: { store: RunS
         return;
       }
       const report = current.report;
+      const all = itemsOf(report, { showPassed });
       const before = viewRef.current;
       let view: ViewState = before;
       for (const [one, k] of splitKeys(input, key)) {
-        const layout = reportLayout(report, view, size);
+        const layout = reportLayout(report, size);
         const next = handleKey(view, one, k, {
-          rows: keyedRows(report.results),
+          items: all,
           pageSize: Math.max(1, layout.body - 2),
-          maxDetailScroll: (r) => detailWindow(r, layout.width, layout.body, 0).maxScroll,
+          maxDetailScroll: (item) => detailWindow(item, layout.width, layout.body, 0).maxScroll,
+          maxHScroll: (item) => detailWindow(item, layout.width, layout.body, 0).maxHScroll,
         });
         view = next.view;
         viewRef.current = view;
@@ -193,8 +214,14 @@ export function App({ store, color, actions, interactive = true }: { store: RunS
             actions.cancel();
             return;
           case 'quit':
-            actions.quit(effect.result);
+            actions.quit(effect.item ? fixText(resolve(effect.item, all)) : undefined);
             return;
+          case 'copy': {
+            const target = resolve(effect.item, all);
+            const text = fixText(target);
+            if (text) actions.copy(text, describe(target));
+            break;
+          }
           case 'rerun':
             if (!store.getState().rerun) actions.rerun(effect.id);
             break;
@@ -209,5 +236,5 @@ export function App({ store, color, actions, interactive = true }: { store: RunS
     // `now` only drives the once-a-quarter-second redraw; the clock is read here so a fresh event never shows a stale time.
     return <RunningView state={state} now={Math.max(now, Date.now())} width={usableWidth(size.columns)} rows={size.rows} color={color} />;
   }
-  return <ReportView state={state} report={state.report} view={viewRef.current ?? initialViewFor(state.report.results)} rows={rows} size={size} color={color} />;
+  return <ReportView state={state} report={state.report} view={viewRef.current ?? initialViewFor(items)} items={items} size={size} color={color} hiddenPasses={hiddenPasses} />;
 }

@@ -1,8 +1,9 @@
 import type { ChainNode, Diagnosis } from '../engine/diagnosis.js';
 import { BENIGN_CAUSES } from '../engine/diagnosis.js';
-import { cleanBlock, cleanLine, evidenceLine } from '../reporters/format.js';
+import { cleanLine, evidenceLine } from '../reporters/format.js';
+import { commandLines, valuesLines, type Code } from './code-lines.js';
 import { STATUS_STYLES, type Colour } from '../reporters/theme.js';
-import { hardWrap, labelled, seg, widthOf, wrap, type Line, type Seg } from './layout.js';
+import { labelled, seg, widthOf, wrap, type Line, type Seg } from './layout.js';
 import { Lines } from './Lines.js';
 import { useTerminalSize } from './use-run-store.js';
 
@@ -57,16 +58,22 @@ export function chainLines(chain: readonly ChainNode[], width: number): Line[] {
   return lines;
 }
 
-/** The endpoint's cause (code, summary, remediation) above its causal chain, then the evidence and next commands. */
-export function diagnosisLines(d: Diagnosis, width: number): Line[] {
+/**
+ * The endpoint's cause (glyph and code first, so nothing cuts them), summary and fix above its causal chain, then the
+ * evidence and the commands to look further. Commands break only between shell words; `code` says how far lines that
+ * still do not fit are scrolled (the report's detail pane scrolls them with `<` `>`).
+ */
+export function diagnosisLines(d: Diagnosis, width: number, code: Code = { width, hscroll: 0, overflow: [] }): Line[] {
   const benign = BENIGN_CAUSES.includes(d.cause);
   const style = d.cause === 'HEALTHY' ? STATUS_STYLES.pass : benign || d.cause === 'UNKNOWN' ? STATUS_STYLES.warn : STATUS_STYLES.fail;
   const ep = d.endpoint;
   const who = `${ep.namespace}/${ep.name ?? ep.id ?? '?'}${ep.name && ep.id ? ` (${ep.id})` : ''}`;
-  const lines: Line[] = [
-    [seg('endpoint ', { dim: true }), seg(cleanLine(who), { bold: true }), seg('  cause ', { dim: true }), seg(`${style.glyph} ${d.cause}`, { color: style.colour, bold: true })],
-    ...wrap(cleanLine(d.summary), width).map((p): Line => [seg(p)]),
-  ];
+  const cause = seg(`${style.glyph} ${d.cause}`, { color: style.colour, bold: true });
+  const endpoint = [seg('endpoint ', { dim: true }), seg(cleanLine(who), { bold: true })];
+  // On one line when it fits; else the endpoint goes under the cause (which is never cut).
+  const head: Line[] =
+    widthOf(`${cause.text}  endpoint ${cleanLine(who)}`) <= width ? [[cause, seg('  '), ...endpoint]] : [[cause], ...labelled(seg('  endpoint ', { dim: true }), cleanLine(who), width, { bodyStyle: { bold: true } })];
+  const lines: Line[] = [...head, ...wrap(cleanLine(d.summary), width).map((p): Line => [seg(p)])];
   if (d.api) {
     const a = d.api;
     const bits = a.error
@@ -76,14 +83,10 @@ export function diagnosisLines(d: Diagnosis, width: number): Line[] {
   }
   if (!benign || d.remediation.commands?.length) {
     lines.push(...labelled(seg('fix: ', { color: 'green', bold: true }), cleanLine(d.remediation.summary), width));
-    for (const cmd of d.remediation.commands ?? []) {
-      hardWrap(cleanBlock(cmd).replace(/\n/g, ' '), width - 7).forEach((p, i) => lines.push([seg(i === 0 ? '     $ ' : '       ', { dim: true }), seg(p, { color: 'cyan' })]));
-    }
+    for (const cmd of d.remediation.commands ?? []) lines.push(...commandLines(cmd, 5, code));
     if (d.remediation.values?.trim()) {
       lines.push([seg('     values:', { dim: true })]);
-      for (const v of cleanBlock(d.remediation.values).replace(/\n+$/, '').split('\n')) {
-        for (const p of hardWrap(v.trimEnd(), width - 7)) lines.push([seg('       '), seg(p, { color: 'cyan' })]);
-      }
+      lines.push(...valuesLines(d.remediation.values, 7, code));
     }
   }
   if (d.chain.length > 0) {
@@ -96,7 +99,7 @@ export function diagnosisLines(d: Diagnosis, width: number): Line[] {
   }
   if (d.next.length > 0) {
     lines.push([seg('Look further', { bold: true, underline: true })]);
-    for (const n of d.next) hardWrap(cleanLine(n), width - 4).forEach((p, i) => lines.push([seg(i === 0 ? '  $ ' : '    ', { dim: true }), seg(p, { color: 'cyan' })]));
+    for (const n of d.next) lines.push(...commandLines(n, 2, code));
   }
   return lines;
 }

@@ -6,16 +6,18 @@ import { Lines } from './Lines.js';
 /** The key bindings, as `docs/tui.md` lists them. */
 export const KEYS: readonly (readonly [string, string])[] = [
   ['↑ ↓  j k', 'move the selection; in the details, scroll'],
-  ['Enter  →  l', 'open the details of the selected finding'],
+  ['Enter  →  l', 'open the selected item (an endpoint opens the incident that explains it)'],
   ['←  Esc  h', 'close the details'],
-  ['n  p', 'in the details: next / previous finding'],
+  ['n  p', 'in the details: next / previous item'],
+  ['< >', 'in the details: scroll commands too long for the screen'],
   ['PgUp PgDn', 'a page up / down'],
   ['g  G', 'first / last (Home / End)'],
   ['/', 'filter by text: type, Enter applies, Esc cancels (Esc in the list clears it)'],
   ['f', 'cycle the status filter: failing → failing + warnings → all'],
-  ['r', 're-run the selected check'],
+  ['c', "copy the selected item's fix to the clipboard (OSC 52)"],
+  ['r', 're-run the selected check (an incident: the one that leads it)'],
   ['?', 'this help (any key closes it)'],
-  ['q', "quit; the selected finding's fix is printed to the terminal"],
+  ['q', "quit; the selected item's fix is printed to the terminal"],
   ['Ctrl-C', 'cancel (exit code 130)'],
 ];
 

@@ -6,9 +6,9 @@
 import { render } from 'ink';
 import { CancelledError } from '../engine/errors.js';
 import { DEFAULT_TIMEOUT_MS, runCheck, runChecks, type RunInput } from '../engine/runner.js';
-import type { CheckResult, Report } from '../engine/types.js';
+import type { Report } from '../engine/types.js';
 import { App, type TuiActions } from './App.js';
-import { remediationText } from './copy-text.js';
+import { osc52 } from './copy-text.js';
 import { RunStore } from './store.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
@@ -25,6 +25,8 @@ export interface RunTuiOptions {
   stdin?: In;
   /** Called when the user presses Ctrl-C, before the run is aborted. */
   cancel?: () => void;
+  /** `--show-passed`: the list shows passes too. */
+  showPassed?: boolean;
 }
 
 /** Reject with CancelledError as soon as `signal` aborts (for steps that take no signal, like `finalize`). */
@@ -49,7 +51,7 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 /**
  * Run the checks with a live view, then show the interactive report until the user quits. Resolves with the
  * final report (including re-run results); rejects with {@link CancelledError} on Ctrl-C (exit code 130).
- * On `q`, the selected finding's remediation is printed as plain text after the UI is gone.
+ * On `q`, the selected item's fix is printed as plain text after the UI is gone.
  */
 export async function runTui(opts: RunTuiOptions): Promise<Report> {
   const { runInput, streams } = opts;
@@ -63,8 +65,8 @@ export async function runTui(opts: RunTuiOptions): Promise<Report> {
   if (runInput.signal?.aborted) controller.abort();
   else runInput.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
-  let settle!: (outcome: { selected?: CheckResult } | 'cancel') => void;
-  const quit = new Promise<{ selected?: CheckResult } | 'cancel'>((resolve) => (settle = resolve));
+  let settle!: (outcome: { fix?: string } | 'cancel') => void;
+  const quit = new Promise<{ fix?: string } | 'cancel'>((resolve) => (settle = resolve));
   controller.signal.addEventListener('abort', () => settle('cancel'), { once: true });
 
   const rerun = async (id: string): Promise<void> => {
@@ -94,11 +96,16 @@ export async function runTui(opts: RunTuiOptions): Promise<Report> {
       opts.cancel?.();
       controller.abort();
     },
-    quit: (selected) => settle(selected ? { selected } : {}),
+    quit: (fix) => settle(fix ? { fix } : {}),
+    copy: (fix, what) => {
+      // Straight to the terminal, between two frames: the escape draws nothing, so ink's picture stays right.
+      streams.stdout.write(osc52(fix));
+      store.say(`copied ${what} (OSC 52)`);
+    },
     rerun: (id) => void rerun(id),
   };
 
-  const ink = render(<App store={store} color={opts.color} actions={actions} interactive={interactive} />, {
+  const ink = render(<App store={store} color={opts.color} actions={actions} interactive={interactive} showPassed={!!opts.showPassed} />, {
     stdout: streams.stdout as NodeJS.WriteStream,
     stderr: streams.stderr as NodeJS.WriteStream,
     stdin: stdin as NodeJS.ReadStream,
@@ -130,8 +137,7 @@ export async function runTui(opts: RunTuiOptions): Promise<Report> {
     if (outcome === 'cancel') throw new CancelledError();
     const final = store.getState().report ?? report;
     await unmount();
-    const fix = outcome.selected ? remediationText(outcome.selected) : undefined;
-    if (fix) streams.stdout.write(`\n${fix}`);
+    if (outcome.fix) streams.stdout.write(`\n${outcome.fix}`);
     return final;
   } finally {
     await unmount();

@@ -1,5 +1,6 @@
 // The TUI's state outside React: run events and re-run outcomes go in, immutable snapshots come out for
 // `useSyncExternalStore`. The engine runs in `run-tui.tsx` and only ever talks to this store.
+import { groupIncidents } from '../engine/incidents.js';
 import { compareResults, countByStatus } from '../engine/runner.js';
 import type { CheckResult, Report, ReportTarget, RunEvent, Status } from '../engine/types.js';
 import { STATUSES } from '../engine/types.js';
@@ -93,10 +94,10 @@ export function worstStatus(results: readonly CheckResult[]): Status {
   return results.length === 0 ? 'pass' : STATUSES[best]!;
 }
 
-/** The report with one check's results replaced by a re-run's, re-sorted and re-counted. Pure. */
+/** The report with one check's results replaced by a re-run's, re-sorted, re-counted and re-grouped into incidents. Pure. */
 export function withRerunResults(report: Report, id: string, results: readonly CheckResult[]): Report {
   const all = [...report.results.filter((r) => r.id !== id), ...results].sort(compareResults);
-  return { ...report, results: all, counts: countByStatus(all) };
+  return { ...report, results: all, counts: countByStatus(all), incidents: groupIncidents(all) };
 }
 
 type Listener = () => void;
@@ -152,6 +153,11 @@ export class RunStore {
       rerun: undefined,
       notice: { text: rerunNotice(id, before, after), status: after },
     });
+  }
+
+  /** A line for the footer that leaves a re-run in flight alone (e.g. "copied … to the clipboard"). */
+  say(text: string): void {
+    this.#set({ ...this.#state, notice: { text } });
   }
 
   /** A notice with no re-run outcome (e.g. the check is not part of this run). */

@@ -89,7 +89,7 @@ describe('endpoint <id> on the demo snapshot', () => {
   it('markdown carries the diagnosis section', async () => {
     const r = await run(['endpoint', MIXTRAL, '--snapshot', DEMO, '-o', 'markdown']);
     expect(r.stdout).toContain('## Endpoint `llm-engine/mixtral-8x7b (end_ct4p8uhn2ojg00a4qkgg)`: ✖ IMAGE_PULL');
-    expect(r.stdout.indexOf('## Endpoint')).toBeLessThan(r.stdout.indexOf('## Summary'));
+    expect(r.stdout.indexOf('## Endpoint')).toBeLessThan(r.stdout.indexOf('## Incidents'));
   });
 });
 

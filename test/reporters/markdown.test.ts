@@ -1,71 +1,131 @@
-import { describe, expect, it } from '@jest/globals';
-import { code, escapeCell, escapeMarkdown, renderMarkdown } from '../../src/reporters/markdown.js';
-import { cloneReport, fixtureReport } from './fixture-report.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { readdirSync } from 'node:fs';
+import { incidentsOf } from '../../src/engine/incidents.js';
+import type { CheckResult, Report } from '../../src/engine/types.js';
+import { code, escapeCell, escapeMarkdown, MARKDOWN_LIMIT, renderMarkdown } from '../../src/reporters/markdown.js';
+import { fixture } from '../support/check-tester.js';
+import { hostileReport, offNetworkReport, triageReport } from './fixture-report.js';
 
 /** Cells of a GFM table row: split on pipes that are not backslash-escaped. */
 const cells = (row: string) => row.replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/);
 
-describe('renderMarkdown', () => {
+let demo: Report;
+let offNetwork: Report;
+let hostile: Report;
+beforeAll(async () => {
+  [demo, offNetwork, hostile] = await Promise.all([triageReport(), offNetworkReport(), hostileReport()]);
+}, 60_000);
+
+describe('renderMarkdown of the demo', () => {
   it('matches the snapshot', () => {
-    expect(renderMarkdown(fixtureReport)).toMatchSnapshot();
+    expect(renderMarkdown(demo)).toMatchSnapshot();
   });
 
-  it('has a header table, a summary row per result and a section per fail/warn/error', () => {
-    const out = renderMarkdown(fixtureReport);
+  it('has a header table, the endpoints, then one section per incident with its fix and the other views', () => {
+    const out = renderMarkdown(demo);
     expect(out.startsWith('# model-engine-doctor: triage\n')).toBe(true);
     expect(out).toContain('| Cloud | aws (from config.values.infra.cloud_provider) |');
-    const summary = out.slice(out.indexOf('## Summary'), out.indexOf('## Findings'));
-    const rows = summary.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Status'));
-    expect(rows).toHaveLength(fixtureReport.results.length);
+    expect(out.indexOf('## Endpoints')).toBeLessThan(out.indexOf('## Incidents'));
     const sections = out.split('\n').filter((l) => l.startsWith('### '));
-    const { fail, warn, error } = fixtureReport.counts;
-    expect(sections).toHaveLength(fail + warn + error);
-    expect(sections[0]).toBe('### ✖ FAIL `nodes/lifecycle-label`');
-    expect(sections).toContain('### ▲ WARN `endpoints/keda-trigger-auth` on `ScaledObject llm-engine/launch-endpoint-id-end-cq3kd0s2rxy5g2r0lsh0`');
-    expect(out).not.toContain('### ✔ PASS');
-    expect(out).not.toContain('### ○ SKIP');
+    expect(sections).toEqual([
+      '### #1 ✖ FAIL · high · `endpoints/serving` on `Deployment llm-engine/launch-endpoint-id-end-ct4pe5pn2ojg00a4qkh0`',
+      '### #2 ✖ FAIL · high · `endpoints/serving` on `Deployment llm-engine/launch-endpoint-id-end-ct4p8uhn2ojg00a4qkgg`',
+      '### #3 ✖ FAIL · high · `redis/log-errors` on `Deployment model-engine/model-engine-cacher`',
+      '### #4 ▲ WARN · medium · `values/scheduling` on `HelmValues nodeSelector`',
+      '### #5 ▲ WARN · low · `values/image-tag` on `HelmValues image.cacherRepository`',
+    ]);
+    const three = out.slice(out.indexOf('### #3'), out.indexOf('### #4'));
+    expect(three).toContain('**Also seen as:**\n\n- ✖ FAIL `control-plane/deployments-available` on `Deployment model-engine/model-engine-cacher`');
+    expect(three).toContain('- ✖ FAIL `control-plane/restarts-and-errors` on `Deployment model-engine/model-engine-cacher`');
+    expect(out).toMatch(/\| llama-3-70b \| `end_ct4pe5pn2ojg00a4qkh0` \| .* \| ✖ NO_MATCHING_NODES \| #1 \|/);
   });
 
-  it('escapes pipes so every table row keeps its five cells', () => {
-    const out = renderMarkdown(fixtureReport);
-    const row = out.split('\n').find((l) => l.includes('`broker/type`'))!;
-    expect(row).toContain('(sqs\\|servicebus\\|redis)');
-    for (const line of out.split('\n').filter((l) => l.startsWith('| ') && l.includes('`'))) {
-      if (line.startsWith('| Command')) continue;
-      expect(cells(line)).toHaveLength(5);
+  it('folds evidence in <details>, links the docs, and keeps commands and values in fenced blocks', () => {
+    const out = renderMarkdown(demo);
+    expect(out).toContain('<details>\n<summary>Evidence (6)</summary>\n\n- **field** `status.availableReplicas`');
+    expect(out).toContain('**Docs:** [docs/endpoint.md#no-matching-nodes](docs/endpoint.md#no-matching-nodes) · [docs/checks/endpoints/serving.md](docs/checks/endpoints/serving.md)');
+    expect(out).toContain('```sh\nkubectl -n model-engine logs deploy/model-engine-cacher --tail=200 | grep -E');
+    expect(out).toContain('```yaml\nnodeSelector: null   # removes the chart default node-lifecycle=normal; {} does not\n```');
+    // Each other view's own evidence and fix, folded.
+    expect(out).toContain('<summary>✖ FAIL <code>gpu/capacity</code>: evidence and fix</summary>');
+  });
+
+  it('hides passes unless asked, and keeps a table of skips with their reasons', () => {
+    const out = renderMarkdown(demo);
+    expect(out).not.toContain('✔ PASS');
+    expect(out).toContain(`${demo.counts.pass} passed check results are not listed (\`--show-passed\` lists them; \`-o json\` has every result).`);
+    expect(out).toContain('| `images/canary-pull` | Not run: a canary pod is opt-in;');
+    const shown = renderMarkdown(demo, { showPassed: true });
+    expect(shown).toContain(`<summary>${demo.counts.pass} passed</summary>`);
+    expect(shown.split('\n').filter((l) => l.startsWith('| `') && l.split(' | ').length === 3)).toHaveLength(demo.counts.pass);
+  });
+
+  it('escapes pipes so every table row keeps its cells, even inside code spans', () => {
+    for (const out of [renderMarkdown(demo), renderMarkdown(hostile)]) {
+      for (const table of out.split('\n\n').filter((b) => b.startsWith('| '))) {
+        const rows = table.split('\n');
+        const n = cells(rows[0]!).length;
+        for (const row of rows) expect({ row, n: cells(row).length }).toEqual({ row, n });
+      }
     }
   });
+});
 
-  it('escapes a pipe inside a code span in a table cell too', () => {
-    const report = cloneReport();
-    report.results[0]!.object = { kind: 'ConfigMap', namespace: 'model-engine', name: 'a|b' };
-    const row = renderMarkdown(report).split('\n').find((l) => l.includes('`nodes/lifecycle-label`'))!;
-    expect(row).toContain('`ConfigMap model-engine/a\\|b`');
-    expect(cells(row)).toHaveLength(5);
+describe('renderMarkdown keeps a ticket under GitHub\'s limit', () => {
+  // Every fixture cluster through the real checks: the largest Markdown any of them gives must fit.
+  const names = readdirSync(fixture('fixtures/clusters')).filter((n) => !n.includes('.'));
+
+  it(`stays under ${MARKDOWN_LIMIT} characters for every fixture snapshot`, async () => {
+    const sizes: [string, number][] = [];
+    for (const name of names) sizes.push([name, renderMarkdown(await triageReport(name)).length]);
+    sizes.push(['demo-aws off network', renderMarkdown(offNetwork).length]);
+    sizes.sort((a, b) => b[1] - a[1]);
+    expect(sizes.length).toBeGreaterThan(20);
+    // The largest first: the demo off network was 67,728 characters before (over the 65,536 issue-body limit).
+    expect(sizes[0]![1]).toBeLessThan(MARKDOWN_LIMIT);
+  }, 120_000);
+
+  it('drops detail in a fixed order, never the incidents, to fit a report with a thousand findings', () => {
+    // The demo's findings repeated for many endpoints, each with long evidence: far over the limit in full.
+    const many: CheckResult[] = [];
+    for (let i = 0; i < 150; i++) {
+      for (const r of demo.results.filter((x) => x.status === 'fail')) {
+        const copy = structuredClone(r);
+        copy.object = { kind: 'Deployment', namespace: 'llm-engine', name: `launch-endpoint-id-end-${String(i).padStart(20, 'x')}` };
+        copy.evidence = copy.evidence.concat(copy.evidence).map((e) => (e.type === 'note' ? { ...e, text: `${e.text} ${'long '.repeat(80)}` } : e));
+        many.push(copy);
+      }
+    }
+    const big: Report = { ...demo, results: many, counts: { ...demo.counts, fail: many.length } };
+    delete big.incidents;
+    const out = renderMarkdown(big);
+    expect(out.length).toBeLessThanOrEqual(MARKDOWN_LIMIT);
+    const incidents = incidentsOf(big);
+    expect(incidents.length).toBeGreaterThan(100);
+    // The first incidents keep their fix; the rest are one line each in a table.
+    expect(out).toContain('### #1 ✖ FAIL');
+    expect(out).toContain(`${incidents.length - 5} more incidents (this report is kept under 60,000 characters; \`-o json\` has them in full):`);
+    expect(out).toMatch(/^\| #6 \| ✖ FAIL \| high \| `/m);
+    expect(out).toMatch(/^\| … \| \| \| \| \d+ more \(`-o json`\) \|$/m);
+    expect(out).not.toContain('Cut at');
+  });
+});
+
+describe('renderMarkdown, other reports', () => {
+  it('gives each registry this machine cannot reach one line, its images folded', () => {
+    const out = renderMarkdown(offNetwork);
+    const lines = out.split('\n').filter((l) => /^- \*\*#\d+\*\* ▲ WARN \d+ images? not checked: /.test(l));
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toContain('13 images not checked: 111122223333.dkr.ecr.us-east-1.amazonaws.com unreachable from here');
+    expect(out).toContain('<summary>Images not checked on gcr.io (2)</summary>');
   });
 
-  it('puts commands in sh blocks and values in yaml blocks', () => {
-    const out = renderMarkdown(fixtureReport);
-    const findings = fixtureReport.results.filter((r) => r.status !== 'pass' && r.status !== 'skip');
-    const withCommands = findings.filter((r) => r.remediation?.commands?.length).length;
-    const withValues = findings.filter((r) => r.remediation?.values).length;
-    expect(out.match(/^```sh$/gm)).toHaveLength(withCommands);
-    expect(out.match(/^```yaml$/gm)).toHaveLength(withValues);
-    expect(out).toContain('```sh\nkubectl label nodes -l eks.amazonaws.com/nodegroup=general node-lifecycle=normal\n```');
-    expect(out).toContain('```yaml\nceleryBrokerType: sqs\n```');
-  });
-
-  it('renders every evidence type as a bullet', () => {
-    const out = renderMarkdown(fixtureReport);
-    expect(out).toContain('- **values** `config.values.launch.cache_redis_aws_url` = `"rediss://:REDACTED@');
-    expect(out).toContain('- **values** `serviceTemplate.serviceAccountAnnotations` is missing');
-    expect(out).toContain('- **field** `metadata.annotations["eks.amazonaws.com/role-arn"]` of `ServiceAccount llm-engine/model-engine` is not set');
-    expect(out).toContain('- **event** `FailedScheduling` on `Pod model-engine/model-engine-6d5f8c7b9d-x2x7q`: 0/6 nodes');
-    expect(out).toContain('- **log** `model-engine/model-engine-6d5f8c7b9d-q8w4m/model-engine` line 211: `ERROR:    Exception in ASGI application`');
-    expect(out).toContain('- **probe** `https://public.ecr.aws/v2/`: no response');
-    expect(out).toContain('- **object** `TriggerAuthentication llm-engine/keda-trigger-auth-redis`: not found');
-    expect(out).toContain("- **note** values_sample.yaml's comment");
+  it('renders hostile text inertly: no escape codes, code spans that survive backticks, escaped HTML', () => {
+    const out = renderMarkdown(hostile);
     expect(out).not.toContain('\u001b');
+    expect(out).not.toContain('\u0007');
+    expect(out).toContain('`Pod llm-engine/a|b`: a \\<tag\\> & "quotes" \\]\\]\\> and a bell  \\| pipe \\`tick\\` \\*star\\* (x3)');
+    expect(out).toContain('**log** `model-engine/model-engine-cacher-ntxpc95s7g-78q5b/model-engine-cacher` line 211: ``ERROR:    Exception in ASGI application | `x` <b>*y*</b>``');
   });
 
   it.each([

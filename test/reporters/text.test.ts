@@ -1,142 +1,163 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { incidentsOf } from '../../src/engine/incidents.js';
 import type { Report } from '../../src/engine/types.js';
 import { renderText, wrapText } from '../../src/reporters/text.js';
-import { cloneReport, fixtureReport } from './fixture-report.js';
+import { ANSI_LOG, deniedReport, hostileReport, offNetworkReport, triageReport } from './fixture-report.js';
 
- 
 const ESC = /\u001b/;
-const allCommands = (r: Report) => r.results.flatMap((x) => x.remediation?.commands ?? []);
+const allCommands = (r: Report) => incidentsOf(r).flatMap((i) => r.results[i.lead]!.remediation?.commands ?? []);
+/** Rows a terminal of `width` columns needs for the text (long commands wrap there). */
+const rows = (text: string, width: number) => text.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil([...l].length / width)), 0);
 
-describe('renderText', () => {
+let demo: Report;
+let offNetwork: Report;
+let denied: Report;
+let hostile: Report;
+beforeAll(async () => {
+  [demo, offNetwork, denied, hostile] = await Promise.all([triageReport(), offNetworkReport(), deniedReport(), hostileReport()]);
+}, 60_000);
+
+describe('renderText of the demo', () => {
   it('matches the snapshot without colour', () => {
-    expect(renderText(fixtureReport, { color: false })).toMatchSnapshot();
+    expect(renderText(demo, { color: false })).toMatchSnapshot();
   });
 
-  it('matches the snapshot with colour', () => {
-    expect(renderText(fixtureReport, { color: true })).toMatchSnapshot();
+  it('fits on a screen or two: three root causes and two warnings in well under 100 lines', () => {
+    const out = renderText(demo, { color: false });
+    expect(out.trimEnd().split('\n').length).toBeLessThanOrEqual(90);
+    expect(rows(out, 100)).toBeLessThanOrEqual(110);
+    // The same run seen from a laptop off the cluster's network: 18 unreachable images collapse to 4 lines.
+    const off = renderText(offNetwork, { color: false });
+    expect(off.split('\n').length).toBeLessThanOrEqual(100);
   });
 
-  it('matches the snapshot when verbose at 80 columns', () => {
-    expect(renderText(fixtureReport, { color: false, verbose: true, width: 80 })).toMatchSnapshot();
+  it('leads with the incidents, each with the view that names the cause and the others as "also seen as"', () => {
+    const out = renderText(demo, { color: false });
+    const heads = out.split('\n').filter((l) => /^#\d/.test(l));
+    expect(heads).toEqual([
+      '#1  ✖ FAIL  high  endpoints/serving',
+      '#2  ✖ FAIL  high  endpoints/serving',
+      '#3  ✖ FAIL  high  redis/log-errors · Deployment model-engine/model-engine-cacher',
+      '#4  ▲ WARN  medium  values/scheduling · HelmValues nodeSelector',
+      '#5  ▲ WARN  low  values/image-tag · HelmValues image.cacherRepository',
+    ]);
+    const one = out.slice(out.indexOf('#1 '), out.indexOf('#2 '));
+    expect(one).toContain('NO_MATCHING_NODES');
+    expect(one).toContain('fix: Add NVIDIA H100 nodes');
+    expect(one).toContain('also seen as  ✖ gpu/accelerator-labels · ✖ gpu/capacity');
+    const two = out.slice(out.indexOf('#2 '), out.indexOf('#3 '));
+    expect(two).toContain('IMAGE_PULL');
+    expect(two).toContain('also seen as  ✖ images/cluster-pull-errors');
+    const three = out.slice(out.indexOf('#3 '), out.indexOf('#4 '));
+    expect(three).toContain('also seen as  ✖ control-plane/deployments-available · ✖ control-plane/restarts-and-errors');
+    // The endpoint table points at the incident that explains each failing endpoint.
+    expect(out).toMatch(/llama-3-70b .*✖ NO_MATCHING_NODES {2}see #1/);
+    expect(out).toMatch(/mixtral-8x7b .*✖ IMAGE_PULL {2}see #2/);
+    expect(out).toContain('  2 serving or idle: embeddings-cpu, llama-3-8b-instruct');
   });
 
-  it('emits no escape character at all when colour is off, even from a log line full of ANSI', () => {
-    const out = renderText(fixtureReport, { color: false, verbose: true, width: 200 });
-    expect(fixtureReport.results.some((r) => r.evidence.some((e) => e.type === 'log' && ESC.test(e.line)))).toBe(true);
-    expect(out).not.toMatch(ESC);
-    expect(out).toContain('line 211: ERROR: Exception in ASGI application');
+  it('hides passes unless --show-passed, and says how to list them', () => {
+    const out = renderText(demo, { color: false });
+    expect(out).not.toContain('✔ PASS');
+    expect(out).toContain(`${demo.counts.pass} passed check results not shown: --show-passed lists them.`);
+    const shown = renderText(demo, { color: false, showPassed: true });
+    expect(shown.split('\n').filter((l) => l.includes('✔ PASS'))).toHaveLength(demo.counts.pass);
+    expect(shown).not.toContain('not shown');
+    // All endpoints, healthy ones included, once passes are asked for.
+    expect(shown).toMatch(/embeddings-cpu .*✔ HEALTHY/);
+  });
+
+  it('lists the skipped checks on a few lines, and names a denied permission on a line of its own', () => {
+    const out = renderText(demo, { color: false });
+    expect(out).toMatch(/^Skipped {2}10: identity\/pods-federated ×2, images\/canary-pull,/m);
+    const gpu = renderText(denied, { color: false });
+    expect(gpu).toMatch(/^ {2}○ SKIP {3}gpu\/\S+ — skipped: RBAC .*cannot list nodes/m);
   });
 
   it('does colour when asked, and the colour is only decoration', () => {
-    const painted = renderText(fixtureReport, { color: true });
+    const painted = renderText(demo, { color: true });
     expect(painted).toMatch(ESC);
-    // With the SGR codes stripped, the coloured report is exactly the uncoloured one.
-     
-    const stripped = painted.replace(/\u001b\[\d+m/g, '');
-    expect(stripped).toBe(renderText(fixtureReport, { color: false }));
+    expect(painted.replace(/\u001b\[\d+m/g, '')).toBe(renderText(demo, { color: false }));
   });
 
   it('starts with the header and ends with the summary line', () => {
-    const lines = renderText(fixtureReport, { color: false }).split('\n');
+    const lines = renderText(demo, { color: false }).split('\n');
     expect(lines[0]).toBe('model-engine-doctor 0.1.0 · triage');
-    expect(lines.slice(1, 6).join('\n')).toContain('context arn:aws:eks:us-west-2:111122223333:cluster/llm-prod');
+    expect(lines[1]).toBe('  target      snapshot fixtures/clusters/demo-aws');
     expect(lines.join('\n')).toContain('cloud       aws (from config.values.infra.cloud_provider)');
-    expect(lines.join('\n')).toContain('namespaces  control plane model-engine, endpoints llm-engine');
-    expect(lines.join('\n')).toContain('values      values.yaml, values-prod.yaml');
     expect(lines.at(-1)).toBe('');
-    expect(lines.at(-2)).toBe('4 failed, 2 warnings, 6 passed, 3 skipped, 2 errors (31.2s)');
-  });
-
-  it('groups by area, the area with the worst result first, failures before passes inside an area', () => {
-    const out = renderText(fixtureReport, { color: false });
-    const headings = out.split('\n').filter((l) => /^[a-z]+ {2}\d/.test(l)).map((l) => l.split(' ')[0]);
-    expect(headings).toEqual(['nodes', 'images', 'redis', 'identity', 'storage', 'broker', 'endpoints', 'registry', 'config']);
-    const identity = out.slice(out.indexOf('\nidentity '));
-    expect(identity.indexOf('✖ FAIL')).toBeLessThan(identity.indexOf('✔ PASS'));
-  });
-
-  it('shows each finding with message, object, evidence, fix, commands, values and docs', () => {
-    const out = renderText(fixtureReport, { color: false });
-    const block = out.slice(out.indexOf('✖ FAIL   high      redis/auth'), out.indexOf('✔ PASS   redis/tls'));
-    expect(block).toContain('redis/auth · ConfigMap model-engine/model-engine-service-config');
-    expect(block).toContain('(values-prod.yaml:41:7)');
-    expect(block).toContain('- values redis.auth = "REDACTED" (values-prod.yaml:96)');
-    expect(block).toContain('- log model-engine-6d5f8c7b9d-q8w4m/model-engine line 212:');
-    expect(block).toContain('- probe rediss://master.llm-engine-cache.abc123.usw2.cache.amazonaws.com:6379: TLS ok;');
-    expect(block).toContain('fix: Check the ElastiCache auth token');
-    expect(block).toContain("             $ aws elasticache describe-replication-groups --replication-group-id llm-engine-cache --query 'ReplicationGroups[0].[AuthTokenEnabled,TransitEncryptionEnabled]'");
-    expect(block).toContain('               config:\n                 values:\n                   launch:\n');
-    expect(block).toContain('docs: docs/checks/redis/auth.md');
-    const events = out.slice(out.indexOf('nodes/lifecycle-label'));
-    expect(events).toContain('- event FailedScheduling on Pod model-engine/model-engine-6d5f8c7b9d-x2x7q:');
-    expect(events).toMatch(/\(x37, last seen\s+2026-07-01T10:03:55Z\)/);
-    expect(out).toContain('- values serviceTemplate.serviceAccountAnnotations is missing');
-    expect(out).toContain('- field metadata.annotations["eks.amazonaws.com/role-arn"] of ServiceAccount');
-    expect(out).toContain('- TriggerAuthentication llm-engine/keda-trigger-auth-redis: not found');
+    expect(lines.at(-2)).toBe('8 failed, 2 warnings, 49 passed, 10 skipped, 0 errors (1.2s)');
   });
 
   it('never wraps a command, and keeps prose within the width', () => {
-    const verbatimLines = new Set([
-      ...allCommands(fixtureReport).map((c) => `$ ${c}`),
-      ...fixtureReport.results.flatMap((r) => (r.remediation?.values ?? '').split('\n').map((l) => l.trim())),
-    ]);
     for (const width of [60, 80, 100]) {
-      const out = renderText(fixtureReport, { color: false, width, verbose: true });
-      const lines = out.split('\n');
-      for (const cmd of allCommands(fixtureReport)) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ +\\$ ${escapeRe(cmd)}$`)));
-      for (const line of lines) {
-        if ([...line].length <= width) continue;
-        // Only verbatim lines (commands, values snippets) and single unbreakable words may overflow.
-        const body = line.trim();
-        const verbatim = verbatimLines.has(body);
-        const oneWord = !body.replace(/^- /, '').includes(' ');
-        expect({ line, ok: verbatim || oneWord }).toEqual({ line, ok: true });
+      for (const verbose of [false, true]) {
+        const out = renderText(demo, { color: false, width, verbose });
+        const lines = out.split('\n');
+        // The endpoint table keeps its columns whatever the width (a terminal wraps it; it is never re-flowed).
+        const table = new Set(lines.slice(lines.findIndex((l) => l.startsWith('Endpoints ')), lines.indexOf('', lines.findIndex((l) => l.startsWith('Endpoints ')))));
+        for (const cmd of allCommands(demo)) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ +\\$ ${escapeRe(cmd)}$`)));
+        const verbatim = new Set(demo.results.flatMap((r) => [...(r.remediation?.commands ?? []).map((c) => `$ ${c}`), ...(r.remediation?.values ?? '').split('\n').map((l) => l.trim())]));
+        for (const line of lines) {
+          if ([...line].length <= width || table.has(line)) continue;
+          // Only verbatim lines (commands, values snippets) and single unbreakable words may overflow.
+          const body = line.trim();
+          const ok = verbatim.has(body) || !body.replace(/^- /, '').includes(' ');
+          expect({ line, ok }).toEqual({ line, ok: true });
+        }
       }
     }
   });
 
-  it('keeps passes and skips to a line each unless verbose', () => {
-    const out = renderText(fixtureReport, { color: false, width: 200 });
-    const passLines = out.split('\n').filter((l) => l.includes('✔ PASS'));
-    expect(passLines).toHaveLength(fixtureReport.counts.pass);
-    expect(passLines).toContain(
-      '  ✔ PASS   identity/service-account-role · ServiceAccount model-engine/model-engine — ServiceAccount model-engine/model-engine has role arn:aws:iam::111122223333:role/k8s-main-llm-engine',
-    );
-    expect(out).toContain('  ○ SKIP   nodes/gpu-capacity — skipped: RBAC forbidden: cannot list nodes at cluster scope\n');
-    // The cloud-provider pass carries evidence: hidden by default, shown when verbose.
-    expect(out).not.toContain('spec.providerID');
-    const verbose = renderText(fixtureReport, { color: false, width: 200, verbose: true });
-    expect(verbose).toContain('- field spec.providerID of Node ip-10-0-12-34.us-west-2.compute.internal = "aws:///us-west-2a/i-0a1b2c3d4e5f67890"');
-    expect(verbose).toContain('messageId matches · 4ms');
+  it('folds a long values snippet in the compact report, and shows it whole when verbose', () => {
+    const out = renderText(demo, { color: false });
+    expect(out).toContain('values: a 10-line snippet for your values file (the TUI, -o markdown and -o json show it)');
+    expect(out).toContain('        nodeSelector: null   # removes the chart default node-lifecycle=normal; {} does not');
+    const verbose = renderText(demo, { color: false, verbose: true });
+    expect(verbose).toContain('k8s.amazonaws.com/accelerator: nvidia-hopper-h100');
   });
 
-  it('shows an error result the runner recorded with a differing error text', () => {
-    const report = cloneReport();
-    const r = report.results.find((x) => x.id === 'broker/sqs-queues')!;
-    if (r.status !== 'error') throw new Error('fixture changed');
-    r.error = 'TimeoutError: timed out after 30000 ms';
-    const out = renderText(report, { color: false });
-    expect(out).toContain('error: TimeoutError: timed out after 30000 ms');
+  it('gives one telling evidence line in compact form, and every item with every view in full when verbose', () => {
+    const out = renderText(demo, { color: false });
+    expect(out).toMatch(/^ {4}evidence {2}event FailedScheduling ×6: 0\/6 nodes are available: .*\(\+5 more\)$/m);
+    const verbose = renderText(demo, { color: false, verbose: true });
+    expect(verbose).toContain('- 6 node(s) have node-lifecycle=normal');
+    expect(verbose).toContain('also seen as:');
+    expect(verbose).toMatch(/✖ FAIL {3}high {6}gpu\/capacity/);
+    expect(verbose).toContain('messageId noMatchingNodes · 12ms');
+  });
+});
+
+describe('renderText, other reports', () => {
+  it('collapses registries this machine cannot reach to one line per host', () => {
+    const out = renderText(offNetwork, { color: false });
+    const hosts = out.split('\n').filter((l) => /^#\d+ +▲ WARN {2}\d+ images? not checked: \S+/.test(l));
+    expect(hosts.map((l) => /checked: (\S+)/.exec(l)![1])).toEqual(['111122223333.dkr.ecr.us-east-1.amazonaws.com', 'gcr.io', 'public.ecr.aws', 'docker.io']);
+    expect(hosts[0]).toContain('WARN  13 images not checked');
+    expect(out).toContain('the nodes may reach what this machine cannot');
+    expect(out).not.toContain('also seen as  ▲ images/framework-pullable');
   });
 
-  it('describes offline and snapshot targets and an empty run', () => {
-    const report = cloneReport();
-    report.results = [];
-    report.counts = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 };
-    report.durationMs = 412;
-    report.target = {
-      mode: 'snapshot',
-      snapshot: './support/prod-2026-07-01.tar.gz',
-      namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' },
-      valuesFiles: [],
-      valuesOrigin: 'release',
-    };
+  it('emits no escape character from a log line full of them, and shows an error result with its text', () => {
+    const out = renderText(hostile, { color: false, verbose: true, width: 200 });
+    expect(hostile.results.some((r) => r.evidence.some((e) => e.type === 'log' && e.line === ANSI_LOG))).toBe(true);
+    expect(out).not.toMatch(ESC);
+    expect(out).toContain('line 211: ERROR: Exception in ASGI application');
+    expect(out).toMatch(/‼ ERROR {2}high {2}broker\/queues/);
+    expect(out).toContain('check timed out after 30000 ms');
+  });
+
+  it('describes an empty run', () => {
+    const report: Report = { ...demo, results: [], counts: { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 }, incidents: [], durationMs: 412 };
+    delete report.endpoints;
     const out = renderText(report, { color: false });
-    expect(out).toContain('target      snapshot ./support/prod-2026-07-01.tar.gz');
-    expect(out).toContain('cloud       unknown (pass --cloud or set config.values.infra.cloud_provider)');
-    expect(out).toContain('values      from the installed helm release');
     expect(out).toContain('No checks ran.');
     expect(out.trimEnd().split('\n').at(-1)).toBe('0 failed, 0 warnings, 0 passed, 0 skipped, 0 errors (412ms)');
+  });
+
+  it('computes the incidents of a report that does not carry them (an older JSON report)', () => {
+    const { incidents: _i, ...old } = demo;
+    expect(renderText(old as Report, { color: false })).toBe(renderText(demo, { color: false }));
   });
 });
 
@@ -159,19 +180,3 @@ describe('wrapText', () => {
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-
-describe('renderText passes', () => {
-  it.each([60, 80, 100])('prints each pass on exactly one line within %i columns unless verbose', (width) => {
-    const out = renderText(fixtureReport, { color: false, width });
-    const passes = fixtureReport.results.filter((r) => r.status === 'pass');
-    expect(passes.length).toBeGreaterThan(0);
-    const lines = out.split('\n');
-    const passLines = lines.map((l, i) => [l, i] as const).filter(([l]) => l.includes('✔ PASS'));
-    expect(passLines).toHaveLength(passes.length);
-    for (const [line, i] of passLines) {
-      expect([...line].length).toBeLessThanOrEqual(width);
-      // The next line starts a new entry (or the area ends): nothing wraps under a pass.
-      expect(lines[i + 1] === '' || /^\s{2}\S/.test(lines[i + 1]!)).toBe(true);
-    }
-  });
-});

@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { cleanup, render } from 'ink-testing-library';
 import { chainLines, diagnosisLines, DiagnosisView, isDiagnosis } from '../../src/tui/EndpointTree.js';
 import { plainText } from '../../src/tui/layout.js';
-import { cloneReport } from '../reporters/fixture-report.js';
 import { DEPLOY, healthy, IMAGE, imagePull, NS, POD } from './fixture-diagnosis.js';
-import { ANSI, frame, KEY, press, renderApp, storeWith, tick } from './helpers.js';
+import { ANSI, frame, settle } from './helpers.js';
 
 afterEach(() => cleanup());
 
@@ -34,9 +33,9 @@ describe('the causal chain', () => {
     expect(text.slice(event, event + 4).join(' ')).toContain('not found');
   });
 
-  it('puts the cause, summary and fix above the chain, then evidence and next commands', () => {
+  it('puts the cause (first, so nothing cuts it), summary and fix above the chain, then evidence and next commands', () => {
     const text = diagnosisLines(imagePull, 100).map(plainText);
-    expect(text[0]).toBe('endpoint llm-engine/llama-3-8b-instruct (end_cq3kd0s2rxy5g2r0lsh0)  cause ✖ IMAGE_PULL');
+    expect(text[0]).toBe('✖ IMAGE_PULL  endpoint llm-engine/llama-3-8b-instruct (end_cq3kd0s2rxy5g2r0lsh0)');
     expect(text[1]).toContain("The endpoint's pods cannot pull");
     expect(text).toContain('fix: Push the image tag, or update the endpoint to a tag that exists');
     expect(text.some((l) => l.startsWith('     $ aws ecr describe-images --repository-name llm-engine/vllm'))).toBe(true);
@@ -47,7 +46,7 @@ describe('the causal chain', () => {
 
   it('marks a healthy endpoint with a pass glyph and no fix line', () => {
     const text = diagnosisLines(healthy, 100).map(plainText);
-    expect(text[0]).toContain('cause ✔ HEALTHY');
+    expect(text[0]).toMatch(/^✔ HEALTHY {2}endpoint /);
     expect(text.some((l) => l.startsWith('fix:'))).toBe(false);
   });
 
@@ -61,12 +60,12 @@ describe('the causal chain', () => {
 describe('DiagnosisView', () => {
   it('re-renders a new diagnosis in place from props (endpoint --watch)', async () => {
     const r = render(<DiagnosisView diagnosis={imagePull} color={false} width={100} note="checked 10:04:12 · every 5s" />);
-    await tick();
-    expect(frame(r)).toContain('cause ✖ IMAGE_PULL');
+    await settle(r);
+    expect(frame(r)).toContain('✖ IMAGE_PULL  endpoint');
     expect(frame(r)).toContain('checked 10:04:12');
     r.rerender(<DiagnosisView diagnosis={healthy} color={false} width={100} note="checked 10:04:17 · every 5s" />);
-    await tick();
-    expect(frame(r)).toContain('cause ✔ HEALTHY');
+    await settle(r);
+    expect(frame(r)).toContain('✔ HEALTHY  endpoint');
     expect(frame(r)).not.toContain('IMAGE_PULL');
     expect(frame(r)).toContain('checked 10:04:17');
     expect(r.frames.join('')).not.toMatch(ANSI);
@@ -74,36 +73,25 @@ describe('DiagnosisView', () => {
 
   it('cuts itself to maxLines and says how much is hidden', async () => {
     const r = render(<DiagnosisView diagnosis={imagePull} color={false} width={100} maxLines={6} />);
-    await tick();
+    await settle(r);
     const ls = frame(r).split('\n');
     expect(ls).toHaveLength(6);
     expect(ls[5]).toMatch(/… \d+ more lines/);
   });
 });
 
-describe('endpoint view in the report', () => {
-  it('shows the diagnosis and its tree above the list when the report carries one', async () => {
-    const report = { ...cloneReport(), command: 'endpoint', diagnosis: imagePull };
-    const r = await renderApp(storeWith(report), { columns: 120, rows: 50 });
-    const f = frame(r);
-    const ls = f.split('\n');
-    const cause = ls.findIndex((l) => l.includes('cause ✖ IMAGE_PULL'));
-    const tree = ls.findIndex((l) => l.startsWith('   └─ ✖ FAIL Pod '));
-    const list = ls.findIndex((l) => l.startsWith('❯ '));
-    expect(cause).toBeGreaterThan(0);
-    expect(tree).toBeGreaterThan(cause);
-    expect(list).toBeGreaterThan(tree);
-    expect(ls.length).toBeLessThan(50);
-    // The detail pane takes the whole body: the diagnosis gives way to it.
-    expect(await press(r, KEY.enter)).not.toContain('Causal chain');
-  });
-
-  it('gives the list room on a short terminal by cutting the diagnosis', async () => {
-    const report = { ...cloneReport(), command: 'endpoint', diagnosis: imagePull };
-    const r = await renderApp(storeWith(report), { columns: 80, rows: 30 });
-    const ls = frame(r).split('\n');
-    expect(ls.length).toBeLessThan(30);
-    expect(frame(r)).toMatch(/… \d+ more lines/);
-    expect(ls.filter((l) => /^(❯| ) [✖‼▲○✔]/.test(l)).length).toBeGreaterThanOrEqual(3);
+describe('commands in the diagnosis', () => {
+  it('break only between shell words, never inside one (endpoint --watch shows them so)', () => {
+    const text = diagnosisLines(imagePull, 60).map(plainText);
+    const start = text.findIndex((l) => l.startsWith('     $ aws ecr describe-images'));
+    expect(text[start]).toMatch(/ \\$/);
+    const parts: string[] = [];
+    for (let i = start; ; i++) {
+      parts.push(text[i]!.replace(/^ +(\$ )?/, '').replace(/ \\$/, ''));
+      if (!text[i]!.endsWith(' \\')) break;
+    }
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.join(' ')).toBe(imagePull.remediation.commands![0]);
+    expect(Math.max(...text.map((l) => [...l].length))).toBeLessThanOrEqual(60);
   });
 });

@@ -145,8 +145,8 @@ describe('runTui', () => {
     const stdout = new FakeStdout();
     const stdin = new FakeStdin();
     const done = runTui({ runInput: input([flakyRedis(), steady]), color: false, streams: { stdout, stderr: new FakeStdout() }, stdin: keyboard(stdin) });
-    await until(() => screen(stdout).includes('1/1 (of 2) · filter failing + warnings'), 'the report');
-    expect(screen(stdout)).toContain('❯ ✖ FAIL   high      redis/auth  Redis at 127.0.0.1:6380 rejected the credentials');
+    await until(() => screen(stdout).includes('1/1 · filter failing + warnings'), 'the report');
+    expect(screen(stdout)).toContain('❯ #1  ✖ FAIL   high      redis/auth  Redis at 127.0.0.1:6380 rejected the credentials');
 
     stdin.press('r');
     await until(() => screen(stdout).includes('re-running redis/auth…  waiting for redis 127.0.0.1:6380…'), 'the re-run progress');
@@ -155,18 +155,17 @@ describe('runTui', () => {
     const report = await done;
     expect(report.results.find((r) => r.id === 'redis/auth')?.status).toBe('pass');
     expect(report.counts).toEqual({ pass: 2, warn: 0, fail: 0, skip: 0, error: 0 });
-    // A pass has no remediation: nothing is printed after the UI.
-    // Nothing needs attention any more: the list says so, and quitting with no finding selected prints nothing.
-    expect(screen(stdout)).toContain('Nothing failing or warning. ✔ Press f to see the rest.');
+    // Nothing needs attention any more: the list says so, and quitting with nothing selected prints nothing.
+    expect(screen(stdout)).toContain('✔ Everything passed: 2 passed check results (--show-passed lists them).');
     expect(screen(stdout)).not.toContain('# fix:');
     expect(stdout.text).not.toMatch(SGR);
   });
 
-  it("on q prints the selected finding's remediation as plain text after the UI is gone", async () => {
+  it("on q prints the selected incident's fix as plain text after the UI is gone", async () => {
     const stdout = new FakeStdout();
     const stdin = new FakeStdin();
     const done = runTui({ runInput: input([flakyRedis(), steady]), color: true, streams: { stdout, stderr: new FakeStdout() }, stdin: keyboard(stdin) });
-    await until(() => screen(stdout).includes('1/1 (of 2) · filter failing + warnings'), 'the report');
+    await until(() => screen(stdout).includes('1/1 · filter failing + warnings'), 'the report');
     const before = stdout.chunks.length;
     stdin.press('q');
     const report = await done;
@@ -188,6 +187,25 @@ describe('runTui', () => {
       ].join('\n'),
     );
     expect(printed).not.toMatch(SGR); // colour was on for the UI, never for the copyable text
+  });
+
+  it('c writes the selected fix to the terminal as an OSC 52 clipboard escape, and says so', async () => {
+    const stdout = new FakeStdout();
+    const stdin = new FakeStdin();
+    const done = runTui({ runInput: input([flakyRedis(), steady]), color: false, streams: { stdout, stderr: new FakeStdout() }, stdin: keyboard(stdin) });
+    await until(() => screen(stdout).includes('1/1 · filter failing + warnings'), 'the report');
+    stdin.press('c');
+    await until(() => screen(stdout).includes('copied the fix of incident #1 (redis/auth) (OSC 52)'), 'the copy notice');
+    const osc = [...stdout.text.matchAll(/\u001b\]52;c;([A-Za-z0-9+/=]+)\u0007/g)];
+    expect(osc).toHaveLength(1);
+    const copied = Buffer.from(osc[0]![1]!, 'base64').toString('utf8');
+    expect(copied.split('\n').slice(0, 3)).toEqual([
+      '# ✖ FAIL redis/auth · ConfigMap model-engine/model-engine-service-config',
+      '# fix: Put the auth token in Secrets Manager and name it in cache_redis_aws_secret_name',
+      'aws secretsmanager describe-secret --secret-id prod/llm-engine/redis',
+    ]);
+    stdin.press('q');
+    await done;
   });
 
   it('shows progress while running, and Ctrl-C cancels the run with CancelledError', async () => {
@@ -220,7 +238,7 @@ describe('runTui', () => {
       () => 'resolved',
       (e: unknown) => e,
     );
-    await until(() => screen(stdout).includes('1/1 · filter all'), 'the report');
+    await until(() => screen(stdout).includes('Everything passed: 1 passed check result'), 'the report');
     controller.abort();
     expect(await outcome).toBeInstanceOf(CancelledError);
   });
@@ -236,7 +254,7 @@ describe('runTui', () => {
       stdin: keyboard(new FakeStdin(false)),
     });
     expect(report.diagnosis).toBe(imagePull);
-    expect(screen(stdout)).toContain('cause ✖ IMAGE_PULL');
-    expect(screen(stdout)).toContain('✔ PASS             config/cloud-provider');
+    expect(screen(stdout)).toContain('❯ ✖ IMAGE_PULL  llm-engine/llama-3-8b-instruct (end_cq3kd0s2rxy5g2r0lsh0)');
+    expect(screen(stdout)).toContain('fix: Push the image tag, or update the endpoint to a tag that exists');
   });
 });

@@ -1,11 +1,15 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { cleanup } from 'ink-testing-library';
-import type { CheckResult, ReportTarget, RunEvent } from '../../src/engine/types.js';
+import type { CheckResult, Report, ReportTarget, RunEvent } from '../../src/engine/types.js';
 import { RunStore } from '../../src/tui/store.js';
-import { cloneReport, fixtureResults } from '../reporters/fixture-report.js';
-import { ANSI, frame, KEY, press, recordActions, renderApp } from './helpers.js';
+import { triageReport } from '../reporters/fixture-report.js';
+import { ANSI, frame, KEY, press, recordActions, renderApp, waitForFrame } from './helpers.js';
 
 afterEach(() => cleanup());
+let demo: Report;
+beforeAll(async () => {
+  demo = await triageReport();
+}, 60_000);
 
 const target: ReportTarget = {
   mode: 'snapshot',
@@ -16,12 +20,12 @@ const target: ReportTarget = {
   valuesFiles: [],
   valuesOrigin: 'release',
 };
-const byId = (id: string): CheckResult[] => fixtureResults.filter((r) => r.id === id);
+const byId = (id: string): CheckResult[] => demo.results.filter((r) => r.id === id);
 const CHECKS = [
-  { id: 'config/cloud-provider', title: 'cloud_provider matches the cluster', area: 'config' },
-  { id: 'redis/auth', title: 'The cache Redis accepts the configured credentials', area: 'redis' },
-  { id: 'images/mirrored', title: 'Control-plane images are pullable from the cluster', area: 'images' },
-  { id: 'broker/type', title: 'celeryBrokerType is one the async forwarder accepts', area: 'broker' },
+  { id: 'values/cloud-provider', title: 'cloud_provider matches the cluster', area: 'values' },
+  { id: 'redis/log-errors', title: 'No Redis authentication errors in control-plane logs', area: 'redis' },
+  { id: 'images/cluster-pull-errors', title: 'No image-pull errors in the cluster', area: 'images' },
+  { id: 'values/broker', title: 'celeryBrokerType matches the cloud', area: 'values' },
 ];
 const start = (i: number): RunEvent => ({ type: 'check:start', ...CHECKS[i]! });
 const end = (id: string, ms: number): RunEvent => ({ type: 'check:end', id, results: byId(id), durationMs: ms });
@@ -35,30 +39,31 @@ describe('the live run', () => {
     store.dispatch(start(0));
     store.dispatch(start(1));
     store.dispatch(start(2));
-    store.dispatch({ type: 'check:progress', id: 'redis/auth', text: 'waiting for redis 10.0.0.4:6380…' });
-    store.dispatch(end('config/cloud-provider', 4));
-    let f = await press(r);
+    store.dispatch({ type: 'check:progress', id: 'redis/log-errors', text: 'reading 2 cacher logs…' });
+    store.dispatch(end('values/cloud-provider', 4));
+    let f = await waitForFrame(r, 'the first finished check', (x) => x.startsWith('✔ PASS'));
     const ls = f.split('\n');
     // The message is cut to fit; the duration is kept.
-    expect(ls[0]).toBe('✔ PASS   config/cloud-provider  config.values.infra.cloud_provider is aws and the nodes run o…  4ms');
-    const redis = ls.find((l) => l.includes('redis/auth'));
-    expect(redis).toMatch(new RegExp(`^${SPINNER.source} redis/auth  waiting for redis 10\\.0\\.0\\.4:6380…  \\d+ms$`));
+    expect(ls[0]).toBe('✔ PASS   values/cloud-provider  config.values.infra.cloud_provider is aws (AWS: tested in pro…  4ms');
+    const redis = ls.find((l) => l.includes('redis/log-errors'));
+    expect(redis).toMatch(new RegExp(`^${SPINNER.source} redis/log-errors  reading 2 cacher logs…  \\d+ms$`));
     // No progress yet: the title says what it is checking.
-    expect(ls.find((l) => l.includes('images/mirrored'))).toMatch(/images\/mirrored {2}Control-plane images are pullable from the cluster/);
+    expect(ls.find((l) => l.includes('images/cluster-pull-errors'))).toMatch(/images\/cluster-pull-errors {2}No image-pull errors in the cluster/);
     expect(f).toMatch(/^1\/4 checks done in \d+ms · Ctrl-C cancels\n✖ 0 FAIL {2}‼ 0 ERROR {2}▲ 0 WARN {2}○ 0 SKIP {2}✔ 1 PASS$/m);
 
-    store.dispatch(end('redis/auth', 231));
+    store.dispatch(end('redis/log-errors', 231));
     store.dispatch(start(3));
-    store.dispatch(end('images/mirrored', 5032));
-    f = await press(r);
+    store.dispatch(end('images/cluster-pull-errors', 5032));
+    f = await waitForFrame(r, 'three finished checks', (x) => x.includes('3/4 checks done'));
     // Finished rows stay in order of completion, with the worst status of the check.
     const done = f.split('\n').filter((l) => /^[✖‼▲○✔] [A-Z]+ /.test(l));
-    expect(done.map((l) => l.split(/\s+/)[2])).toEqual(['config/cloud-provider', 'redis/auth', 'images/mirrored']);
-    expect(done[1]).toMatch(/^✖ FAIL {3}redis\/auth {2}Redis at master\.llm-engine-cache.* {2}231ms$/);
+    expect(done.map((l) => l.split(/\s+/)[2])).toEqual(['values/cloud-provider', 'redis/log-errors', 'images/cluster-pull-errors']);
+    expect(done[1]).toMatch(/^✖ FAIL {3}redis\/log-errors {2}2 Redis authentication error.*\(\+2 more\) {2}231ms$/);
     expect(done[2]).toMatch(/ {2}5\.0s$/);
-    expect(f).not.toMatch(/redis\/auth {2}waiting/); // no longer running
-    expect(f).toMatch(new RegExp(`${SPINNER.source} broker/type`));
-    expect(f).toMatch(/3\/4 checks done in \d+ms · Ctrl-C cancels\n✖ 2 FAIL {2}‼ 0 ERROR {2}▲ 0 WARN {2}○ 0 SKIP {2}✔ 1 PASS/);
+    expect(f).not.toMatch(/redis\/log-errors {2}reading/); // no longer running
+    expect(f).toMatch(new RegExp(`${SPINNER.source} values/broker`));
+    // redis/log-errors reported one failure and two passes (gateway, builder).
+    expect(f).toMatch(/3\/4 checks done in \d+ms · Ctrl-C cancels\n✖ 2 FAIL {2}‼ 0 ERROR {2}▲ 0 WARN {2}○ 0 SKIP {2}✔ 3 PASS/);
     expect(r.frames.join('')).not.toMatch(ANSI);
   });
 
@@ -67,8 +72,8 @@ describe('the live run', () => {
     const r = await renderApp(store);
     store.dispatch({ type: 'run:start', checks: CHECKS, target });
     store.dispatch(start(1));
-    store.dispatch({ type: 'check:end', id: 'redis/auth', results: [...byId('redis/tls'), ...byId('redis/auth')], durationMs: 12 });
-    expect(await press(r)).toMatch(/^✖ FAIL {3}redis\/auth {2}Redis at .*… \(\+1 more\) {2}12ms$/m);
+    store.dispatch({ type: 'check:end', id: 'redis/log-errors', results: byId('redis/log-errors').reverse(), durationMs: 12 });
+    expect(await waitForFrame(r, 'the finished row', (x) => x.includes('12ms'))).toMatch(/^✖ FAIL {3}redis\/log-errors {2}2 Redis .*… \(\+2 more\) {2}12ms$/m);
   });
 
   it('keeps the live area within the terminal: extra running checks collapse into "… and n more running"', async () => {
@@ -106,11 +111,11 @@ describe('the live run', () => {
     const store = new RunStore();
     const r = await renderApp(store);
     store.dispatch({ type: 'run:start', checks: CHECKS, target });
-    store.dispatch({ type: 'run:end', report: cloneReport() });
-    expect(await press(r)).toContain('checks done; building the report…');
-    store.setReport(cloneReport());
-    const f = await press(r);
-    expect(f).toContain('✖ 4 failed  ▲ 2 warnings  ✔ 6 passed  ○ 3 skipped  ‼ 2 errors  in 31.2s');
-    expect(f).toMatch(/^❯ ✖ FAIL/m);
+    store.dispatch({ type: 'run:end', report: structuredClone(demo) });
+    expect(await waitForFrame(r, 'the finalizing phase', (x) => x.includes('checks done; building the report…'))).toContain('building the report');
+    store.setReport(structuredClone(demo));
+    const f = await waitForFrame(r, 'the report', (x) => x.includes('filter failing + warnings'));
+    expect(f).toContain('✖ 8 failed  ▲ 2 warnings  ✔ 49 passed  ○ 10 skipped  ‼ 0 errors  in 1.2s');
+    expect(f).toMatch(/^❯ ✖ NO_MATCHING_NODES/m);
   });
 });

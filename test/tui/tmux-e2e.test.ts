@@ -1,122 +1,180 @@
-// The TUI once end to end in a real terminal: the built CLI in a tmux pane (100×40) over the demo snapshot,
-// driven with send-keys and read back with capture-pane, as a person would use it.
+// The TUI end to end in a real terminal: the built CLI in tmux panes over the demo snapshot, driven with send-keys and
+// read back with capture-pane, as a person would use it. The panes live on a tmux server of our own (-L), so the
+// clipboard option the OSC 52 test turns on touches nobody's sessions.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import type { Report } from '../../src/engine/types.js';
+import { CLI, DEMO, NODE, ROOT, skipReason } from './real-terminal.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-// The test command builds before jest; MED_E2E_CLI points at another build (e.g. one made outside dist/).
-const CLI = process.env.MED_E2E_CLI ?? join(ROOT, 'dist/src/cli.js');
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const DEMO = 'fixtures/clusters/demo-aws';
+const e2e = skipReason ? it.skip : it;
+const title = (what: string) => (skipReason ? `skipped: ${skipReason}` : what);
 
-function has(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const skipReason = !has('tmux')
-  ? 'tmux is not installed'
-  : !existsSync(CLI)
-    ? `${CLI} is not built (npm run build)`
-    : !existsSync(join(ROOT, DEMO))
-      ? `the demo snapshot ${DEMO} is missing`
-      : undefined;
-
-const session = `med-tui-${process.pid}`;
+const SOCKET = `med-tui-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'med-tui-'));
-const exitFile = join(dir, 'exit');
-
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const capture = () => tmux('capture-pane', '-p', '-t', session);
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, cond: (screen: string) => boolean, ms = 20_000): Promise<string> {
-  const end = Date.now() + ms;
-  let screen = '';
-  while (Date.now() < end) {
-    screen = capture();
-    if (cond(screen)) return screen;
-    await sleep(150);
-  }
-  throw new Error(`timed out waiting for ${what}; the screen was:\n${screen}`);
-}
-
-async function keys(...k: string[]): Promise<void> {
-  for (const key of k) {
-    tmux('send-keys', '-t', session, key);
-    await sleep(120);
-  }
+/** A pane running the CLI with `args`, a terminal user's environment (CI unset), its exit code written to a file. */
+function start(name: string, size: [number, number], args: string[]) {
+  const exitFile = join(dir, `${name}.exit`);
+  const command = `cd ${ROOT} && env -u CI MED_NETWORK=loopback ${NODE} ${CLI} ${args.join(' ')}; echo EXIT=$? > ${exitFile}`;
+  tmux('new-session', '-d', '-s', name, '-x', String(size[0]), '-y', String(size[1]), command);
+  // Keep the pane after the CLI exits, to read what it printed on quit.
+  tmux('set-option', '-t', name, 'remain-on-exit', 'on');
+  const capture = (history = false) => tmux('capture-pane', '-p', ...(history ? ['-J', '-S', '-'] : []), '-t', name);
+  return {
+    capture,
+    exitCode: () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : undefined),
+    async waitFor(what: string, cond: (screen: string) => boolean, ms = 30_000): Promise<string> {
+      const end = Date.now() + ms;
+      let screen = '';
+      while (Date.now() < end) {
+        screen = capture();
+        if (cond(screen)) return screen;
+        await sleep(100);
+      }
+      throw new Error(`timed out waiting for ${what}; the screen was:\n${screen}`);
+    },
+    async keys(...k: string[]): Promise<void> {
+      for (const key of k) {
+        tmux('send-keys', '-t', name, key);
+        await sleep(80);
+      }
+    },
+  };
 }
 
 const selected = (screen: string) => screen.split('\n').find((l) => l.startsWith('❯ ')) ?? '';
+const ready = (s: string) => /\d+\/\d+( \(of \d+\))? · filter /.test(s);
 
 afterAll(() => {
   try {
-    tmux('kill-session', '-t', session);
+    tmux('kill-server');
   } catch {
-    // already gone: the CLI exited and the pane closed
+    // already gone
   }
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the TUI in a real terminal (tmux)', () => {
-  (skipReason ? it.skip : it)(
-    skipReason ? `skipped: ${skipReason}` : 'triage of the demo: list, details, text filter, quit with exit code 3',
+  e2e(
+    title('triage of the demo at 100×40: endpoints, incidents, details, text filter, quit with the fix and exit code 3'),
     async () => {
-      // A terminal user's environment: CI unset (CI=true would make the CLI print text instead of the TUI).
-      const command = `cd ${ROOT} && env -u CI ${NODE} ${CLI} triage --snapshot ${DEMO}; echo EXIT=$? > ${exitFile}`;
-      tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', command);
-      // Keep the pane after the CLI exits, to read what it printed on quit.
-      tmux('set-option', '-t', session, 'remain-on-exit', 'on');
-
-      // The report: header, counts, and a list that opens on what needs attention.
-      let screen = await waitFor('the report', (s) => s.includes('filter failing + warnings'));
+      const t = start('triage', [100, 40], ['triage', '--snapshot', DEMO]);
+      let screen = await t.waitFor('the report', ready);
       expect(screen).toContain(`model-engine-doctor 0.1.0 · triage · snapshot ${DEMO}`);
-      expect(screen).toMatch(/cloud {7}aws \(from /);
       expect(screen).toMatch(/✖ [1-9]\d* failed/);
-      expect(selected(screen)).toMatch(/^❯ ✖ FAIL {3}(critical|high|medium|low) /);
+      expect(screen).toContain('Endpoints  4 in llm-engine, 2 failing');
+      expect(selected(screen)).toMatch(/^❯ ✖ NO_MATCHING_NODES {2}llama-3-70b .* → #1$/);
+      expect(screen).toMatch(/^ {2}#1 {2}✖ FAIL {3}high {6}endpoints\/serving /m);
       const lines = screen.trimEnd().split('\n');
       expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(100);
-      expect(lines.length).toBeLessThanOrEqual(40);
 
-      // Only failures (f: → all → failing), then the second one.
-      await keys('f', 'f');
-      screen = await waitFor('the failing filter', (s) => s.includes('filter failing (fail, error)'));
-      await keys('j');
-      screen = await waitFor('the selection to move', (s) => /^2\/\d+ \(of \d+\) · filter failing/m.test(s));
-      const row = selected(screen);
-      expect(row).toMatch(/^❯ ✖ FAIL /);
-      const id = /^❯ ✖ FAIL {3}\S+ +(\S+)/.exec(row)![1]!;
-
-      // Its details: the finding, the fix, the docs.
-      await keys('Enter');
-      screen = await waitFor('the detail pane', (s) => s.includes('finding 2/'));
-      expect(screen).toMatch(new RegExp(`^✖ FAIL {3}\\S+ {2}${id.replace(/\//g, '\\/')}$`, 'm'));
-      expect(screen).toMatch(/^Fix$/m);
+      // The endpoint opens the incident that explains it.
+      await t.keys('Enter');
+      screen = await t.waitFor('the incident', (s) => /^Fix$/m.test(s));
+      expect(screen).toMatch(/^#1 ✖ FAIL {3}high {2}endpoints\/serving$/m);
       expect(screen).not.toContain('❯ ');
+      await t.keys('G');
+      await t.waitFor('the other views and the evidence', (s) => s.includes('Evidence') || s.includes('Also seen as (2)'));
 
-      // Back, then filter by the check's id.
-      await keys('Escape');
-      await waitFor('the list again', (s) => selected(s).includes(id));
-      await keys('/', ...id.split(''), 'Enter');
-      screen = await waitFor('the text filter', (s) => s.includes(`· text "${id}"`));
-      expect(selected(screen)).toContain(id);
+      // Back, then filter by text: the cacher.
+      await t.keys('Escape');
+      await t.waitFor('the list again', (s) => selected(s).includes('#1'));
+      await t.keys('/', ...'cacher'.split(''), 'Enter');
+      screen = await t.waitFor('the text filter', (s) => s.includes('· text "cacher"'));
+      expect(selected(screen)).toMatch(/#3 {2}✖ FAIL {3}high {6}redis\/log-errors/);
 
       // q: the UI goes, the fix stays on screen as plain text, the exit code says a check failed.
-      await keys('q');
-      screen = await waitFor('the exit', () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').includes('EXIT='));
-      expect(readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=3');
-      expect(screen).toContain(`# ✖ FAIL ${id}`);
-      expect(screen).toMatch(/^# fix: \S/m);
-      expect(screen).toMatch(/^# docs: docs\/checks\//m);
+      await t.keys('q');
+      screen = await t.waitFor('the exit', () => t.exitCode() !== undefined);
+      expect(t.exitCode()).toBe('EXIT=3');
+      const after = t.capture(true);
+      expect(after).toContain('# ✖ FAIL redis/log-errors · Deployment model-engine/model-engine-cacher');
+      expect(after).toMatch(/^# fix: The cacher's Redis credentials are wrong/m);
+      expect(after).toMatch(/^kubectl -n model-engine rollout restart deploy\/model-engine-cacher$/m);
+      expect(after).toMatch(/^# also seen as: ✖ FAIL control-plane\/deployments-available/m);
     },
-    45_000,
+    60_000,
+  );
+
+  e2e(
+    title('at 80×24 the fix is on screen within three keys, its commands broken only between words, and c copies it (OSC 52)'),
+    async () => {
+      // The fix as the JSON report has it, to compare with what the screen shows.
+      const json = spawnSync(NODE, [CLI, 'triage', '--snapshot', DEMO, '-o', 'json'], { cwd: ROOT, env: { ...process.env, MED_NETWORK: 'loopback' }, encoding: 'utf8' });
+      expect(json.status).toBe(3);
+      const report = JSON.parse(json.stdout) as Report;
+      const lead = report.results.find((r) => r.id === 'endpoints/serving' && r.messageId === 'noMatchingNodes')!;
+      const nodegroup = lead.remediation!.commands![0]!;
+
+      tmux('start-server');
+      tmux('set-option', '-s', 'set-clipboard', 'on');
+      const t = start('small', [80, 24], ['triage', '--snapshot', DEMO]);
+      let screen = await t.waitFor('the report', ready);
+      // The header folds into two lines (the live run's finished rows may still show above it).
+      expect(screen).toMatch(/^model-engine-doctor · triage · aws · snapshot fixtures\/clusters\/demo-aws\n {2}✖ 8 failed /m);
+      // One key: the incident of the selected endpoint, its first command on screen.
+      await t.keys('Enter');
+      screen = await t.waitFor('the fix', (s) => /^ {2}\$ aws eks create-nodegroup /m.test(s));
+      expect(screen).toMatch(/^Fix$/m);
+      expect(screen.trimEnd().split('\n').length).toBeLessThanOrEqual(24);
+
+      // The command across its lines: broken between words with \, never inside one. Scroll until it is all on screen.
+      let seen = screen;
+      for (let i = 0; i < 12 && !(seen.includes('  $ aws eks create-nodegroup') && /NO_SCHEDULE$/m.test(seen)); i++) {
+        await t.keys('j');
+        await sleep(150);
+        seen = t.capture();
+      }
+      const shown = seen.split('\n');
+      const first = shown.findIndex((l) => l.startsWith('  $ aws eks create-nodegroup'));
+      expect(first).toBeGreaterThanOrEqual(0);
+      const parts: string[] = [];
+      for (let i = first; i < shown.length; i++) {
+        parts.push(shown[i]!.replace(/^ {2}(\$ )? */, '').replace(/ \\$/, ''));
+        if (!shown[i]!.endsWith(' \\')) break;
+      }
+      expect(parts.length).toBeGreaterThan(2);
+      expect(parts.join(' ')).toBe(nodegroup);
+
+      // c: the fix goes to the clipboard as an OSC 52 escape, which tmux (set-clipboard on) keeps as a paste buffer.
+      await t.keys('c');
+      await t.waitFor('the copy notice', (s) => s.includes('copied the fix of incident #1 (endpoints/serving) (OSC 52)'));
+      const buffer = tmux('show-buffer');
+      expect(buffer.split('\n').slice(0, 3)).toEqual([
+        '# ✖ FAIL endpoints/serving · Deployment llm-engine/launch-endpoint-id-end-ct4pe5pn2ojg00a4qkh0',
+        `# fix: ${lead.remediation!.summary}`,
+        nodegroup,
+      ]);
+      await t.keys('q');
+      await t.waitFor('the exit', () => t.exitCode() !== undefined);
+      expect(t.exitCode()).toBe('EXIT=3');
+    },
+    60_000,
+  );
+
+  e2e(
+    title('the endpoint view at 80×24: the diagnosis selected, its cause whole, its chain one key away; q prints its fix'),
+    async () => {
+      const t = start('endpoint', [80, 24], ['endpoint', 'llama-3-70b', '--snapshot', DEMO]);
+      let screen = await t.waitFor('the report', ready);
+      expect(selected(screen)).toBe('❯ ✖ NO_MATCHING_NODES  llm-engine/llama-3-70b (end_ct4pe5pn2ojg00a4qkh0)');
+      await t.keys('Enter');
+      screen = await t.waitFor('the diagnosis', (s) => /^✖ NO_MATCHING_NODES {2}endpoint llm-engine\/llama-3-70b/m.test(s));
+      await t.keys(...Array<string>(17).fill('j'));
+      screen = await t.waitFor('the chain', (s) => s.includes('Causal chain'));
+      expect(screen).toMatch(/^✖ FAIL Deployment llm-engine\/launch-endpoint-id-end-ct4pe5pn2ojg00a4qkh0$/m);
+      await t.keys('q');
+      await t.waitFor('the exit', () => t.exitCode() !== undefined);
+      expect(t.exitCode()).toBe('EXIT=3');
+      const after = t.capture(true);
+      expect(after).toContain('# endpoint llm-engine/llama-3-70b: NO_MATCHING_NODES');
+      expect(after).toMatch(/^aws eks create-nodegroup --cluster-name ml-prod /m);
+    },
+    60_000,
   );
 });

@@ -336,6 +336,9 @@ export function findingForProbe(ctx: CheckContext, e: ImageEntry, p: ImageProbe,
         ...base,
         data: { ...base.data, detail: p.detail },
         evidence,
+        // One cause per registry (this machine cannot reach it), however many images live there; the pods the
+        // evidence names run those images and are no part of it.
+        root: [`registry:${p.registry}`],
         severity: 'medium',
         remediation: {
           summary:

@@ -1,0 +1,61 @@
+// The reporters through the CLI: what `triage` and `demo` print for the demo, with and without --show-passed.
+import { describe, expect, it } from '@jest/globals';
+import { main } from '../../src/cli.js';
+import type { Report } from '../../src/engine/types.js';
+import { fixture } from '../support/check-tester.js';
+import { Capture } from './fixture-report.js';
+
+const DEMO = fixture('fixtures/clusters/demo-aws');
+
+async function run(args: string[]) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const saved = process.env.CI;
+  process.env.CI = 'true';
+  try {
+    const code = await main(args, { stdout, stderr });
+    return { code, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    if (saved === undefined) delete process.env.CI;
+    else process.env.CI = saved;
+  }
+}
+
+describe('triage output of the demo', () => {
+  it('text: incidents first, on a screen or two, passes hidden; --show-passed lists them', async () => {
+    const r = await run(['triage', '--snapshot', DEMO, '-o', 'text']);
+    expect(r.code).toBe(3);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(90);
+    expect(r.stdout).toMatch(/^#1 {2}✖ FAIL {2}high {2}endpoints\/serving/m);
+    expect(r.stdout).not.toContain('✔ PASS');
+    expect(r.stdout).toContain('49 passed check results not shown: --show-passed lists them.');
+    const all = await run(['triage', '--snapshot', DEMO, '-o', 'text', '--show-passed']);
+    expect(all.code).toBe(3);
+    expect(all.stdout.split('\n').filter((l) => l.includes('✔ PASS'))).toHaveLength(49);
+  });
+
+  it('markdown: under 60,000 characters; --show-passed adds the passes in a fold', async () => {
+    const r = await run(['triage', '--snapshot', DEMO, '-o', 'markdown']);
+    expect(r.stdout.length).toBeLessThan(60_000);
+    expect(r.stdout).toContain('## Incidents');
+    expect(r.stdout).not.toContain('<summary>49 passed</summary>');
+    expect((await run(['triage', '--snapshot', DEMO, '-o', 'markdown', '--show-passed'])).stdout).toContain('<summary>49 passed</summary>');
+  });
+
+  it('json and junit carry every result whatever --show-passed says; json adds the incidents', async () => {
+    const plain = JSON.parse((await run(['triage', '--snapshot', DEMO, '-o', 'json'])).stdout) as Report & { incidents: unknown[] };
+    const flagged = JSON.parse((await run(['triage', '--snapshot', DEMO, '-o', 'json', '--show-passed'])).stdout) as Report;
+    expect(plain.results.filter((r) => r.status === 'pass')).toHaveLength(49);
+    expect(flagged.results).toHaveLength(plain.results.length);
+    expect(plain.incidents).toHaveLength(5);
+    const junit = (await run(['triage', '--snapshot', DEMO, '-o', 'junit'])).stdout;
+    expect(junit.match(/<testcase /g)).toHaveLength(plain.results.length);
+  });
+
+  it('the demo command takes --show-passed too', async () => {
+    const r = await run(['demo', '-o', 'text', '--show-passed']);
+    expect(r.code).toBe(3);
+    expect(r.stdout.split('\n').filter((l) => l.includes('✔ PASS'))).toHaveLength(49);
+  });
+});
