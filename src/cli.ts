@@ -63,6 +63,17 @@ const positiveInt = (name: string) => (v: string) => {
   return n;
 };
 
+/** `--gateway-url`: an http(s) URL (a bare host means http://host), checked when parsed so a typo is exit 2. */
+const gatewayUrl = (v: string) => {
+  try {
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `http://${v}`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new InvalidArgumentError(`${JSON.stringify(v.replace(/\/\/[^@/]*@/, '//'))} is not an http(s) URL, e.g. http://model-engine.model-engine.svc`);
+  }
+  return v;
+};
+
 function addClusterOptions(cmd: Command): Command {
   return cmd
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, a list whose missing entries are skipped, or ~/.kube/config)')
@@ -194,7 +205,7 @@ export function buildProgram(state: GlobalState): Command {
       .argument('<endpoint>', 'endpoint id (end_…) or name'),
   )
     .option('--watch', 're-evaluate until the endpoint is healthy or you quit')
-    .option('--gateway-url <url>', "read the endpoint record from model-engine's API too")
+    .option('--gateway-url <url>', "read the endpoint record from model-engine's API too", gatewayUrl)
     // endpoint.ts counts the interval in seconds; the flag takes any duration (a bare number is seconds, as before).
     .option('--interval <duration>', 'time between evaluations with --watch (e.g. 10s, 1m; a bare number is seconds)', (v: string) => duration('--interval')(v) / 1000, 5)
     .action(async (endpoint: string, opts: CommonOptions & { watch?: boolean; gatewayUrl?: string; interval?: number }) => {

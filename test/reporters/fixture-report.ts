@@ -57,7 +57,9 @@ async function runJsonNow(args: string[], network: 'loopback' | 'all'): Promise<
   try {
     const stdout = new Capture();
     const stderr = new Capture();
-    const code = await main([...args, '-o', 'json'], { stdout, stderr });
+    // Snapshot runs probe only when asked (--probes); the fixtures keep the probes' answers (refused off loopback).
+    const probes = args.includes('--snapshot') ? ['--probes'] : [];
+    const code = await main([...args, ...probes, '-o', 'json'], { stdout, stderr });
     if (code !== 0 && code !== 3) throw new Error(`model-engine-doctor ${args.join(' ')} exited ${code}: ${stderr.text}`);
     return JSON.parse(stdout.text) as Report;
   } finally {
