@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
+import { redactText } from './engine/redact.js';
 import { CLOUDS } from './engine/types.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
 import { TRIAGE_COMMAND } from './commands/triage.js';
@@ -104,7 +105,7 @@ export function buildProgram(state: GlobalState): Command {
     .showSuggestionAfterError()
     .configureOutput({
       writeOut: (s) => state.streams.stdout.write(s),
-      writeErr: (s) => state.streams.stderr.write(s),
+      writeErr: (s) => state.streams.stderr.write(redactText(s)),
     })
     .exitOverride();
 
@@ -235,14 +236,15 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
       streams.stderr.write('model-engine-doctor: cancelled\n');
       return EXIT.cancelled;
     }
+    // Error messages can quote a kubeconfig's server URL or a credential plugin's output: redacted like any output.
     if (err instanceof FatalError) {
-      streams.stderr.write(`model-engine-doctor: error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
-      if (debug && err.stack) streams.stderr.write(`${err.stack}\n`);
+      streams.stderr.write(redactText(`model-engine-doctor: error: ${firstLine(err.message)}\n${err.hint ? `hint: ${firstLine(err.hint)}\n` : ''}`));
+      if (debug && err.stack) streams.stderr.write(`${redactText(err.stack)}\n`);
       return err.exitCode;
     }
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    streams.stderr.write(`model-engine-doctor: internal error: ${msg}\n`);
-    if (debug && err instanceof Error && err.stack) streams.stderr.write(`${err.stack}\n`);
+    const msg = err instanceof Error ? firstLine(err.message) : firstLine(String(err));
+    streams.stderr.write(`model-engine-doctor: internal error: ${redactText(msg)}\n`);
+    if (debug && err instanceof Error && err.stack) streams.stderr.write(`${redactText(err.stack)}\n`);
     else streams.stderr.write('hint: rerun with --debug to see the stack trace\n');
     return EXIT.internal;
   } finally {
@@ -250,6 +252,9 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
     process.off('SIGTERM', onSigint);
   }
 }
+
+/** One line of a message: errors are printed as one line (the rest, if any, is for --debug). */
+const firstLine = (s: string) => s.split('\n')[0]!.trimEnd();
 
 function invokedDirectly(): boolean {
   try {
