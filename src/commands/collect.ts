@@ -2,7 +2,7 @@ import { EXIT, type ExitCode } from '../engine/errors.js';
 import { resolveContext } from '../run/context.js';
 import { collectSnapshot } from '../sources/snapshot/collect.js';
 import { VERSION } from '../version.js';
-import { openSources, type Streams } from './run.js';
+import { openSources, printWarnings, type Streams } from './run.js';
 
 export interface CollectCommandOptions {
   output: string;
@@ -17,6 +17,7 @@ export interface CollectCommandOptions {
 /** `collect -o PATH`: a redacted snapshot of everything the checks read. */
 export async function collectCommand(opts: CollectCommandOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
   const sources = await openSources({ ...opts, output: undefined }, true, signal);
+  printWarnings(sources, streams);
   const kube = sources.kube!;
   const { context } = await resolveContext({
     kube,
