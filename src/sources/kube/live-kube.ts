@@ -10,6 +10,7 @@ import { delimiter, join } from 'node:path';
 import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { CancelledError, EXIT, FatalError, ForbiddenError } from '../../engine/errors.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
+import { loadKubeconfigFile } from './kubeconfig-check.js';
 import { apiVersionOf, hasServed, lookupResource, qualifiedName, type ResourceInfo } from './resources.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -37,7 +38,7 @@ function loadMerged(files: string[]): KubeConfig {
   let current = '';
   for (const file of files) {
     const kc = new KubeConfig();
-    kc.loadFromFile(file);
+    loadKubeconfigFile(kc, file);
     for (const c of kc.clusters ?? []) if (!clusters.some((x) => x.name === c.name)) clusters.push(c);
     for (const u of kc.users ?? []) if (!users.some((x) => x.name === u.name)) users.push(u);
     for (const c of kc.contexts ?? []) if (!contexts.some((x) => x.name === c.name)) contexts.push(c);
@@ -59,7 +60,7 @@ export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): KubeConfig {
       source = opts.kubeconfig;
       if (!existsSync(opts.kubeconfig)) throw new FatalError(`kubeconfig not found: ${opts.kubeconfig}`);
       kc = new KubeConfig();
-      kc.loadFromFile(opts.kubeconfig);
+      loadKubeconfigFile(kc, opts.kubeconfig);
     } else if (process.env.KUBECONFIG) {
       const listed = process.env.KUBECONFIG.split(delimiter).filter(Boolean);
       source = listed.join(delimiter);
@@ -71,7 +72,7 @@ export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): KubeConfig {
       // HOME first, as kubectl and client-node look (os.homedir() ignores a HOME changed at run time).
       source = join(process.env.HOME || process.env.USERPROFILE || homedir(), '.kube', 'config');
       kc = new KubeConfig();
-      if (existsSync(source)) kc.loadFromFile(source);
+      if (existsSync(source)) loadKubeconfigFile(kc, source);
       else if (existsSync(IN_CLUSTER_TOKEN) && process.env.KUBERNETES_SERVICE_HOST) {
         source = 'in-cluster service account';
         kc.loadFromCluster();
