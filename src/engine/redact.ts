@@ -303,6 +303,8 @@ function redactAssignments(text: string): string {
     if (classifyKey(m[2]!) !== 'secret') continue;
     const range = valueAt(text, m.index + m[0].length, m[4] === ':' ? ':' : '=');
     if (!range) continue;
+    // `credentials: https://user:REDACTED@host` (prose about a URL): the URL rule has masked what it holds.
+    if (/^[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\//.test(text.slice(range.start, range.end))) continue;
     // `volume "creds" : secret "x" not found` (a kubelet message), unlike JSON's `"creds" : "x"`, is prose.
     if (m[1] && m[3] && !/["']/.test(text[range.start - 1] ?? '')) continue;
     maskRange(text, range, out);

@@ -4,7 +4,7 @@
  * .tar.gz or a truncated one), kubeconfig cases and values cases, each run through the real CLI in process.
  */
 import fc from 'fast-check';
-import { mkdir, mkdtemp, readdir, rm, truncate, writeFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import * as tar from 'tar';
@@ -14,7 +14,7 @@ import { loadSnapshot, type Snapshot } from '../../src/sources/snapshot/load.js'
 import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
 import { fixture } from '../support/check-tester.js';
 import type { KubeconfigCase, SnapshotCase, ValuesCase } from './fuzz-regressions.js';
-import { expectWellBehaved, runCli } from './support.js';
+import { expectWellBehaved, filesUnder, logFilesOf, runCli, writeSnapshotFolder, type LogFile } from './support.js';
 
 const BASES = ['healthy-aws', 'endpoint-crash-loop', 'endpoint-image-pull', 'cp-renamed-config-key', 'azure-healthy', 'preflight-aws-broken', 'endpoint-volume', 'demo-aws'] as const;
 const ENDPOINTS = ['llama-3-8b-instruct', 'end_ct5j9lan2ojg00a4qma0', 'nope'];
@@ -142,14 +142,6 @@ function applyMutation(objects: KubeObject[], m: SnapshotCase['mutations'][numbe
   }
 }
 
-interface LogFile {
-  ns: string;
-  pod: string;
-  container: string;
-  previous: boolean;
-  text: string;
-}
-
 /** A mutation inside a ConfigMap's YAML value (model-engine's service config, the inference framework map). */
 function applyEmbedded(objects: KubeObject[], m: SnapshotCase['mutations'][number]): void {
   const maps = objects.filter((o) => o?.kind === 'ConfigMap' && typeof o.data === 'object' && o.data !== null);
@@ -187,34 +179,15 @@ function renameNamespace(objects: KubeObject[], logs: LogFile[], r: NonNullable<
 async function writeSnapshotCase(c: SnapshotCase, dir: string): Promise<string> {
   const base = bases.get(BASES[c.base]!)!;
   const objects = structuredClone(base.objects);
-  const logs: LogFile[] = [...base.logs].map(([key, text]) => {
-    const [ns, pod, rest] = key.split('/') as [string, string, string];
-    const [container, prev] = rest.split('#') as [string, string | undefined];
-    return { ns, pod, container, previous: prev !== undefined, text };
-  });
+  const logs = logFilesOf(base.logs);
   for (const m of c.mutations) applyMutation(objects, m);
   if (c.renameNamespace) renameNamespace(objects, logs, c.renameNamespace);
   const folder = join(dir, 'snap');
-  const files = new Map<string, unknown[]>();
-  for (const o of objects) {
-    const m: unknown = typeof o === 'object' && o !== null ? o.metadata : undefined;
-    const ns = typeof m === 'object' && m !== null && typeof (m as { namespace?: unknown }).namespace === 'string' ? (m as { namespace: string }).namespace : 'cluster';
-    const file = `${encodeURIComponent(ns.slice(0, 60)).replace(/^\.+$/, (d) => '%2E'.repeat(d.length)) || '%20'}/${encodeURIComponent(String(o.kind).slice(0, 60))}.${c.format}`;
-    files.set(file, [...(files.get(file) ?? []), o]);
+  await writeSnapshotFolder(folder, objects, logs, base.info, c.format);
+  for (const s of c.strays) {
+    await mkdir(dirname(join(folder, s.name)), { recursive: true });
+    await writeFile(join(folder, s.name), s.content);
   }
-  const put = async (rel: string, content: string) => {
-    await mkdir(dirname(join(folder, rel)), { recursive: true });
-    await writeFile(join(folder, rel), content);
-  };
-  for (const [rel, items] of files) {
-    const list = { apiVersion: 'v1', kind: 'List', items };
-    await put(rel, c.format === 'json' ? JSON.stringify(list) : stringify(list, { lineWidth: 0, aliasDuplicateObjects: false }));
-  }
-  // The files of the snapshot itself are named safely (the names inside it are what is hostile).
-  const seg = (s: string) => encodeURIComponent(s.slice(0, 60)).replace(/^\.+$/, (d) => '%2E'.repeat(d.length)) || '%20';
-  for (const l of logs) await put(`logs/${seg(l.ns)}/${seg(l.pod)}/${seg(l.container)}${l.previous ? '.previous' : ''}.log`, l.text);
-  if (base.info) await put('snapshot-info.json', JSON.stringify(base.info));
-  for (const s of c.strays) await put(s.name, s.content);
   if (c.pack === 'folder') return folder;
   const archive = join(dir, 'snap.tar.gz');
   await tar.c({ gzip: true, file: archive, cwd: folder, portable: true }, ['.']);
@@ -225,16 +198,6 @@ async function writeSnapshotCase(c: SnapshotCase, dir: string): Promise<string> 
 /** Watches every snapshot run (the discovery script counts outcomes with it). */
 export let onRun: ((c: SnapshotCase, r: Awaited<ReturnType<typeof runCli>>) => void) | undefined;
 export const watchRuns = (f: typeof onRun) => void (onRun = f);
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 export async function runSnapshotCase(c: SnapshotCase): Promise<void> {
   const dir = await caseDir();
