@@ -356,9 +356,13 @@ function conformFields(v: Rec, fields: Record<string, Shape>, path: string, prob
   const out: Rec = { ...v };
   for (const [k, shape] of Object.entries(fields)) {
     const at = path ? `${path}.${k}` : k;
-    const fallback = typeof shape !== 'object' || 'need' in shape || !shape.required ? undefined : 'fields' in shape ? () => conformFields({}, shape.fields, at, problems) : () => [];
+    // What a required part is when absent or unusable: empty (its own required parts empty too, unreported).
+    const fallback = typeof shape !== 'object' || 'need' in shape || !shape.required ? undefined : 'fields' in shape ? () => conformFields({}, shape.fields, at, []) : () => [];
     if (!Object.hasOwn(v, k)) {
-      if (fallback) out[k] = fallback();
+      if (fallback) {
+        problems.push(`${at} is missing`);
+        out[k] = fallback();
+      }
       continue;
     }
     const c = conform(v[k], shape, at, problems);

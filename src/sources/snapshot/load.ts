@@ -124,9 +124,8 @@ function parseFile(text: string, file: string, limits: SnapshotLimits): unknown[
   for (const d of list) {
     const e = d.errors[0];
     if (e) {
-      const pos = e.linePos?.[0];
-      const why = e.code === 'RESOURCE_EXHAUSTION' ? `nested too deeply (${firstLine(e.message)})` : firstLine(e.message);
-      throw new FatalError(`snapshot file ${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${why}`);
+      const why = e.code === 'RESOURCE_EXHAUSTION' ? 'nested too deeply' : firstLine(e.message);
+      throw new FatalError(`snapshot file ${file}${lineCol(text, e.pos?.[0])}: ${why}`);
     }
     let js: unknown;
     try {
@@ -146,16 +145,19 @@ function parseFile(text: string, file: string, limits: SnapshotLimits): unknown[
   return out;
 }
 
+/** `:line:column` of an offset in `text` (1-based), or nothing without one. */
+function lineCol(text: string, at: number | undefined): string {
+  if (at === undefined || at < 0) return '';
+  const before = text.slice(0, at);
+  return `:${before.split('\n').length}:${at - before.lastIndexOf('\n')}`;
+}
+
 /** `:line:column` of a JSON.parse error, from the position V8 names (the message itself is not for users). */
 function jsonErrorAt(text: string, message: string): string {
   const lc = /line (\d+) column (\d+)/.exec(message);
   if (lc) return `:${lc[1]}:${lc[2]}`;
   const pos = /position (\d+)/.exec(message);
-  const at = pos ? Number(pos[1]) : /end of JSON/i.test(message) ? text.length : undefined;
-  if (at === undefined) return '';
-  const before = text.slice(0, at);
-  const line = before.split('\n').length;
-  return `:${line}:${at - before.lastIndexOf('\n')}`;
+  return lineCol(text, pos ? Number(pos[1]) : /end of JSON/i.test(message) ? text.length : undefined);
 }
 
 function aliasProblem(err: unknown): string {
@@ -171,7 +173,7 @@ const looksKube = (doc: unknown): doc is Record<string, unknown> =>
   isObj(doc) && (typeof doc.kind === 'string' || typeof doc.apiVersion === 'string' || (Array.isArray(doc.items) && isObj(doc.metadata)));
 
 /** Flatten Lists (`v1/List`, `PodList`, …) into objects, filling kind/apiVersion on typed-list items. */
-export function flattenObjects(docs: unknown[], file: string): { objects: KubeObject[]; info?: SnapshotInfo; foreign: number; problems: string[] } {
+export function flattenObjects(docs: unknown[], file: string): { objects: KubeObject[]; info?: SnapshotInfo; kube: number; foreign: number; problems: string[] } {
   const objects: KubeObject[] = [];
   const problems: string[] = [];
   let info: SnapshotInfo | undefined;
@@ -204,11 +206,14 @@ export function flattenObjects(docs: unknown[], file: string): { objects: KubeOb
     objects.push(conformObject({ ...doc, kind, apiVersion }, wrong));
     for (const w of wrong) problems.push(`${kind} ${doc.metadata.namespace ? `${doc.metadata.namespace}/` : ''}${doc.metadata.name}: ${w}`);
   };
+  let kube = 0;
   for (const d of docs) {
-    if (looksKube(d)) visit(d);
-    else foreign++;
+    if (looksKube(d)) {
+      kube++;
+      visit(d);
+    } else foreign++;
   }
-  return { objects, ...(info ? { info } : {}), foreign, problems };
+  return { objects, ...(info ? { info } : {}), kube, foreign, problems };
 }
 
 function readInfo(doc: Record<string, unknown>, file: string): SnapshotInfo {
@@ -286,16 +291,16 @@ class Reader {
   addObjects(rel: string, text: string) {
     const parsed = flattenObjects(parseFile(text, rel, this.limits), rel);
     if (parsed.info) this.info = parsed.info;
-    if (parsed.foreign === 0 && parsed.objects.length === 0 && !parsed.info) {
+    if (parsed.kube === 0 && parsed.foreign === 0) {
       this.warn(`skipped ${rel}: empty`);
-    } else if (parsed.foreign > 0 && parsed.objects.length === 0 && !parsed.info) {
+    } else if (parsed.kube === 0) {
       this.warn(`skipped ${rel}: not a Kubernetes object file (no apiVersion/kind)`);
     } else if (parsed.foreign > 0) {
       this.warn(`skipped ${parsed.foreign} document(s) of ${rel} that are not Kubernetes objects`);
     }
     if (parsed.problems.length > 0) {
       const more = parsed.problems.length - 1;
-      this.warn(`${rel}: ignored ${parsed.problems[0]}${more > 0 ? ` (and ${more} more field${more > 1 ? 's' : ''} of the wrong type)` : ''}`);
+      this.warn(`${rel}: ${parsed.problems[0]}${more > 0 ? ` (and ${more} more)` : ''}; read as absent`);
     }
     for (const o of parsed.objects) {
       this.byKey.set(`${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`, o);
@@ -472,7 +477,9 @@ export async function loadSnapshot(path: string, opts: LoadOptions = {}): Promis
   }
   const objects = [...reader.byKey.values()];
   if (objects.length === 0) {
-    throw new FatalError(`snapshot ${path} holds no Kubernetes objects`, undefined, 'a snapshot is kubectl get -o yaml output: see docs/snapshot-format.md');
+    const skipped = reader.warnings.filter((w) => w.startsWith('skipped ')).map((w) => w.slice(8).split(':')[0]!);
+    const what = skipped.length ? ` (skipped: ${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? `, and ${skipped.length - 3} more` : ''})` : '';
+    throw new FatalError(`snapshot ${path} holds no Kubernetes objects${what}`, undefined, 'a snapshot is kubectl get -o yaml output: see docs/snapshot-format.md');
   }
   const resources = resourcesOf(objects, (w) => reader.warn(w));
   const info = reader.info;
