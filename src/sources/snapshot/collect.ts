@@ -8,6 +8,7 @@ import * as tar from 'tar';
 import { stringify } from 'yaml';
 import { FatalError, ifForbidden } from '../../engine/errors.js';
 import { redactText } from '../../engine/redact.js';
+import { isRecord, rec } from '../../engine/safe.js';
 import type { KubeObject, KubePort, Namespaces } from '../../engine/types.js';
 import type { Pod } from '../../engine/kube-types.js';
 import { lookupResource, apiVersionOf } from '../kube/resources.js';
@@ -261,14 +262,9 @@ async function writeSnapshot(
 
 /** CRDs keep their names and versions; their (large) schemas are dropped. */
 function trimSchemas(o: KubeObject): KubeObject {
-  if (o.kind !== 'CustomResourceDefinition' || typeof o.spec !== 'object' || o.spec === null) return o;
-  const spec = o.spec as Record<string, unknown>;
-  if (!Array.isArray(spec.versions)) return o;
-  const versions = spec.versions.map((v: unknown) => {
-    if (typeof v !== 'object' || v === null) return v;
-    const { schema: _schema, ...rest } = v as Record<string, unknown>;
-    return rest;
-  });
+  const spec = rec(o, 'spec');
+  if (o.kind !== 'CustomResourceDefinition' || !spec || !Array.isArray(spec.versions)) return o;
+  const versions = spec.versions.map((v: unknown) => (isRecord(v) ? (({ schema: _schema, ...rest }) => rest)(v) : v));
   return { ...o, spec: { ...spec, versions } };
 }
 

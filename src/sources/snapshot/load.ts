@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as tar from 'tar';
 import { parseAllDocuments } from 'yaml';
 import { FatalError } from '../../engine/errors.js';
-import { conformObject } from '../../engine/safe.js';
+import { conformObject, isRecord, records, str, strings } from '../../engine/safe.js';
 import type { KubeObject } from '../../engine/types.js';
 import { resourceForObject, type ResourceInfo, KNOWN_RESOURCES, qualifiedName } from '../kube/resources.js';
 
@@ -80,7 +80,6 @@ export interface LoadOptions {
   limits?: Partial<SnapshotLimits>;
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** The first line of a parser's message, without the code frame. */
 const firstLine = (s: string) => s.split('\n')[0]!.trim();
@@ -170,7 +169,7 @@ function aliasProblem(err: unknown): string {
 
 /** A document that sets out to be a Kubernetes object (or list) rather than some other YAML/JSON. */
 const looksKube = (doc: unknown): doc is Record<string, unknown> =>
-  isObj(doc) && (typeof doc.kind === 'string' || typeof doc.apiVersion === 'string' || (Array.isArray(doc.items) && isObj(doc.metadata)));
+  isRecord(doc) && (typeof doc.kind === 'string' || typeof doc.apiVersion === 'string' || (Array.isArray(doc.items) && isRecord(doc.metadata)));
 
 /** Flatten Lists (`v1/List`, `PodList`, …) into objects, filling kind/apiVersion on typed-list items. */
 export function flattenObjects(docs: unknown[], file: string): { objects: KubeObject[]; info?: SnapshotInfo; kube: number; foreign: number; problems: string[] } {
@@ -179,7 +178,7 @@ export function flattenObjects(docs: unknown[], file: string): { objects: KubeOb
   let info: SnapshotInfo | undefined;
   let foreign = 0;
   const visit = (doc: unknown, listKind?: string, listApiVersion?: string) => {
-    if (!isObj(doc)) {
+    if (!isRecord(doc)) {
       throw new FatalError(`snapshot file ${file}: a list item that is not an object`);
     }
     if (doc.kind === SNAPSHOT_INFO_KIND) {
@@ -193,7 +192,7 @@ export function flattenObjects(docs: unknown[], file: string): { objects: KubeOb
     }
     const kind = typeof doc.kind === 'string' ? doc.kind : listKind;
     const apiVersion = typeof doc.apiVersion === 'string' ? doc.apiVersion : listApiVersion;
-    if (!kind || !apiVersion || !isObj(doc.metadata) || typeof doc.metadata.name !== 'string' || doc.metadata.name === '') {
+    if (!kind || !apiVersion || !isRecord(doc.metadata) || typeof doc.metadata.name !== 'string' || doc.metadata.name === '') {
       throw new FatalError(`snapshot file ${file}: an object without apiVersion, kind or metadata.name`);
     }
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(kind) || !/^(?:[a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion)) {
@@ -217,17 +216,17 @@ export function flattenObjects(docs: unknown[], file: string): { objects: KubeOb
 }
 
 function readInfo(doc: Record<string, unknown>, file: string): SnapshotInfo {
-  const str = (k: string) => (typeof doc[k] === 'string' ? { [k]: doc[k] } : {});
-  const namespaces = Array.isArray(doc.namespaces) ? doc.namespaces.filter((n): n is string => typeof n === 'string') : undefined;
+  const text = (k: string) => (typeof doc[k] === 'string' ? { [k]: doc[k] } : {});
+  const namespaces = Array.isArray(doc.namespaces) ? strings(doc, 'namespaces') : undefined;
   void file;
   return {
     apiVersion: 'model-engine-doctor/v1',
     kind: SNAPSHOT_INFO_KIND,
-    ...str('collectedAt'),
-    ...str('context'),
-    ...str('server'),
-    ...str('serverVersion'),
-    ...str('toolVersion'),
+    ...text('collectedAt'),
+    ...text('context'),
+    ...text('server'),
+    ...text('serverVersion'),
+    ...text('toolVersion'),
     ...(namespaces ? { namespaces } : {}),
     ...(typeof doc.redacted === 'boolean' ? { redacted: doc.redacted } : {}),
   } as SnapshotInfo;
@@ -510,26 +509,25 @@ export function resourcesOf(objects: KubeObject[], warn: (text: string) => void 
   return [...out.values()];
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** A non-empty string at a path, or undefined. */
+const name = (v: unknown, ...path: string[]): string | undefined => str(v, ...path) || undefined;
 
 /** The resource a CRD defines, or undefined when it does not say enough (no group, kind or plural). */
 function crdResource(o: KubeObject): ResourceInfo | undefined {
-  const spec = isObj(o.spec) ? o.spec : {};
-  const names = isObj(spec.names) ? spec.names : {};
-  const group = str(spec.group);
-  const kind = str(names.kind);
-  const plural = str(names.plural);
+  const group = name(o, 'spec', 'group');
+  const kind = name(o, 'spec', 'names', 'kind');
+  const plural = name(o, 'spec', 'names', 'plural');
   if (!group || !kind || !plural) return undefined;
-  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isObj) : [];
-  const version = str(versions.find((v) => v.storage === true)?.name) ?? str(versions[0]?.name) ?? 'v1';
-  const shortNames = Array.isArray(names.shortNames) ? names.shortNames.filter((n): n is string => typeof n === 'string') : undefined;
+  const versions = records(o, 'spec', 'versions');
+  const version = name(versions.find((v) => v.storage === true), 'name') ?? name(versions[0], 'name') ?? 'v1';
+  const shortNames = strings(o, 'spec', 'names', 'shortNames');
   return {
     kind,
     plural,
-    singular: str(names.singular) ?? kind.toLowerCase(),
+    singular: name(o, 'spec', 'names', 'singular') ?? kind.toLowerCase(),
     group,
     version,
-    namespaced: spec.scope === 'Namespaced',
-    ...(shortNames && shortNames.length > 0 ? { shortNames } : {}),
+    namespaced: str(o, 'spec', 'scope') === 'Namespaced',
+    ...(shortNames.length > 0 ? { shortNames } : {}),
   };
 }

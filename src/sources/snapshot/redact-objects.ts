@@ -7,6 +7,7 @@
  * messages. See docs/security.md.
  */
 import { REDACTED, redactText, redactValue } from '../../engine/redact.js';
+import { isRecord } from '../../engine/safe.js';
 import type { KubeObject } from '../../engine/types.js';
 import { decodeRelease, encodeRelease, redactRelease } from '../values/release.js';
 import type { Snapshot } from './load.js';
@@ -15,18 +16,16 @@ export const REDACTED_ANNOTATION = 'model-engine-doctor/redacted';
 const B64_REDACTED = Buffer.from(REDACTED).toString('base64');
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
 /** `{auths: {host: {auth, username, password}}}` (or the legacy `.dockercfg` map): hosts and user names kept. */
 function redactDockerConfig(b64: string): string {
   try {
     const cfg: unknown = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
-    if (!isObj(cfg)) return B64_REDACTED;
-    const legacy = !isObj(cfg.auths);
+    if (!isRecord(cfg)) return B64_REDACTED;
+    const legacy = !isRecord(cfg.auths);
     const entries = legacy ? cfg : (cfg.auths as Record<string, unknown>);
     const auths: Record<string, Record<string, unknown>> = {};
     for (const [host, entry] of Object.entries(entries)) {
-      if (!isObj(entry)) continue;
+      if (!isRecord(entry)) continue;
       let username = typeof entry.username === 'string' ? entry.username : undefined;
       if (!username && typeof entry.auth === 'string') {
         const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
@@ -42,7 +41,7 @@ function redactDockerConfig(b64: string): string {
 
 function redactSecretData(obj: KubeObject): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!isObj(obj.data)) return out;
+  if (!isRecord(obj.data)) return out;
   for (const [k, v] of Object.entries(obj.data)) {
     if (typeof v !== 'string' || v === '') {
       // An empty value is evidence (a key that exists but holds nothing), not a secret.
@@ -68,7 +67,7 @@ export function redactObject(obj: KubeObject): KubeObject {
   // managedFields name fields, never values; ServiceAccounts keep them, so a snapshot still tells when an
   // identity annotation changed (pods older than that keep the old identity).
   if (obj.kind !== 'ServiceAccount') delete metadata.managedFields;
-  if (isObj(metadata.annotations) && LAST_APPLIED in metadata.annotations) {
+  if (isRecord(metadata.annotations) && LAST_APPLIED in metadata.annotations) {
     // last-applied-configuration repeats the whole object, Secrets included.
     const { [LAST_APPLIED]: _dropped, ...rest } = metadata.annotations;
     metadata.annotations = rest;
@@ -77,12 +76,12 @@ export function redactObject(obj: KubeObject): KubeObject {
     case 'Secret': {
       const { data: _d, stringData: _s, ...rest } = obj;
       const out = redactValue(undefined, { ...rest, metadata }) as KubeObject;
-      const annotations = isObj(out.metadata.annotations) ? out.metadata.annotations : {};
+      const annotations = isRecord(out.metadata.annotations) ? out.metadata.annotations : {};
       return { ...out, data: redactSecretData(obj), metadata: { ...out.metadata, annotations: { ...annotations, [REDACTED_ANNOTATION]: 'true' } } };
     }
     case 'ConfigMap': {
       const out = redactValue(undefined, { ...obj, metadata }) as KubeObject;
-      if (isObj(obj.binaryData)) out.binaryData = Object.fromEntries(Object.keys(obj.binaryData).map((k) => [k, B64_REDACTED]));
+      if (isRecord(obj.binaryData)) out.binaryData = Object.fromEntries(Object.keys(obj.binaryData).map((k) => [k, B64_REDACTED]));
       return out;
     }
     default:
