@@ -69,8 +69,9 @@ const keyCache = new Map<string, KeyClass>();
 function classifyKey(key: string): KeyClass {
   const cached = keyCache.get(key);
   if (cached) return cached;
-  const words = keyWords(key.replace(/^-+/, ''));
-  const out = classifyWords(words);
+  // `redis/auth`, `cluster/database-secret` (a check id), `logs/token`: a path or an id, not a key. Annotation keys
+  // have a domain before the slash (`example.com/api-token`) and are classified.
+  const out = /^[^./]*\//.test(key) ? 'none' : classifyWords(keyWords(key.replace(/^-+/, '')));
   if (keyCache.size > 10_000) keyCache.clear();
   keyCache.set(key, out);
   return out;

@@ -92,4 +92,6 @@ export const NOT_SECRETS: string[] = [
   'eos_token: "</s>"',
   'tokenizer: hf-internal-testing/llama-tokenizer',
   '"enableAuth": false',
+  're-ran redis/auth: FAIL → PASS',
+  'cluster/database-secret: Secret llm-engine-postgres-credentials has no key database_url',
 ];

@@ -22,15 +22,15 @@ const MAX_BYTES = 16 * 1024 * 1024;
  * load, false when it is empty (kubectl treats an empty file as a config with nothing in it).
  */
 export function checkKubeconfig(text: string, file: string): boolean {
-  if (text.length > MAX_BYTES) throw new FatalError(`kubeconfig ${file} is larger than 16 MB`);
+  if (text.length > MAX_BYTES) throw new FatalError(`cannot read kubeconfig ${file}: larger than 16 MB`);
   let doc: unknown;
   try {
     doc = parse(text, { prettyErrors: false, maxAliasCount: 50, uniqueKeys: false });
   } catch (e) {
-    throw new FatalError(`kubeconfig ${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new FatalError(`cannot read kubeconfig ${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return false;
-  const bad = (what: string) => new FatalError(`kubeconfig ${file}: ${what}`);
+  const bad = (what: string) => new FatalError(`cannot read kubeconfig ${file}: ${what}`);
   if (!isRecord(doc)) throw bad('not a kubeconfig (expected a map with clusters, contexts and users)');
   const current = doc['current-context'];
   if (current !== undefined && current !== null && typeof current !== 'string') throw bad('current-context must be a string');
