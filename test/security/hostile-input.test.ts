@@ -171,7 +171,9 @@ describe('broken YAML and JSON in a snapshot file: exit 2, one line naming the f
     const f = await open(join(d, 'huge.yaml'), 'w');
     await f.truncate(65 * 1024 * 1024);
     await f.close();
-    expectBadInput(await triage(d), /snapshot file huge\.yaml is 65 MB; object files are read up to 64 MB/);
+    const r = await triage(d);
+    expectBadInput(r, /snapshot file huge\.yaml is 65 MB; YAML object files are read up to 32 MB/);
+    expect(r.stderr).toContain('hint: kubectl get -o json output is read up to 64 MB, and much faster');
   });
 });
 
