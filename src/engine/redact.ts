@@ -466,7 +466,7 @@ function redactAt(key: string | undefined, value: unknown, depth: number, seen: 
   seen.add(value);
   try {
     if (Array.isArray(value)) {
-      if (key !== undefined && ARGV_KEYS.has(key)) return redactArgv(value).map((v) => (typeof v === 'object' ? redactAt(undefined, v, depth + 1, seen) : v));
+      if (key !== undefined && ARGV_KEYS.has(key)) return redactArgv(value);
       return value.map((v) => redactAt(cls === 'secret' ? key : undefined, v, depth + 1, seen));
     }
     const entry = value as Record<string, unknown>;
