@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
+import { redactText } from './engine/redact.js';
 import { CLOUDS } from './engine/types.js';
 import { formatDuration, parseDuration, type ParseDurationOptions } from './engine/duration.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
@@ -163,7 +164,7 @@ export function buildProgram(state: GlobalState): Command {
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => state.streams.stdout.write(s),
-      writeErr: (s) => state.streams.stderr.write(s),
+      writeErr: (s) => state.streams.stderr.write(redactText(s)),
       // `-v` alone used to print the version: say what it is now instead of commander's "argument missing".
       outputError: (s, write) =>
         write(/option '-v, --v <level>' argument missing/.test(s) ? `error: -v needs a level: it is kubectl's verbosity (e.g. -v=6); for the version use --version or the version command\n` : s),
@@ -324,14 +325,15 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
       streams.stderr.write('model-engine-doctor: cancelled\n');
       return EXIT.cancelled;
     }
+    // Error messages can quote a kubeconfig's server URL or a credential plugin's output: redacted like any output.
     if (err instanceof FatalError) {
-      streams.stderr.write(`model-engine-doctor: error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
-      if (debug && err.stack) streams.stderr.write(`${err.stack}\n`);
+      streams.stderr.write(redactText(`model-engine-doctor: error: ${firstLine(err.message)}\n${err.hint ? `hint: ${firstLine(err.hint)}\n` : ''}`));
+      if (debug && err.stack) streams.stderr.write(`${redactText(err.stack)}\n`);
       return err.exitCode;
     }
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    streams.stderr.write(`model-engine-doctor: internal error: ${msg}\n`);
-    if (debug && err instanceof Error && err.stack) streams.stderr.write(`${err.stack}\n`);
+    const msg = err instanceof Error ? firstLine(err.message) : firstLine(String(err));
+    streams.stderr.write(`model-engine-doctor: internal error: ${redactText(msg)}\n`);
+    if (debug && err instanceof Error && err.stack) streams.stderr.write(`${redactText(err.stack)}\n`);
     else streams.stderr.write('hint: rerun with --debug to see the stack trace\n');
     return EXIT.internal;
   } finally {
@@ -339,6 +341,9 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
     process.off('SIGTERM', onSigint);
   }
 }
+
+/** One line of a message: errors are printed as one line (the rest, if any, is for --debug). */
+const firstLine = (s: string) => s.split('\n')[0]!.trimEnd();
 
 function invokedDirectly(): boolean {
   try {

@@ -2,7 +2,7 @@ import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
 import { resolveContext } from '../run/context.js';
 import { collectSnapshot } from '../sources/snapshot/collect.js';
 import { VERSION } from '../version.js';
-import { openSources, type CommonOptions, type Streams } from './run.js';
+import { openSources, printWarnings, type CommonOptions, type Streams } from './run.js';
 
 type ClusterFlags = Pick<CommonOptions, 'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'asGroup' | 'snapshot' | 'namespace' | 'endpointNamespace' | 'verbosity'>;
 
@@ -39,6 +39,7 @@ export function collectPath(positional: string | undefined, args: CollectArgs, s
 export async function collectCommand(opts: CollectCommandOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
   const { file, tail, ...cluster } = opts;
   const sources = await openSources(cluster, true, signal, streams.stderr);
+  printWarnings(sources, streams);
   const kube = sources.kube!;
   const { context } = await resolveContext({
     kube,

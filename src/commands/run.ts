@@ -5,6 +5,7 @@
 import { allChecks } from '../../checks/index.js';
 import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
 import { groupIncidents } from '../engine/incidents.js';
+import { redactText } from '../engine/redact.js';
 import { selectChecks } from '../engine/registry.js';
 import { runChecks } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
@@ -75,6 +76,13 @@ export interface Sources {
   clusterContext?: string;
   /** The live kubeconfig (for the opt-in canary port's writes). */
   kubeConfig?: CanaryKubeConfig;
+  /** What reading the snapshot skipped (files that are not Kubernetes objects, …): one stderr line each. */
+  warnings?: string[];
+}
+
+/** Print what reading the sources skipped, one line each, on stderr. */
+export function printWarnings(sources: Pick<Sources, 'warnings'>, streams: Streams): void {
+  for (const w of sources.warnings ?? []) streams.stderr.write(`model-engine-doctor: warning: ${redactText(w)}\n`);
 }
 
 /** The run options the common flags ask for; `overrides` pin what a command never does (e.g. `endpoint --watch`). */
@@ -129,6 +137,7 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
       target: { mode: 'snapshot', snapshot: opts.snapshot },
       now: snapshot.now,
       ...(snapshot.info?.context ? { clusterContext: snapshot.info.context } : {}),
+      ...(snapshot.warnings?.length ? { warnings: snapshot.warnings } : {}),
     };
   }
   // Loaded on demand: @kubernetes/client-node takes about a second to import, which snapshot runs never need.
@@ -224,6 +233,7 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   const color = useColor(opts, streams);
   const checks = selectChecks(allChecks, { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) });
   const sources = await openSources(opts, cmd.needCluster, signal, streams.stderr);
+  printWarnings(sources, streams);
   if (cmd.name === 'preflight' && !sources.kube && !(opts.values?.length || opts.set?.length)) {
     throw new FatalError('preflight needs helm values: pass -f values.yaml (or a cluster with the release installed)');
   }

@@ -3,6 +3,7 @@ import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
 import { parseDenial } from '../sources/kube/snapshot-kube.js';
 import { startSnapshotServer } from '../sources/server/api-server.js';
 import { loadSnapshot } from '../sources/snapshot/load.js';
+import { redactText } from '../engine/redact.js';
 import type { Streams } from './run.js';
 
 export interface ServeOptions {
@@ -24,6 +25,7 @@ export async function serveCommand(path: string, opts: ServeOptions, streams: St
     throw new FatalError((e as Error).message);
   }
   const snapshot = await loadSnapshot(path);
+  for (const w of snapshot.warnings ?? []) streams.stderr.write(`model-engine-doctor: warning: ${redactText(w)}\n`);
   let server;
   try {
     server = await startSnapshotServer({

@@ -13,7 +13,7 @@ import { CancelledError } from '../../src/engine/errors.js';
 import type { Report } from '../../src/engine/types.js';
 import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
-import { Capture } from '../support/capture.js';
+import { Capture, runMain } from '../support/capture.js';
 import { fixture } from '../support/check-tester.js';
 
 const DEMO = fixture('fixtures/clusters/demo-aws');
@@ -36,12 +36,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function run(args: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (args: string[]) => runMain(args);
 
 describe('endpoint <id> on the demo snapshot', () => {
   it.each([

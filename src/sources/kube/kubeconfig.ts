@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { checkKubeconfig } from './kubeconfig-check.js';
 import { KubeConfig, type Context, type RequestContext, type User } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { FatalError } from '../../engine/errors.js';
@@ -159,10 +160,14 @@ function readFile(file: string): { kc: KubeConfig; asGroups: Map<string, string[
     if (statSync(file).isDirectory()) throw new Error('is a directory');
     const text = readFileSync(file, 'utf8');
     if (text.trim() === '') return undefined;
+    // The shape first (one line naming a bad field, not a client-node TypeError), then client-node's own load,
+    // which also resolves relative certificate paths against the file's folder.
+    checkKubeconfig(text, file);
     const kc = new KubeConfig();
     kc.loadFromFile(file);
     return { kc, asGroups: asGroupsOf(text) };
   } catch (e) {
+    if (e instanceof FatalError) throw e;
     throw new FatalError(`cannot read kubeconfig ${file}: ${firstLine((e as Error).message)}`);
   }
 }

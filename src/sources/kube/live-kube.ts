@@ -7,6 +7,7 @@
 import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { CancelledError, EXIT, FatalError, ForbiddenError } from '../../engine/errors.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
+import { loadKubeconfigFile } from './kubeconfig-check.js';
 import { apiVersionOf, hasServed, lookupResource, qualifiedName, type ResourceInfo } from './resources.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;

@@ -14,6 +14,7 @@ import { isDenied, tailLines, type Denial } from '../kube/snapshot-kube.js';
 import { apiVersionOf, BUILTIN_GROUPS, qualifiedName, type ResourceInfo } from '../kube/resources.js';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, SelectorError } from '../kube/selectors.js';
 import type { Snapshot } from '../snapshot/load.js';
+import { redactSnapshot } from '../snapshot/redact-objects.js';
 import { sleep } from '../sleep.js';
 import { compareKeys, objectKey, queryObjects, servedResources } from '../snapshot/query.js';
 import { toTable, type PrinterColumn } from './tables.js';
@@ -64,6 +65,11 @@ export interface SnapshotServerOptions {
   recordHeaders?: boolean;
   /** Serve `pods/exec` (WebSocket, `v4.channel.k8s.io`) with canned output; without it exec is not served. */
   execHandler?: ExecHandler;
+  /**
+   * Answer with the snapshot redacted (objects, logs) as `collect` would write it, whatever the snapshot on disk
+   * holds; default true. Only tests that stand in for a real cluster's secrets turn it off.
+   */
+  redact?: boolean;
 }
 
 export interface SnapshotServer {
@@ -401,7 +407,8 @@ const urlHost = (host: string) => (isIP(host) === 6 ? `[${host}]` : host);
 /** Start serving a snapshot. Resolves once listening. */
 export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<SnapshotServer> {
   const host = opts.host ?? '127.0.0.1';
-  const snapshot = opts.snapshot;
+  // The one place answers are redacted: everything below serves from this copy.
+  const snapshot = opts.redact === false ? opts.snapshot : redactSnapshot(opts.snapshot);
   const now = snapshot.now;
   const user = opts.user ?? 'system:serviceaccount:default:model-engine-doctor';
   const denials = opts.denials ?? [];

@@ -1,37 +1,52 @@
 /**
- * Redaction of Kubernetes objects before they are written to a snapshot. Secret values never leave the
- * cluster: keys stay (checks look for `database_url`), values become `REDACTED`; helm release Secrets keep their
- * values with credentials masked; pull secrets keep registry hosts and user names but lose passwords.
+ * Redaction of Kubernetes objects and whole snapshots, before they are written (`collect`) or served (`serve`).
+ * Secret values never leave the cluster: keys stay (checks look for `database_url`), values become `REDACTED`; helm
+ * release Secrets keep their values with credentials masked; pull secrets keep registry hosts and user names. Every
+ * other object goes through the engine's one redactor ({@link redactValue}) whole: env values under credential
+ * names, annotations, container arguments, ConfigMap strings (parsed as YAML/JSON where they are), event and status
+ * messages. See docs/security.md.
  */
-import { REDACTED, isSecretKey, redactText, redactValue } from '../../engine/redact.js';
+import { REDACTED, redactText, redactValue } from '../../engine/redact.js';
+import { isRecord } from '../../engine/safe.js';
 import type { KubeObject } from '../../engine/types.js';
 import { decodeRelease, encodeRelease, redactRelease } from '../values/release.js';
+import type { Snapshot } from './load.js';
 
 export const REDACTED_ANNOTATION = 'model-engine-doctor/redacted';
 const B64_REDACTED = Buffer.from(REDACTED).toString('base64');
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
+/** `{auths: {host: {auth, username, password}}}` (or the legacy `.dockercfg` map): hosts and user names kept. */
 function redactDockerConfig(b64: string): string {
   try {
-    const cfg = JSON.parse(Buffer.from(b64, 'base64').toString('utf8')) as { auths?: Record<string, Record<string, unknown>> };
+    const cfg: unknown = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
+    if (!isRecord(cfg)) return B64_REDACTED;
+    const legacy = !isRecord(cfg.auths);
+    const entries = legacy ? cfg : (cfg.auths as Record<string, unknown>);
     const auths: Record<string, Record<string, unknown>> = {};
-    for (const [host, entry] of Object.entries(cfg.auths ?? {})) {
-      let username = entry.username;
+    for (const [host, entry] of Object.entries(entries)) {
+      if (!isRecord(entry)) continue;
+      let username = typeof entry.username === 'string' ? entry.username : undefined;
       if (!username && typeof entry.auth === 'string') {
-        username = Buffer.from(entry.auth, 'base64').toString('utf8').split(':')[0];
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        if (decoded.includes(':')) username = decoded.slice(0, decoded.indexOf(':'));
       }
       auths[host] = { ...(username ? { username } : {}), password: REDACTED };
     }
-    return Buffer.from(JSON.stringify({ auths })).toString('base64');
+    return Buffer.from(JSON.stringify(legacy ? auths : { auths })).toString('base64');
   } catch {
     return B64_REDACTED;
   }
 }
 
-function redactSecret(obj: KubeObject): KubeObject {
-  const data = (obj.data ?? {}) as Record<string, string>;
+function redactSecretData(obj: KubeObject): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data)) {
-    if (obj.type === 'helm.sh/release.v1' && k === 'release') {
+  if (!isRecord(obj.data)) return out;
+  for (const [k, v] of Object.entries(obj.data)) {
+    if (typeof v !== 'string' || v === '') {
+      // An empty value is evidence (a key that exists but holds nothing), not a secret.
+      out[k] = v === '' ? '' : B64_REDACTED;
+    } else if (obj.type === 'helm.sh/release.v1' && k === 'release') {
       try {
         out[k] = encodeRelease(redactRelease(decodeRelease(v)));
       } catch {
@@ -43,71 +58,41 @@ function redactSecret(obj: KubeObject): KubeObject {
       out[k] = B64_REDACTED;
     }
   }
-  const copy: KubeObject = { ...obj, data: out, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [REDACTED_ANNOTATION]: 'true' } } };
-  delete copy.stringData;
-  return copy;
+  return out;
 }
 
-type Env = { name: string; value?: string };
-function redactContainers(containers: unknown): unknown {
-  if (!Array.isArray(containers)) return containers;
-  return containers.map((c: { env?: Env[]; args?: string[]; command?: string[] }) => ({
-    ...c,
-    ...(c.env
-      ? { env: c.env.map((e) => (e.value !== undefined ? { ...e, value: isSecretKey(e.name) && e.value !== '' ? REDACTED : redactText(e.value) } : e)) }
-      : {}),
-    ...(c.args ? { args: c.args.map(redactText) } : {}),
-    ...(c.command ? { command: c.command.map(redactText) } : {}),
-  }));
-}
-
-function redactPodSpec(spec: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!spec) return spec;
-  return { ...spec, containers: redactContainers(spec.containers), ...(spec.initContainers ? { initContainers: redactContainers(spec.initContainers) } : {}) };
-}
-
-/** A redacted copy of any object, fit for a snapshot. */
+/** A redacted copy of any object, fit for a snapshot or a served answer. */
 export function redactObject(obj: KubeObject): KubeObject {
-  const metadata = { ...obj.metadata };
+  const metadata: Record<string, unknown> = { ...obj.metadata };
   // managedFields name fields, never values; ServiceAccounts keep them, so a snapshot still tells when an
   // identity annotation changed (pods older than that keep the old identity).
   if (obj.kind !== 'ServiceAccount') delete metadata.managedFields;
-  if (metadata.annotations) {
-    const a = { ...metadata.annotations };
+  if (isRecord(metadata.annotations) && LAST_APPLIED in metadata.annotations) {
     // last-applied-configuration repeats the whole object, Secrets included.
-    delete a['kubectl.kubernetes.io/last-applied-configuration'];
-    metadata.annotations = a;
+    const { [LAST_APPLIED]: _dropped, ...rest } = metadata.annotations;
+    metadata.annotations = rest;
   }
-  let out: KubeObject = { ...obj, metadata };
   switch (obj.kind) {
-    case 'Secret':
-      return redactSecret(out);
+    case 'Secret': {
+      const { data: _d, stringData: _s, ...rest } = obj;
+      const out = redactValue(undefined, { ...rest, metadata }) as KubeObject;
+      const annotations = isRecord(out.metadata.annotations) ? out.metadata.annotations : {};
+      return { ...out, data: redactSecretData(obj), metadata: { ...out.metadata, annotations: { ...annotations, [REDACTED_ANNOTATION]: 'true' } } };
+    }
     case 'ConfigMap': {
-      const data = (obj.data ?? {}) as Record<string, string>;
-      out.data = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, isSecretKey(k) ? REDACTED : redactText(v)]));
-      if (obj.binaryData) out.binaryData = {};
+      const out = redactValue(undefined, { ...obj, metadata }) as KubeObject;
+      if (isRecord(obj.binaryData)) out.binaryData = Object.fromEntries(Object.keys(obj.binaryData).map((k) => [k, B64_REDACTED]));
       return out;
-    }
-    case 'Pod':
-      out.spec = redactPodSpec(obj.spec as Record<string, unknown>);
-      return out;
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'Job': {
-      const spec = obj.spec as { template?: { spec?: Record<string, unknown> } } | undefined;
-      if (spec?.template) out = { ...out, spec: { ...spec, template: { ...spec.template, spec: redactPodSpec(spec.template.spec) } } };
-      return out;
-    }
-    case 'Event':
-      return { ...out, message: typeof obj.message === 'string' ? redactText(obj.message) : obj.message };
-    case 'CustomResourceDefinition': {
-      // Keep names and versions; drop the (large) schemas.
-      const spec = obj.spec as { versions?: Record<string, unknown>[] };
-      return { ...out, spec: { ...spec, versions: (spec.versions ?? []).map(({ schema: _s, ...v }) => v) } };
     }
     default:
-      return redactValue(undefined, out) as KubeObject;
+      return redactValue(undefined, { ...obj, metadata }) as KubeObject;
   }
+}
+
+/** A redacted copy of a whole snapshot: objects, logs, and the server URL it was collected from. */
+export function redactSnapshot(snapshot: Snapshot): Snapshot {
+  const logs = new Map<string, string>();
+  for (const [k, v] of snapshot.logs) logs.set(k, redactText(v));
+  const info = snapshot.info ? { ...snapshot.info, ...(typeof snapshot.info.server === 'string' ? { server: redactText(snapshot.info.server) } : {}) } : undefined;
+  return { ...snapshot, objects: snapshot.objects.map(redactObject), logs, info };
 }

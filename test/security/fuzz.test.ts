@@ -1,0 +1,70 @@
+/**
+ * Property-based fuzzing (fast-check) of everything a user hands the doctor: snapshot folders and tarballs (real
+ * fixtures with fields set to the wrong type or deleted, hostile names, stray and broken files, truncated archives),
+ * kubeconfigs and values files, each through the real CLI in process. Every input must end in exit 0/2/3/4, one
+ * error line when it is bad input, no `error` result or stderr line holding JavaScript internals, and `collect` must
+ * never write outside its folder.
+ *
+ * Bounded for `npm test` (a few dozen inputs per property); `FUZZ_RUNS=2000` for a long run, `FUZZ_SEED=<n>` to
+ * replay one. Counterexamples it found are kept as regression cases in `fuzz-regressions.ts` (replayed first).
+ */
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
+import fc from 'fast-check';
+import { kubeconfigCase, runKubeconfigCase, runSnapshotCase, runValuesCase, setUpFuzz, snapshotCase, tearDownFuzz, valuesCase } from './fuzz-cases.js';
+import {
+  KUBECONFIG_KNOWN_OPEN,
+  KUBECONFIG_REGRESSIONS,
+  SNAPSHOT_REGRESSIONS,
+  VALUES_KNOWN_OPEN,
+  VALUES_REGRESSIONS,
+  knownOpenKubeconfig,
+  knownOpenValues,
+} from './fuzz-regressions.js';
+import { fuzzParams } from './support.js';
+
+jest.setTimeout(300_000);
+
+beforeAll(setUpFuzz);
+afterAll(tearDownFuzz);
+
+// ─── the properties ──────────────────────────────────────────────────────────────────────────────────────────────
+
+describe('fuzz: snapshot folders and tarballs', () => {
+  for (const [i, c] of SNAPSHOT_REGRESSIONS.entries()) it(`regression ${i}: ${JSON.stringify(c).slice(0, 80)}`, () => runSnapshotCase(c));
+
+  it('every snapshot ends in 0/2/3/4, one error line, no internals, nothing written outside collect\'s folder', async () => {
+    await fc.assert(fc.asyncProperty(snapshotCase, runSnapshotCase), fuzzParams(30));
+  });
+});
+
+describe('fuzz: kubeconfigs', () => {
+  for (const [i, c] of KUBECONFIG_REGRESSIONS.entries()) it(`regression ${i}: ${JSON.stringify(c).slice(0, 80)}`, () => runKubeconfigCase(c));
+
+  for (const [i, c] of KUBECONFIG_KNOWN_OPEN.entries()) it.failing(`known open ${i} (exec plugin output, fault-handling work): ${c.exec}`, () => runKubeconfigCase(c));
+
+  it('every kubeconfig ends in 0/2/3/4, one error line, no internals, no credential echoed', async () => {
+    await fc.assert(
+      fc.asyncProperty(kubeconfigCase, async (c) => {
+        fc.pre(!knownOpenKubeconfig(c));
+        await runKubeconfigCase(c);
+      }),
+      fuzzParams(20),
+    );
+  });
+});
+
+describe('fuzz: values files through the CLI', () => {
+  for (const [i, c] of VALUES_REGRESSIONS.entries()) it(`regression ${i}: ${JSON.stringify(c).slice(0, 80)}`, () => runValuesCase(c));
+
+  for (const [i, c] of VALUES_KNOWN_OPEN.entries()) it.failing(`known open ${i} (values parser hardening): ${JSON.stringify(c.text)}`, () => runValuesCase(c));
+
+  it('every values file ends in 0/2/3/4, one error line, no internals', async () => {
+    await fc.assert(
+      fc.asyncProperty(valuesCase, async (c) => {
+        fc.pre(!knownOpenValues(c));
+        await runValuesCase(c);
+      }),
+      fuzzParams(30),
+    );
+  });
+});
