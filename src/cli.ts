@@ -6,7 +6,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { CancelledError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
+import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
+import { parseDuration } from './engine/duration.js';
 import { CLOUDS } from './engine/types.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
 import { TRIAGE_COMMAND } from './commands/triage.js';
@@ -34,6 +35,17 @@ Examples:
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+/** A duration flag (`500ms`, `10s`, `2m`, `1m30s`; a bare number is seconds), in ms; `0` only where it means "none". */
+const duration = (name: string, zero: boolean) => (v: string) => {
+  let ms: number;
+  try {
+    ms = parseDuration(v);
+  } catch (e) {
+    throw new InvalidArgumentError(`${name}: ${(e as Error).message}`);
+  }
+  if (ms === 0 && !zero) throw new InvalidArgumentError(`${name} must be longer than 0`);
+  return ms;
+};
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
@@ -46,7 +58,8 @@ function addClusterOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context to use')
     .option('--snapshot <path>', 'read a snapshot folder or .tar.gz instead of a live cluster')
     .option('-n, --namespace <ns>', 'control-plane namespace (default: where the model-engine Deployment runs)')
-    .option('--endpoint-namespace <ns>', 'endpoint namespace (default: endpoint_namespace from the service ConfigMap)');
+    .option('--endpoint-namespace <ns>', 'endpoint namespace (default: endpoint_namespace from the service ConfigMap)')
+    .option('--request-timeout <duration>', 'give up on one API request after this long, e.g. 10s or 2m (0: never; default 15s)', duration('--request-timeout', true));
 }
 
 function addCheckOptions(cmd: Command): Command {
@@ -60,7 +73,8 @@ function addCheckOptions(cmd: Command): Command {
     .addOption(new Option('-o, --output <format>', 'output format (default: tui on a terminal, else text)').choices(['tui', 'text', 'json', 'markdown', 'junit']))
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .addOption(new Option('--fail-on <level>', 'exit non-zero on failures only, or on warnings too').choices(['fail', 'warn']).default('fail'))
-    .option('--timeout <ms>', 'default per-check timeout in ms', positiveInt('--timeout'))
+    .option('--timeout <ms>', 'timeout of every check in ms, including checks that allow themselves longer (default: 30000, or the check\'s own)', positiveInt('--timeout'))
+    .option('--deadline <duration>', 'finish the whole run within this long, e.g. 90s or 5m: what is left unfinished is reported as not run', duration('--deadline', false))
     .option('--concurrency <n>', 'checks run at once', positiveInt('--concurrency'))
     .option('--canary', 'allow a short-lived probe pod in the endpoint namespace (off by default)')
     .option('--exec', 'allow probes run inside the gateway pod via kubectl exec (off by default)')
@@ -164,6 +178,7 @@ export function buildProgram(state: GlobalState): Command {
     .option('--tls', 'serve HTTPS with a self-signed CA (its certificate goes into the kubeconfig)')
     .option('--token <token>', 'require this bearer token (implies --tls: kubectl sends tokens only over HTTPS)')
     .option('--deny <verb:resource[:namespace]>', 'answer 403 for these requests (repeatable), to rehearse RBAC gaps', collect)
+    .option('--fault <kind[:path[:count[:arg]]]>', 'inject a fault (repeatable), to rehearse a flaky API server: 429, 500, reset, stall, nonjson, 404-all (docs/faults.md)', collect)
     .option('--kubeconfig-out <file>', 'write the kubeconfig to a file instead of stdout')
     .action(async (path: string, opts: Parameters<typeof import('./commands/serve.js').serveCommand>[1]) => {
       const { serveCommand } = await import('./commands/serve.js');
@@ -234,6 +249,12 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
     if (err instanceof CancelledError || controller.signal.aborted) {
       streams.stderr.write('model-engine-doctor: cancelled\n');
       return EXIT.cancelled;
+    }
+    if (err instanceof ApiError || err instanceof DeadlineError) {
+      // A read outside any check (collecting a snapshot, say) that the retries did not get past: exit 2, one line.
+      streams.stderr.write(`model-engine-doctor: error: ${err.message}\nhint: see docs/faults.md for what is retried and how each failure looks\n`);
+      if (debug && err.stack) streams.stderr.write(`${err.stack}\n`);
+      return EXIT.usage;
     }
     if (err instanceof FatalError) {
       streams.stderr.write(`model-engine-doctor: error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);

@@ -9,6 +9,7 @@ export interface CollectCommandOptions {
   tail: number;
   kubeconfig?: string;
   context?: string;
+  requestTimeout?: number;
   snapshot?: string;
   namespace?: string;
   endpointNamespace?: string;
@@ -18,13 +19,17 @@ export interface CollectCommandOptions {
 export async function collectCommand(opts: CollectCommandOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
   const sources = await openSources({ ...opts, output: undefined }, true, signal);
   const kube = sources.kube!;
-  const { context } = await resolveContext({
+  const { context, unread } = await resolveContext({
     kube,
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.endpointNamespace ? { endpointNamespace: opts.endpointNamespace } : {}),
+    ...(sources.clusterContext ? { clusterContext: sources.clusterContext } : {}),
+    requireControlPlane: true,
   });
+  for (const u of unread) streams.stderr.write(`not read: ${u}\n`);
   const summary = await collectSnapshot({
-    kube,
+    // The context's port: a namespace it could not determine is reported as not read, never guessed.
+    kube: context.kube ?? kube,
     namespaces: context.namespaces,
     output: opts.output,
     tailLines: opts.tail,

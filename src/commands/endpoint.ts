@@ -10,7 +10,9 @@
 import type { Diagnosis } from '../engine/diagnosis.js';
 import { diagnose, isFault } from '../engine/endpoint-diagnosis.js';
 import { collectEndpointFacts } from '../engine/endpoint-facts.js';
-import { CancelledError, EXIT, type ExitCode } from '../engine/errors.js';
+import { endpointSelector } from '../engine/endpoint-facts.js';
+import { ApiError, CancelledError, DeadlineError, EXIT, ForbiddenError, type ExitCode } from '../engine/errors.js';
+import { redactText } from '../engine/redact.js';
 import { GATEWAY_PORT, type GatewayPort } from '../engine/ports/gateway.js';
 import { CLOUD_PORT, type CloudPort } from '../engine/ports/cloud.js';
 import type { RegistryPort } from '../engine/ports/registry.js';
@@ -36,24 +38,49 @@ export async function diagnoseEndpoint(ctx: BaseContext, endpoint: string, opts:
   // A snapshot is the past: probing the registry now would mix two moments, so only live runs probe.
   const registry = opts.fromSnapshot ? undefined : (ctx.ports.registry as RegistryPort | undefined);
   const cloud = opts.fromSnapshot ? undefined : (ctx.ports[CLOUD_PORT] as CloudPort | undefined);
-  const facts = await collectEndpointFacts({
-    kube: ctx.kube,
-    query: endpoint,
-    namespace: ctx.namespaces.endpoint,
-    controlPlaneNamespace: ctx.namespaces.controlPlane,
-    now: ctx.now,
-    signal: opts.signal,
-    ...(gateway ? { gateway } : {}),
-    ...(registry ? { registry } : {}),
-    ...(cloud ? { cloud } : {}),
-    hints: {
-      ...(ctx.cloud ? { cloud: ctx.cloud } : {}),
-      ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}),
-      context: ctx.cluster?.context ?? ctx.kube.target,
-      ...(opts.gatewayUrl ? { gatewayUrl: gateway?.baseUrl ?? opts.gatewayUrl } : {}),
-    },
-  });
+  let facts;
+  try {
+    facts = await collectEndpointFacts({
+      kube: ctx.kube,
+      query: endpoint,
+      namespace: ctx.namespaces.endpoint,
+      controlPlaneNamespace: ctx.namespaces.controlPlane,
+      now: ctx.now,
+      signal: opts.signal,
+      ...(gateway ? { gateway } : {}),
+      ...(registry ? { registry } : {}),
+      ...(cloud ? { cloud } : {}),
+      hints: {
+        ...(ctx.cloud ? { cloud: ctx.cloud } : {}),
+        ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}),
+        context: ctx.cluster?.context ?? ctx.kube.target,
+        ...(opts.gatewayUrl ? { gatewayUrl: gateway?.baseUrl ?? opts.gatewayUrl } : {}),
+      },
+    });
+  } catch (e) {
+    // The diagnosis could not collect what it needs: an UNKNOWN verdict that says why, never a missing report.
+    if (e instanceof ApiError || e instanceof DeadlineError || e instanceof ForbiddenError) return undiagnosed(endpoint, ctx.namespaces.endpoint, e);
+    throw e;
+  }
   return diagnose(facts);
+}
+
+/** The diagnosis of an endpoint whose facts could not be read (the API failed, or the --deadline passed). */
+export function undiagnosed(query: string, namespace: string, why: ApiError | DeadlineError | ForbiddenError): Diagnosis {
+  const sel = endpointSelector(query);
+  const reason = redactText(why.message);
+  return {
+    endpoint: { ...(sel.id ? { id: sel.id } : {}), ...(sel.name ? { name: sel.name } : {}), namespace },
+    cause: 'UNKNOWN',
+    summary: `The endpoint could not be diagnosed: ${reason}.`,
+    evidence: [{ type: 'note', text: `not readable: ${reason}` }],
+    remediation: {
+      summary: why instanceof DeadlineError ? 'Rerun with a longer --deadline.' : 'Rerun once the API server answers; docs/faults.md says what is retried and how each failure looks.',
+      docs: 'docs/faults.md',
+    },
+    next: [`kubectl -n ${namespace} get deploy,rs,pods -l ${sel.labelSelector}`],
+    chain: [],
+  };
 }
 
 const isDiagnosis = (x: unknown): x is Diagnosis => !!x && typeof x === 'object' && typeof (x as Diagnosis).cause === 'string' && !!(x as Diagnosis).endpoint;

@@ -992,7 +992,8 @@ function noObjectsVerdict(f: EndpointFacts, s: Subject, now: number): Verdict {
   const builderName = `${cp}/${BUILDER_DEPLOYMENT}`;
   const desired = b?.deployment ? (b.deployment.spec.replicas ?? 1) : 0;
   const available = b?.deployment?.status?.availableReplicas ?? 0;
-  const builderDown = !b?.deployment || desired === 0 || available === 0;
+  // A builder Deployment that could not be read is not a missing one.
+  const builderDown = !b?.unread && (!b?.deployment || desired === 0 || available === 0);
   const builderEv: Evidence[] = b?.deployment
     ? [field(b.deployment, 'Deployment', 'status.availableReplicas', available), ...(desired === 0 ? [field(b.deployment, 'Deployment', 'spec.replicas', 0)] : [])]
     : b
@@ -1294,12 +1295,35 @@ export function diagnose(f: EndpointFacts): Diagnosis {
   };
 }
 
+/**
+ * The endpoint's own objects could not be read (RBAC or the API): no verdict rests on their absence. Only pods
+ * that were read, or a workload when pods were, can carry a diagnosis.
+ */
+function unseenVerdict(f: EndpointFacts, s: Subject, why: Error): Verdict {
+  const ns = s.namespace;
+  const reason = why.message;
+  return verdict(
+    'UNKNOWN',
+    `The doctor cannot see the objects of ${s.name ?? s.id ?? f.query} in ${ns}, so it cannot tell a failing endpoint from a missing one: ${reason}.`,
+    [note(`not readable: ${reason}`)],
+    {
+      summary: `Let the doctor read deployments, replicasets, pods and events in ${ns} (RBAC get/list), or rerun once the API server answers (docs/faults.md).`,
+      commands: [`kubectl auth can-i list pods -n ${ns}`, `kubectl auth can-i list deployments.apps -n ${ns}`],
+    },
+  );
+}
+
 function decide(f: EndpointFacts, s: Subject, now: number): Verdict {
   const w = s.workload;
+  if (f.pods.length === 0 && f.unread?.pods) return unseenVerdict(f, s, f.unread.pods);
+  if (!w && f.pods.length === 0 && f.unread?.workload) return unseenVerdict(f, s, f.unread.workload);
   if (!w && f.pods.length === 0) return noObjectsVerdict(f, s, now);
   const d = w as Deployment | undefined;
   const desired = d ? (d.spec?.replicas ?? 1) : f.pods.length;
-  const available = d ? (d.status?.availableReplicas ?? (d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) : f.pods.filter((p) => statusesOf(p).every(({ cs, init }) => init || cs.ready)).length;
+  // Without the workload (unreadable), a pod counts when it runs and every container reports ready; a Pending
+  // pod has no container statuses, and "all of none are ready" is not serving.
+  const podReady = (p: Pod) => p.status?.phase === 'Running' && statusesOf(p).some(({ init }) => !init) && statusesOf(p).every(({ cs, init }) => init || cs.ready);
+  const available = d ? (d.status?.availableReplicas ?? (d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) : f.pods.filter(podReady).length;
   const record = f.api?.state === 'found' ? f.api.record : undefined;
   const kind = s.workloadKind;
 

@@ -19,8 +19,10 @@ export interface TriagedEndpoint {
 export interface EndpointTriage {
   namespace: string;
   endpoints: TriagedEndpoint[];
-  /** What could not be read (RBAC). */
+  /** What could not be read (RBAC, or the API failing). */
   gaps: string[];
+  /** Why the endpoints' own objects could not be read, if they could not: then "no endpoints" is not known. */
+  unread?: EndpointFacts['unread'];
 }
 
 type TriageContext = Pick<CheckContext, 'kube' | 'namespaces' | 'now' | 'cloud' | 'matrix' | 'cluster'>;
@@ -48,7 +50,7 @@ export function triageEndpoints(ctx: TriageContext): Promise<EndpointTriage> {
         const diagnosis = diagnose(facts);
         return { facts, diagnosis, row: endpointRow(facts, diagnosis) };
       });
-      return { namespace: nf.namespace, endpoints, gaps: nf.gaps };
+      return { namespace: nf.namespace, endpoints, gaps: nf.gaps, ...(nf.unread ? { unread: nf.unread } : {}) };
     })();
     byKey.set(key, p);
     // A failed collection is not memoised: a later caller may succeed.
