@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { CancelledError, FatalError, untilAborted, type ExitCode } from '../engine/errors.js';
 import { startSnapshotServer } from '../sources/server/api-server.js';
-import { parseDenySpec, parseFaultSpec, SpecError } from '../sources/server/faults.js';
+import { parseDenySpecs, parseFaultSpec, SpecError } from '../sources/server/faults.js';
 import { loadSnapshot } from '../sources/snapshot/load.js';
-import { servedResources } from '../sources/snapshot/query.js';
 import type { Streams } from './run.js';
 
 export interface ServeOptions {
@@ -17,10 +16,10 @@ export interface ServeOptions {
   kubeconfigOut?: string;
 }
 
-/** Every spec parsed, or a FatalError (exit 2) with the first bad one's one-line reason. */
-function parseSpecs<T>(specs: readonly string[] | undefined, parse: (spec: string) => T): T[] {
+/** Specs parsed, or a FatalError (exit 2) with the first bad one's one-line reason. */
+function parseSpecs<T>(parse: () => T): T {
   try {
-    return (specs ?? []).map(parse);
+    return parse();
   } catch (e) {
     if (e instanceof SpecError) throw new FatalError(e.message);
     throw e;
@@ -30,11 +29,9 @@ function parseSpecs<T>(specs: readonly string[] | undefined, parse: (spec: strin
 /** `serve PATH`: a read-only Kubernetes API over a snapshot until Ctrl-C (exit 130, as every cancelled command). */
 export async function serveCommand(path: string, opts: ServeOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new FatalError(`--port must be 0-65535, got ${opts.port}`);
-  const faults = parseSpecs(opts.fault, parseFaultSpec);
+  const faults = parseSpecs(() => (opts.fault ?? []).map(parseFaultSpec));
   const snapshot = await untilAborted(loadSnapshot(path), signal);
-  const served = servedResources(snapshot);
-  const namespaces = [...new Set(snapshot.objects.flatMap((o) => [o.metadata.namespace, o.kind === 'Namespace' ? o.metadata.name : undefined]).filter((n): n is string => !!n))].sort();
-  const denials = parseSpecs(opts.deny, (spec) => parseDenySpec(spec, served, namespaces));
+  const denials = parseSpecs(() => parseDenySpecs(opts.deny ?? [], snapshot));
   let server;
   try {
     server = await startSnapshotServer({

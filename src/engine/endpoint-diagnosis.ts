@@ -1313,6 +1313,12 @@ function unseenVerdict(f: EndpointFacts, s: Subject, why: Error): Verdict {
   );
 }
 
+/**
+ * A pod serving as far as its statuses say: running, and every container ready. A Pending pod has no container
+ * statuses, and "all of none are ready" is not serving. (Used where the workload could not be read.)
+ */
+const podReady = (p: Pod) => p.status?.phase === 'Running' && statusesOf(p).some(({ init }) => !init) && statusesOf(p).every(({ cs, init }) => init || cs.ready);
+
 function decide(f: EndpointFacts, s: Subject, now: number): Verdict {
   const w = s.workload;
   if (f.pods.length === 0 && f.unread?.pods) return unseenVerdict(f, s, f.unread.pods);
@@ -1320,9 +1326,6 @@ function decide(f: EndpointFacts, s: Subject, now: number): Verdict {
   if (!w && f.pods.length === 0) return noObjectsVerdict(f, s, now);
   const d = w as Deployment | undefined;
   const desired = d ? (d.spec?.replicas ?? 1) : f.pods.length;
-  // Without the workload (unreadable), a pod counts when it runs and every container reports ready; a Pending
-  // pod has no container statuses, and "all of none are ready" is not serving.
-  const podReady = (p: Pod) => p.status?.phase === 'Running' && statusesOf(p).some(({ init }) => !init) && statusesOf(p).every(({ cs, init }) => init || cs.ready);
   const available = d ? (d.status?.availableReplicas ?? (d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) : f.pods.filter(podReady).length;
   const record = f.api?.state === 'found' ? f.api.record : undefined;
   const kind = s.workloadKind;
@@ -1429,7 +1432,7 @@ export function endpointRow(f: EndpointFacts, d: Diagnosis): EndpointRow {
     type: endpointType(f),
     ...(gpuType ? { gpuType } : {}),
     desired: w?.spec?.replicas ?? f.pods.length,
-    ready: w?.status?.availableReplicas ?? (w?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0,
+    ready: w ? (w.status?.availableReplicas ?? (w.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) : f.pods.filter(podReady).length,
     cause: d.cause,
     summary: d.summary,
   };

@@ -6,6 +6,7 @@
 import type { Diagnosis, EndpointRow } from './diagnosis.js';
 import { diagnose, endpointRow } from './endpoint-diagnosis.js';
 import { collectNamespaceFacts, groupEndpointFacts, TRIAGE_LOG_BUDGET, type EndpointFacts } from './endpoint-facts.js';
+import { controlPlaneForText } from './runner.js';
 import type { CheckContext, KubePort } from './types.js';
 
 export { TRIAGE_LOG_BUDGET };
@@ -35,14 +36,16 @@ export function triageEndpoints(ctx: TriageContext): Promise<EndpointTriage> {
   if (!kube) return Promise.resolve({ namespace: ctx.namespaces.endpoint, endpoints: [], gaps: ['no cluster'] });
   let byKey = memo.get(kube);
   if (!byKey) memo.set(kube, (byKey = new Map()));
-  const key = `${ctx.namespaces.endpoint}|${ctx.namespaces.controlPlane}|${ctx.now.toISOString()}`;
+  // Triage reads the endpoint namespace only; the control plane's is for remediation text, a placeholder if unknown.
+  const controlPlane = controlPlaneForText(ctx.namespaces);
+  const key = `${ctx.namespaces.endpoint}|${controlPlane}|${ctx.now.toISOString()}`;
   let p = byKey.get(key);
   if (!p) {
     p = (async () => {
       const nf = await collectNamespaceFacts({
         kube,
         namespace: ctx.namespaces.endpoint,
-        controlPlaneNamespace: ctx.namespaces.controlPlane,
+        controlPlaneNamespace: controlPlane,
         now: ctx.now,
         hints: { ...(ctx.cloud ? { cloud: ctx.cloud } : {}), ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}), context: ctx.cluster?.context ?? kube.target },
       });

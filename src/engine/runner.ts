@@ -8,6 +8,7 @@ import type {
   CheckResult,
   Evidence,
   Finding,
+  Namespaces,
   Report,
   ReportTarget,
   RunEvent,
@@ -179,6 +180,43 @@ function failureResult(check: Check, err: unknown, ms: number): CheckResult {
   return engineResult(check, 'error', 'crashed', `check failed to run: ${redactText(msg)}`, ms);
 }
 
+/** A namespace name no cluster can hold (a kubectl-style placeholder), shown where the real one is unknown. */
+export const unknownNamespace = (role: 'control-plane' | 'endpoint'): string => `<${role}-namespace>`;
+
+/**
+ * The control-plane namespace for code that only names it (remediation commands), or its placeholder when the
+ * run could not determine it. Code that reads the namespace must not use this.
+ */
+export function controlPlaneForText(namespaces: Namespaces): string {
+  try {
+    return namespaces.controlPlane;
+  } catch (e) {
+    if (e instanceof ForbiddenError || e instanceof ApiError) return unknownNamespace('control-plane');
+    throw e;
+  }
+}
+
+/**
+ * The namespaces as a check sees them: one the run could not determine throws the reason when read, so the
+ * check skips (RBAC) or errs (API) naming it — it can neither read it nor compare against a guess.
+ */
+export function checkNamespaces(ctx: BaseContext): Namespaces {
+  const { namespaces, missing } = ctx;
+  if (!missing?.controlPlaneNamespace && !missing?.endpointNamespace) return namespaces;
+  const known = (value: string, why: ForbiddenError | ApiError | undefined) => {
+    if (why) throw why;
+    return value;
+  };
+  return {
+    get controlPlane() {
+      return known(namespaces.controlPlane, missing.controlPlaneNamespace);
+    },
+    get endpoint() {
+      return known(namespaces.endpoint, missing.endpointNamespace);
+    },
+  };
+}
+
 /** Run one check with its own timeout and signal; never throws except for cancellation. */
 export async function runCheck(check: Check, ctx: BaseContext, opts: RunCheckOptions): Promise<CheckResult[]> {
   const started = performance.now();
@@ -206,7 +244,7 @@ export async function runCheck(check: Check, ctx: BaseContext, opts: RunCheckOpt
   stop.catch(() => undefined);
   try {
     const out = await Promise.race([
-      check.run({ ...ctx, signal: controller.signal, progress: (t) => opts.onProgress?.(t) }),
+      check.run({ ...ctx, namespaces: checkNamespaces(ctx), signal: controller.signal, progress: (t) => opts.onProgress?.(t) }),
       stop,
     ]);
     const findings = Array.isArray(out) ? out : [out];

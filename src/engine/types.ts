@@ -367,8 +367,16 @@ export interface CheckContext {
   readonly ports: Readonly<Ports>;
   /** Tell the UI what the check is waiting for ("connecting to redis 10.0.0.4:6380"). */
   progress(text: string): void;
-  /** Why a source the run looked for is absent: the read that failed (RBAC or the API), so skips can name it. */
-  readonly missing?: { readonly values?: ForbiddenError | ApiError; readonly cloud?: ForbiddenError | ApiError };
+  /**
+   * Why something the run looked for is unknown: the read that failed (RBAC or the API), so skips can name it.
+   * A namespace listed here is a placeholder in `namespaces`; a check that reads it gets this error thrown instead.
+   */
+  readonly missing?: {
+    readonly values?: ForbiddenError | ApiError;
+    readonly cloud?: ForbiddenError | ApiError;
+    readonly controlPlaneNamespace?: ForbiddenError | ApiError;
+    readonly endpointNamespace?: ForbiddenError | ApiError;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

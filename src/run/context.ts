@@ -15,7 +15,8 @@ import { serviceConfigFromData } from '../engine/images.js';
 import { cloudFromProviderId, profileFor } from '../matrix/index.js';
 import { clusterNameFromContext } from '../engine/cluster-name.js';
 import { policyFromEnv } from '../sources/net-policy.js';
-import { guardKube, unknownNamespace, type GuardedKube } from './kube-guard.js';
+import { unknownNamespace } from '../engine/runner.js';
+import { guardKube, type GuardedKube } from './kube-guard.js';
 
 import { GATEWAY_DEPLOYMENT, SERVICE_CONFIG_MAP } from '../engine/model-engine-config.js';
 export { GATEWAY_DEPLOYMENT, SERVICE_CONFIG_MAP };
@@ -178,7 +179,8 @@ async function confirmEndpointNamespace(kube: KubePort, ns: string, controlPlane
 
 interface ControlPlane {
   namespace: string;
-  unread?: string;
+  /** Why it is unknown (then `namespace` is a placeholder). */
+  unknown?: Unreadable;
 }
 
 async function resolveControlPlane(input: ContextInput, guard: GuardedKube | undefined, release: string, where: string): Promise<ControlPlane> {
@@ -195,7 +197,7 @@ async function resolveControlPlane(input: ContextInput, guard: GuardedKube | und
     const namespace = unknownNamespace('control-plane');
     const reason = () => because(first, 'needed to find the control-plane namespace; pass -n NAMESPACE');
     guard.markUnresolved(namespace, reason);
-    return { namespace, unread: `control-plane namespace unknown: ${reason().message}` };
+    return { namespace, unknown: reason() };
   }
   if (input.requireControlPlane) {
     throw new FatalError(
@@ -216,7 +218,8 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
   const unread: string[] = [];
   const cp = await resolveControlPlane(input, guard, release, where);
   const controlPlane = cp.namespace;
-  if (cp.unread) unread.push(cp.unread);
+  if (cp.unknown) unread.push(`control-plane namespace unknown: ${cp.unknown.message}`);
+  let endpointUnknown: Unreadable | undefined;
 
   let serviceConfig: ResolvedContext['serviceConfig'];
   let configFailure: Unreadable | undefined;
@@ -236,7 +239,7 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
     input.endpointNamespace ??
     (typeof serviceConfig?.launch.endpoint_namespace === 'string' ? serviceConfig.launch.endpoint_namespace : undefined) ??
     (typeof fromValues === 'string' && fromValues ? fromValues : undefined);
-  if (endpoint && input.endpointNamespace && guard && input.requireControlPlane && !cp.unread) {
+  if (endpoint && input.endpointNamespace && guard && input.requireControlPlane && !cp.unknown) {
     await confirmEndpointNamespace(guard, endpoint, controlPlane, where);
   }
   if (!endpoint && configFailure && guard) {
@@ -245,7 +248,8 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
     endpoint = unknownNamespace('endpoint');
     const reason = () => because(failure, `needed to find the endpoint namespace (endpoint_namespace in ConfigMap ${SERVICE_CONFIG_MAP}); pass --endpoint-namespace NAMESPACE`);
     guard.markUnresolved(endpoint, reason);
-    if (!cp.unread) unread.push(`endpoint namespace unknown: ${reason().message}`);
+    endpointUnknown = reason();
+    if (!cp.unknown) unread.push(`endpoint namespace unknown: ${endpointUnknown.message}`);
   }
   endpoint ??= controlPlane;
 
@@ -284,6 +288,9 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
   const missing = {
     ...(input.valuesMissing && !values ? { values: input.valuesMissing } : {}),
     ...(cloudMissing && !cloud ? { cloud: cloudMissing } : {}),
+    // Checks cannot use a namespace that is not known: reading it throws the reason (src/engine/runner.ts).
+    ...(cp.unknown ? { controlPlaneNamespace: cp.unknown } : {}),
+    ...(endpointUnknown ? { endpointNamespace: endpointUnknown } : {}),
   };
   return {
     context: {

@@ -17,8 +17,6 @@ export interface ReadLedger {
   failed: ApiError[];
 }
 
-/** A namespace name that no cluster can hold (kubectl-style placeholder), used where the real one is unknown. */
-export const unknownNamespace = (role: 'control-plane' | 'endpoint'): string => `<${role}-namespace>`;
 
 export class GuardedKube implements KubePort {
   readonly ledger: ReadLedger = { ok: 0, denied: [], failed: [] };
@@ -48,7 +46,15 @@ export class GuardedKube implements KubePort {
     return this.ledger.ok === 0 && this.ledger.denied.length + this.ledger.failed.length > 0;
   }
 
-  private async track<T>(namespace: string | undefined, read: () => Promise<T>): Promise<T> {
+  private track<T>(namespace: string | undefined, read: () => Promise<T>): Promise<T> {
+    const p = this.read(namespace, read);
+    // A caller may drop a read it started (a check whose next statement threw first, e.g. on an unknown namespace):
+    // its failure must not become an unhandled rejection. Whoever awaits it still gets the failure.
+    p.catch(() => undefined);
+    return p;
+  }
+
+  private async read<T>(namespace: string | undefined, read: () => Promise<T>): Promise<T> {
     const why = namespace === undefined ? undefined : this.unresolved.get(namespace);
     if (why) throw why();
     try {

@@ -7,44 +7,16 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { main } from '../../src/cli.js';
 import type { Report } from '../../src/engine/index.js';
 import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
 import { fixture } from '../support/check-tester.js';
+import { Capture, runCli } from '../support/cli.js';
 
 const DEMO = fixture('fixtures/clusters/demo-aws');
 
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  columns = 100;
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function run(args: string[], env: Record<string, string | undefined> = {}) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  try {
-    const code = await main(args, { stdout, stderr });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+const run = runCli;
 
 /** Strip what legitimately differs between two runs of the same checks over the same data. */
 function comparable(report: Report) {

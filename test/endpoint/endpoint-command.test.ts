@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { main } from '../../src/cli.js';
 import { endpointCommand } from '../../src/commands/endpoint.js';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
@@ -15,21 +14,13 @@ import type { Report } from '../../src/engine/types.js';
 import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
 import { fixture } from '../support/check-tester.js';
+import { Capture, runCli } from '../support/cli.js';
 
 const DEMO = fixture('fixtures/clusters/demo-aws');
 const MIXTRAL = 'end_ct4p8uhn2ojg00a4qkgg';
 const LLAMA_70B = 'end_ct4pe5pn2ojg00a4qkh0';
 const HEALTHY = 'end_ct3lsbpn2ojg00a4qke0';
 
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  columns = 100;
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 let savedNetwork: string | undefined;
 let tmp: string;
@@ -45,12 +36,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function run(args: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (args: string[]) => runCli(args);
 
 describe('endpoint <id> on the demo snapshot', () => {
   it.each([

@@ -26,7 +26,10 @@ export interface RequestLogEntry {
   method: string;
   /** The request path with its query string. */
   path: string;
+  /** What was answered; 0 when the connection was dropped without an answer (a `reset` or `stall` fault). */
   status: number;
+  /** True when an injected fault answered instead of the snapshot. */
+  fault?: boolean;
 }
 
 export interface SnapshotServerOptions {
@@ -424,8 +427,9 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
 
   // --- responses -----------------------------------------------------------------------------------
 
+  const faulted = new WeakSet<IncomingMessage>();
   function log(req: IncomingMessage, status: number) {
-    requestLog.push({ method: req.method ?? 'GET', path: req.url ?? '/', status });
+    requestLog.push({ method: req.method ?? 'GET', path: req.url ?? '/', status, ...(faulted.has(req) ? { fault: true } : {}) });
   }
 
   function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, contentType = 'application/json') {
@@ -798,9 +802,13 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const accept = String(req.headers.accept ?? '');
 
-    const fault = await applyFault(faults, req, res, closing.signal, (status) => log(req, status));
+    const fault = await applyFault(faults, req, res, closing.signal, (status) => {
+      faulted.add(req);
+      log(req, status);
+    });
     if (fault === 'handled') return;
     if (fault !== 'serve') {
+      faulted.add(req);
       if (fault.retryAfter !== undefined) res.setHeader('Retry-After', String(fault.retryAfter));
       throw new HttpError(fault.status, `injected fault: ${fault.status} for ${method} ${path}`);
     }

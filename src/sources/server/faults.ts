@@ -18,6 +18,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDuration } from '../../engine/duration.js';
 import type { Denial } from '../kube/snapshot-kube.js';
 import { lookupResource, qualifiedName, type ResourceInfo } from '../kube/resources.js';
+import type { Snapshot } from '../snapshot/load.js';
+import { servedResources } from '../snapshot/query.js';
 import { sleep } from '../sleep.js';
 
 /** Make matching requests fail or stall, for tests of retries, timeouts and error handling. */
@@ -144,6 +146,13 @@ export function parseDenySpec(spec: string, served: readonly ResourceInfo[], nam
     if (!namespaces.includes(namespace)) throw bad(`the snapshot has no namespace "${namespace}" (it has ${namespaces.join(', ')}), so this denies nothing`);
   }
   return { verb: verb as Denial['verb'], resource: qualified, ...(namespace ? { namespace } : {}) };
+}
+
+/** `--deny` specs checked against what a server over `snapshot` serves and the namespaces it holds. */
+export function parseDenySpecs(specs: readonly string[], snapshot: Snapshot): Denial[] {
+  const served = servedResources(snapshot);
+  const namespaces = [...new Set(snapshot.objects.flatMap((o) => [o.metadata.namespace, o.kind === 'Namespace' ? o.metadata.name : undefined]).filter((n): n is string => !!n))].sort();
+  return specs.map((spec) => parseDenySpec(spec, served, namespaces));
 }
 
 // ---------------------------------------------------------------------------------------------------
