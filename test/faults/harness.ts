@@ -2,7 +2,9 @@
  * The fault suite's rig: the demo cluster served by the snapshot API server with `serve --fault` / `--deny` specs
  * (parsed by the very code `serve` uses), a kubeconfig on disk, and the CLI run in process against it.
  */
-import { writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../src/engine/types.js';
 import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
@@ -68,3 +70,28 @@ export function comparable(report: Report | undefined) {
 
 /** The requests a server saw to paths matching `re`, with their statuses (0: no answer). */
 export const seen = (r: Rehearsal, re: RegExp) => r.server.requestLog.filter((e) => re.test(e.path.split('?')[0]!)).map((e) => e.status);
+
+/** A temporary folder for the suite, and the fault-free triage of the demo cluster as the reference. */
+export function useDemo(name: string): { dir: string; baseline: Outcome } {
+  const state = { dir: '', baseline: undefined as unknown as Outcome };
+  beforeAll(async () => {
+    state.dir = await mkdtemp(join(tmpdir(), `med-faults-${name}-`));
+    await rehearsing(state.dir, {}, async (clean) => {
+      state.baseline = await doctor(['triage'], clean.kubeconfig);
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await rm(state.dir, { recursive: true, force: true });
+  });
+  return state;
+}
+
+/** `fn` against the demo cluster with these specs; the server is closed after, whatever happens. */
+export async function rehearsing<T>(dir: string, specs: { fault?: string[]; deny?: string[] }, fn: (r: Rehearsal) => Promise<T>): Promise<T> {
+  const r = await rehearse(dir, specs);
+  try {
+    return await fn(r);
+  } finally {
+    await r.close();
+  }
+}

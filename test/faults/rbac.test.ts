@@ -7,38 +7,12 @@
  * - `-n llm-engine` (the endpoint namespace) or a typo reported the whole control plane down.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CheckResult } from '../../src/engine/types.js';
 import { fixture } from '../support/check-tester.js';
-import { doctor, MIXTRAL, rehearse, type Outcome, type Rehearsal } from './harness.js';
+import { doctor, MIXTRAL, rehearse, rehearsing, useDemo, type Outcome, type Rehearsal } from './harness.js';
 
-let dir: string;
-let baseline: Outcome;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'med-faults-rbac-'));
-  const clean = await rehearse(dir);
-  try {
-    baseline = await doctor(['triage'], clean.kubeconfig);
-  } finally {
-    await clean.close();
-  }
-}, 60_000);
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function withDenials<T>(deny: string[], fn: (r: Rehearsal) => Promise<T>): Promise<T> {
-  const r = await rehearse(dir, { deny });
-  try {
-    return await fn(r);
-  } finally {
-    await r.close();
-  }
-}
+const demo = useDemo('rbac');
+const withDenials = <T>(deny: string[], fn: (r: Rehearsal) => Promise<T>) => rehearsing(demo.dir, { deny }, fn);
 
 const key = (x: CheckResult) => `${x.id} ${x.messageId} ${x.object ? `${x.object.kind}/${x.object.namespace ?? ''}/${x.object.name}` : ''}`;
 const findings = (o: Outcome) => o.report!.results.filter((x) => x.status === 'fail' || x.status === 'warn').map(key);
@@ -49,7 +23,7 @@ describe('denying deployments.apps', () => {
       const out = await doctor(['triage'], r.kubeconfig);
       expect(out.report!.target.namespaces).toEqual({ controlPlane: 'model-engine', endpoint: 'llm-engine' });
       // Every fail or warn is one the fault-free run makes too; none is about `default`.
-      const full = new Set(findings(baseline));
+      const full = new Set(findings(demo.baseline));
       expect(findings(out).filter((f) => !full.has(f))).toEqual([]);
       expect(out.report!.results.some((x) => x.object?.namespace === 'default' && (x.status === 'fail' || x.status === 'warn'))).toBe(false);
       // The checks that needed deployments skip, naming the permission.
@@ -100,7 +74,7 @@ describe('when the control plane cannot be found at all', () => {
       }
       expect(out.report!.results.filter((x) => x.messageId === 'forbidden').length).toBeGreaterThan(10);
       // What did not need it was judged: the endpoints, from their pods in llm-engine.
-      expect(out.report!.endpoints).toEqual(baseline.report!.endpoints);
+      expect(out.report!.endpoints).toEqual(demo.baseline.report!.endpoints);
       expect(out.code).toBe(3);
     });
   });
@@ -157,7 +131,7 @@ describe('a denied release Secret', () => {
 describe('-n and --endpoint-namespace that do not hold what they name', () => {
   let r: Rehearsal;
   beforeAll(async () => {
-    r = await rehearse(dir);
+    r = await rehearse(demo.dir);
   });
   afterAll(async () => {
     await r.close();

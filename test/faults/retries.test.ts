@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { comparable, doctor, MIXTRAL, rehearse, seen, type Outcome, type Rehearsal } from './harness.js';
+import { comparable, doctor, MIXTRAL, rehearsing, seen, type Outcome, type Rehearsal } from './harness.js';
 
 /** Every request a fault answered was asked again (same path and query) and answered 200. */
 const retriedToSuccess = (r: Rehearsal) =>
@@ -20,13 +20,10 @@ let baselineEndpoint: Outcome;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'med-faults-retries-'));
-  const clean = await rehearse(dir);
-  try {
+  await rehearsing(dir, {}, async (clean) => {
     baseline = await doctor(['triage'], clean.kubeconfig);
     baselineEndpoint = await doctor(['endpoint', MIXTRAL], clean.kubeconfig);
-  } finally {
-    await clean.close();
-  }
+  });
   // The fault-free run is the reference: a real report with failures to find.
   expect(baseline.code).toBe(3);
   expect(baseline.report!.counts.fail).toBeGreaterThan(0);
@@ -37,6 +34,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const withFaults = <T>(fault: string[], fn: (r: Rehearsal) => Promise<T>) => rehearsing(dir, { fault }, fn);
+
 describe('retried faults give the report of a fault-free run', () => {
   it.each([
     // [what, fault spec, how many requests it hits, extra flags]
@@ -46,36 +45,29 @@ describe('retried faults give the report of a fault-free run', () => {
     ['503 three times with Retry-After: 1 on the endpoint events', '503:/api/v1/namespaces/llm-engine/events:3:1', 3, []],
     ['an HTML page instead of a log, twice', 'nonjson:/api/v1/namespaces/*/pods/*/log:2', 2, []],
   ] as const)('%s', async (_what, spec, hits, flags) => {
-    const r = await rehearse(dir, { fault: [spec] });
-    try {
-      const out = await doctor(['triage', ...flags], r.kubeconfig);
-      expect(out.stderr).toBe('');
-      expect(out.code).toBe(baseline.code);
-      expect(comparable(out.report)).toEqual(comparable(baseline.report));
-      expect(r.server.requestLog.filter((e) => e.fault)).toHaveLength(hits);
-      expect(retriedToSuccess(r)).toBe(true);
-    } finally {
-      await r.close();
-    }
+    await withFaults([spec], async (r) => {
+    const out = await doctor(['triage', ...flags], r.kubeconfig);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(baseline.code);
+    expect(comparable(out.report)).toEqual(comparable(baseline.report));
+    expect(r.server.requestLog.filter((e) => e.fault)).toHaveLength(hits);
+    expect(retriedToSuccess(r)).toBe(true);
+    });
   });
 
   it("a 429 with Retry-After: 30 while finding the control plane waits the 5 s cap, not 30 s", async () => {
-    const r = await rehearse(dir, { fault: ['429:/apis/apps/v1/deployments:1:30'] });
-    try {
-      const out = await doctor(['triage'], r.kubeconfig);
-      expect(comparable(out.report)).toEqual(comparable(baseline.report));
-      expect(seen(r, /^\/apis\/apps\/v1\/deployments$/)).toEqual([429, 200]);
-      expect(retriedToSuccess(r)).toBe(true);
-      expect(out.ms).toBeGreaterThanOrEqual(4900);
-      expect(out.ms).toBeLessThan(25_000);
-    } finally {
-      await r.close();
-    }
+    await withFaults(['429:/apis/apps/v1/deployments:1:30'], async (r) => {
+    const out = await doctor(['triage'], r.kubeconfig);
+    expect(comparable(out.report)).toEqual(comparable(baseline.report));
+    expect(seen(r, /^\/apis\/apps\/v1\/deployments$/)).toEqual([429, 200]);
+    expect(retriedToSuccess(r)).toBe(true);
+    expect(out.ms).toBeGreaterThanOrEqual(4900);
+    expect(out.ms).toBeLessThan(25_000);
+    });
   });
 
   it('every fault at once, at each place, still gives the same report', async () => {
-    const r = await rehearse(dir, {
-      fault: [
+    await withFaults([
         '500:/apis/apps/v1/deployments:1',
         '502:/api/v1/namespaces/model-engine/configmaps/model-engine-service-config:1',
         'reset:/api/v1/namespaces/model-engine/secrets:1',
@@ -84,29 +76,20 @@ describe('retried faults give the report of a fault-free run', () => {
         '429:/api/v1/namespaces/llm-engine/events:1:1',
         'stall:/api/v1/namespaces/*/pods/*/log:1',
         '504:/api/v1/nodes:1',
-      ],
+      ], async (r) => {
+    const out = await doctor(['triage', '--request-timeout', '1s'], r.kubeconfig);
+    expect(comparable(out.report)).toEqual(comparable(baseline.report));
+    expect(r.server.requestLog.filter((e) => e.fault)).toHaveLength(8);
+    expect(retriedToSuccess(r)).toBe(true);
     });
-    try {
-      const out = await doctor(['triage', '--request-timeout', '1s'], r.kubeconfig);
-      expect(comparable(out.report)).toEqual(comparable(baseline.report));
-      expect(r.server.requestLog.filter((e) => e.fault)).toHaveLength(8);
-      expect(retriedToSuccess(r)).toBe(true);
-    } finally {
-      await r.close();
-    }
   });
 
   it('the endpoint diagnosis through faults in its lists and logs is the fault-free diagnosis', async () => {
-    const r = await rehearse(dir, {
-      fault: ['reset:/api/v1/namespaces/llm-engine/pods:1', '500:/api/v1/namespaces/llm-engine/events:2', 'nonjson:/apis/apps/v1/namespaces/llm-engine/replicasets:1'],
+    await withFaults(['reset:/api/v1/namespaces/llm-engine/pods:1', '500:/api/v1/namespaces/llm-engine/events:2', 'nonjson:/apis/apps/v1/namespaces/llm-engine/replicasets:1'], async (r) => {
+    const out = await doctor(['endpoint', MIXTRAL], r.kubeconfig);
+    expect(out.code).toBe(baselineEndpoint.code);
+    expect(out.report!.diagnosis).toEqual(baselineEndpoint.report!.diagnosis);
+    expect(comparable(out.report)).toEqual(comparable(baselineEndpoint.report));
     });
-    try {
-      const out = await doctor(['endpoint', MIXTRAL], r.kubeconfig);
-      expect(out.code).toBe(baselineEndpoint.code);
-      expect(out.report!.diagnosis).toEqual(baselineEndpoint.report!.diagnosis);
-      expect(comparable(out.report)).toEqual(comparable(baselineEndpoint.report));
-    } finally {
-      await r.close();
-    }
   });
 });
