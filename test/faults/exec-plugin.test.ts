@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -14,7 +13,7 @@ import { guardExecPlugins, runningExecPlugins } from '../../src/sources/kube/exe
 import { connect, loadKubeConfig } from '../../src/sources/kube/live-kube.js';
 import { buildKubeconfig, startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
 import { runCli } from '../support/cli.js';
-import { demoSnapshot } from './harness.js';
+import { closedPort, demoSnapshot } from './harness.js';
 import { alive, cli, pidsIn, until } from './processes.js';
 
 let dir: string;
@@ -114,12 +113,7 @@ describe('credentials never reach a message', () => {
   });
 
   it("the kubeconfig server URL's password is not echoed when the server cannot be reached", async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await closedPort();
     const kubeconfig = join(dir, 'with-password');
     await writeFile(kubeconfig, buildKubeconfig({ server: `http://admin:s3cr3t-pa55@127.0.0.1:${port}`, context: 'prod' }));
     const r = await runCli(['triage', '--kubeconfig', kubeconfig, '-o', 'json'], { CI: 'true' });

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../src/engine/types.js';
@@ -94,4 +95,14 @@ export async function rehearsing<T>(dir: string, specs: { fault?: string[]; deny
   } finally {
     await r.close();
   }
+}
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+export function closedPort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
 }

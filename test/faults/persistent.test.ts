@@ -5,10 +5,9 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildKubeconfig } from '../../src/sources/server/api-server.js';
-import { comparable, doctor, MIXTRAL, rehearsing, seen, useDemo, type Outcome, type Rehearsal } from './harness.js';
+import { closedPort, comparable, doctor, MIXTRAL, rehearsing, seen, useDemo, type Outcome, type Rehearsal } from './harness.js';
 
 const demo = useDemo('persistent');
 const withFaults = <T>(fault: string[], fn: (r: Rehearsal) => Promise<T>) => rehearsing(demo.dir, { fault }, fn);
@@ -124,12 +123,7 @@ describe('nothing readable is exit 2 with one line', () => {
   });
 
   it('a closed port: unreachable, no retries', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await closedPort();
     const kc = join(demo.dir, 'closed');
     await writeFile(kc, buildKubeconfig({ server: `http://127.0.0.1:${port}`, context: 'prod' }));
     const out = await doctor(['triage'], kc);

@@ -6,20 +6,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { defineCheck, pass, type Check, type CheckContext, type RunEvent } from '../../src/engine/index.js';
 import { ApiError, CancelledError, ForbiddenError, type Deadline } from '../../src/engine/errors.js';
-import { checkNamespaces, runCheck, runChecks, type BaseContext } from '../../src/engine/runner.js';
-import { profileFor } from '../../src/matrix/index.js';
+import { checkNamespaces, runCheck, runChecks } from '../../src/engine/runner.js';
+import { baseContext } from '../support/context.js';
 
-const baseContext = (over: Partial<BaseContext> = {}): BaseContext => ({
-  cloud: 'aws',
-  matrix: profileFor('aws'),
-  namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' },
-  kube: undefined,
-  values: undefined,
-  options: { canary: false, exec: false, cloudApi: false, network: 'loopback', extra: {} },
-  now: new Date('2026-11-20T09:30:00Z'),
-  ports: {},
-  ...over,
-});
 
 const make = (id: string, run: (ctx: CheckContext) => Promise<ReturnType<typeof pass>>, meta: Partial<Check['meta']> = {}): Check =>
   defineCheck({ meta: { id, title: id, description: id, clouds: 'all', severity: 'high', needs: [], messages: { ok: 'ok' }, ...meta }, run });
