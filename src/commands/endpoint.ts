@@ -58,6 +58,8 @@ export async function diagnoseEndpoint(ctx: BaseContext, endpoint: string, opts:
       },
     });
   } catch (e) {
+    // Ctrl-C, whatever a probe rejected with when its signal aborted.
+    if (opts.signal.aborted) throw new CancelledError();
     // The diagnosis could not collect what it needs: an UNKNOWN verdict that says why, never a missing report.
     if (e instanceof ApiError || e instanceof DeadlineError || e instanceof ForbiddenError) return undiagnosed(endpoint, ctx.namespaces.endpoint, e);
     throw e;

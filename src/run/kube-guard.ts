@@ -68,8 +68,8 @@ export class GuardedKube implements KubePort {
     }
   }
 
-  list<T extends KubeObject = KubeObject>(resource: string, opts: ListOptions = {}): Promise<T[]> {
-    return this.track(opts.namespace, () => this.inner.list<T>(resource, opts));
+  list<T extends KubeObject = KubeObject>(resource: string, opts?: ListOptions): Promise<T[]> {
+    return this.track(opts?.namespace, () => this.inner.list<T>(resource, opts));
   }
 
   get<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined> {
