@@ -60,6 +60,7 @@ export async function runTui(opts: RunTuiOptions): Promise<Report> {
       runInput.context.kube?.refresh?.();
       const results = await runCheck(check, runInput.context, {
         timeoutMs: runInput.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...(runInput.checkTimeoutMs ? { forceTimeoutMs: runInput.checkTimeoutMs } : {}),
         signal: controller.signal,
         onProgress: (text) => store.rerunProgress(id, text),
       });

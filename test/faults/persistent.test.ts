@@ -4,9 +4,11 @@
  * nothing can be read, is exit 2 with one line; `--deadline` bounds the whole run; Ctrl-C while connecting is 130.
  */
 import { describe, expect, it } from '@jest/globals';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildKubeconfig } from '../../src/sources/server/api-server.js';
+import { loadSnapshot } from '../../src/sources/snapshot/load.js';
+import { runCli } from '../support/cli.js';
 import { closedPort, comparable, doctor, MIXTRAL, rehearsing, seen, useDemo, type Outcome, type Rehearsal } from './harness.js';
 
 const demo = useDemo('persistent');
@@ -131,7 +133,7 @@ describe('nothing readable is exit 2 with one line', () => {
   });
 });
 
-describe('--deadline bounds the run, and Ctrl-C while connecting is honoured', () => {
+describe('--deadline bounds the run, and Ctrl-C while connecting or parsing is honoured', () => {
   it('requests that never answer: at the deadline the report is printed with what was finished (exit 3)', async () => {
     await withFaults(['stall:/api/v1/namespaces/llm-engine/**', 'stall:/apis/apps/v1/namespaces/llm-engine/**'], async (r) => {
     const out = await doctor(['triage', '--request-timeout', '1m', '--deadline', '4s'], r.kubeconfig);
@@ -154,6 +156,26 @@ describe('--deadline bounds the run, and Ctrl-C while connecting is honoured', (
     oneLine(out, /^model-engine-doctor: error: the run's --deadline of 1\.5s was reached before the checks could start/);
     expect(out.ms).toBeLessThan(1500 + 2000);
     });
+  });
+
+  it('Ctrl-C while a large snapshot is being parsed: exit 130 at once, not when parsing ends', async () => {
+    const big = join(demo.dir, 'big-snapshot');
+    await mkdir(big);
+    const filler = Array.from({ length: 40 }, (_, j) => `  key${j}: "value ${j} ${'x'.repeat(60)}"`).join('\n');
+    for (let i = 0; i < 1500; i++) {
+      await writeFile(join(big, `cm-${i}.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: filler-${i}\n  namespace: default\ndata:\n${filler}\n`);
+    }
+    const t0 = performance.now();
+    const pending = runCli(['triage', '--snapshot', big, '-o', 'json'], { CI: 'true' });
+    setTimeout(() => process.emit('SIGINT', 'SIGINT'), 200);
+    const out = await pending;
+    const cancelledAfter = performance.now() - t0;
+    expect(out.code).toBe(130);
+    expect(out.stdout).toBe('');
+    // Parsing the whole folder takes far longer than it took to stop.
+    const t1 = performance.now();
+    await loadSnapshot(big);
+    expect(performance.now() - t1).toBeGreaterThan(2 * cancelledAfter);
   });
 
   it('Ctrl-C while the cluster is not answering the first request: exit 130 at once', async () => {
