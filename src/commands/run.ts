@@ -5,7 +5,7 @@
 import { allChecks } from '../../checks/index.js';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, untilAborted, type Deadline, type ExitCode } from '../engine/errors.js';
 import { selectChecks } from '../engine/registry.js';
-import { runChecks } from '../engine/runner.js';
+import { runChecks, unknownNamespace } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
 import { policyFromEnv } from '../sources/net-policy.js';
 import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
@@ -198,7 +198,7 @@ export function nothingReadError(kube: GuardedKube, namespaces: { controlPlane: 
   const { denied, failed } = kube.ledger;
   const what = kube.nothingRead() ? 'nothing could be read from the cluster' : 'nothing could be checked';
   const unique = (xs: string[]) => [...new Set(xs)];
-  const guessNs = namespaces.controlPlane.startsWith('<') ? '; if the doctor may read only some namespaces, name them with -n and --endpoint-namespace' : '';
+  const guessNs = namespaces.controlPlane === unknownNamespace('control-plane') ? '; if the doctor may read only some namespaces, name them with -n and --endpoint-namespace' : '';
   if (failed.length === 0) {
     const perms = unique(denied.map((d) => d.message.replace(/^forbidden: /, '').replace(/ \(.*\)$/, '')));
     return new FatalError(

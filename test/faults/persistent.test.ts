@@ -85,6 +85,17 @@ describe('a read that keeps failing is named, and the report is produced', () =>
     });
   });
 
+  it('the release Secret failing for good: the checks that need values say the release could not be read, and why', async () => {
+    await withFaults(['500:/api/v1/namespaces/model-engine/secrets'], async (r) => {
+      const out = await doctor(['triage'], r.kubeconfig);
+      expect(out.code).toBe(3);
+      expect(out.report!.target.unread).toEqual([expect.stringMatching(/^helm values: list secrets in model-engine: 500 injected fault: .*\(after 4 tries\); pass -f values\.yaml$/)]);
+      const needValues = out.report!.results.filter((x) => /needs helm values/.test(x.message));
+      expect(needValues.length).toBeGreaterThanOrEqual(15);
+      for (const x of needValues) expect(x).toMatchObject({ status: 'skip', messageId: 'apiError' });
+    });
+  });
+
   it('logs answered with an HTML page for good: the checks that read logs err naming it; diagnoses stand', async () => {
     await withFaults(['nonjson:/api/v1/namespaces/*/pods/*/log'], async (r) => {
     const out = await doctor(['triage'], r.kubeconfig);
