@@ -4,6 +4,8 @@
  * documents the same shapes for people.
  */
 
+import type { ApiError, ForbiddenError } from './errors.js';
+
 /** Clouds model-engine runs on (`config.values.infra.cloud_provider`). */
 export type Cloud = 'aws' | 'azure' | 'gcp' | 'onprem';
 export const CLOUDS: readonly Cloud[] = ['aws', 'azure', 'gcp', 'onprem'];
@@ -374,6 +376,16 @@ export interface CheckContext {
   readonly ports: Readonly<Ports>;
   /** Tell the UI what the check is waiting for ("connecting to redis 10.0.0.4:6380"). */
   progress(text: string): void;
+  /**
+   * Why something the run looked for is unknown: the read that failed (RBAC or the API), so skips can name it.
+   * A namespace listed here is a placeholder in `namespaces`; a check that reads it gets this error thrown instead.
+   */
+  readonly missing?: {
+    readonly values?: ForbiddenError | ApiError;
+    readonly cloud?: ForbiddenError | ApiError;
+    readonly controlPlaneNamespace?: ForbiddenError | ApiError;
+    readonly endpointNamespace?: ForbiddenError | ApiError;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,6 +410,8 @@ export interface ReportTarget {
   namespaces: Namespaces;
   valuesFiles: string[];
   valuesOrigin?: 'files' | 'release' | 'defaults';
+  /** What could not be read and what that left unknown, one line each (absent when everything was read). */
+  unread?: string[];
 }
 
 export const SCHEMA_VERSION = 1;

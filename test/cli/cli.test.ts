@@ -16,7 +16,6 @@ import { fixture } from '../support/check-tester.js';
 
 const DEMO = fixture('fixtures/clusters/demo-aws');
 
-
 const run = (args: string[], env: Record<string, string | undefined> = {}) => runMain(args, env);
 
 /** Strip what legitimately differs between two runs of the same checks over the same data. */

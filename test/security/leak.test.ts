@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import * as tar from 'tar';
 import { parse } from 'yaml';
 import { serveCommand } from '../../src/commands/serve.js';
+import { CancelledError } from '../../src/engine/errors.js';
 import type { KubeObject } from '../../src/engine/types.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
 import { decodeRelease, encodeRelease } from '../../src/sources/values/release.js';
@@ -287,7 +288,8 @@ describe('serve of the unredacted snapshot', () => {
   });
   afterAll(async () => {
     controller.abort();
-    await serving;
+    // serve ends as every cancelled command does: CancelledError, exit 130 (docs/exit-codes.md).
+    await expect(serving).rejects.toBeInstanceOf(CancelledError);
   });
 
   async function get(path: string, accept = 'application/json'): Promise<string> {
