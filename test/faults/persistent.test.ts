@@ -6,8 +6,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildKubeconfig } from '../../src/sources/server/api-server.js';
+import { buildKubeconfig, startSnapshotServer } from '../../src/sources/server/api-server.js';
+import { parseFaultSpec } from '../../src/sources/server/faults.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
+import { fixture } from '../support/check-tester.js';
 import { runCli } from '../support/cli.js';
 import { closedPort, comparable, doctor, MIXTRAL, rehearsing, seen, useDemo, type Outcome, type Rehearsal } from './harness.js';
 
@@ -105,6 +107,26 @@ describe('a read that keeps failing is named, and the report is produced', () =>
     for (const e of errors) expect(e.message).toMatch(/logs of .*: the answer is an HTML page .*not the Kubernetes API \(after 4 tries\)/);
     expect(out.report!.endpoints).toEqual(demo.baseline.report!.endpoints);
     });
+  });
+});
+
+describe('a log read that fails degrades, noted in the evidence', () => {
+  // As a kubelet that cannot be reached makes the API server's pods/log proxy answer 500 (test/e2e/aws-endpoints).
+  it('logs answering 500 for good: the crash loop is still diagnosed from the pod, the unread log named', async () => {
+    const server = await startSnapshotServer({ snapshot: await loadSnapshot(fixture('fixtures/clusters/endpoint-crash-loop')), faults: [parseFaultSpec('500:/api/v1/namespaces/*/pods/*/log')] });
+    try {
+      const kubeconfig = join(demo.dir, 'crash-loop');
+      await writeFile(kubeconfig, server.kubeconfig);
+      const out = await doctor(['endpoint', 'end_ct5j9lan2ojg00a4qma0'], kubeconfig);
+      expect(out.code).toBe(3);
+      const d = out.report!.diagnosis as { cause: string; evidence: { type: string; text?: string }[] };
+      expect(d.cause).toBe('CRASH_LOOP');
+      expect(d.evidence.filter((e) => e.type === 'log')).toEqual([]);
+      expect(d.evidence.find((e) => e.type === 'note' && /^not readable: .*read logs of llm-engine\/[\w-]+: logs of .*500 injected fault/.test(e.text ?? ''))).toBeDefined();
+      expect(server.requestLog.some((e) => e.fault && e.status === 500 && /\/log\?/.test(e.path))).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 });
 
