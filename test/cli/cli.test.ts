@@ -4,7 +4,6 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import type { Report } from '../../src/engine/index.js';
@@ -13,6 +12,7 @@ import { loadSnapshot } from '../../src/sources/snapshot/load.js';
 import { Capture, runMain } from '../support/capture.js';
 import { demoServer } from '../support/demo-server.js';
 import { fixture } from '../support/check-tester.js';
+import { closedPort } from '../support/net.js';
 
 const DEMO = fixture('fixtures/clusters/demo-aws');
 
@@ -74,13 +74,7 @@ describe('help, version and bad input', () => {
   });
 
   it('an unreachable cluster is a one-line error with exit 2', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s: Server = createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await closedPort();
     const cfg = join(tmp, 'closed-kubeconfig');
     await writeFile(cfg, demo.server().kubeconfig.replace(/http:\/\/127\.0\.0\.1:\d+/, `http://127.0.0.1:${port}`));
     const r = await run(['triage', '--kubeconfig', cfg, '-o', 'json'], { CI: 'true' });

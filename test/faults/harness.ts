@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../src/engine/types.js';
@@ -97,12 +96,4 @@ export async function rehearsing<T>(dir: string, specs: { fault?: string[]; deny
   }
 }
 
-/** A loopback port nothing listens on (it was free a moment ago). */
-export function closedPort(): Promise<number> {
-  return new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+export { closedPort } from '../support/net.js';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { closedPort } from '../support/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -353,12 +353,7 @@ describe('exec credential plugins', () => {
 
 describe('connect', () => {
   it('reports a closed port as a FatalError naming the server, the cause and the context', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await closedPort();
     const file = join(dir, 'closed');
     await writeFile(file, buildKubeconfig({ server: `http://127.0.0.1:${port}`, context: 'eks-prod' }));
     const err = await connect(loadKubeConfig({ kubeconfig: file }), { timeoutMs: 2000 }).catch((e: unknown) => e);

@@ -5,9 +5,10 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { defineCheck, fail, pass } from '../../src/engine/define-check.js';
 import { CancelledError } from '../../src/engine/errors.js';
-import type { BaseContext, RunInput } from '../../src/engine/runner.js';
+import type { RunInput } from '../../src/engine/runner.js';
 import type { Check, Report } from '../../src/engine/types.js';
 import { runTui } from '../../src/tui/run-tui.js';
+import { baseContext } from '../support/context.js';
 import { imagePull } from './fixture-diagnosis.js';
 import { KEY, tick } from './helpers.js';
 
@@ -59,16 +60,7 @@ const CSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const SGR = /\u001b\[[0-9;]*m/;
 const screen = (out: FakeStdout) => out.text.replace(CSI, '');
 
-const context: BaseContext = {
-  cloud: 'aws',
-  matrix: undefined,
-  namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' },
-  kube: undefined,
-  values: undefined,
-  options: { canary: false, exec: false, cloudApi: false, network: 'loopback', extra: {} },
-  now: new Date('2026-07-01T10:04:12Z'),
-  ports: {},
-};
+const context = baseContext({ matrix: undefined, now: new Date('2026-07-01T10:04:12Z') });
 
 const meta = (id: string, severity: Check['meta']['severity'], messages: Record<string, string>) => ({
   id,
