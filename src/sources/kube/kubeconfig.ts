@@ -162,7 +162,7 @@ function readFile(file: string): { kc: KubeConfig; asGroups: Map<string, string[
     if (text.trim() === '') return undefined;
     // The shape first (one line naming a bad field, not a client-node TypeError), then client-node's own load,
     // which also resolves relative certificate paths against the file's folder.
-    checkKubeconfig(text, file);
+    if (!checkKubeconfig(text, file)) return undefined;
     const kc = new KubeConfig();
     kc.loadFromFile(file);
     return { kc, asGroups: asGroupsOf(text) };
