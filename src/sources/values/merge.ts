@@ -8,7 +8,7 @@
  *
  * Provenance is tracked per node path (maps, lists, list items and leaves): the last place that mentions the key.
  */
-import type { Evidence, SourceLocation, ValuesPort } from '../../engine/types.js';
+import type { Evidence, SourceLocation, ValuesPort, ValuesWarning } from '../../engine/types.js';
 import { formatPath, getPath, parsePath } from '../../engine/values-path.js';
 import { redactValue } from '../../engine/redact.js';
 
@@ -197,6 +197,8 @@ export class MergedValues implements ValuesPort {
     readonly merged: Record<string, unknown>,
     private readonly prov: ProvenanceTree,
     private readonly removed: Map<string, SourceLocation>,
+    /** What helm accepts without a word but a person should know (duplicate keys: the last one wins). */
+    readonly warnings: readonly ValuesWarning[] = [],
   ) {}
 
   get(path: string | readonly string[]): unknown {
@@ -262,12 +264,12 @@ export class MergedValues implements ValuesPort {
 export function mergeLayers(
   defaults: ValuesLayer | undefined,
   userLayers: readonly ValuesLayer[],
-  meta: { files: readonly string[]; origin: 'files' | 'release' | 'defaults' },
+  meta: { files: readonly string[]; origin: 'files' | 'release' | 'defaults'; warnings?: readonly ValuesWarning[] },
   applySets?: (user: ValuesLayer) => void,
 ): MergedValues {
   const user: ValuesLayer = { values: {}, prov: new ProvenanceTree() };
   for (const layer of userLayers) mergeUserLayer(user, layer);
   applySets?.(user);
   const { merged, prov, removed } = coalesce(user, defaults);
-  return new MergedValues(meta.files, meta.origin, merged, prov, removed);
+  return new MergedValues(meta.files, meta.origin, merged, prov, removed, meta.warnings ?? []);
 }
