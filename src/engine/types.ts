@@ -214,6 +214,8 @@ export interface ValuesWarning {
   /** Where it was written first (the value helm drops) and again (the value helm keeps). */
   first: SourceLocation;
   second: SourceLocation;
+  /** Both places hold the same value (harmless today, a trap for the next edit). */
+  sameValue: boolean;
 }
 
 /** Merged helm values with the provenance of each key. */

@@ -94,7 +94,7 @@ describe('duplicate keys: helm keeps the last, the doctor says so', () => {
     expect(v.get('config.values.launch.sensitive_log_mode')).toBe(false);
     expect(v.source('config.values.launch.sensitive_log_mode')).toEqual({ file: p, line: 6, column: 7 });
     expect(v.warnings).toEqual([
-      { kind: 'duplicate-key', path: ['config', 'values', 'launch', 'sensitive_log_mode'], first: { file: p, line: 4, column: 7 }, second: { file: p, line: 6, column: 7 } },
+      { kind: 'duplicate-key', path: ['config', 'values', 'launch', 'sensitive_log_mode'], first: { file: p, line: 4, column: 7 }, second: { file: p, line: 6, column: 7 }, sameValue: false },
     ]);
   });
 
@@ -113,7 +113,7 @@ describe('duplicate keys: helm keeps the last, the doctor says so', () => {
     const r = await parseValuesFile(`${lines.join('\n')}\n`, 'big.yaml');
     expect(r.warnings.length).toBe(VALUES_LIMITS.maxWarnings);
     expect(r.warnings.length + r.moreWarnings).toBe(50_000);
-    expect(r.warnings[0]).toEqual({ kind: 'duplicate-key', path: ['config', 'values', 'launch', 'key_0'], first: { file: 'big.yaml', line: 4, column: 7 }, second: { file: 'big.yaml', line: 50_004, column: 7 } });
+    expect(r.warnings[0]).toEqual({ kind: 'duplicate-key', path: ['config', 'values', 'launch', 'key_0'], first: { file: 'big.yaml', line: 4, column: 7 }, second: { file: 'big.yaml', line: 50_004, column: 7 }, sameValue: false });
     expect((r.layer.values.config as { values: { launch: Record<string, unknown> } }).values.launch.key_49999).toBe('again');
   });
 

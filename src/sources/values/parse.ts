@@ -25,7 +25,7 @@ export const VALUES_LIMITS = {
   /** Nodes produced, alias expansions included: an alias bomb stops here. */
   maxNodes: 1_000_000,
   /** Duplicate-key warnings kept per file (the count of the rest is kept too). */
-  maxWarnings: 100,
+  maxWarnings: 10_000,
 } as const;
 
 export type ValuesLimits = { -readonly [K in keyof typeof VALUES_LIMITS]: number };
@@ -152,6 +152,20 @@ export async function parseValuesFile(text: string, file: string, opts: ParseOpt
     mergeUserLayer(out, layer);
   }
   return { layer: out, warnings, moreWarnings, documents };
+}
+
+/** Structural equality of two converted values (JSON shapes only). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Plain)[k], (b as Plain)[k]));
+  }
+  return false;
 }
 
 function mib(n: number): string {
@@ -286,13 +300,14 @@ class Walker {
       const k = this.key(keyNode);
       const loc = this.at(keyNode?.range?.[0]);
       const first = explicit.get(k);
-      if (first && !inAlias) this.warn({ kind: 'duplicate-key', path: [...path, k], first, second: loc });
+      const before = out[k];
       explicit.set(k, loc);
       const child = new ProvenanceTree();
       child.p = { loc, user: this.user };
       (t.c ??= new Map()).set(k, child);
       const value = pair.value as Node | null;
       out[k] = value === null ? null : await this.convert(value, child, [...path, k], depth + 1, inAlias);
+      if (first && !inAlias) this.warn({ kind: 'duplicate-key', path: [...path, k], first, second: loc, sameValue: sameJson(before, out[k]) });
     }
     return out;
   }
