@@ -1,4 +1,5 @@
 import { defineCheck, fail, formatPath, pass, warn, type Finding, type ValuesPort } from '../../src/engine/index.js';
+import { hasEnvPlaceholder } from './support/snippet.js';
 
 /** A parsed IAM role ARN. */
 export interface RoleArn {
@@ -96,6 +97,8 @@ function checkAnnotations(values: ValuesPort, annotation: string): Finding[] {
       out.push(m.missing === 'fail' ? fail('roleArnMissing', finding) : warn('roleArnMissing', { ...finding, severity: 'medium' }));
       continue;
     }
+    // An unexpanded $VARIABLE (values_circleci.yaml is an envsubst template) is values/env-placeholders' finding.
+    if (hasEnvPlaceholder(v)) continue;
     const problem = roleArnProblem(v);
     if (problem) {
       out.push(

@@ -13,6 +13,7 @@ import scheduling from './scheduling.js';
 import database from './database.js';
 import servicebusFix from './servicebus-fix.js';
 import duplicateKeys from './duplicate-keys.js';
+import envPlaceholders from './env-placeholders.js';
 
 /** Checks of the `values` area, in the order they are listed. */
-export const checks: readonly Check[] = [duplicateKeys, cloudProvider, imagesMirrored, imageTag, registryPrefix, redis, broker, serviceConfig, azure, awsIdentity, gcpOnprem, scheduling, database, servicebusFix];
+export const checks: readonly Check[] = [duplicateKeys, envPlaceholders, cloudProvider, imagesMirrored, imageTag, registryPrefix, redis, broker, serviceConfig, azure, awsIdentity, gcpOnprem, scheduling, database, servicebusFix];
