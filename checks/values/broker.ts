@@ -65,7 +65,7 @@ export default defineCheck({
       ciRedis:
         'context is circleci, so every model-engine container gets CIRCLECI=true and uses Redis for the builder and inference queues on any cloud: celeryBrokerType {{type}} matches',
       missing:
-        'celeryBrokerType is not set: async endpoint forwarders start with an empty --broker-type and exit with ValueError, and the celery autoscaler is named "celery-autoscaler-"',
+        'celeryBrokerType is not set: async endpoint forwarders start with an empty --broker-type and exit with ValueError, and with celery_autoscaler enabled the chart renders a StatefulSet named "celery-autoscaler-%!s(<nil>)", which the API server rejects',
       invalid:
         'celeryBrokerType is "{{type}}": every async endpoint forwarder exits at start with ValueError("Only \'redis\', \'sqs\', and \'servicebus\' are supported values for broker_type, got value {{type}}"){{hint}}',
       cloudMismatch:

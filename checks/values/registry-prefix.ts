@@ -199,7 +199,7 @@ export default defineCheck({
         case 'ecr':
         case 'acr': {
           const re = hostPattern(type);
-          if (type === inferred && re && !re.test(host)) {
+          if (type === inferred && re && !re.test(host) && !hasEnvPlaceholder(host)) {
             const ex = registryPlaceholder(type);
             findings.push(
               warn('hostMalformed', {

@@ -4,7 +4,9 @@
  */
 import { allChecks } from '../../checks/index.js';
 import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
-import { selectChecks } from '../engine/registry.js';
+import { areaOf, selectChecks } from '../engine/registry.js';
+import { skip, type Check } from '../engine/index.js';
+import { RENDER_ONLY } from '../../checks/chart/index.js';
 import { runChecks } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
 import { policyFromEnv } from '../sources/net-policy.js';
@@ -243,12 +245,47 @@ export interface CheckCommand {
   exitCode?: (report: Report) => ExitCode;
 }
 
+/**
+ * A stand-in for a check that `--only` selected by its area but that does not run in this command: it is listed
+ * as skipped, naming the commands that do run it, instead of vanishing from the report.
+ */
+export function notInCommand(check: Check, command: string): Check {
+  const scopes = check.meta.scopes ?? ['preflight', 'triage'];
+  return {
+    meta: {
+      ...check.meta,
+      clouds: 'all',
+      cloudAgnostic: true,
+      needs: [],
+      messages: { ...check.meta.messages, notInCommand: 'Runs in {{scopes}}, not in {{command}}: rerun with model-engine-doctor {{first}} --only {{id}}' },
+    },
+    run: async () => skip('notInCommand', { data: { scopes: scopes.join(' and '), command, first: scopes[0] ?? 'triage', id: check.meta.id } }),
+  };
+}
+
+/**
+ * The checks of a run: by scope, `--only` and `--skip`. Checks `--only` asks for by area that belong to another
+ * command are listed as skipped; the chart checks that judge a rendered chart are left out when nothing is
+ * rendered (chart/renders says how to render one), unless `--only` names them.
+ */
+export function checksForRun(cmd: Pick<CheckCommand, 'name' | 'scope'>, opts: Pick<CommonOptions, 'only' | 'skip'>, rendered: boolean): Check[] {
+  const sel = { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) };
+  const named = (c: Check) => (opts.only ?? []).some((o) => o === c.meta.id || o === areaOf(c.meta.id));
+  const selected = selectChecks(allChecks, sel).filter((c) => rendered || !RENDER_ONLY.has(c.meta.id) || named(c));
+  if (!opts.only?.length) return selected;
+  const ids = new Set(selected.map((c) => c.meta.id));
+  const elsewhere = selectChecks(allChecks, { ...sel, scope: undefined })
+    .filter((c) => !ids.has(c.meta.id) && !(c.meta.scopes ?? ['preflight', 'triage']).includes(cmd.scope))
+    .map((c) => notInCommand(c, cmd.name));
+  return [...selected, ...elsewhere];
+}
+
 /** The whole run of a check command. Returns the exit code. */
 export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
   const format = chooseFormat(opts, streams);
   const color = useColor(opts, streams);
-  const checks = selectChecks(allChecks, { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) });
   const chart = await chartToRender(opts);
+  const checks = checksForRun(cmd, opts, chart !== undefined);
   const sources = await openSources(opts, cmd.needCluster, signal);
   if (cmd.name === 'preflight' && !sources.kube && !hasValuesFlags(opts)) {
     throw new FatalError('preflight needs helm values: pass -f values.yaml (or a cluster with the release installed)');

@@ -336,6 +336,11 @@ export interface Namespaces {
   controlPlane: string;
   /** `config.values.launch.endpoint_namespace`. */
   endpoint: string;
+  /**
+   * Namespaces nothing stated (no `-n`, no cluster to find the gateway in, no endpoint_namespace): the doctor
+   * assumed them. A finding that rests on one says so and warns instead of failing.
+   */
+  assumed?: readonly ('controlPlane' | 'endpoint')[];
 }
 
 /** Opt-in behaviours that touch the cluster or the cloud. All default to false. */

@@ -4,9 +4,12 @@
  * `../shared/reference/model-engine-chart` beside the repository. Tests that need either say so loudly and skip.
  */
 import { describe } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ChartPort } from '../../src/engine/ports/chart.js';
 import { findHelm } from '../../src/sources/helm/binary.js';
+import { createChartPort } from '../../src/sources/helm/render.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 
@@ -66,4 +69,42 @@ export function describeWithChart(name: string, fn: (chart: string) => void): vo
     return;
   }
   describe(name, () => fn(chart));
+}
+
+/** A chart port that renders `chart` with these values fixtures (repository-relative), as `--chart` does. */
+export function fixtureChartPort(helm: string, chart: string, files: readonly string[], namespace = 'model-engine'): ChartPort {
+  return createChartPort({ chartPath: chart, release: 'model-engine', namespace, flags: { files: files.map((f) => resolve(REPO, f)) }, helm });
+}
+
+/** `helm version --short` as [major, minor, patch] (0s when unreadable). */
+export function helmVersion(helm: string): [number, number, number] {
+  try {
+    const out = execFileSync(helm, ['version', '--short'], { encoding: 'utf8' });
+    const m = /v(\d+)\.(\d+)\.(\d+)/.exec(out);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  } catch {
+    return [0, 0, 0];
+  }
+}
+
+/**
+ * Whether this helm drops a chart's own `null` defaults from .Values as the pinned helm (v4.3.2) does; v4.1 keeps
+ * them. Tests compare nulls exactly only with a helm that behaves like the pinned one, and say so otherwise.
+ */
+export function helmDropsDefaultNulls(helm: string): boolean {
+  const [a, b, c] = helmVersion(helm);
+  const ok = a > 4 || (a === 4 && (b > 3 || (b === 3 && c >= 2)));
+  if (!ok) loud(`helm ${[a, b, c].join('.')} keeps a chart's null defaults (the pinned v4.3.2 drops them): comparing values without nulls`);
+  return ok;
+}
+
+/** A copy without null map entries, to compare values where a helm version differs only in nulls. */
+export function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = withoutNulls(x);
+    return out;
+  }
+  return v;
 }

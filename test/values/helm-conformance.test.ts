@@ -1,7 +1,7 @@
 /**
  * The values loader against the real helm: a tiny chart whose only template prints `.Values` as JSON is rendered
- * by `helm template` with the same files and flags, and the doctor's merged values must be the same (nulls aside:
- * helm keeps a user `null` that has no default as nil, the doctor drops it; templates cannot tell them apart).
+ * by `helm template` with the same files and flags, and the doctor's merged values must be the same, nulls included
+ * (with the pinned helm v4.3.2; an older helm keeps a chart's null defaults, and then nulls are left out).
  * Bad input helm refuses must be refused by the doctor too, with a one-line error naming the place.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -12,7 +12,7 @@ import { FatalError } from '../../src/engine/errors.js';
 import { renderChart } from '../../src/sources/helm/render.js';
 import { CHART_DEFAULTS_YAML } from '../../src/sources/values/chart-defaults.js';
 import { loadValues, type ValuesInput } from '../../src/sources/values/load.js';
-import { describeWithHelm } from '../support/helm.js';
+import { describeWithHelm, helmDropsDefaultNulls, withoutNulls } from '../support/helm.js';
 
 const DUMP_TEMPLATE = `apiVersion: v1
 kind: ConfigMap
@@ -22,16 +22,6 @@ data:
   values.json: {{ toJson .Values | quote }}
 `;
 
-/** Drop nulls (see the file comment) so both sides compare on what a template can see. */
-function withoutNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(withoutNulls);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = withoutNulls(x);
-    return out;
-  }
-  return v;
-}
 
 interface Case {
   name: string;
@@ -76,7 +66,9 @@ describeWithHelm(
       if (!rendered.ok) throw new Error(`helm failed: ${rendered.error}`);
       const cm = rendered.objects.find((o) => o.object.kind === 'ConfigMap')!.object as unknown as { data: { 'values.json': string } };
       const ours = await loadValues({ ...flags, defaults: { chart }, ...(c.stdin !== undefined ? { stdin: async () => c.stdin! } : {}) });
-      return { helm: withoutNulls(JSON.parse(cm.data['values.json'])), ours: withoutNulls(ours.merged) };
+      const exact = helmDropsDefaultNulls(helm);
+      const h = JSON.parse(cm.data['values.json']) as unknown;
+      return exact ? { helm: h, ours: ours.merged } : { helm: withoutNulls(h), ours: withoutNulls(ours.merged) };
     }
 
     const cases: Case[] = [
@@ -91,6 +83,7 @@ describeWithHelm(
       { name: 'every document of a file is merged, maps deep, in order', files: ['a: {p: 1}\nz: 1\n---\na: {q: 2}\nz: 2\n---\n'] },
       { name: 'later files deep-merge earlier ones; lists replace', files: ['a: {p: 1}\nl: [1, 2]\n', 'a: {q: 2}\nl: [3]\n'] },
       { name: 'null deletes a chart default', files: ['nodeSelector: null\nballoonNodeSelector:\n'] },
+      { name: 'nulls: kept without a chart default, kept over a nested null default, dropped over a top-level one', files: ['k: null\nm2: {q: null}\nredis: {auth: null}\ndebug_mode: null\nmodelCache: {storageClassName: null, storage: null}\n'] },
       { name: 'an empty map keeps a chart default', files: ['nodeSelector: {}\n'] },
       { name: 'a UTF-8 byte-order mark is ignored', files: ['\uFEFFtag: bom\n'] },
       { name: '--set typing, lists, escapes and indices', flags: { set: ['a.b=1,c=true,d=007,e=1.5,f={x,2},g\\.h=i,j[1]=k,l=a\\,b,m='] } },

@@ -46,11 +46,13 @@ describe('helm merge semantics', () => {
     ['later files deep-merge earlier maps', ['a:\n  p: 1\n', 'a:\n  q: 2\n'], 'a', { p: 1, q: 2 }],
     // helm reads values as YAML 1.1 (helm/helm#11054): a bare `y` key becomes "true"
     ['YAML 1.1 boolean keys become "true" as in helm', ['size:\n  x: 1\n  y: 2\n'], 'size', { x: 1, true: 2 }],
-    ['a later null removes an earlier file map', ['a:\n  x: 1\n', 'a: null\n'], 'a', undefined],
+    // helm's coalesce deletes a null only where the chart has a default; elsewhere the key stays, nil.
+    ['a later null replaces an earlier file map, and stays (no chart default)', ['a:\n  x: 1\n', 'a: null\n'], 'a', null],
     ['a later map replaces an earlier null before defaults coalesce', ['nodeSelector: null\n', 'nodeSelector: {pool: gpu}\n'], 'nodeSelector', { 'node-lifecycle': 'normal', pool: 'gpu' }],
     ['a scalar replaces a map', ['a: {x: 1}\n', 'a: 3\n'], 'a', 3],
-    ['a user null with no default is dropped', ['foo:\n  bar: null\n  baz: 1\n'], 'foo', { baz: 1 }],
-    ['chart default nulls stay null', ['tag: x\n'], 'celery_enable_sha256', null],
+    ['a user null with no default is kept, as helm keeps it (templates that range see the key)', ['foo:\n  bar: null\n  baz: 1\n'], 'foo', { bar: null, baz: 1 }],
+    // helm drops the chart's own nulls from .Values (measured against helm v4: see helm-conformance.test.ts).
+    ['chart default nulls are not in the merged values', ['tag: x\n'], 'celery_enable_sha256', undefined],
     ['YAML 1.1 booleans as helm reads them', ['datadog:\n  enabled: yes\n'], 'datadog.enabled', true],
     ['port-like strings stay strings', ['p: 8080:80\n'], 'p', '8080:80'],
     ['merge keys', ['base: &b {cpu: 2}\nresources:\n  requests:\n    <<: *b\n    memory: 4Gi\n'], 'resources.requests', { cpu: 2, memory: '4Gi' }],
@@ -64,7 +66,7 @@ describe('helm merge semantics', () => {
     expect(v.origin).toBe('defaults');
     expect(v.get('utilityImages.curl')).toEqual({ repository: 'curlimages/curl', tag: '7.72.0' });
     expect(v.get('inferenceFramework.vllm_batch')).toBe('0.17.1-batch');
-    expect(v.get('redis.auth')).toBeNull();
+    expect(v.get('redis.auth')).toBeUndefined();
     expect(v.get('tag')).toBeUndefined();
     expect(v.get('config')).toBeUndefined();
     expect(v.source('nodeSelector.node-lifecycle')).toEqual({ file: CHART_DEFAULTS_SOURCE });
@@ -118,7 +120,8 @@ describe('provenance', () => {
   it('records where a null removed a key and puts it in the evidence', async () => {
     const v = await loadValuesFiles([FIX_A, FIX_B], []);
     expect(v.get('balloonNodeSelector')).toBeUndefined();
-    expect(v.get('config.values.infra.redis_host')).toBeUndefined();
+    // No chart default: the null is kept (helm renders `redis_host:` in the infra config), and it counts as unset.
+    expect(v.get('config.values.infra.redis_host')).toBeNull();
     expect(v.source('balloonNodeSelector.node-lifecycle')).toBeUndefined();
     expect(v.removedBy('balloonNodeSelector.node-lifecycle')).toEqual({ file: FIX_B, line: 3, column: 1 });
     expect(v.evidence('config.values.infra.redis_host')).toEqual({

@@ -56,8 +56,8 @@ describe('--set parsing, as helm strvals', () => {
     expect(setTree('a=1', 'a.b=2')).toEqual({ a: { b: 2 } });
   });
 
-  it('null deletes (there is nothing below it to keep)', () => {
-    expect(setTree('a.b=1', 'a.b=null')).toEqual({ a: {} });
+  it('null stays null where the chart has no default (helm deletes only defaults)', () => {
+    expect(setTree('a.b=1', 'a.b=null')).toEqual({ a: { b: null } });
   });
 
   it('reports structure for the engine', () => {

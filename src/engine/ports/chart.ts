@@ -16,6 +16,8 @@ export interface RenderedObject {
   hooks: string[];
   /** `helm.sh/hook-weight` as a number (0 when absent). */
   hookWeight: number;
+  /** Keys the template wrote twice in one map (`metadata.annotations.x`): the API server keeps the last. */
+  duplicateKeys?: string[];
 }
 
 export interface RenderedChart {

@@ -108,9 +108,16 @@ function runHelm(helm: string, args: string[], stdin: string | undefined, signal
 
 /** helm's own error, one line: `Error: …` without the prefix. */
 export function helmErrorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const e = lines.find((l) => l.startsWith('Error:')) ?? lines[lines.length - 1] ?? 'helm failed without a message';
-  return e.replace(/^Error:\s*/, '');
+  const lines = stderr.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('Error:'));
+  if (start < 0) return lines.map((l) => l.trim()).filter(Boolean).pop() ?? 'helm failed without a message';
+  // helm v4 continues the error on indented lines ("executing … at <.Values.x>:", "nil pointer …").
+  const parts = [lines[start]!.replace(/^Error:\s*/, '').trim()];
+  for (const l of lines.slice(start + 1)) {
+    if (!/^\s+\S/.test(l)) break;
+    parts.push(l.trim());
+  }
+  return parts.join(' ').replace(/:\s*$/, '');
 }
 
 async function chartMeta(chartPath: string): Promise<{ name: string; version: string; appVersion?: string } | undefined> {
