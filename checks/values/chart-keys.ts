@@ -19,6 +19,7 @@ export default defineCheck({
     messages: {
       ok: 'Every key the chart reads without a default is set ({{count}})',
       judgedByRender: 'The chart is rendered with helm in this run: chart/renders says whether these values render',
+      installed: 'The values are an installed release\'s, which helm rendered',
       missing:
         'helm install stops before creating anything: the chart\'s templates read {{keys}} without a default, and these values do not set {{them}} ({{first}}: "nil pointer evaluating …")',
     },
@@ -27,6 +28,8 @@ export default defineCheck({
     const values = ctx.values!;
     // With --chart, helm itself says whether the chart renders (chart/renders): one finding per cause.
     if (isChartPort(ctx.ports.chart)) return skip('judgedByRender');
+    // An installed release rendered, by definition (its stored chart values may be an older chart's).
+    if (values.origin === 'release') return skip('installed');
     const missing = renderBlockers(values);
     if (missing.length === 0) return pass('ok', { data: { count: TEMPLATE_REQUIREMENTS.length } });
     const evidence: Evidence[] = missing.map((m) => values.evidence(m.path));

@@ -271,7 +271,9 @@ export function notInCommand(check: Check, command: string): Check {
 export function checksForRun(cmd: Pick<CheckCommand, 'name' | 'scope'>, opts: Pick<CommonOptions, 'only' | 'skip'>, rendered: boolean): Check[] {
   const sel = { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) };
   const named = (c: Check) => (opts.only ?? []).some((o) => o === c.meta.id || o === areaOf(c.meta.id));
-  const selected = selectChecks(allChecks, sel).filter((c) => rendered || !RENDER_ONLY.has(c.meta.id) || named(c));
+  // chart/renders says how to render a chart in preflight; elsewhere, with no chart, it has nothing to add.
+  const unrendered = (c: Check) => RENDER_ONLY.has(c.meta.id) || (c.meta.id === 'chart/renders' && cmd.name !== 'preflight');
+  const selected = selectChecks(allChecks, sel).filter((c) => rendered || !unrendered(c) || named(c));
   if (!opts.only?.length) return selected;
   const ids = new Set(selected.map((c) => c.meta.id));
   const elsewhere = selectChecks(allChecks, { ...sel, scope: undefined })

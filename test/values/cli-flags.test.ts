@@ -3,13 +3,13 @@
  * flags in (whatever their order here), the provenance each key keeps, and one-line exit-2 errors for bad input.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli.js';
 import type { Report } from '../../src/engine/index.js';
-import { REPO } from '../support/helm.js';
+import { describeWithHelm, REPO } from '../support/helm.js';
 
 class Capture extends Writable {
   text = '';
@@ -95,5 +95,19 @@ describe('values flags on the command line', () => {
     const r = await run(['preflight', '-f', GOOD, '--chart', chart], { PATH: '/nonexistent', HELM: undefined });
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('model-engine-doctor: error: --chart needs helm to render the chart: helm is not on PATH (install helm v3.8+ or v4, or set HELM=/path/to/helm)');
+  });
+});
+
+describeWithHelm('--llm-engine-repo renders its charts/model-engine', ({ helm, chart }) => {
+  it('the clone\'s chart is rendered with the same values, release and namespace', async () => {
+    const repo = join(dir, 'llm-engine');
+    await mkdir(join(repo, 'charts'), { recursive: true });
+    await symlink(chart, join(repo, 'charts', 'model-engine'));
+    const r = await run(['preflight', '-n', 'model-engine', '--llm-engine-repo', repo, '-f', join(REPO, 'fixtures/values/chart-good.yaml'), '--only', 'chart', '-o', 'json'], { HELM: helm });
+    const report = JSON.parse(r.stdout) as Report;
+    const renders = report.results.find((x) => x.id === 'chart/renders')!;
+    expect(renders).toMatchObject({ status: 'pass', messageId: 'rendered' });
+    expect(renders.message).toContain('for release model-engine in namespace model-engine');
+    expect(report.results.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual([]);
   });
 });

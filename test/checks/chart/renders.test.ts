@@ -8,6 +8,8 @@ import { runCase, testCheck } from '../../support/check-tester.js';
 import { describeWithHelm, fixtureChartPort } from '../../support/helm.js';
 
 const SAMPLE = 'fixtures/values/values_sample.yaml';
+const GOOD = 'fixtures/values/aws-good.yaml';
+const MISSING = 'fixtures/values/chart-keys-missing.yaml';
 
 describeWithHelm('chart/renders against the shared chart 0.2.7 and the real helm', ({ helm, chart }) => {
   const port = (files: string[]) => fixtureChartPort(helm, chart, files);
@@ -15,13 +17,13 @@ describeWithHelm('chart/renders against the shared chart 0.2.7 and the real helm
     valid: [{ name: 'values_sample.yaml renders (-n model-engine)', values: [SAMPLE], namespace: 'model-engine', ports: { chart: port([SAMPLE]) } }],
     invalid: [
       // facts §1.1: the chart's values.yaml has no config/triton/…; its templates dereference them.
-      { name: "aws-good.yaml alone (no triton.image): helm's nil pointer", values: ['fixtures/values/aws-good.yaml'], namespace: 'model-engine', ports: { chart: port(['fixtures/values/aws-good.yaml']) }, errors: [{ messageId: 'failed' }] },
+      { name: "aws-good.yaml without triton (and more): helm's nil pointer", values: [GOOD, MISSING], namespace: 'model-engine', ports: { chart: port([GOOD, MISSING]) }, errors: [{ messageId: 'failed' }] },
       { name: 'no -n: the namespace is assumed, and says so', values: [SAMPLE], ports: { chart: fixtureChartPort(helm, chart, [SAMPLE], 'default') }, errors: [{ messageId: 'namespaceAssumed', status: 'warn' }] },
     ],
   });
 
   it("helm's multi-line error is one line naming the template and the value", async () => {
-    const [r] = await runCase(check, { name: 'x', values: ['fixtures/values/aws-good.yaml'], namespace: 'model-engine', ports: { chart: port(['fixtures/values/aws-good.yaml']) } });
+    const [r] = await runCase(check, { name: 'x', values: [GOOD, MISSING], namespace: 'model-engine', ports: { chart: port([GOOD, MISSING]) } });
     expect(r!.message).toMatch(/^helm template fails with these values: model-engine\/templates\/service_template_config_map\.yaml:\d+:\d+ executing .* at <\.Values\.triton\.image\.repository>: nil pointer evaluating interface \{\}\.image; helm install and helm upgrade would fail the same way$/);
   });
 });
