@@ -164,9 +164,9 @@ export async function chartToRender(opts: CommonOptions): Promise<{ dir: string;
 }
 
 /** The chart port: `helm template <release> <chart> -n <namespace>` with the user's values flags. */
-export async function chartPort(opts: CommonOptions, dir: string, namespace: string, signal: AbortSignal) {
+export async function chartPort(opts: CommonOptions, dir: string, namespace: string, signal: AbortSignal, stdin: () => Promise<string> = stdinOnce()) {
   const flags = valuesFlags(opts);
-  const stdinText = flags.files?.some((f) => f.trim() === '-') ? await sharedStdin() : undefined;
+  const stdinText = flags.files?.some((f) => f.trim() === '-') ? await stdin() : undefined;
   return createChartPort({ chartPath: dir, release: opts.release ?? 'model-engine', namespace, flags, ...(stdinText !== undefined ? { stdinText } : {}) }, signal);
 }
 
@@ -179,11 +179,10 @@ export function hasValuesFlags(opts: CommonOptions): boolean {
   return Object.values(valuesFlags(opts)).some((a) => (a?.length ?? 0) > 0);
 }
 
-/** Standard input for `-f -`, read once per process and shared by the values loader and `helm template`. */
-let stdinOnce: Promise<string> | undefined;
-export function sharedStdin(): Promise<string> {
-  stdinOnce ??= readStdin();
-  return stdinOnce;
+/** Standard input for `-f -`, read at most once per run and shared by the values loader and `helm template`. */
+export function stdinOnce(read: () => Promise<string> = readStdin): () => Promise<string> {
+  let text: Promise<string> | undefined;
+  return () => (text ??= read());
 }
 
 /** Values from -f/--set…, else the installed release's values read from the cluster. */
@@ -191,7 +190,7 @@ export async function openValues(
   opts: CommonOptions,
   kube: KubePort | undefined,
   controlPlane: string | undefined,
-  more: { signal?: AbortSignal; chartDir?: string } = {},
+  more: { signal?: AbortSignal; chartDir?: string; stdin?: () => Promise<string> } = {},
 ): Promise<ValuesPort | undefined> {
   if (hasValuesFlags(opts)) {
     return loadValues({
@@ -199,7 +198,7 @@ export async function openValues(
       // Under the user's values: the rendered chart's own values.yaml when one is rendered, else the hand-kept copy.
       defaults: more.chartDir ? { chart: more.chartDir } : 'builtin',
       recognise: true,
-      stdin: sharedStdin,
+      stdin: more.stdin ?? stdinOnce(),
       ...(more.signal ? { signal: more.signal } : {}),
     });
   }
@@ -294,8 +293,9 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   }
   const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
   const controlPlane = first.context.namespaces.controlPlane;
-  const values = await openValues(opts, sources.kube, controlPlane, { signal, ...(chart ? { chartDir: chart.dir } : {}) });
-  const extraPorts = chart ? { [CHART_PORT]: await chartPort(opts, chart.dir, controlPlane, signal) } : {};
+  const stdin = stdinOnce();
+  const values = await openValues(opts, sources.kube, controlPlane, { signal, stdin, ...(chart ? { chartDir: chart.dir } : {}) });
+  const extraPorts = chart ? { [CHART_PORT]: await chartPort(opts, chart.dir, controlPlane, signal, stdin) } : {};
   const resolved = await contextFor(opts, sources, runOptions(opts), signal, values, extraPorts);
   const target: ReportTarget = {
     ...sources.target,

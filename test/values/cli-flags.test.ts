@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { main } from '../../src/cli.js';
 import type { Report } from '../../src/engine/index.js';
 import { describeWithHelm, REPO } from '../support/helm.js';
@@ -109,5 +109,22 @@ describeWithHelm('--llm-engine-repo renders its charts/model-engine', ({ helm, c
     expect(renders).toMatchObject({ status: 'pass', messageId: 'rendered' });
     expect(renders.message).toContain('for release model-engine in namespace model-engine');
     expect(report.results.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual([]);
+  });
+});
+
+describe('-f - reads standard input', () => {
+  it('as helm does: the values come from stdin, labelled <stdin> with their lines', async () => {
+    const saved = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    // In-process run: standard input is a stream holding one values document (what `cat values.yaml |` gives).
+    Object.defineProperty(process, 'stdin', { value: Readable.from([Buffer.from('context: staging\ntag: 0d1f2c3b4a5968778695a4b3c2d1e0f9a8b7c6d5\n')]), configurable: true });
+    try {
+      const r = await run(['preflight', '-f', GOOD, '-f', '-', '--only', 'values/image-tag', '-o', 'json']);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.target.valuesFiles).toEqual([GOOD, '<stdin>']);
+      const ev = report.results.flatMap((x) => x.evidence).find((e) => e.type === 'values' && e.path === 'tag');
+      expect(ev).toMatchObject({ value: '0d1f2c3b4a5968778695a4b3c2d1e0f9a8b7c6d5', source: { file: '<stdin>', line: 2, column: 1 } });
+    } finally {
+      Object.defineProperty(process, 'stdin', saved);
+    }
   });
 });
