@@ -36,7 +36,7 @@ export async function mirrorPlanCommand(opts: MirrorPlanOptions, streams: Stream
   const sources = await openSources(common, false, signal, streams.stderr);
   const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
   const controlPlane = first.context.namespaces.controlPlane;
-  const values = await openValues(common, sources.kube, controlPlane);
+  const values = await openValues(common, sources.kube, controlPlane, { signal });
   if (!values && !sources.kube) throw new FatalError('mirror-plan needs helm values: pass -f values.yaml (or a cluster with the release installed)');
   let frameworkTags;
   try {

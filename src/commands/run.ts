@@ -6,7 +6,9 @@ import { allChecks } from '../../checks/index.js';
 import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
 import { groupIncidents } from '../engine/incidents.js';
 import { redactText } from '../engine/redact.js';
-import { selectChecks } from '../engine/registry.js';
+import { areaOf, selectChecks } from '../engine/registry.js';
+import { skip, type Check } from '../engine/index.js';
+import { RENDER_ONLY } from '../../checks/chart/index.js';
 import { runChecks } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
 import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
@@ -15,7 +17,12 @@ import { createPorts, probePolicy } from '../run/ports.js';
 import type { CanaryKubeConfig } from '../sources/kube/canary.js';
 import { SnapshotKube } from '../sources/kube/snapshot-kube.js';
 import { loadSnapshot } from '../sources/snapshot/load.js';
-import { loadValuesFiles } from '../sources/values/load.js';
+import { loadValues, readStdin, type ValuesFlags } from '../sources/values/load.js';
+import { findHelm } from '../sources/helm/binary.js';
+import { createChartPort } from '../sources/helm/render.js';
+import { CHART_PORT } from '../engine/ports/chart.js';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { readInstalledRelease, releaseValuesPort } from '../sources/values/release.js';
 import { VERSION } from '../version.js';
 
@@ -27,6 +34,12 @@ export interface CommonOptions {
   endpointNamespace?: string;
   values?: string[];
   set?: string[];
+  setString?: string[];
+  setJson?: string[];
+  setFile?: string[];
+  setLiteral?: string[];
+  /** `--chart PATH`: render it with `helm template` and check the rendered objects. */
+  chart?: string;
   release?: string;
   cloud?: Cloud;
   only?: string[];
@@ -98,8 +111,15 @@ export function runOptions(opts: CommonOptions, overrides: Partial<RunOptions> =
 }
 
 /** The probe ports and the check context over opened sources (and the values, where the command reads them). */
-export async function contextFor(opts: CommonOptions, sources: Sources, options: RunOptions, signal: AbortSignal, values?: ValuesPort): Promise<ResolvedContext> {
-  const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), ...(sources.kubeConfig ? { kubeConfig: sources.kubeConfig } : {}), options, signal });
+export async function contextFor(
+  opts: CommonOptions,
+  sources: Sources,
+  options: RunOptions,
+  signal: AbortSignal,
+  values?: ValuesPort,
+  extraPorts: Record<string, unknown> = {},
+): Promise<ResolvedContext> {
+  const ports = { ...(await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), ...(sources.kubeConfig ? { kubeConfig: sources.kubeConfig } : {}), options, signal })), ...extraPorts };
   return resolveContext({
     ...(sources.kube ? { kube: sources.kube } : {}),
     ...(values ? { values } : {}),
@@ -180,10 +200,64 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
   };
 }
 
-/** Values from -f/--set, else the installed release's values read from the cluster. */
-export async function openValues(opts: CommonOptions, kube: KubePort | undefined, controlPlane: string | undefined): Promise<ValuesPort | undefined> {
-  if ((opts.values?.length ?? 0) > 0 || (opts.set?.length ?? 0) > 0) {
-    return loadValuesFiles(opts.values ?? [], opts.set ?? []);
+/**
+ * The chart to render: `--chart PATH`, else `charts/model-engine` of `--llm-engine-repo` when the clone has it.
+ * An explicit `--chart` that is not a chart, or without helm, is bad input (exit 2).
+ */
+export async function chartToRender(opts: CommonOptions): Promise<{ dir: string; explicit: boolean } | undefined> {
+  if (opts.chart) {
+    const dir = resolve(opts.chart);
+    if (!existsSync(join(dir, 'Chart.yaml'))) throw new FatalError(`--chart ${opts.chart}: not a helm chart folder (no Chart.yaml)`);
+    const helm = findHelm();
+    if (!helm.path) throw new FatalError(`--chart needs helm to render the chart: ${helm.why ?? 'helm not found'}`);
+    return { dir, explicit: true };
+  }
+  const repo = opts.extra?.llmEngineRepo;
+  if (repo) {
+    const dir = resolve(repo, 'charts/model-engine');
+    if (existsSync(join(dir, 'Chart.yaml'))) return { dir, explicit: false };
+  }
+  return undefined;
+}
+
+/** The chart port: `helm template <release> <chart> -n <namespace>` with the user's values flags. */
+export async function chartPort(opts: CommonOptions, dir: string, namespace: string, signal: AbortSignal, stdin: () => Promise<string> = stdinOnce()) {
+  const flags = valuesFlags(opts);
+  const stdinText = flags.files?.some((f) => f.trim() === '-') ? await stdin() : undefined;
+  return createChartPort({ chartPath: dir, release: opts.release ?? 'model-engine', namespace, flags, ...(stdinText !== undefined ? { stdinText } : {}) }, signal);
+}
+
+/** helm's values flags as given. */
+export function valuesFlags(opts: CommonOptions): ValuesFlags {
+  return { files: opts.values ?? [], set: opts.set ?? [], setString: opts.setString ?? [], setJson: opts.setJson ?? [], setFile: opts.setFile ?? [], setLiteral: opts.setLiteral ?? [] };
+}
+
+export function hasValuesFlags(opts: CommonOptions): boolean {
+  return Object.values(valuesFlags(opts)).some((a) => (a?.length ?? 0) > 0);
+}
+
+/** Standard input for `-f -`, read at most once per run and shared by the values loader and `helm template`. */
+export function stdinOnce(read: () => Promise<string> = readStdin): () => Promise<string> {
+  let text: Promise<string> | undefined;
+  return () => (text ??= read());
+}
+
+/** Values from -f/--set…, else the installed release's values read from the cluster. */
+export async function openValues(
+  opts: CommonOptions,
+  kube: KubePort | undefined,
+  controlPlane: string | undefined,
+  more: { signal?: AbortSignal; chartDir?: string; stdin?: () => Promise<string> } = {},
+): Promise<ValuesPort | undefined> {
+  if (hasValuesFlags(opts)) {
+    return loadValues({
+      ...valuesFlags(opts),
+      // Under the user's values: the rendered chart's own values.yaml when one is rendered, else the hand-kept copy.
+      defaults: more.chartDir ? { chart: more.chartDir } : 'builtin',
+      recognise: true,
+      stdin: more.stdin ?? stdinOnce(),
+      ...(more.signal ? { signal: more.signal } : {}),
+    });
   }
   if (!kube || !controlPlane) return undefined;
   const release = opts.release ?? 'model-engine';
@@ -227,19 +301,60 @@ export interface CheckCommand {
   exitCode?: (report: Report) => ExitCode;
 }
 
+/**
+ * A stand-in for a check that `--only` selected by its area but that does not run in this command: it is listed
+ * as skipped, naming the commands that do run it, instead of vanishing from the report.
+ */
+export function notInCommand(check: Check, command: string): Check {
+  const scopes = check.meta.scopes ?? ['preflight', 'triage'];
+  return {
+    meta: {
+      ...check.meta,
+      clouds: 'all',
+      cloudAgnostic: true,
+      needs: [],
+      messages: { ...check.meta.messages, notInCommand: 'Runs in {{scopes}}, not in {{command}}: rerun with model-engine-doctor {{first}} --only {{id}}' },
+    },
+    run: async () => skip('notInCommand', { data: { scopes: scopes.join(' and '), command, first: scopes[0] ?? 'triage', id: check.meta.id } }),
+  };
+}
+
+/**
+ * The checks of a run: by scope, `--only` and `--skip`. Checks `--only` asks for by area that belong to another
+ * command are listed as skipped; the chart checks that judge a rendered chart are left out when nothing is
+ * rendered (chart/renders says how to render one), unless `--only` names them.
+ */
+export function checksForRun(cmd: Pick<CheckCommand, 'name' | 'scope'>, opts: Pick<CommonOptions, 'only' | 'skip'>, rendered: boolean): Check[] {
+  const sel = { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) };
+  const named = (c: Check) => (opts.only ?? []).some((o) => o === c.meta.id || o === areaOf(c.meta.id));
+  // chart/renders says how to render a chart in preflight; elsewhere, with no chart, it has nothing to add.
+  const unrendered = (c: Check) => RENDER_ONLY.has(c.meta.id) || (c.meta.id === 'chart/renders' && cmd.name !== 'preflight');
+  const selected = selectChecks(allChecks, sel).filter((c) => rendered || !unrendered(c) || named(c));
+  if (!opts.only?.length) return selected;
+  const ids = new Set(selected.map((c) => c.meta.id));
+  const elsewhere = selectChecks(allChecks, { ...sel, scope: undefined })
+    .filter((c) => !ids.has(c.meta.id) && !(c.meta.scopes ?? ['preflight', 'triage']).includes(cmd.scope))
+    .map((c) => notInCommand(c, cmd.name));
+  return [...selected, ...elsewhere];
+}
+
 /** The whole run of a check command. Returns the exit code. */
 export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
   const format = chooseFormat(opts, streams);
   const color = useColor(opts, streams);
-  const checks = selectChecks(allChecks, { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) });
+  const chart = await chartToRender(opts);
+  const checks = checksForRun(cmd, opts, chart !== undefined);
   const sources = await openSources(opts, cmd.needCluster, signal, streams.stderr);
   printWarnings(sources, streams);
-  if (cmd.name === 'preflight' && !sources.kube && !(opts.values?.length || opts.set?.length)) {
+  if (cmd.name === 'preflight' && !sources.kube && !hasValuesFlags(opts)) {
     throw new FatalError('preflight needs helm values: pass -f values.yaml (or a cluster with the release installed)');
   }
   const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
-  const values = await openValues(opts, sources.kube, first.context.namespaces.controlPlane);
-  const resolved = await contextFor(opts, sources, runOptions(opts), signal, values);
+  const controlPlane = first.context.namespaces.controlPlane;
+  const stdin = stdinOnce();
+  const values = await openValues(opts, sources.kube, controlPlane, { signal, stdin, ...(chart ? { chartDir: chart.dir } : {}) });
+  const extraPorts = chart ? { [CHART_PORT]: await chartPort(opts, chart.dir, controlPlane, signal, stdin) } : {};
+  const resolved = await contextFor(opts, sources, runOptions(opts), signal, values, extraPorts);
   const target: ReportTarget = {
     ...sources.target,
     ...(resolved.context.cloud ? { cloud: resolved.context.cloud } : {}),

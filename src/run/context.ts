@@ -58,6 +58,8 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
     const gw = await tolerant(() => kube.list<Deployment>('deployments.apps', { fieldSelector: `metadata.name=${GATEWAY_DEPLOYMENT}` }));
     controlPlane = gw?.find((d) => d.metadata.labels?.['app.kubernetes.io/managed-by'] === 'Helm')?.metadata.namespace ?? gw?.[0]?.metadata.namespace;
   }
+  // helm's own default when nothing says otherwise; findings that rest on it say it was assumed.
+  const assumed: ('controlPlane' | 'endpoint')[] = controlPlane ? [] : ['controlPlane'];
   controlPlane ??= 'default';
 
   let serviceConfig: ResolvedContext['serviceConfig'];
@@ -66,13 +68,14 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
     serviceConfig = parseServiceConfig(cm);
   }
 
-  const endpoint =
+  const statedEndpoint =
     input.endpointNamespace ??
     (typeof serviceConfig?.launch.endpoint_namespace === 'string' ? serviceConfig.launch.endpoint_namespace : undefined) ??
     (typeof values?.get('config.values.launch.endpoint_namespace') === 'string'
       ? (values.get('config.values.launch.endpoint_namespace') as string)
-      : undefined) ??
-    controlPlane;
+      : undefined);
+  if (statedEndpoint === undefined) assumed.push('endpoint');
+  const endpoint = statedEndpoint ?? controlPlane;
 
   let cloud = input.cloud;
   let cloudSource: ReportTarget['cloudSource'] = cloud ? 'flag' : undefined;
@@ -89,7 +92,7 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
     if (found) [cloud, cloudSource] = [found, 'nodes'];
   }
 
-  const namespaces: Namespaces = { controlPlane, endpoint };
+  const namespaces: Namespaces = { controlPlane, endpoint, ...(assumed.length > 0 ? { assumed } : {}) };
   const options: RunOptions = {
     canary: input.options?.canary ?? false,
     exec: input.options?.exec ?? false,
