@@ -31,7 +31,7 @@ async function preflight(args: string[], env: Record<string, string> = {}): Prom
   process.env.HOME = tmpdir();
   Object.assign(process.env, env);
   try {
-    const code = await main(['preflight', ...args, '-o', 'json'], { stdout, stderr });
+    const code = await main(['preflight', '--offline', ...args, '-o', 'json'], { stdout, stderr });
     return { code, stderr: stderr.text, ...(stdout.text.trim().startsWith('{') ? { report: JSON.parse(stdout.text) as Report } : {}) };
   } finally {
     for (const [k, v] of Object.entries(saved)) {

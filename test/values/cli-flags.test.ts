@@ -55,7 +55,7 @@ describe('values flags on the command line', () => {
   it('-f a.yaml,b.yaml is two files; --set-string keeps a string; provenance names the flag', async () => {
     const over = join(dir, 'over.yaml');
     await writeFile(over, 'context: staging\n');
-    const r = await run(['preflight', '-f', `${GOOD},${over}`, '--set-string', 'tag=0123456', '--set', 'tag=1', '--only', 'values/image-tag', '-o', 'json']);
+    const r = await run(['preflight', '--offline', '-f', `${GOOD},${over}`, '--set-string', 'tag=0123456', '--set', 'tag=1', '--only', 'values/image-tag', '-o', 'json']);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.target.valuesFiles).toEqual([GOOD, over]);
     const ev = report.results.flatMap((x) => x.evidence).find((e) => e.type === 'values' && e.path === 'tag');
@@ -67,7 +67,7 @@ describe('values flags on the command line', () => {
     const file = join(dir, 'role.txt');
     await writeFile(file, 'arn:aws:iam::482093716652:role/from-file');
     const r = await run([
-      'preflight', '-f', GOOD, '--set-json', 'serviceTemplate.serviceAccountAnnotations={"eks.amazonaws.com/role-arn":"arn:aws:iam::482093716652:role/json"}',
+      'preflight', '--offline', '-f', GOOD, '--set-json', 'serviceTemplate.serviceAccountAnnotations={"eks.amazonaws.com/role-arn":"arn:aws:iam::482093716652:role/json"}',
       '--set-file', `serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=${file}`, '--only', 'values/aws-identity', '-o', 'json',
     ]);
     const report = JSON.parse(r.stdout) as Report;
@@ -81,7 +81,7 @@ describe('values flags on the command line', () => {
     ['--set-file naming a missing file', ['--set-file', 'a=/nonexistent/x.txt'], /^model-engine-doctor: error: \/nonexistent\/x\.txt: cannot read --set-file file: no such file$/],
     ['--chart that is not a chart', ['--chart', '/tmp'], /^model-engine-doctor: error: --chart \/tmp: not a helm chart folder \(no Chart\.yaml\)$/],
   ])('%s: exit 2, one line', async (_name, extra, message) => {
-    const r = await run(['preflight', '-f', GOOD, ...extra, '-o', 'json'], { PATH: '/nonexistent', HELM: undefined });
+    const r = await run(['preflight', '--offline', '-f', GOOD, ...extra, '-o', 'json'], { PATH: '/nonexistent', HELM: undefined });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')[0]).toMatch(message);
@@ -92,7 +92,7 @@ describe('values flags on the command line', () => {
     const chart = join(dir, 'chart');
     await mkdir(chart, { recursive: true });
     await writeFile(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: model-engine\nversion: 0.2.7\n');
-    const r = await run(['preflight', '-f', GOOD, '--chart', chart], { PATH: '/nonexistent', HELM: undefined });
+    const r = await run(['preflight', '--offline', '-f', GOOD, '--chart', chart], { PATH: '/nonexistent', HELM: undefined });
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('model-engine-doctor: error: --chart needs helm to render the chart: helm is not on PATH (install helm v3.8+ or v4, or set HELM=/path/to/helm)');
   });
@@ -103,7 +103,7 @@ describeWithHelm('--llm-engine-repo renders its charts/model-engine', ({ helm, c
     const repo = join(dir, 'llm-engine');
     await mkdir(join(repo, 'charts'), { recursive: true });
     await symlink(chart, join(repo, 'charts', 'model-engine'));
-    const r = await run(['preflight', '-n', 'model-engine', '--llm-engine-repo', repo, '-f', join(REPO, 'fixtures/values/chart-good.yaml'), '--only', 'chart', '-o', 'json'], { HELM: helm });
+    const r = await run(['preflight', '--offline', '-n', 'model-engine', '--llm-engine-repo', repo, '-f', join(REPO, 'fixtures/values/chart-good.yaml'), '--only', 'chart', '-o', 'json'], { HELM: helm });
     const report = JSON.parse(r.stdout) as Report;
     const renders = report.results.find((x) => x.id === 'chart/renders')!;
     expect(renders).toMatchObject({ status: 'pass', messageId: 'rendered' });
@@ -118,7 +118,7 @@ describe('-f - reads standard input', () => {
     // In-process run: standard input is a stream holding one values document (what `cat values.yaml |` gives).
     Object.defineProperty(process, 'stdin', { value: Readable.from([Buffer.from('context: staging\ntag: 0d1f2c3b4a5968778695a4b3c2d1e0f9a8b7c6d5\n')]), configurable: true });
     try {
-      const r = await run(['preflight', '-f', GOOD, '-f', '-', '--only', 'values/image-tag', '-o', 'json']);
+      const r = await run(['preflight', '--offline', '-f', GOOD, '-f', '-', '--only', 'values/image-tag', '-o', 'json']);
       const report = JSON.parse(r.stdout) as Report;
       expect(report.target.valuesFiles).toEqual([GOOD, '<stdin>']);
       const ev = report.results.flatMap((x) => x.evidence).find((e) => e.type === 'values' && e.path === 'tag');
