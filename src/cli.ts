@@ -4,12 +4,14 @@
  * errors (src/engine/errors.ts).
  */
 import { realpathSync } from 'node:fs';
+import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
 import { CLOUDS } from './engine/types.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
 import { TRIAGE_COMMAND } from './commands/triage.js';
+import { programName } from './program-name.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -96,11 +98,12 @@ interface GlobalState {
 }
 
 export function buildProgram(state: GlobalState): Command {
-  const program = new Command('model-engine-doctor')
+  const name = programName(process.argv[1]);
+  const program = new Command(name)
     .description("A doctor for model-engine (Scale's LLM Engine) deployments on Kubernetes, on AWS, Azure, GCP and on-prem.")
     .version(VERSION, '-v, --version')
     .option('--debug', 'show stack traces for unexpected errors')
-    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `${EXAMPLES.replaceAll('$ model-engine-doctor ', `$ ${name} `)}\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError()
     .configureOutput({
       writeOut: (s) => state.streams.stdout.write(s),
@@ -252,6 +255,7 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
 }
 
 function invokedDirectly(): boolean {
+  if (isSea()) return true; // the single executable's main is this module (scripts/build-sea.mjs)
   try {
     return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
   } catch {
