@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { KUBECTL_PLUGIN_BIN, programName } from '../../src/program-name.js';
+import { findKubectl, ROOT } from './tools.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/src/cli.js');
 /** The pinned Node (the CLI's shebang is `env node`). */
 const NODE_BIN = join(ROOT, 'node_modules/.bin');
@@ -27,25 +27,6 @@ function run(file: string, args: string[], path: string): Promise<Run> {
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
-}
-
-const executable = (f: string) => {
-  try {
-    accessSync(f, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** The pinned kubectl the control-plane build makes (test/control-plane), else MED_KUBECTL, else one on PATH. */
-function findKubectl(): string | undefined {
-  const candidates = [
-    process.env.MED_KUBECTL,
-    join(ROOT, 'test/control-plane/bin/kubectl'),
-    ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'kubectl')),
-  ];
-  return candidates.find((c): c is string => !!c && executable(c));
 }
 
 /** Why the built CLI cannot be tested: dist/ missing or built from other sources (the test command builds first). */
