@@ -8,6 +8,7 @@ export function krewManifest(args: {
   baseUrl: string;
   archives: { name: keyof typeof PLATFORMS; file: string; sha: string }[];
   source: string;
+  unsigned?: (keyof typeof PLATFORMS)[];
 }): string;
 export function smokeTest(exe: string): string;
 export function main(argv?: string[]): Promise<void>;
