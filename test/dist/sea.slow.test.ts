@@ -131,7 +131,7 @@ afterAll(async () => {
         bin: 'kubectl-model_engine_doctor',
       })),
     );
-    expect(readFileSync(join(out, 'model-engine-doctor.yaml'), 'utf8')).toContain('# NOT FOR A RELEASE: the darwin-arm64 archives are unsigned (built on linux)');
+    expect(readFileSync(join(out, 'model-engine-doctor.yaml'), 'utf8')).toContain('# NOT FOR A RELEASE: the darwin-arm64 archives are unsigned (built on linux): sign them on a Mac');
     // A partial build leaves the committed manifest alone.
     expect(readFileSync(join(ROOT, 'plugins/model-engine-doctor.yaml'), 'utf8')).not.toContain(RELEASE_URL);
   });
