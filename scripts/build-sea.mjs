@@ -21,7 +21,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, homedir, platform } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,17 +72,22 @@ export function cachedNodeBinary(name, cache = defaultCache()) {
 function nodeBinary(name, cache) {
   const { npm } = PLATFORMS[name];
   const bin = cachedNodeBinary(name, cache);
-  const dir = dirname(dirname(dirname(bin)));
   if (existsSync(bin)) return bin;
-  mkdirSync(dir, { recursive: true });
+  const dir = dirname(dirname(dirname(bin)));
+  // Unpacked beside the cache entry and renamed into place: an interrupted fetch never leaves half a binary there.
+  const partial = `${dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
   log(`fetching ${npm}@${SEA_NODE_VERSION} from npm`);
-  const r = spawnSync('npm', ['pack', `${npm}@${SEA_NODE_VERSION}`, '--silent', '--pack-destination', dir], { encoding: 'utf8' });
+  const r = spawnSync('npm', ['pack', `${npm}@${SEA_NODE_VERSION}`, '--silent', '--pack-destination', partial], { encoding: 'utf8' });
   if (r.status !== 0) throw new BuildError(`npm pack ${npm}@${SEA_NODE_VERSION} failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
-  const tgz = join(dir, r.stdout.trim().split('\n').pop());
-  tar.x({ file: tgz, cwd: dir, sync: true, filter: (p) => p === 'package/bin/node' || p === 'package/package.json' });
+  const tgz = join(partial, r.stdout.trim().split('\n').pop());
+  tar.x({ file: tgz, cwd: partial, sync: true, filter: (p) => p === 'package/bin/node' || p === 'package/package.json' });
   rmSync(tgz);
-  if (!existsSync(bin)) throw new BuildError(`${npm}@${SEA_NODE_VERSION} has no package/bin/node`);
-  chmodSync(bin, 0o755);
+  if (!existsSync(join(partial, 'package', 'bin', 'node'))) throw new BuildError(`${npm}@${SEA_NODE_VERSION} has no package/bin/node`);
+  chmodSync(join(partial, 'package', 'bin', 'node'), 0o755);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(partial, dir);
   return bin;
 }
 
