@@ -267,7 +267,7 @@ metadata:
 spec:
   version: v${version}
   homepage: ${baseUrl.replace(/\/releases\/download\/.*$/, '')}
-  shortDescription: Diagnose model-engine (Scale's LLM Engine) deployments
+  shortDescription: Diagnose model-engine (LLM Engine) deployments
   description: |
     A doctor for deployments of model-engine (Scale's open-source LLM Engine) on Kubernetes, on AWS, Azure,
     GCP and on-prem: per-cloud checks against the cluster, a snapshot and helm values, endpoint diagnosis and
