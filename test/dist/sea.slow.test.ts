@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import { parse } from 'yaml';
 import { cachedNodeBinary, PLATFORMS, SEA_NODE_VERSION } from '../../scripts/build-sea.mjs';
-import { findKubectl, ROOT } from './tools.js';
+import { findKrew, findKubectl, ROOT } from './tools.js';
 
 const { version: VERSION } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const BUILT = ['linux-x64', 'darwin-arm64'] as const;
@@ -189,5 +189,43 @@ afterAll(async () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')[0]).toMatch(/^model-engine-doctor: error: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+const krew = findKrew();
+if (!skip && !krew) process.stderr.write('SKIPPED the krew install test: no krew (MED_KREW, test/control-plane/bin or PATH)\n');
+
+(skip || !krew ? describe.skip : describe)(`krew installs the plugin from the manifest and the linux-x64 archive (${krew ?? 'no krew'})`, () => {
+  /** `krew install --manifest --archive` into its own KREW_ROOT: nothing is downloaded. */
+  const krewInstall = (root: string, manifest: string) =>
+    new Promise<Run>((done) =>
+      execFile(
+        krew!,
+        ['install', `--manifest=${manifest}`, `--archive=${join(out, archiveName('linux-x64'))}`],
+        { env: { PATH: '/usr/bin:/bin', HOME: work, KREW_ROOT: root }, timeout: 120_000 },
+        (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr }),
+      ),
+    );
+
+  it('installs kubectl-model_engine_doctor into its bin, and kubectl runs it as `kubectl model-engine-doctor`', async () => {
+    const root = join(work, 'krew-root');
+    const r = await krewInstall(root, join(out, 'model-engine-doctor.yaml'));
+    expect(r.stderr).toContain('Installed plugin: model-engine-doctor');
+    expect(r.code).toBe(0);
+    const kubectl = findKubectl();
+    if (!kubectl) return;
+    const help = await run(kubectl, ['model-engine-doctor', '--help'], { path: join(root, 'bin') });
+    expect(help.stdout).toMatch(/^Usage: kubectl model-engine-doctor \[options\] \[command\]/);
+  });
+
+  it("refuses the archive when the manifest's sha256 is not the archive's", async () => {
+    const root = join(work, 'krew-root-tampered');
+    const manifest = join(work, 'tampered.yaml');
+    const text = await readFile(join(out, 'model-engine-doctor.yaml'), 'utf8');
+    await writeFile(manifest, text.replace(/sha256: [0-9a-f]{64}/g, `sha256: ${'0'.repeat(64)}`));
+    const r = await krewInstall(root, manifest);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/checksum|sha256/i);
+    expect(existsSync(join(root, 'bin', 'kubectl-model_engine_doctor'))).toBe(false);
   });
 });

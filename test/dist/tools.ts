@@ -19,3 +19,9 @@ export function findKubectl(): string | undefined {
   const onPath = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'kubectl'));
   return [process.env.MED_KUBECTL, join(ROOT, 'test/control-plane/bin/kubectl'), ...onPath].find(isExecutable);
 }
+
+/** MED_KREW, else krew from the control-plane build (test/control-plane/bin), else krew or kubectl-krew on PATH. */
+export function findKrew(): string | undefined {
+  const onPath = (process.env.PATH ?? '').split(delimiter).flatMap((d) => [join(d, 'krew'), join(d, 'kubectl-krew')]);
+  return [process.env.MED_KREW, join(ROOT, 'test/control-plane/bin/krew'), ...onPath].find(isExecutable);
+}
