@@ -4,6 +4,7 @@
  * errors (src/engine/errors.ts).
  */
 import { realpathSync } from 'node:fs';
+import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
@@ -12,6 +13,7 @@ import { CLOUDS } from './engine/types.js';
 import { formatDuration, parseDuration, type ParseDurationOptions } from './engine/duration.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
 import { TRIAGE_COMMAND } from './commands/triage.js';
+import { programName } from './program-name.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -187,13 +189,14 @@ interface GlobalState {
 }
 
 export function buildProgram(state: GlobalState): Command {
-  const program = new Command('model-engine-doctor')
+  const name = programName(process.argv[1]);
+  const program = new Command(name)
     .description("A doctor for model-engine (Scale's LLM Engine) deployments on Kubernetes, on AWS, Azure, GCP and on-prem.")
     // No -v for the version: kubectl users type -v=6 for verbosity (it used to print the version and check nothing).
     .version(VERSION, '--version', 'print the version and exit (also: the version command)')
     .addOption(new Option('-v, --v <level>', "kubectl's verbosity: 6 and above log every Kubernetes API request on stderr").argParser(verbosityArg))
     .option('--debug', 'show stack traces for unexpected errors')
-    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `${EXAMPLES.replaceAll('$ model-engine-doctor ', `$ ${name} `)}\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError()
     // Each command's --help lists -v and --debug too: they work after the command name, as in kubectl.
     .configureHelp({ showGlobalOptions: true })
@@ -379,6 +382,7 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
 const firstLine = (s: string) => s.split('\n')[0]!.trimEnd();
 
 function invokedDirectly(): boolean {
+  if (isSea()) return true; // the single executable's main is this module (scripts/build-sea.mjs)
   try {
     return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
   } catch {
