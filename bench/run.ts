@@ -55,3 +55,10 @@ for (const endpoints of [100, 1000, 3000]) {
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+
+// Values parsing: linear in the number of keys, duplicates included.
+const { valuesBench } = await import('./values.js');
+const vrows = await valuesBench();
+const vwidths = vrows[0]!.map((_, i) => Math.max(...vrows.map((r) => r[i]!.length)));
+process.stdout.write('\n');
+for (const r of vrows) process.stdout.write(`${r.map((c, i) => c.padEnd(vwidths[i]!)).join('  ')}\n`);

@@ -10,10 +10,14 @@ import { checks as broker } from './broker/index.js';
 import { checks as identity } from './identity/index.js';
 import { checks as gpu } from './gpu/index.js';
 import { checks as endpoints } from './endpoints/index.js';
+import { checks as chart } from './chart/index.js';
+import { checks as database } from './database/index.js';
 
 export const allChecks: readonly Check[] = validateRegistry([
   ...controlPlane,
   ...values,
+  ...chart,
+  ...database,
   ...cluster,
   ...images,
   ...redis,

@@ -2,7 +2,8 @@
 # Builds the real control-plane programs the e2e tier runs, from the Go module pinned in test/control-plane
 # (go.mod/go.sum + tools.go), into test/control-plane/bin (git-ignored):
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3),
-#   kwok (sigs.k8s.io/kwok), helm (helm.sh/helm/v4).
+#   kwok (sigs.k8s.io/kwok), helm (helm.sh/helm/v4); and krew (sigs.k8s.io/krew, its own module in krew/: it builds
+#   against far older Kubernetes libraries) for the distribution tests.
 # Rebuilds only when a binary is missing or go.mod/go.sum/this script changed since the last build (a stamp holds
 # their hash). Go's own build and module caches (GOCACHE, GOMODCACHE) are left in place, so a rebuild after a version
 # bump recompiles only what changed.
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/../test/control-plane"
 
 BIN="$PWD/bin"
 STAMP="$BIN/.stamp"
-PROGRAMS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm)
+PROGRAMS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm krew)
 KUBE_VERSION="$(awk '$1=="k8s.io/kubernetes"{print $2; exit}' go.mod)"
 
 if ! command -v go >/dev/null 2>&1; then
@@ -23,7 +24,7 @@ if ! command -v go >/dev/null 2>&1; then
   exit 2
 fi
 
-want="$( (cat go.mod go.sum "$SELF"; go env GOVERSION GOOS GOARCH) | sha256sum | cut -d' ' -f1)"
+want="$( (cat go.mod go.sum krew/go.mod krew/go.sum "$SELF"; go env GOVERSION GOOS GOARCH) | sha256sum | cut -d' ' -f1)"
 have="$(cat "$STAMP" 2>/dev/null || true)"
 fresh=1
 [ "$want" = "$have" ] || fresh=0
@@ -72,5 +73,6 @@ cp "$kwok_dir"/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml "$kwok_dir"/kustomize
 chmod u+w "$BIN"/kwok-stages/* "$BIN"/kwok-crds/*
 helm_version="$(awk '$1=="helm.sh/helm/v4"{print $2; exit}' go.mod)"
 go build -trimpath -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$helm_version" -o "$BIN/helm" helm.sh/helm/v4/cmd/helm
+(cd krew && go build -trimpath -ldflags "-s -w" -o "$BIN/krew" sigs.k8s.io/krew/cmd/krew)
 echo "$want" > "$STAMP"
 echo "control plane: built in $(( $(date +%s) - start ))s into $BIN"

@@ -4,6 +4,7 @@
  * errors (src/engine/errors.ts).
  */
 import { realpathSync } from 'node:fs';
+import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
@@ -12,6 +13,7 @@ import { CLOUDS } from './engine/types.js';
 import { formatDuration, parseDuration, type ParseDurationOptions } from './engine/duration.js';
 import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
 import { TRIAGE_COMMAND } from './commands/triage.js';
+import { programName } from './program-name.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -103,11 +105,46 @@ function timeoutArg(cmd: Command) {
   };
 }
 
+/**
+ * helm's values flags, with helm's meaning: `-f` takes a comma list (pflag's StringSlice) and `-` for stdin; the
+ * `--set*` flags are applied after the files in helm's own order (--set-json, --set, --set-string, --set-file,
+ * --set-literal), whatever their order here.
+ */
+function addValuesOptions(cmd: Command): Command {
+  return cmd
+    .option('-f, --values <files>', 'helm values file(s): repeatable or comma-separated, - for stdin; later files win, as helm merges', valuesFileList)
+    .option('--set <key=value>', 'set values keys, as helm --set (repeatable)', collect)
+    .option('--set-string <key=value>', 'set values keys as strings, as helm --set-string (repeatable)', collect)
+    .option('--set-json <key=json>', 'set values keys from JSON (or merge a JSON object), as helm --set-json (repeatable)', collect)
+    .option('--set-file <key=path>', "set a values key to a file's content, as helm --set-file (repeatable)", collect)
+    .option('--set-literal <key=value>', 'set a values key to a literal string, as helm --set-literal (repeatable)', collect);
+}
+
+/** `-f a.yaml,b.yaml` split like pflag's StringSlice (a CSV record: quotes protect commas). */
+function valuesFileList(v: string, prev: string[] = []): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i]!;
+    if (c === '"' && (cur === '' || quoted)) {
+      if (quoted && v[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else quoted = !quoted;
+    } else if (c === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return [...prev, ...out.filter((s) => s !== '')];
+}
+
 function addCheckOptions(cmd: Command): Command {
-  return addClusterOptions(cmd)
-    .option('-f, --values <file>', 'helm values file (repeatable; later files win, as helm merges)', collect)
-    .option('--set <key=value>', 'set a values key, as helm --set (repeatable)', collect)
+  return addValuesOptions(addClusterOptions(cmd))
     .option('--release <name>', 'helm release name, to read the installed values', 'model-engine')
+    .option('--chart <path>', 'render this chart folder with `helm template` (same values, release and namespace) and check what it renders; needs helm ($HELM or PATH)')
     .addOption(new Option('--cloud <cloud>', 'cloud (default: detected from values, the service ConfigMap, or nodes)').choices([...CLOUDS]))
     .option('--only <ids>', 'run only these checks or areas (comma-separated, repeatable)', csv)
     .option('--skip <ids>', 'skip these checks or areas (comma-separated, repeatable)', csv)
@@ -154,13 +191,14 @@ interface GlobalState {
 }
 
 export function buildProgram(state: GlobalState): Command {
-  const program = new Command('model-engine-doctor')
+  const name = programName(process.argv[1]);
+  const program = new Command(name)
     .description("A doctor for model-engine (Scale's LLM Engine) deployments on Kubernetes, on AWS, Azure, GCP and on-prem.")
     // No -v for the version: kubectl users type -v=6 for verbosity (it used to print the version and check nothing).
     .version(VERSION, '--version', 'print the version and exit (also: the version command)')
     .addOption(new Option('-v, --v <level>', "kubectl's verbosity: 6 and above log every Kubernetes API request on stderr").argParser(verbosityArg))
     .option('--debug', 'show stack traces for unexpected errors')
-    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `${EXAMPLES.replaceAll('$ model-engine-doctor ', `$ ${name} `)}\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError()
     // Each command's --help lists -v and --debug too: they work after the command name, as in kubectl.
     .configureHelp({ showGlobalOptions: true })
@@ -264,9 +302,7 @@ export function buildProgram(state: GlobalState): Command {
   const mirrorPlan = addClusterOptions(
     program.command('mirror-plan').description('print the commands that copy every image the install pulls into your registry, and the values that point at it'),
   );
-  mirrorPlan
-    .option('-f, --values <file>', 'helm values file (repeatable; later files win, as helm merges)', collect)
-    .option('--set <key=value>', 'set a values key, as helm --set (repeatable)', collect)
+  addValuesOptions(mirrorPlan)
     .option('--release <name>', 'helm release name, to read the installed values', 'model-engine')
     .addOption(new Option('--cloud <cloud>', 'cloud (default: detected)').choices([...CLOUDS]))
     .option('--mirror-to <registry>', 'registry (and path) to copy into (default: docker_repo_prefix, unless it is one of Scale\'s)')
@@ -355,6 +391,7 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
 const firstLine = (s: string) => s.split('\n')[0]!.trimEnd();
 
 function invokedDirectly(): boolean {
+  if (isSea()) return true; // the single executable's main is this module (scripts/build-sea.mjs)
   try {
     return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
   } catch {

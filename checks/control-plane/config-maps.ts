@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import {
   ForbiddenError,
   defineCheck,
@@ -14,7 +13,14 @@ import {
 } from '../../src/engine/index.js';
 // model-engine's required fields and renames, shared with values/service-config (which checks the values they are
 // rendered from; this check reads the rendered ConfigMap, as the service will).
-import { REQUIRED_FIELDS, RENAMED_FIELDS, valuesPathOf, type ConfigSection } from '../../src/model-engine/model-engine-config.js';
+import {
+  parseConfigYaml,
+  SERVICE_CONFIG_KEYS,
+  serviceConfigProblems,
+  valuesPathOf,
+  type ConfigSection,
+  type ServiceConfigProblem,
+} from '../../src/model-engine/model-engine-config.js';
 
 const DOCS = 'docs/checks/control-plane/config-maps.md';
 export const SERVICE_CONFIG = 'model-engine-service-config';
@@ -62,57 +68,9 @@ export const EXPECTED_CONFIG_MAPS: readonly { name: string; where: Where; role: 
 ];
 
 export type Section = ConfigSection;
-const KEY: Record<Section, string> = { launch: 'launch_service_config', infra: 'infra_service_config' };
-
-export type ServiceConfigProblem =
-  | { kind: 'missingKey'; section: Section; key: string }
-  | { kind: 'unparseable'; section: Section; key: string; error: string }
-  | { kind: 'renamedKey'; section: Section; key: string; field: string; oldKey: string; value: unknown }
-  | { kind: 'missingFields'; section: Section; key: string; fields: string[] };
-
-/**
- * Parse one config key as model-engine does (PyYAML `safe_load`: YAML 1.1, a repeated key keeps the last value,
- * which happens when values set `config.values.launch.dd_trace_enabled` next to the chart's own line).
- */
-export function parseConfigYaml(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
-  try {
-    const v = parse(text, { version: '1.1', uniqueKeys: false }) as unknown;
-    if (v === null || v === undefined) return { ok: true, value: {} };
-    if (typeof v !== 'object' || Array.isArray(v)) return { ok: false, error: 'not a YAML mapping' };
-    return { ok: true, value: v as Record<string, unknown> };
-  } catch (e) {
-    return { ok: false, error: (e as Error).message.split('\n')[0] ?? 'invalid YAML' };
-  }
-}
-
-/** What is wrong with a service ConfigMap's data, as model-engine would find it at start-up. Empty: nothing. */
-export function serviceConfigProblems(data: Readonly<Record<string, string>> | undefined): ServiceConfigProblem[] {
-  const out: ServiceConfigProblem[] = [];
-  for (const section of ['launch', 'infra'] as const) {
-    const required = REQUIRED_FIELDS[section].map((f) => f.name);
-    const key = KEY[section];
-    const text = data?.[key];
-    if (text === undefined) {
-      out.push({ kind: 'missingKey', section, key });
-      continue;
-    }
-    const parsed = parseConfigYaml(text);
-    if (!parsed.ok) {
-      out.push({ kind: 'unparseable', section, key, error: parsed.error });
-      continue;
-    }
-    const config = parsed.value;
-    const missing = required.filter((f) => !(f in config));
-    const plain: string[] = [];
-    for (const field of missing) {
-      const oldKey = RENAMED_FIELDS[field];
-      if (oldKey && oldKey in config) out.push({ kind: 'renamedKey', section, key, field, oldKey, value: config[oldKey] });
-      else plain.push(field);
-    }
-    if (plain.length > 0) out.push({ kind: 'missingFields', section, key, fields: plain });
-  }
-  return out;
-}
+// The parsing itself is shared with chart/service-config (the rendered ConfigMap, before install).
+export { parseConfigYaml, serviceConfigProblems, type ServiceConfigProblem };
+const KEY: Record<Section, string> = { launch: SERVICE_CONFIG_KEYS.launch, infra: SERVICE_CONFIG_KEYS.infra };
 
 /** A values snippet that sets the given fields under config.values.<section>. */
 export function fieldsSnippet(section: Section, fields: readonly string[], value: (f: string) => string = () => '<value>'): string {

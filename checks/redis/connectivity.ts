@@ -43,7 +43,8 @@ export default defineCheck({
     clouds: 'all',
     severity: 'critical',
     needs: ['redis'],
-    scopes: ['triage', 'endpoint'],
+    // Preflight too: before the install is when an operator wants to know the password works (issue 12).
+    scopes: ['preflight', 'triage', 'endpoint'],
     timeoutMs: 60_000,
     messages: {
       ...PROBE_MESSAGES,
@@ -94,7 +95,7 @@ export default defineCheck({
         result = await local.probe(target, { signal: ctx.signal, aclCommands: opts.aclCommands, ...(opts.listLengths ? { listLengths: opts.listLengths } : {}) });
       }
       const t = target ?? { host: result.target, port: 0, tls: false, verifyCertificate: true, db: 0, credential: { kind: 'none' as const }, display: result.target };
-      findings.push(diagnoseProbe(result, { role, target: t, local: result.from === local.from, namespace: ns, object }));
+      findings.push(diagnoseProbe(result, { role, target: t, local: result.from === local.from, namespace: ns, object, fromValues: cfg.from === 'values' }));
     };
 
     // The cache Redis.

@@ -1,4 +1,5 @@
-import { defineCheck, fail, formatPath, pass, warn, type Finding, type ValuesPort } from '../../src/engine/index.js';
+import { defineCheck, fail, formatPath, pass, warn, type Finding, type Namespaces, type ValuesPort } from '../../src/engine/index.js';
+import { hasEnvPlaceholder } from './support/snippet.js';
 
 /** A parsed IAM role ARN. */
 export interface RoleArn {
@@ -96,6 +97,8 @@ function checkAnnotations(values: ValuesPort, annotation: string): Finding[] {
       out.push(m.missing === 'fail' ? fail('roleArnMissing', finding) : warn('roleArnMissing', { ...finding, severity: 'medium' }));
       continue;
     }
+    // An unexpanded $VARIABLE (values_circleci.yaml is an envsubst template) is values/env-placeholders' finding.
+    if (hasEnvPlaceholder(v)) continue;
     const problem = roleArnProblem(v);
     if (problem) {
       out.push(
@@ -124,7 +127,7 @@ function checkAnnotations(values: ValuesPort, annotation: string): Finding[] {
  * `aws.configMap` renders the AWS profile ConfigMap only into `aws.configMap.namespaces` (facts §1.3), while
  * every control-plane pod and endpoint pod mounts it (volume `config-volume`) when `aws` is set.
  */
-function checkConfigMap(values: ValuesPort, namespaces: { controlPlane: string; endpoint: string }): Finding[] {
+function checkConfigMap(values: ValuesPort, namespaces: Namespaces): Finding[] {
   const aws = values.get('aws');
   if (!isMap(aws)) return [];
   const name = typeof values.get('aws.configMap.name') === 'string' ? (values.get('aws.configMap.name') as string) : 'default-config';
@@ -151,6 +154,24 @@ function checkConfigMap(values: ValuesPort, namespaces: { controlPlane: string; 
   const listed = values.get(path);
   const list = Array.isArray(listed) ? listed.map(String) : [];
   const absent = need.filter((n) => !list.includes(n));
+  // A namespace nothing stated (no -n, no cluster): not listing it is only a problem if the guess is right.
+  const assumedNs = new Set((namespaces.assumed ?? []).map((w) => namespaces[w]));
+  if (list.length > 0 && absent.length > 0 && absent.every((n) => assumedNs.has(n))) {
+    return [
+      warn('configMapNamespaceAssumed', {
+        severity: 'medium',
+        data: { name, namespaces: absent, path, listed: list },
+        object: ref(path),
+        evidence: [values.evidence(path), { type: 'note', text: `release namespace assumed: ${namespaces.controlPlane} (no -n, no cluster)` }],
+        remediation: {
+          summary: `Rerun with -n <the namespace you will install into>; if that is ${absent.join(' and ')}, add it to ${path}.`,
+          commands: [`model-engine-doctor preflight -n <release namespace> -f <values.yaml>`],
+          values: snippet,
+          docs: DOCS,
+        },
+      }),
+    ];
+  }
   if (absent.length === 0) {
     return [pass('configMapOk', { data: { name, namespaces: need }, object: ref(path), evidence: [values.evidence(path)] })];
   }
@@ -184,6 +205,8 @@ export default defineCheck({
       configMapOk: 'The chart creates AWS profile ConfigMap {{name}} in {{namespaces}}',
       configMapNoNamespaces:
         'aws.configMap has no namespaces, so the chart creates no ConfigMap {{name}} at all, yet every control-plane and endpoint pod mounts it: pods stay in ContainerCreating (configmap "{{name}}" not found)',
+      configMapNamespaceAssumed:
+        '{{path}} lists {{listed}}, not {{namespaces}}, which the doctor assumed as the release namespace (no -n given): if you install there, pods will not find ConfigMap {{name}}',
       configMapNamespacesIncomplete:
         '{{path}} does not list {{namespaces}}: pods there mount ConfigMap {{name}} and stay in ContainerCreating (configmap "{{name}}" not found)',
       configMapNotManaged: 'aws.configMap.create is not true: ConfigMap {{name}} must already exist in {{namespaces}}, or every pod that mounts it stays in ContainerCreating',

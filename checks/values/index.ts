@@ -12,6 +12,9 @@ import gcpOnprem from './gcp-onprem.js';
 import scheduling from './scheduling.js';
 import database from './database.js';
 import servicebusFix from './servicebus-fix.js';
+import duplicateKeys from './duplicate-keys.js';
+import envPlaceholders from './env-placeholders.js';
+import chartKeys from './chart-keys.js';
 
 /** Checks of the `values` area, in the order they are listed. */
-export const checks: readonly Check[] = [cloudProvider, imagesMirrored, imageTag, registryPrefix, redis, broker, serviceConfig, azure, awsIdentity, gcpOnprem, scheduling, database, servicebusFix];
+export const checks: readonly Check[] = [duplicateKeys, envPlaceholders, chartKeys, cloudProvider, imagesMirrored, imageTag, registryPrefix, redis, broker, serviceConfig, azure, awsIdentity, gcpOnprem, scheduling, database, servicebusFix];

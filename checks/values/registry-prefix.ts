@@ -2,7 +2,7 @@ import { defineCheck, fail, pass, warn, type Finding } from '../../src/engine/in
 import { MATRIX } from '../../src/matrix/index.js';
 import { FRAMEWORK_REPOSITORIES, PREFIX, REGISTRY_TYPE } from './images-mirrored.js';
 import { effectiveRegistryType, inferRegistryType, isRepoName, registryPlaceholder, repositoryPath, type RegistryType } from './support/registry.js';
-import { keyRef, str, truthy, valuesSnippet } from './support/snippet.js';
+import { hasEnvPlaceholder, keyRef, str, truthy, valuesSnippet } from './support/snippet.js';
 
 const ML_ACCOUNT = 'config.values.infra.ml_account_id';
 const KNOWN_TYPES = ['ecr', 'acr', 'gar', 'onprem', 'generic'] as const;
@@ -116,7 +116,8 @@ export default defineCheck({
     const type = prefix ? effectiveRegistryType(explicitRaw, prefix) : undefined;
 
     if (prefix && type) {
-      const problem = prefixShapeProblem(prefix);
+      // An unexpanded $VARIABLE is values/env-placeholders' finding; its "fix" is envsubst, not a new spelling.
+      const problem = hasEnvPlaceholder(prefix) ? undefined : prefixShapeProblem(prefix);
       const inferred = inferRegistryType(prefix);
       const host = prefix.split('/')[0] ?? prefix;
       const path = prefix.split('/').slice(1);
@@ -198,7 +199,7 @@ export default defineCheck({
         case 'ecr':
         case 'acr': {
           const re = hostPattern(type);
-          if (type === inferred && re && !re.test(host)) {
+          if (type === inferred && re && !re.test(host) && !hasEnvPlaceholder(host)) {
             const ex = registryPlaceholder(type);
             findings.push(
               warn('hostMalformed', {

@@ -1,3 +1,4 @@
+import { renderedChart } from '../chart/support/rendered.js';
 import { defineCheck, fail, formatPath, pass, warn, type Finding, type ValuesPort } from '../../src/engine/index.js';
 import { ACCELERATOR_LABEL, closestGpuType, GPU_TYPES } from '../../src/model-engine/gpu.js';
 
@@ -186,6 +187,8 @@ export default defineCheck({
         },
       }),
     );
-    return [...checkSelectors(values), ...checkNames(values), ...gpu];
+    // With a rendered chart, chart/scheduling reads the PriorityClasses helm renders and the names the pods use.
+    const rendered = await renderedChart(ctx);
+    return [...checkSelectors(values), ...(rendered ? [] : checkNames(values)), ...gpu];
   },
 });

@@ -1,3 +1,4 @@
+import { renderedChart } from '../chart/support/rendered.js';
 import { defineCheck, fail, pass, warn, type Finding } from '../../src/engine/index.js';
 import { REQUIRED_INFRA_FIELDS, REQUIRED_LAUNCH_FIELDS, RENAMED_FIELDS, type RequiredConfigField } from '../../src/model-engine/model-engine-config.js';
 import { keyRef, str, valuesSnippet, type SnippetValue } from './support/snippet.js';
@@ -43,6 +44,9 @@ export function storageSchemeOf(url: string): string | undefined {
   return /^([a-z][a-z0-9+.-]*):\/\//i.exec(url.trim())?.[0].toLowerCase();
 }
 
+/** Findings chart/service-config makes on the rendered ConfigMap instead, when a chart is rendered. */
+const RENDERED_JUDGES = new Set(['blockMissing', 'fieldMissing', 'fineTuneKeyRenamed', 'fineTuneKeyStale', 'quotedBoolean']);
+
 export default defineCheck({
   meta: {
     id: 'values/service-config',
@@ -69,6 +73,7 @@ export default defineCheck({
         'config.values.infra.s3_bucket is "{{value}}": it is a bucket name, not a URL; model-engine builds {{scheme}}<bucket>/… from it',
       quotedBoolean:
         '{{key}} is the string "{{value}}": the chart renders it quoted and Python reads any non-empty string as true',
+      judgedRendered: 'config.values is judged on the ConfigMap helm renders from it (chart/service-config)',
       contextMissing:
         'context is not set: the chart writes it as the infra config env (and the env label of every object), which stays empty',
     },
@@ -77,7 +82,8 @@ export default defineCheck({
     const values = ctx.values!;
     const findings: Finding[] = [];
     const hasOld = values.get(OLD_FINE_TUNE) !== undefined && values.get(OLD_FINE_TUNE) !== null;
-    const hasNew = values.get(NEW_FINE_TUNE) !== undefined;
+    // A null renders as an empty key (None): no value, so not set.
+    const hasNew = values.get(NEW_FINE_TUNE) !== undefined && values.get(NEW_FINE_TUNE) !== null;
     const scheme = ctx.matrix?.storageScheme;
 
     for (const [block, required, klass, which] of [
@@ -206,6 +212,12 @@ export default defineCheck({
       );
     }
 
+    // With a rendered chart, chart/service-config judges the ConfigMap helm renders (the same fields, plus the
+    // rendered object as evidence): one finding per cause.
+    if (await renderedChart(ctx)) {
+      const kept = findings.filter((f) => !RENDERED_JUDGES.has(f.messageId));
+      return kept.length > 0 ? kept : pass('judgedRendered', { object: keyRef('config.values') });
+    }
     if (findings.length > 0) return findings;
     return pass('complete', {
       object: keyRef('config.values'),

@@ -38,7 +38,7 @@ export async function mirrorPlanCommand(opts: MirrorPlanOptions, streams: Stream
   const controlPlane = first.context.namespaces.controlPlane;
   // The context's port: reads in a namespace it could not determine fail with the reason instead of guessing.
   const kube = first.context.kube;
-  const values = await openValues(common, kube, controlPlane);
+  const values = await openValues(common, kube, controlPlane, { signal });
   if (!values && !sources.kube) throw new FatalError('mirror-plan needs helm values: pass -f values.yaml (or a cluster with the release installed)');
   let frameworkTags;
   try {

@@ -6,7 +6,9 @@ import { allChecks } from '../../checks/index.js';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, untilAborted, type Deadline, type ExitCode } from '../engine/errors.js';
 import { groupIncidents } from '../engine/incidents.js';
 import { redactText } from '../engine/redact.js';
-import { selectChecks } from '../engine/registry.js';
+import { areaOf, selectChecks } from '../engine/registry.js';
+import { skip, type Check } from '../engine/index.js';
+import { RENDER_ONLY } from '../../checks/chart/index.js';
 import { runChecks, unknownNamespace } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
 import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
@@ -16,7 +18,12 @@ import { createPorts, probePolicy } from '../run/ports.js';
 import type { CanaryKubeConfig } from '../sources/kube/canary.js';
 import { SnapshotKube } from '../sources/kube/snapshot-kube.js';
 import { loadSnapshot } from '../sources/snapshot/load.js';
-import { loadValuesFiles } from '../sources/values/load.js';
+import { loadValues, readStdin, type ValuesFlags } from '../sources/values/load.js';
+import { findHelm } from '../sources/helm/binary.js';
+import { createChartPort } from '../sources/helm/render.js';
+import { CHART_PORT, type ChartPort } from '../engine/ports/chart.js';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { readInstalledRelease, releaseValuesPort } from '../sources/values/release.js';
 import { VERSION } from '../version.js';
 
@@ -28,6 +35,12 @@ export interface CommonOptions {
   endpointNamespace?: string;
   values?: string[];
   set?: string[];
+  setString?: string[];
+  setJson?: string[];
+  setFile?: string[];
+  setLiteral?: string[];
+  /** `--chart PATH`: render it with `helm template` and check the rendered objects. */
+  chart?: string;
   release?: string;
   cloud?: Cloud;
   only?: string[];
@@ -117,8 +130,9 @@ export async function contextFor(
   signal: AbortSignal,
   read: ValuesRead = {},
   requireControlPlane = true,
+  extraPorts: Record<string, unknown> = {},
 ): Promise<ResolvedContext> {
-  const ports = await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), ...(sources.kubeConfig ? { kubeConfig: sources.kubeConfig } : {}), options, signal });
+  const ports = { ...(await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), ...(sources.kubeConfig ? { kubeConfig: sources.kubeConfig } : {}), options, signal })), ...extraPorts };
   return resolveContext({
     ...(sources.kube ? { kube: sources.kube } : {}),
     ...(read.values ? { values: read.values } : {}),
@@ -214,13 +228,70 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
 }
 
 /**
- * Values from -f/--set, else the installed release's values read from the cluster. A release Secret that cannot
- * be read (RBAC, or the API failing) is not "no values": its reason comes back, and the checks that need values
- * skip naming it.
+ * The chart to render: `--chart PATH`, else `charts/model-engine` of `--llm-engine-repo` when the clone has it.
+ * An explicit `--chart` that is not a chart, or without helm, is bad input (exit 2).
  */
-export async function readValues(opts: CommonOptions, kube: KubePort | undefined, controlPlane: string | undefined, signal?: AbortSignal): Promise<ValuesRead> {
-  if ((opts.values?.length ?? 0) > 0 || (opts.set?.length ?? 0) > 0) {
-    return { values: await untilAborted(loadValuesFiles(opts.values ?? [], opts.set ?? []), signal) };
+export async function chartToRender(opts: CommonOptions): Promise<{ dir: string; explicit: boolean } | undefined> {
+  if (opts.chart) {
+    const dir = resolve(opts.chart);
+    if (!existsSync(join(dir, 'Chart.yaml'))) throw new FatalError(`--chart ${opts.chart}: not a helm chart folder (no Chart.yaml)`);
+    const helm = findHelm();
+    if (!helm.path) throw new FatalError(`--chart needs helm to render the chart: ${helm.why ?? 'helm not found'}`);
+    return { dir, explicit: true };
+  }
+  const repo = opts.extra?.llmEngineRepo;
+  if (repo) {
+    const dir = resolve(repo, 'charts/model-engine');
+    if (existsSync(join(dir, 'Chart.yaml'))) return { dir, explicit: false };
+  }
+  return undefined;
+}
+
+/** The chart port: `helm template <release> <chart> -n <namespace>` with the user's values flags. */
+export async function chartPort(opts: CommonOptions, dir: string, namespace: string, signal: AbortSignal, stdin: () => Promise<string> = stdinOnce()) {
+  const flags = valuesFlags(opts);
+  const stdinText = flags.files?.some((f) => f.trim() === '-') ? await stdin() : undefined;
+  return createChartPort({ chartPath: dir, release: opts.release ?? 'model-engine', namespace, flags, ...(stdinText !== undefined ? { stdinText } : {}) }, signal);
+}
+
+/** helm's values flags as given. */
+export function valuesFlags(opts: CommonOptions): ValuesFlags {
+  return { files: opts.values ?? [], set: opts.set ?? [], setString: opts.setString ?? [], setJson: opts.setJson ?? [], setFile: opts.setFile ?? [], setLiteral: opts.setLiteral ?? [] };
+}
+
+export function hasValuesFlags(opts: CommonOptions): boolean {
+  return Object.values(valuesFlags(opts)).some((a) => (a?.length ?? 0) > 0);
+}
+
+/** Standard input for `-f -`, read at most once per run and shared by the values loader and `helm template`. */
+export function stdinOnce(read: () => Promise<string> = readStdin): () => Promise<string> {
+  let text: Promise<string> | undefined;
+  return () => (text ??= read());
+}
+
+/** What the values are read with: the run's signal, the rendered chart (its values.yaml under the user's), stdin. */
+export interface ValuesReadOptions {
+  signal?: AbortSignal;
+  chartDir?: string;
+  stdin?: () => Promise<string>;
+}
+
+/**
+ * Values from helm's values flags (-f, --set, --set-string, --set-json, --set-file, --set-literal), over the rendered
+ * chart's own values.yaml when a chart is rendered (else the hand-kept copy); else the installed release's values
+ * read from the cluster. A release Secret that cannot be read (RBAC, or the API failing) is not "no values": its
+ * reason comes back, and the checks that need values skip naming it.
+ */
+export async function readValues(opts: CommonOptions, kube: KubePort | undefined, controlPlane: string | undefined, more: ValuesReadOptions = {}): Promise<ValuesRead> {
+  if (hasValuesFlags(opts)) {
+    const values = loadValues({
+      ...valuesFlags(opts),
+      defaults: more.chartDir ? { chart: more.chartDir } : 'builtin',
+      recognise: true,
+      stdin: more.stdin ?? stdinOnce(),
+      ...(more.signal ? { signal: more.signal } : {}),
+    });
+    return { values: await untilAborted(values, more.signal) };
   }
   if (!kube || !controlPlane) return {};
   const release = opts.release ?? 'model-engine';
@@ -236,8 +307,8 @@ export async function readValues(opts: CommonOptions, kube: KubePort | undefined
 }
 
 /** {@link readValues} without the reason (for commands that only want the values). */
-export async function openValues(opts: CommonOptions, kube: KubePort | undefined, controlPlane: string | undefined): Promise<ValuesPort | undefined> {
-  return (await readValues(opts, kube, controlPlane)).values;
+export async function openValues(opts: CommonOptions, kube: KubePort | undefined, controlPlane: string | undefined, more: ValuesReadOptions = {}): Promise<ValuesPort | undefined> {
+  return (await readValues(opts, kube, controlPlane, more)).values;
 }
 
 /**
@@ -295,13 +366,51 @@ export interface CheckCommand {
   exitCode?: (report: Report) => ExitCode;
 }
 
+/**
+ * A stand-in for a check that `--only` selected by its area but that does not run in this command: it is listed
+ * as skipped, naming the commands that do run it, instead of vanishing from the report.
+ */
+export function notInCommand(check: Check, command: string): Check {
+  const scopes = check.meta.scopes ?? ['preflight', 'triage'];
+  return {
+    meta: {
+      ...check.meta,
+      clouds: 'all',
+      cloudAgnostic: true,
+      needs: [],
+      messages: { ...check.meta.messages, notInCommand: 'Runs in {{scopes}}, not in {{command}}: rerun with model-engine-doctor {{first}} --only {{id}}' },
+    },
+    run: async () => skip('notInCommand', { data: { scopes: scopes.join(' and '), command, first: scopes[0] ?? 'triage', id: check.meta.id } }),
+  };
+}
+
+/**
+ * The checks of a run: by scope, `--only` and `--skip`. Checks `--only` asks for by area that belong to another
+ * command are listed as skipped; the chart checks that judge a rendered chart are left out when nothing is
+ * rendered (chart/renders says how to render one), unless `--only` names them.
+ */
+export function checksForRun(cmd: Pick<CheckCommand, 'name' | 'scope'>, opts: Pick<CommonOptions, 'only' | 'skip'>, rendered: boolean): Check[] {
+  const sel = { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) };
+  const named = (c: Check) => (opts.only ?? []).some((o) => o === c.meta.id || o === areaOf(c.meta.id));
+  // chart/renders says how to render a chart in preflight; elsewhere, with no chart, it has nothing to add.
+  const unrendered = (c: Check) => RENDER_ONLY.has(c.meta.id) || (c.meta.id === 'chart/renders' && cmd.name !== 'preflight');
+  const selected = selectChecks(allChecks, sel).filter((c) => rendered || !unrendered(c) || named(c));
+  if (!opts.only?.length) return selected;
+  const ids = new Set(selected.map((c) => c.meta.id));
+  const elsewhere = selectChecks(allChecks, { ...sel, scope: undefined })
+    .filter((c) => !ids.has(c.meta.id) && !(c.meta.scopes ?? ['preflight', 'triage']).includes(cmd.scope))
+    .map((c) => notInCommand(c, cmd.name));
+  return [...selected, ...elsewhere];
+}
+
 /** The whole run of a check command. Returns the exit code. */
 export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
   const format = chooseFormat(opts, streams);
   const color = useColor(opts, streams);
-  const checks = selectChecks(allChecks, { scope: cmd.scope, ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) });
+  const chart = await chartToRender(opts);
+  const checks = checksForRun(cmd, opts, chart !== undefined);
   const deadline = startDeadline(opts);
-  const { sources, resolved, values } = await untilDeadline(prepare(cmd, opts, streams, signal, deadline), deadline, 'before the checks could start');
+  const { sources, resolved, values } = await untilDeadline(prepare(cmd, opts, streams, signal, deadline, chart), deadline, 'before the checks could start');
   const kube = resolved.context.kube as GuardedKube | undefined;
   const target: ReportTarget = {
     ...sources.target,
@@ -349,11 +458,14 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   return cmd.exitCode ? cmd.exitCode(report) : exitCodeFor(report, opts.failOn);
 }
 
-/** Sources, values and the check context of a check command. */
-async function prepare(cmd: CheckCommand, opts: CommonOptions, streams: Streams, signal: AbortSignal, deadline: Deadline | undefined) {
+/**
+ * Sources, values, the chart port and the check context of a check command. Standard input (`-f -`) is read once and
+ * shared by the values loader and `helm template`; the values, stdin and helm stop at Ctrl-C and at `--deadline`.
+ */
+async function prepare(cmd: CheckCommand, opts: CommonOptions, streams: Streams, signal: AbortSignal, deadline: Deadline | undefined, chart: { dir: string } | undefined) {
   const opened = await openSources(opts, cmd.needCluster, signal, streams.stderr, deadline);
   printWarnings(opened, streams);
-  if (cmd.name === 'preflight' && !opened.kube && !(opts.values?.length || opts.set?.length)) {
+  if (cmd.name === 'preflight' && !opened.kube && !hasValuesFlags(opts)) {
     throw new FatalError('preflight needs helm values: pass -f values.yaml (or a cluster with the release installed)');
   }
   // One guarded port for the whole run: it keeps the ledger of what could be read.
@@ -365,9 +477,24 @@ async function prepare(cmd: CheckCommand, opts: CommonOptions, streams: Streams,
     ...(sources.clusterContext ? { clusterContext: sources.clusterContext } : {}),
     requireControlPlane: cmd.needCluster,
   });
-  const read = await readValues(opts, sources.kube, first.context.namespaces.controlPlane, signal);
-  const resolved = await contextFor(opts, sources, runOptions(opts), signal, read, cmd.needCluster);
+  const controlPlane = first.context.namespaces.controlPlane;
+  const bounded = deadline ? AbortSignal.any([signal, deadline.signal]) : signal;
+  const stdin = stdinOnce();
+  const read = await readValues(opts, sources.kube, controlPlane, { signal: bounded, stdin, ...(chart ? { chartDir: chart.dir } : {}) });
+  const extraPorts = chart ? { [CHART_PORT]: await chartPortFor(opts, chart.dir, first.context, bounded, stdin) } : {};
+  const resolved = await contextFor(opts, sources, runOptions(opts), signal, read, cmd.needCluster, extraPorts);
   return { sources, resolved, values: read.values };
+}
+
+/**
+ * The chart port of a run, rendering for the control-plane namespace. When the run could not determine that namespace
+ * (RBAC, or the API failing), rendering for a guess would judge another install: the port answers with the reason
+ * instead, so the chart checks skip (or err) naming it, as the checks that read the cluster do.
+ */
+async function chartPortFor(opts: CommonOptions, dir: string, first: ResolvedContext['context'], signal: AbortSignal, stdin: () => Promise<string>): Promise<ChartPort> {
+  const unknown = first.missing?.controlPlaneNamespace;
+  if (unknown) return { path: dir, render: () => Promise.reject(unknown) };
+  return chartPort(opts, dir, first.namespaces.controlPlane, signal, stdin);
 }
 
 /** `p`, unless the deadline passes first: then exit 2 saying what it was spent on. */
@@ -376,7 +503,7 @@ async function untilDeadline<T>(p: Promise<T>, deadline: Deadline | undefined, w
     return deadline ? await untilAborted(p, deadline.signal) : await p;
   } catch (e) {
     if (deadline?.signal.aborted && (e instanceof CancelledError || e instanceof DeadlineError)) {
-      throw new FatalError(`${new DeadlineError(deadline.ms).message} ${when} (connecting to the cluster and finding model-engine)`, EXIT.usage, 'a longer --deadline, or a shorter --request-timeout so a stalled request gives up sooner');
+      throw new FatalError(`${new DeadlineError(deadline.ms).message} ${when} (connecting to the cluster, finding model-engine and reading the values)`, EXIT.usage, 'a longer --deadline, or a shorter --request-timeout so a stalled request gives up sooner');
     }
     throw e;
   }

@@ -214,6 +214,21 @@ export interface KubePort {
   refresh?(): void;
 }
 
+/**
+ * Something helm accepts in a values file without a word, but a person should know: a key written twice in one
+ * map (helm keeps the last one).
+ */
+export interface ValuesWarning {
+  kind: 'duplicate-key';
+  /** The key's path (map keys and list indices). */
+  path: readonly string[];
+  /** Where it was written first (the value helm drops) and again (the value helm keeps). */
+  first: SourceLocation;
+  second: SourceLocation;
+  /** Both places hold the same value (harmless today, a trap for the next edit). */
+  sameValue: boolean;
+}
+
 /** Merged helm values with the provenance of each key. */
 export interface ValuesPort {
   /** The files merged, in order (later wins). */
@@ -230,6 +245,8 @@ export interface ValuesPort {
   source(path: string | readonly string[]): SourceLocation | undefined;
   /** Evidence item for a key (value redacted when credential-like). */
   evidence(path: string | readonly string[]): Evidence;
+  /** Duplicate keys and the like, found while reading the files (absent: none known, e.g. an installed release). */
+  readonly warnings?: readonly ValuesWarning[];
 }
 
 export interface CloudProfile {
@@ -330,6 +347,11 @@ export interface Namespaces {
   controlPlane: string;
   /** `config.values.launch.endpoint_namespace`. */
   endpoint: string;
+  /**
+   * Namespaces nothing stated (no `-n`, no cluster to find the gateway in, no endpoint_namespace): the doctor
+   * assumed them. A finding that rests on one says so and warns instead of failing.
+   */
+  assumed?: readonly ('controlPlane' | 'endpoint')[];
 }
 
 /** Opt-in behaviours that touch the cluster or the cloud. All default to false. */

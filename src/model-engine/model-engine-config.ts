@@ -1,10 +1,15 @@
 /**
  * model-engine's two config classes as data: the fields with no default (a missing one is a `TypeError` when the
  * service starts), where the chart renders each from, and the fields renamed since. One list for the values check
- * (`values/service-config`) and the rendered-ConfigMap check (`control-plane/config-maps`).
+ * (`values/service-config`) and the rendered-ConfigMap checks (`control-plane/config-maps` on the cluster,
+ * `chart/service-config` on `helm template`), which also share the parsing below.
  */
+import { parse } from 'yaml';
 
 export type ConfigSection = 'launch' | 'infra';
+
+/** The service ConfigMap's data keys (facts §1.2). */
+export const SERVICE_CONFIG_KEYS: Readonly<Record<ConfigSection, string>> = { launch: 'launch_service_config', infra: 'infra_service_config' };
 
 export interface RequiredConfigField {
   name: string;
@@ -82,3 +87,53 @@ export function valuesPathOf(section: ConfigSection, field: string): string {
 export const SERVICE_CONFIG_MAP = 'model-engine-service-config';
 /** The gateway Deployment, whose namespace is the helm release's (facts §1.3). */
 export const GATEWAY_DEPLOYMENT = 'model-engine';
+
+export type ServiceConfigProblem =
+  | { kind: 'missingKey'; section: ConfigSection; key: string }
+  | { kind: 'unparseable'; section: ConfigSection; key: string; error: string }
+  | { kind: 'renamedKey'; section: ConfigSection; key: string; field: string; oldKey: string; value: unknown }
+  | { kind: 'missingFields'; section: ConfigSection; key: string; fields: string[] };
+
+/**
+ * Parse one config key as model-engine does (PyYAML `safe_load`: YAML 1.1, a repeated key keeps the last value,
+ * which happens when values set `config.values.launch.dd_trace_enabled` next to the chart's own line).
+ */
+export function parseConfigYaml(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  try {
+    const v = parse(text, { version: '1.1', uniqueKeys: false }) as unknown;
+    if (v === null || v === undefined) return { ok: true, value: {} };
+    if (typeof v !== 'object' || Array.isArray(v)) return { ok: false, error: 'not a YAML mapping' };
+    return { ok: true, value: v as Record<string, unknown> };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message.split('\n')[0] ?? 'invalid YAML' };
+  }
+}
+
+/** What is wrong with a service ConfigMap's data, as model-engine would find it at start-up. Empty: nothing. */
+export function serviceConfigProblems(data: Readonly<Record<string, string>> | undefined): ServiceConfigProblem[] {
+  const out: ServiceConfigProblem[] = [];
+  for (const section of ['launch', 'infra'] as const) {
+    const required = REQUIRED_FIELDS[section].map((f) => f.name);
+    const key = SERVICE_CONFIG_KEYS[section];
+    const text = data?.[key];
+    if (text === undefined) {
+      out.push({ kind: 'missingKey', section, key });
+      continue;
+    }
+    const parsed = parseConfigYaml(text);
+    if (!parsed.ok) {
+      out.push({ kind: 'unparseable', section, key, error: parsed.error });
+      continue;
+    }
+    const config = parsed.value;
+    const missing = required.filter((f) => !(f in config));
+    const plain: string[] = [];
+    for (const field of missing) {
+      const oldKey = RENAMED_FIELDS[field];
+      if (oldKey && oldKey in config) out.push({ kind: 'renamedKey', section, key, field, oldKey, value: config[oldKey] });
+      else plain.push(field);
+    }
+    if (plain.length > 0) out.push({ kind: 'missingFields', section, key, fields: plain });
+  }
+  return out;
+}

@@ -181,6 +181,8 @@ interface ControlPlane {
   namespace: string;
   /** Why it is unknown (then `namespace` is a placeholder). */
   unknown?: Unreadable;
+  /** Nothing stated or found it: helm's own default, which findings resting on it say was assumed. */
+  assumed?: true;
 }
 
 async function resolveControlPlane(input: ContextInput, guard: GuardedKube | undefined, release: string, where: string): Promise<ControlPlane> {
@@ -189,7 +191,7 @@ async function resolveControlPlane(input: ContextInput, guard: GuardedKube | und
     return { namespace: input.namespace };
   }
   // Offline: helm's own default namespace, where `helm install` without -n puts the release.
-  if (!guard) return { namespace: 'default' };
+  if (!guard) return { namespace: 'default', assumed: true };
   const { found, failures } = await locateControlPlane(guard, release);
   if (found) return { namespace: found.namespace };
   const first = failures[0];
@@ -207,7 +209,7 @@ async function resolveControlPlane(input: ContextInput, guard: GuardedKube | und
     );
   }
   // Preflight before the install: nothing to find, and helm installs into `default` unless told otherwise.
-  return { namespace: 'default' };
+  return { namespace: 'default', assumed: true };
 }
 
 export async function resolveContext(input: ContextInput): Promise<ResolvedContext> {
@@ -219,6 +221,9 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
   const cp = await resolveControlPlane(input, guard, release, where);
   const controlPlane = cp.namespace;
   if (cp.unknown) unread.push(`control-plane namespace unknown: ${cp.unknown.message}`);
+  // helm's own default when nothing says otherwise; findings that rest on it say it was assumed. A namespace that
+  // could not be read is unknown (a placeholder), never assumed.
+  const assumed: ('controlPlane' | 'endpoint')[] = cp.assumed ? ['controlPlane'] : [];
   let endpointUnknown: Unreadable | undefined;
 
   let serviceConfig: ResolvedContext['serviceConfig'];
@@ -251,7 +256,11 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
     endpointUnknown = reason();
     if (!cp.unknown) unread.push(`endpoint namespace unknown: ${endpointUnknown.message}`);
   }
-  endpoint ??= controlPlane;
+  if (!endpoint) {
+    // Nothing names it (and nothing kept us from reading what would): model-engine's default is the release's own.
+    endpoint = controlPlane;
+    if (!cp.unknown) assumed.push('endpoint');
+  }
 
   let cloud = input.cloud;
   let cloudSource: ReportTarget['cloudSource'] = cloud ? 'flag' : undefined;
@@ -277,7 +286,7 @@ export async function resolveContext(input: ContextInput): Promise<ResolvedConte
   if (!cloud && cloudMissing) unread.push(`cloud unknown: ${cloudMissing.message}; pass --cloud`);
   if (input.valuesMissing) unread.push(`helm values: ${input.valuesMissing.message}; pass -f values.yaml`);
 
-  const namespaces: Namespaces = { controlPlane, endpoint };
+  const namespaces: Namespaces = { controlPlane, endpoint, ...(assumed.length > 0 ? { assumed } : {}) };
   const options: RunOptions = {
     canary: input.options?.canary ?? false,
     exec: input.options?.exec ?? false,

@@ -15,6 +15,7 @@ import {
   KUBECONFIG_KNOWN_OPEN,
   KUBECONFIG_REGRESSIONS,
   SNAPSHOT_REGRESSIONS,
+  VALUES_FIXED,
   VALUES_KNOWN_OPEN,
   VALUES_REGRESSIONS,
   knownOpenKubeconfig,
@@ -56,6 +57,7 @@ describe('fuzz: kubeconfigs', () => {
 describe('fuzz: values files through the CLI', () => {
   for (const [i, c] of VALUES_REGRESSIONS.entries()) it(`regression ${i}: ${JSON.stringify(c).slice(0, 80)}`, () => runValuesCase(c));
 
+  for (const [i, c] of VALUES_FIXED.entries()) it(`fixed ${i} (values parser hardening): ${JSON.stringify(c.text)}`, () => runValuesCase(c));
   for (const [i, c] of VALUES_KNOWN_OPEN.entries()) it.failing(`known open ${i} (values parser hardening): ${JSON.stringify(c.text)}`, () => runValuesCase(c));
 
   it('every values file ends in 0/2/3/4, one error line, no internals', async () => {

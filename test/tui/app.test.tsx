@@ -36,7 +36,7 @@ describe('the report list', () => {
     expect(f).toContain('cloud       aws (from config.values.infra.cloud_provider)');
     expect(f).toContain('namespaces  control plane model-engine, endpoints llm-engine');
     expect(f).toContain('values      release model-engine revision 3 (over the installed release)');
-    expect(f).toContain('✖ 8 failed  ▲ 2 warnings  ✔ 49 passed  ○ 10 skipped  ‼ 0 errors  in 1.2s');
+    expect(f).toContain('✖ 8 failed  ▲ 2 warnings  ✔ 53 passed  ○ 12 skipped  ‼ 0 errors  in 1.2s');
   });
 
   it('shows the endpoints table and the incidents, ranked, each with how many other views it has', async () => {
@@ -75,7 +75,7 @@ describe('the report list', () => {
   it('lists passes only with --show-passed', async () => {
     const hidden = await renderApp(storeWith(demo), { showAll: true, rows: 120 });
     expect(frame(hidden)).not.toContain('✔ PASS');
-    expect(frame(hidden)).toContain('· 49 passes hidden (--show-passed)');
+    expect(frame(hidden)).toContain('· 53 passes hidden (--show-passed)');
     cleanup();
     const shown = await renderApp(storeWith(demo), { showAll: true, showPassed: true, rows: 120 });
     expect(frame(shown)).toContain('Passed  49');
@@ -92,7 +92,7 @@ describe('the report list', () => {
     expect(selectedLine(await press(r, KEY.up, KEY.up, KEY.up))).toContain('llama-3-70b');
     expect(selectedLine(await press(r, 'G'))).toContain('#5');
     expect(selectedLine(await press(r, 'j'))).toContain('#5');
-    expect(frame(r)).toContain('7/7 (of 19) · filter failing + warnings');
+    expect(frame(r)).toContain('7/7 (of 21) · filter failing + warnings');
   });
 
   it('opens on failing + warnings when anything needs attention, and f cycles failing → failing + warnings → all', async () => {
@@ -100,14 +100,14 @@ describe('the report list', () => {
     const kinds = (f: string) => new Set(lines(f).flatMap((l) => /(?:^[❯ ] |#\d+ {2})([✖‼▲○✔]) [A-Z_]+/.exec(l)?.[1] ?? []));
     let f = frame(r);
     expect(kinds(f)).toEqual(new Set(['✖', '▲']));
-    expect(f).toContain('1/7 (of 19) · filter failing + warnings');
+    expect(f).toContain('1/7 (of 21) · filter failing + warnings');
     f = await press(r, 'f');
     expect(kinds(f)).toEqual(new Set(['✖', '▲', '○', '✔']));
     expect(f).toContain('Skipped  10');
     expect(f).toContain('1/19 · filter all');
     f = await press(r, 'f');
     expect(kinds(f)).toEqual(new Set(['✖']));
-    expect(f).toContain('1/5 (of 19) · filter failing (fail, error)');
+    expect(f).toContain('1/5 (of 21) · filter failing (fail, error)');
   });
 
   it('opens on everything when nothing needs attention, and says so under the failing filter', async () => {
@@ -170,7 +170,7 @@ describe('at 80×24', () => {
     const list = frame(r);
     expect(lines(list).slice(0, 2)).toEqual([
       'model-engine-doctor · triage · aws · snapshot fixtures/clusters/demo-aws',
-      '  ✖ 8 failed  ▲ 2 warnings  ✔ 49 passed  ○ 10 skipped  ‼ 0 errors  in 1.2s',
+      '  ✖ 8 failed  ▲ 2 warnings  ✔ 53 passed  ○ 12 skipped  ‼ 0 errors  in 1.2s',
     ]);
     expect(lines(list).length).toBeLessThan(24);
     const detail = await press(r, KEY.enter);

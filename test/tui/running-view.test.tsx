@@ -115,7 +115,7 @@ describe('the live run', () => {
     expect(await waitForFrame(r, 'the finalizing phase', (x) => x.includes('checks done; building the report…'))).toContain('building the report');
     store.setReport(structuredClone(demo));
     const f = await waitForFrame(r, 'the report', (x) => x.includes('filter failing + warnings'));
-    expect(f).toContain('✖ 8 failed  ▲ 2 warnings  ✔ 49 passed  ○ 10 skipped  ‼ 0 errors  in 1.2s');
+    expect(f).toContain('✖ 8 failed  ▲ 2 warnings  ✔ 53 passed  ○ 12 skipped  ‼ 0 errors  in 1.2s');
     expect(f).toMatch(/^❯ ✖ NO_MATCHING_NODES/m);
   });
 });

@@ -61,7 +61,7 @@ describe('known keys of the wrong type stop the run with file:line:col', () => {
 
   it('a --set that breaks a type is named as --set', async () => {
     const good = resolve(REPO, 'fixtures/values/onprem-good.yaml');
-    expect((await fatal([good], ['config.values.infra=onprem'])).message).toBe('--set: config.values.infra must be a map, got a string');
+    expect((await fatal([good], ['config.values.infra=onprem'])).message).toBe('--set config.values.infra=onprem: config.values.infra must be a map, got a string');
   });
 
   it.each<[string, string]>([

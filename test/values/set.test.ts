@@ -56,8 +56,8 @@ describe('--set parsing, as helm strvals', () => {
     expect(setTree('a=1', 'a.b=2')).toEqual({ a: { b: 2 } });
   });
 
-  it('null deletes (there is nothing below it to keep)', () => {
-    expect(setTree('a.b=1', 'a.b=null')).toEqual({ a: {} });
+  it('null stays null where the chart has no default (helm deletes only defaults)', () => {
+    expect(setTree('a.b=1', 'a.b=null')).toEqual({ a: { b: null } });
   });
 
   it('reports structure for the engine', () => {
@@ -83,5 +83,25 @@ describe('--set parsing, as helm strvals', () => {
     }
     expect(err).toBeInstanceOf(FatalError);
     expect((err as FatalError).message).toBe(`--set ${JSON.stringify(input)}: ${message}`);
+  });
+});
+
+describe('--set-string, --set-literal, --set-json and provenance labels', () => {
+  it.each<[string, Parameters<typeof parseSets>[1], unknown]>([
+    ['a=1,b=true,c=null,d={1,2}', '--set-string', { a: '1', b: 'true', c: 'null', d: ['1', '2'] }],
+    ['a.b=x,y={z}', '--set-literal', { a: { b: 'x,y={z}' } }],
+    ['a={"p":[1,{"q":"r"}]},b=2,c="s,t"', '--set-json', { a: { p: [1, { q: 'r' }] }, b: 2, c: 's,t' }],
+  ])('%s (%s)', (input, flag, expected) => {
+    const port = mergeLayers(undefined, [], { files: [], origin: 'files' }, (u) => applySets(u, parseSets([input], flag)));
+    expect(port.merged).toEqual(expected);
+  });
+
+  it('labels each assignment with its flag, and hides credential values', () => {
+    expect(parseSets(['tag=abc,redis.auth=hunter2hunter2'], '--set').map((a) => a.source)).toEqual(['--set tag=abc', '--set redis.auth=REDACTED']);
+    expect(parseSets(['a=1'], '--set-json')[0]!.source).toBe('--set-json a=1');
+  });
+
+  it('names the flag in a syntax error', () => {
+    expect(() => parseSets(['a={"p":'], '--set-json')).toThrow('--set-json "a={\\"p\\":": the value of "a" is not JSON: {"p":');
   });
 });

@@ -15,6 +15,11 @@ export interface ProbeContext {
   object: ObjectRef;
   /** Median latency above which a warning is given (ms). */
   slowMs?: number;
+  /**
+   * The config comes from helm values, not an installed ConfigMap (preflight): a host that does not resolve from
+   * this machine is not probed (skip with the reason) rather than judged, since the nodes may well resolve it.
+   */
+  fromValues?: boolean;
 }
 
 /** A skip that still says how to get an answer (`skip()` takes no remediation). */
@@ -29,6 +34,8 @@ export const PROBE_MESSAGES = {
     "The {{role}} Redis {{target}} answers from {{from}}: {{summary}}; it logged in as your Entra identity {{oid}} (the token's oid), not as the pods' AZURE_OBJECT_ID {{podOid}}: rerun with --exec to test the pods' identity",
   tokenNeeded: 'The {{role}} Redis {{target}} is reachable from {{from}} ({{summary}}), but logging in needs an Entra token: rerun with --cloud-api, or with --exec to log in as the gateway pod',
   clusterOnly: 'The {{role}} Redis host {{host}} is a cluster-internal name that does not resolve from {{from}}: rerun with --exec to probe from the gateway pod',
+  notResolvedHere:
+    'The {{role}} Redis host {{host}} does not resolve from {{from}} ({{code}}), so it was not probed; the nodes may resolve it (private DNS): probe from inside the network, or after the install with --exec',
   unreachableFromHere: 'The {{role}} Redis {{target}} is not reachable from {{from}} ({{detail}}); {{host}} is {{where}}, so this says nothing about the pods: rerun with --exec to probe from the gateway pod',
   dnsFailed: 'The {{role}} Redis host {{host}} does not resolve from {{from}} ({{code}})',
   tcpUnreachable: 'The {{role}} Redis {{target}} is unreachable from {{from}} ({{code}}: {{detail}})',
@@ -100,6 +107,14 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
     case 'dns':
       if (c.local && isClusterInternalName(target.host)) {
         return skipWith('clusterOnly', { object, evidence, data, remediation: { summary: 'Probe from inside the cluster.', commands: [exec, inPod] } });
+      }
+      if (c.local && c.fromValues) {
+        return skipWith('notResolvedHere', {
+          object,
+          evidence,
+          data,
+          remediation: { summary: `Check the host name for typos; then probe from a machine on the Redis network, or after the install from the gateway pod.`, commands: [`getent hosts ${target.host}`, exec] },
+        });
       }
       return (c.local ? warn : fail)('dnsFailed', {
         object,

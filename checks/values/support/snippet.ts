@@ -89,3 +89,15 @@ export function valuesSnippet(entries: readonly SnippetEntry[]): string {
   walk(root, 0);
   return lines.join('\n') + '\n';
 }
+
+/** `$NAME` or `${NAME}` (upper-case, as envsubst templates write them; `${queue_name}` is model-engine's own). */
+const ENV_PLACEHOLDER = /\$\{?([A-Z][A-Z0-9_]*)\}?/g;
+
+/** The environment placeholders a values string still holds (values_circleci.yaml is an envsubst template). */
+export function envPlaceholders(v: unknown): string[] {
+  if (typeof v !== 'string') return [];
+  return [...new Set([...v.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]!))];
+}
+
+/** True when the value is (partly) an unexpanded `$VARIABLE`: judged by values/env-placeholders, not by shape. */
+export const hasEnvPlaceholder = (v: unknown): boolean => envPlaceholders(v).length > 0;

@@ -1,7 +1,9 @@
 export { CHART_DEFAULTS_SOURCE, CHART_DEFAULTS_YAML, CHART_NAME, CHART_VERSION } from './chart-defaults.js';
-export { chartDefaultsLayer, loadValuesFiles, parseValuesYaml } from './load.js';
+export { chartDefaultsLayer, loadValues, loadValuesFiles, readBounded, STDIN_LABEL, type ValuesFlags, type ValuesInput } from './load.js';
+export { parseValuesFile, VALUES_LIMITS, type ParsedValuesFile } from './parse.js';
+export { CHART_TOP_LEVEL_KEYS, foreignValuesProblem, MODEL_ENGINE_MARKERS } from './recognise.js';
 export { MergedValues, mergeLayers, type ValuesLayer } from './merge.js';
-export { applySets, parseSet, parseSets, typedSetValue, type SetAssignment } from './set.js';
+export { applySets, parseSet, parseSetFile, parseSets, setSourceLabel, typedSetValue, type SetAssignment, type SetFlag } from './set.js';
 export {
   decodeRelease,
   encodeRelease,

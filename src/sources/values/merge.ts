@@ -8,7 +8,7 @@
  *
  * Provenance is tracked per node path (maps, lists, list items and leaves): the last place that mentions the key.
  */
-import type { Evidence, SourceLocation, ValuesPort } from '../../engine/types.js';
+import type { Evidence, SourceLocation, ValuesPort, ValuesWarning } from '../../engine/types.js';
 import { formatPath, getPath, parsePath } from '../../engine/values-path.js';
 import { redactValue } from '../../engine/redact.js';
 
@@ -133,6 +133,15 @@ export function mergeUserLayer(dst: ValuesLayer, src: ValuesLayer): void {
   rec(dst.values, src.values, dst.prov, src.prov);
 }
 
+/** A copy without null map entries (at any depth; list items stay), as helm coalesces a chart's defaults. */
+function withoutMapNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutMapNulls);
+  if (!isPlainMap(v)) return v;
+  const out: Plain = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = withoutMapNulls(x);
+  return out;
+}
+
 /** The result of coalescing: merged values, provenance, and where nulls removed keys. */
 export interface Coalesced {
   merged: Plain;
@@ -142,8 +151,8 @@ export interface Coalesced {
 
 /**
  * Helm's coalesce of the user tree over the chart defaults: user values win, maps deep-merge, a user `null`
- * deletes the key and everything under it. Helm keeps a null that has no default as a nil value; templates
- * cannot tell it from absent, so we delete it too.
+ * deletes the key (and everything under it) where the chart has a default. A null without a default stays a
+ * nil value, as in helm: `range` over its map still yields the key (the service config renders `key:`).
  */
 export function coalesce(user: ValuesLayer, defaults: ValuesLayer | undefined): Coalesced {
   const removed = new Map<string, SourceLocation>();
@@ -162,7 +171,19 @@ export function coalesce(user: ValuesLayer, defaults: ValuesLayer | undefined): 
       if (u && Object.hasOwn(u, k)) {
         const uv = u[k];
         if (uv === null || uv === undefined) {
-          if (un?.p) removed.set(pathKey([...path, k]), un.p.loc);
+          // helm's coalesce deletes a user null only where the chart has a default; elsewhere the key stays, nil,
+          // and templates that range over the map still see it (`key:` renders empty, None to Python).
+          // Measured against helm v4: at the top level a null deletes any key the chart defines; below it, only a
+          // key whose default is not itself null (a null over a null default stays).
+          const hasDefault = d !== undefined && Object.hasOwn(d, k);
+          if (hasDefault && (path.length === 0 || (d[k] !== null && d[k] !== undefined))) {
+            if (un?.p) removed.set(pathKey([...path, k]), un.p.loc);
+          } else {
+            res[k] = null;
+            (out.c ??= new Map()).set(k, un ? un.clone() : new ProvenanceTree());
+            // For checks it is still "not set" (no value): evidence says so, with the place of the null.
+            if (un?.p) removed.set(pathKey([...path, k]), un.p.loc);
+          }
           continue;
         }
         if (isPlainMap(uv)) {
@@ -177,7 +198,9 @@ export function coalesce(user: ValuesLayer, defaults: ValuesLayer | undefined): 
           (out.c ??= new Map()).set(k, un ? un.clone() : new ProvenanceTree());
         }
       } else if (d && Object.hasOwn(d, k)) {
-        res[k] = clone(d[k]);
+        // helm drops the chart's own nulls (`celery_enable_sha256: null`, `redis.auth:`): .Values has no such key.
+        if (d[k] === null || d[k] === undefined) continue;
+        res[k] = withoutMapNulls(clone(d[k]));
         const dn = dt?.c?.get(k);
         (out.c ??= new Map()).set(k, dn ? dn.clone() : new ProvenanceTree());
       }
@@ -197,6 +220,8 @@ export class MergedValues implements ValuesPort {
     readonly merged: Record<string, unknown>,
     private readonly prov: ProvenanceTree,
     private readonly removed: Map<string, SourceLocation>,
+    /** What helm accepts without a word but a person should know (duplicate keys: the last one wins). */
+    readonly warnings: readonly ValuesWarning[] = [],
   ) {}
 
   get(path: string | readonly string[]): unknown {
@@ -233,7 +258,8 @@ export class MergedValues implements ValuesPort {
    */
   removedBy(path: string | readonly string[]): SourceLocation | undefined {
     const parts = parsePath(path);
-    if (getPath(this.merged, parts) !== undefined) return undefined;
+    const v = getPath(this.merged, parts);
+    if (v !== undefined && v !== null) return undefined;
     for (let n = parts.length; n > 0; n--) {
       const loc = this.removed.get(pathKey(parts.slice(0, n)));
       if (loc) return { ...loc };
@@ -245,8 +271,10 @@ export class MergedValues implements ValuesPort {
   evidence(path: string | readonly string[]): Evidence {
     const parts = parsePath(path);
     const value = this.get(parts);
-    const missing = value === undefined;
-    const source = missing ? this.removedBy(parts) : this.source(parts);
+    // A user null without a chart default is kept (helm keeps it) but has no value: missing, where it was nulled.
+    const nulledAt = value === null ? this.removedBy(parts) : undefined;
+    const missing = value === undefined || nulledAt !== undefined;
+    const source = value === undefined ? this.removedBy(parts) : (nulledAt ?? this.source(parts));
     const key = [...parts].reverse().find((p) => !/^\d+$/.test(p));
     return {
       type: 'values',
@@ -262,12 +290,12 @@ export class MergedValues implements ValuesPort {
 export function mergeLayers(
   defaults: ValuesLayer | undefined,
   userLayers: readonly ValuesLayer[],
-  meta: { files: readonly string[]; origin: 'files' | 'release' | 'defaults' },
+  meta: { files: readonly string[]; origin: 'files' | 'release' | 'defaults'; warnings?: readonly ValuesWarning[] },
   applySets?: (user: ValuesLayer) => void,
 ): MergedValues {
   const user: ValuesLayer = { values: {}, prov: new ProvenanceTree() };
   for (const layer of userLayers) mergeUserLayer(user, layer);
   applySets?.(user);
   const { merged, prov, removed } = coalesce(user, defaults);
-  return new MergedValues(meta.files, meta.origin, merged, prov, removed);
+  return new MergedValues(meta.files, meta.origin, merged, prov, removed, meta.warnings ?? []);
 }

@@ -1,16 +1,29 @@
 /**
- * `--set` as helm parses it (`pkg/strvals`): `a.b=1,c[0]=x,d={p,q}`, backslash escapes any character
- * (`eks\.amazonaws\.com/role-arn`, `a=1\,2`), values typed like helm (`true`/`false` → boolean, `null` → delete,
- * integers without a leading zero → number, everything else, floats included, stays a string).
+ * helm's inline values flags as `pkg/strvals` parses them:
+ * - `--set a.b=1,c[0]=x,d={p,q}`: backslash escapes any character (`eks\.amazonaws\.com/role-arn`, `a=1\,2`),
+ *   values typed like helm (`true`/`false` → boolean, `null` → delete, integers without a leading zero → number,
+ *   everything else, floats included, stays a string);
+ * - `--set-string`: the same syntax, every value a string (`null` included);
+ * - `--set-literal key=value`: one key, the whole rest of the argument is the value, commas and braces included;
+ * - `--set-json key=<JSON>[,key=<JSON>…]`: each value one JSON document (`--set-json '{…}'` is a whole map, merged
+ *   by the loader);
+ * - `--set-file key=path`: the value is the file's content (read by the loader).
+ * Each assignment keeps the flag and text it came from, so a finding can name the argument to change.
  */
 import { FatalError } from '../../engine/errors.js';
+import { redactValue } from '../../engine/redact.js';
 import { isPlainMap, ProvenanceTree, type Plain, type ValuesLayer } from './merge.js';
 
 export type SetSegment = { key: string } | { index: number };
 
+/** Which flag an assignment came from; they differ in how the value is read. */
+export type SetFlag = '--set' | '--set-string' | '--set-json' | '--set-file' | '--set-literal';
+
 export interface SetAssignment {
   path: SetSegment[];
   value: unknown;
+  /** Provenance label: the flag and the assignment (`--set tag=abc`), its value redacted when the key is a credential. */
+  source?: string;
 }
 
 /** Helm refuses indices above this (strvals `MaxIndex`) so `a[99999999]=x` cannot eat memory. */
@@ -33,8 +46,41 @@ export function typedSetValue(raw: string): unknown {
   return raw;
 }
 
+/** The provenance label of one assignment: flag, key and (short, redacted) value. */
+export function setSourceLabel(flag: SetFlag, path: readonly SetSegment[], value: unknown, raw?: string): string {
+  const last = [...path].reverse().find((s): s is { key: string } => 'key' in s)?.key;
+  const shown = raw ?? (typeof value === 'string' ? value : JSON.stringify(value));
+  let v = String(redactValue(last, shown) ?? '');
+  if (v.length > 60) v = `${v.slice(0, 57)}…`;
+  return `${flag} ${describe(path)}=${v}`;
+}
+
+/**
+ * The end of one JSON value starting at `i` (strings, nesting and escapes honoured): the index of the `,` that
+ * ends it at top level, or the end of input.
+ */
+function jsonValueEnd(input: string, i: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let j = i; j < input.length; j++) {
+    const c = input[j]!;
+    if (inString) {
+      if (c === '\\') j++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === ',' && depth === 0) return j;
+  }
+  return input.length;
+}
+
+export type SetMode = 'typed' | 'string' | 'literal' | 'json';
+
 /** Parse one `--set` argument into assignments, in order. Throws a one-line error on bad syntax. */
-export function parseSet(input: string): SetAssignment[] {
+export function parseSet(input: string, mode: SetMode = 'typed'): SetAssignment[] {
   const out: SetAssignment[] = [];
   let i = 0;
   const n = input.length;
@@ -96,13 +142,31 @@ export function parseSet(input: string): SetAssignment[] {
     if (path.some((s) => 'key' in s && s.key === '')) throw new SetSyntaxError(`empty key in "${input}"`);
 
     let value: unknown;
+    if (mode === 'literal') {
+      // helm's literal parser: everything after the first "=" is the value, verbatim.
+      out.push({ path, value: input.slice(i) });
+      break;
+    }
+    if (mode === 'json') {
+      const end = jsonValueEnd(input, i);
+      const text = input.slice(i, end);
+      try {
+        value = JSON.parse(text) as unknown;
+      } catch {
+        throw new SetSyntaxError(`the value of "${describe(path)}" is not JSON: ${text.length > 40 ? `${text.slice(0, 37)}…` : text}`);
+      }
+      i = end < n ? end + 1 : end;
+      out.push({ path, value });
+      continue;
+    }
+    const typed = (raw: string) => (mode === 'string' ? raw : typedSetValue(raw));
     if (input[i] === '{') {
       i++;
       const items: unknown[] = [];
       for (;;) {
         const [item, s] = until(',}');
         if (s === '') throw new SetSyntaxError(`list value in "${input}" is missing its closing "}"`);
-        if (!(s === '}' && item === '' && items.length === 0)) items.push(typedSetValue(item));
+        if (!(s === '}' && item === '' && items.length === 0)) items.push(typed(item));
         if (s === '}') break;
       }
       if (i < n) {
@@ -112,7 +176,7 @@ export function parseSet(input: string): SetAssignment[] {
       value = items;
     } else {
       const [raw] = until(',');
-      value = typedSetValue(raw);
+      value = typed(raw);
     }
     out.push({ path, value });
   }
@@ -123,18 +187,40 @@ function describe(path: readonly SetSegment[]): string {
   return path.map((s, j) => ('index' in s ? `[${s.index}]` : j === 0 ? s.key : `.${s.key}`)).join('');
 }
 
-/** Parse `--set` arguments; a syntax error is a {@link FatalError} naming the argument. */
-export function parseSets(sets: readonly string[]): SetAssignment[] {
+const MODE_OF: Record<Exclude<SetFlag, '--set-file'>, SetMode> = {
+  '--set': 'typed',
+  '--set-string': 'string',
+  '--set-literal': 'literal',
+  '--set-json': 'json',
+};
+
+/**
+ * Parse the arguments of one flag (default `--set`); a syntax error is a {@link FatalError} naming the argument.
+ * Each assignment gets its provenance label.
+ */
+export function parseSets(sets: readonly string[], flag: Exclude<SetFlag, '--set-file'> = '--set'): SetAssignment[] {
   const out: SetAssignment[] = [];
   for (const s of sets) {
     try {
-      out.push(...parseSet(s));
+      for (const a of parseSet(s, MODE_OF[flag])) out.push({ ...a, source: setSourceLabel(flag, a.path, a.value) });
     } catch (e) {
-      if (e instanceof SetSyntaxError) throw new FatalError(`--set ${JSON.stringify(s)}: ${e.message}`);
+      if (e instanceof SetSyntaxError) throw new FatalError(`${flag} ${JSON.stringify(s)}: ${e.message}`);
       throw e;
     }
   }
   return out;
+}
+
+/** `--set-file key=path`: the key and the path (helm reads the file and sets its content as a string). */
+export function parseSetFile(arg: string): { path: SetSegment[]; file: string } {
+  try {
+    const [a] = parseSet(arg, 'literal');
+    if (!a || typeof a.value !== 'string' || a.value === '') throw new SetSyntaxError(`expected key=path`);
+    return { path: a.path, file: a.value };
+  } catch (e) {
+    if (e instanceof SetSyntaxError) throw new FatalError(`--set-file ${JSON.stringify(arg)}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
@@ -143,8 +229,8 @@ export function parseSets(sets: readonly string[]): SetAssignment[] {
  * Every node on the path gets the `--set` provenance.
  */
 export function applySets(user: ValuesLayer, assignments: readonly SetAssignment[]): void {
-  const prov = { loc: { file: '--set' }, user: true };
-  for (const { path, value } of assignments) {
+  for (const { path, value, source } of assignments) {
+    const prov = { loc: { file: source ?? '--set' }, user: true };
     /** `t` is the provenance node of `node`; it is already marked as set by `--set`. */
     const assign = (node: unknown, t: ProvenanceTree, depth: number): unknown => {
       const seg = path[depth]!;

@@ -59,7 +59,7 @@ describe('cluster/apis findings', () => {
   });
 
   it('Istio CRDs are only required when istio_enabled', async () => {
-    const values = await loadValuesFiles([fixture(v('aws-good'))], ['config.values.launch.istio_enabled=false']);
+    const values = await loadValuesFiles([fixture(v('aws-good'))], ['config.values.launch.istio_enabled=false', 'virtualservice.enabled=false', 'destinationrule.enabled=false']);
     expect(requiredCrds(values, 'aws').map((x) => x.name)).toEqual(['scaledobjects.keda.sh', 'triggerauthentications.keda.sh']);
   });
 

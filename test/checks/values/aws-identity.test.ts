@@ -46,6 +46,12 @@ testCheck(check, {
       errors: [{ messageId: 'configMapNamespacesIncomplete', status: 'fail', object: { kind: 'HelmValues', name: 'aws.configMap.namespaces' } }],
     },
     {
+      // Issue 12 §5: offline without -n the release namespace is assumed ("default"); the list names model-engine.
+      name: 'no -n and no cluster: the assumed release namespace is not a failure, but a warning saying so',
+      values: [GOOD, v('aws-identity-configmap-release-ns')],
+      errors: [{ messageId: 'configMapNamespaceAssumed', status: 'warn', object: { kind: 'HelmValues', name: 'aws.configMap.namespaces' } }],
+    },
+    {
       name: 'installing into another namespace than the ConfigMap list names',
       values: [GOOD],
       namespace: 'llm-control',
@@ -111,4 +117,18 @@ describe('role ARN parsing', () => {
     ['arn:aws:iam::000000000000:role/k8s-main-llm-engine', true],
     ['arn:aws:iam::482093716652:role/k8s-main-llm-engine', false],
   ])('placeholder account in %s: %p', (arn, placeholder) => expect(roleArnProblem(arn)?.placeholder ?? false).toBe(placeholder));
+});
+
+describe('values/aws-identity and the assumed namespace', () => {
+  it('names the namespace it assumed and how to state it', async () => {
+    const rs = await runCase(check, { name: 'no -n', values: [GOOD, v('aws-identity-configmap-release-ns')] });
+    const r = rs.find((x) => x.messageId === 'configMapNamespaceAssumed')!;
+    expect(r.status).toBe('warn');
+    expect(r.message).toContain('default, which the doctor assumed as the release namespace (no -n given)');
+    expect(r.remediation?.commands?.[0]).toContain('-n <release namespace>');
+    expect(rs.some((x) => x.status === 'fail' && x.messageId.startsWith('configMap'))).toBe(false);
+    // Stated with -n, the same values pass.
+    const stated = await runCase(check, { name: '-n model-engine', values: [GOOD, v('aws-identity-configmap-release-ns')], namespace: NS });
+    expect(stated.find((x) => x.messageId.startsWith('configMap'))?.messageId).toBe('configMapOk');
+  });
 });

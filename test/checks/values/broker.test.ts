@@ -15,12 +15,15 @@ testCheck(check, {
     { name: 'GCP project only in infra.gcp_project_id', values: [V('gcp-good'), V('broker-gcp-infra-project')] },
     { name: 'on-prem flag set in the infra block instead', values: [V('onprem-good'), V('broker-onprem-no-redis-flag')], set: ['config.values.infra.celery_broker_type_redis=true'] },
     { name: 'values_sample.yaml on AWS', values: [V('values_sample')] },
+    // facts §10.1, §3: context circleci → CIRCLECI=true → Redis everywhere, on AWS too.
+    { name: 'context circleci on AWS with celeryBrokerType redis', values: [V('aws-good'), V('broker-circleci')] },
   ],
   invalid: [
     { name: 'elasticache', values: [V('onprem-good'), V('broker-elasticache')], errors: [{ messageId: 'invalid', status: 'fail', object: key('celeryBrokerType') }] },
     { name: 'missing', values: [V('aws-good'), V('broker-missing')], errors: [{ messageId: 'missing', status: 'fail', object: key('celeryBrokerType') }] },
     { name: 'sqs on Azure', values: [V('azure-good'), V('broker-azure-sqs')], errors: [{ messageId: 'cloudMismatch', status: 'fail', object: key('celeryBrokerType') }] },
     { name: 'on-prem without celery_broker_type_redis', values: [V('onprem-good'), V('broker-onprem-no-redis-flag')], errors: [{ messageId: 'redisFlagMissing', status: 'fail', object: key('celery_broker_type_redis') }] },
+    { name: 'context circleci with celeryBrokerType sqs', values: [V('aws-good'), V('broker-circleci')], set: ['celeryBrokerType=sqs'], errors: [{ messageId: 'cloudMismatch', status: 'fail', object: key('celeryBrokerType') }] },
     { name: 'celery_broker_type_redis on AWS', values: [V('aws-good'), V('broker-aws-redis-flag')], errors: [{ messageId: 'redisFlagConflict', status: 'fail', object: key('celery_broker_type_redis') }] },
     { name: 'celery_broker_type_redis on Azure', values: [V('azure-good'), V('broker-aws-redis-flag')], errors: [{ messageId: 'redisFlagConflict', status: 'fail' }] },
     { name: 'Azure without a Service Bus namespace', values: [V('azure-good'), V('broker-azure-no-namespace')], errors: [{ messageId: 'valueMissing', status: 'fail', object: key('azure.servicebus_namespace') }] },
@@ -92,5 +95,13 @@ describe('messages', () => {
     expect(r.message).toContain('values_sample.yaml and the cloud support matrix suggest "elasticache"');
     expect(r.remediation.values).toBe('celeryBrokerType: redis\n');
     expect(r.evidence[0]).toMatchObject({ path: 'celeryBrokerType', value: 'elasticache', source: { line: 2, column: 1 } });
+  });
+});
+
+describe('values/broker follows context circleci', () => {
+  it('passes with the reason (CIRCLECI=true → Redis everywhere)', async () => {
+    const [r] = await runCase(check, { name: 'ci', values: [V('aws-good'), V('broker-circleci')] });
+    expect(r).toMatchObject({ status: 'pass', messageId: 'ciRedis' });
+    expect(r!.message).toContain('CIRCLECI=true');
   });
 });

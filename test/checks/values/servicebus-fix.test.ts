@@ -48,7 +48,7 @@ describe('values/servicebus-fix with a local clone (--llm-engine-repo)', () => {
       const [r] = await runCase(c, { name: tag, values: [GOOD], set: [`tag=${tag}`], ports: ports() });
       expect(r).toMatchObject({ status: 'fail', messageId: 'notIncluded', object: TAG });
       expect(r!.message).toContain('503');
-      expect(r!.evidence).toContainEqual(expect.objectContaining({ type: 'values', path: 'tag', source: expect.objectContaining({ file: '--set' }) }));
+      expect(r!.evidence).toContainEqual(expect.objectContaining({ type: 'values', path: 'tag', source: expect.objectContaining({ file: `--set tag=${tag}` }) }));
     }
   });
 

@@ -1,0 +1,5 @@
+import type { Check } from '../../src/engine/index.js';
+import schema from './schema.js';
+
+/** Checks of the `database` area. */
+export const checks: readonly Check[] = [schema];
