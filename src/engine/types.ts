@@ -348,8 +348,9 @@ export interface Namespaces {
   /** `config.values.launch.endpoint_namespace`. */
   endpoint: string;
   /**
-   * Namespaces nothing stated (no `-n`, no cluster to find the gateway in, no endpoint_namespace): the doctor
-   * assumed them. A finding that rests on one says so and warns instead of failing.
+   * Namespaces nothing stated or found (no `-n` and no control plane in the cluster, or no cluster; no
+   * endpoint_namespace): the doctor assumed them. A finding that rests on one says so and warns instead of failing.
+   * A namespace RBAC or the API kept the run from finding is never assumed (see `CheckContext.missing`).
    */
   assumed?: readonly ('controlPlane' | 'endpoint')[];
 }
