@@ -73,7 +73,8 @@ function classifyKey(key: string): KeyClass {
   if (cached) return cached;
   // `redis/auth`, `cluster/database-secret` (a check id), `logs/token`: a path or an id, not a key. Annotation keys
   // have a domain before the slash (`example.com/api-token`) and are classified.
-  const out = /^[^./]*\//.test(key) ? 'none' : classifyWords(keyWords(key.replace(/^-+/, '')));
+  // A bare `pass` is a result's status (`"pass": 40`, `pass: one result`); `REDIS_PASS`, `--pass` hold a password.
+  const out = /^[^./]*\//.test(key) || /^pass$/i.test(key) ? 'none' : classifyWords(keyWords(key.replace(/^-+/, '')));
   if (keyCache.size > 10_000) keyCache.clear();
   keyCache.set(key, out);
   return out;
@@ -134,6 +135,11 @@ function keepAsIs(value: string): boolean {
     /^\$\{[A-Za-z_][\w.]*\}$/.test(t) ||
     /^\$\([A-Za-z_]\w*\)$/.test(t) ||
     /^\{\{[^{}]*\}\}$/.test(t) ||
+    // A format placeholder (`rediss://{user}:{password}@{host}`) or code in a traceback's source line
+    // (`password = token.token`, `token = DefaultAzureCredential().get_token(`).
+    /^\{[A-Za-z_][\w.]*\}$/.test(t) ||
+    /^[A-Za-z_][\w.]*\(/.test(t) ||
+    /^[a-z_]+(?:\.[a-z_]+)+$/.test(t) ||
     // A placeholder (`<your-password>`) or a file path (`./database_url`, `/etc/secrets/redis/password`).
     /^<[^<>\s]*>$/.test(t) ||
     /^(?:\.\.?|~)\/\S*$/.test(t) ||
@@ -200,7 +206,7 @@ const BEARER = /(?<![A-Za-z0-9])(Bearer)([ \t]+)([A-Za-z0-9._~+/-]+=*)/gi;
 const BEARER_PROSE = new Set([
   'token', 'tokens', 'auth', 'authentication', 'authorization', 'scheme', 'schemes', 'header', 'headers', 'credentials',
   'credential', 'realm', 'error', 'type', 'method', 'prefix', 'value', 'string', 'format', 'flow', 'grant', 'access',
-  'only', 'required', 'missing', 'invalid', 'expired',
+  'only', 'required', 'missing', 'invalid', 'expired', 'challenge',
 ]);
 const BASIC = /(?<![A-Za-z0-9])(Basic)([ \t]+)([A-Za-z0-9+/]+={0,2})(?![A-Za-z0-9+/=])/gi;
 const AUTH_SCHEME = /^(?:Basic|Bearer|Token|Digest|Negotiate|NTLM|SharedKey|SharedAccessSignature|AWS4-HMAC-SHA256|OAuth)[ \t]+/i;
@@ -210,7 +216,7 @@ const KEY_SEP = /(?<![\w.\-/\\@$])(\\?["']?)(-{0,2}[A-Za-z_][\w.\-/]*)\1([ \t]*)
 // {name: X_PASSWORD, value: …} in text (a pod spec dumped as YAML or JSON in a log or an annotation).
 const ENV_PAIR = /(\\?["']?)name\1[ \t]*[:=][ \t]*(\\?["']?)([A-Za-z_][\w.-]*)\2[ \t]*(?:,|\r?\n)[ \t-]*(\\?["']?)value\4[ \t]*([:=])[ \t]*/g;
 // --password VALUE (space-separated); --password=VALUE is an assignment.
-const FLAG_SPACE = /(?<![\w-])(--?[A-Za-z][\w-]*)([ \t]+)(["']?)([^\s"'-][^\s"']*)\3/g;
+const FLAG_SPACE = /(?<![\w-])(--?[A-Za-z][\w-]*)([ \t]+)(["']?)([^\s"'`-][^\s"'`]*)\3/g;
 
 function isPrintable(s: string): boolean {
   return /^[\x20-\x7e]+$/.test(s);
@@ -480,8 +486,11 @@ export function redactText(text: string): string {
   if (t.includes('-----BEGIN')) t = redactPem(t);
   if (t.includes('://')) t = redactUrls(t);
   for (const re of TOKEN_FORMATS) t = t.replace(re, REDACTED);
-  t = t.replace(BEARER, (m, kind: string, sp: string, token: string) =>
-    token === REDACTED || BEARER_PROSE.has(token.toLowerCase()) || PROSE_WORDS.has(token.toLowerCase()) ? m : `${kind}${sp}${REDACTED}`,
+  // `WWW-Authenticate: Bearer realm="…",service="…"` is a challenge (auth-params), not a credential.
+  t = t.replace(BEARER, (m: string, kind: string, sp: string, token: string, offset: number, all: string) =>
+    token === REDACTED || BEARER_PROSE.has(token.toLowerCase()) || PROSE_WORDS.has(token.toLowerCase()) || (/^[A-Za-z]+=$/.test(token) && /\S/.test(all[offset + m.length] ?? ''))
+      ? m
+      : `${kind}${sp}${REDACTED}`,
   );
   t = t.replace(BASIC, (m, kind: string, sp: string, b64: string) => (basicCredential(b64) ? `${kind}${sp}${REDACTED}` : m));
   t = redactEnvPairs(t);

@@ -42,6 +42,11 @@ const FALSE_POSITIVES: [string, string][] = [
   ['boto', 'botocore.exceptions.NoCredentialsError: Unable to locate credentials'],
   ['psycopg', 'sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) FATAL:  password authentication failed for user "llm_engine"'],
   ['a shape named in a log line', 'ERROR YAML client_secret::'],
+  ["a result's status, in JSON and in prose", '{"fail": 2, "warn": 1, "pass": 40} and pass: one result naming them all'],
+  ['a Bearer challenge', 'WWW-Authenticate: Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:x:pull"'],
+  ["a traceback's source line: attribute access", '    password = token.token'],
+  ["a traceback's source line: a call", '    token = DefaultAzureCredential().get_token("https://redis.azure.com/.default")'],
+  ["a traceback's source line: a format placeholder", '    return f"rediss://{username}:{password}@{self.cache_redis_azure_host}"'],
   // What follows a key cannot be a secret.
   ['a status code and its reason', 'auth: 401 Unauthorized'],
   ['a number and a word', 'password: 3 attempts left'],
@@ -84,6 +89,8 @@ describe('no false redactions: prose, names and values that cannot be secrets st
 describe('…and a secret inside such text goes, the text around it stays', () => {
   it.each([
     ['connecting with password: hunter2', 'connecting with password: REDACTED'],
+    ['REDIS_PASS=hunter2 redis-cli --pass hunter3 ping', 'REDIS_PASS=REDACTED redis-cli --pass REDACTED ping'],
+    ['WWW-Authenticate: Bearer realm="x" then Authorization: Bearer abc.def-123', 'WWW-Authenticate: Bearer realm="x" then Authorization: Bearer REDACTED'],
     ['invalid password: hunter2, user bob', 'invalid password: REDACTED, user bob'],
     ['error: REDIS_PASSWORD: hunter2', 'error: REDIS_PASSWORD: REDACTED'],
     ['INFO:root:password: hunter2', 'INFO:root:password: REDACTED'],
