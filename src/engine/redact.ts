@@ -275,7 +275,8 @@ function valueAt(text: string, i: number, mode: 'yaml' | 'word'): ValueRange | u
     const close = text.indexOf(']', i);
     return { start: i, end: close >= 0 && close < eol ? close + 1 : eol };
   }
-  if ((c === '|' || c === '>') && mode === 'yaml') return blockScalarAt(text, i);
+  // A block scalar (`password: |` and the lines under it), also after a log line's prefix (`ERROR … password: |`).
+  if ((c === '|' || c === '>') && (mode === 'yaml' || /^[|>][-+0-9]*[ \t]*\r?\n/.test(text.slice(i, i + 8)))) return blockScalarAt(text, i);
   if (mode === 'yaml') {
     // YAML plain scalars and headers run to the end of the line: words, until a separator, a comment or another key.
     let j = i;

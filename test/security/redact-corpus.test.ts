@@ -17,6 +17,26 @@ describe('free text: one case per secret shape', () => {
   });
 });
 
+describe('free text: every shape after a log line\'s prefix (a key inside a line)', () => {
+  const PREFIXES = [
+    '2026-01-01T00:00:00Z ERROR ',
+    'INFO:root:',
+    '[2026-05-20 06:00:21,448: ERROR/MainProcess] ',
+    'E1207 12:00:00.000000 1 main.go:42] ',
+    '{"level":"error","msg":"',
+    'error: ',
+    'fatal: config: ',
+    '(',
+    'ERROR connecting with ',
+  ];
+  it.each(PREFIXES)('%j', (prefix) => {
+    for (const s of SECRET_SHAPES) {
+      const out = redactText(`${prefix}${s.text}`);
+      for (const secret of s.secrets) if (out.includes(secret)) throw new Error(`${s.shape}: ${secret} survived in ${JSON.stringify(out)}`);
+    }
+  });
+});
+
 describe('look-alikes stay whole (no evidence destroyed)', () => {
   it.each(NOT_SECRETS)('%s', (text) => expect(redactText(text)).toBe(text));
 });
