@@ -356,10 +356,13 @@ function identifierLike(key: string): boolean {
  * token is the first one's value), or inside a sentence or after another key's `: ` (`inline`).
  */
 function placeOf(text: string, index: number): 'line' | 'start' | 'value' | 'inline' {
-  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
-  const from = Math.max(lineStart, index - 200);
-  const before = text.slice(from, index);
-  if ((from === lineStart && /^[ \t]*(?:-[ \t]+)?$/.test(before)) || /\\[nr][ \t]*(?:-[ \t]+)?$/.test(before)) return 'line';
+  // At most 200 characters back: a 4 MB log on one line costs no more per key than a short one.
+  const from = Math.max(0, index - 200);
+  const window = text.slice(from, index);
+  const nl = window.lastIndexOf('\n');
+  const before = nl >= 0 ? window.slice(nl + 1) : window;
+  const lineStart = nl >= 0 || from === 0;
+  if ((lineStart && /^[ \t]*(?:-[ \t]+)?$/.test(before)) || /\\[nr][ \t]*(?:-[ \t]+)?$/.test(before)) return 'line';
   if (/[{[(,;&?|"'`][ \t]*(?:-[ \t]+)?$|[\w\]]:$/.test(before)) return 'start';
   return /=[ \t]*$/.test(before) ? 'value' : 'inline';
 }
@@ -377,7 +380,7 @@ function isKeyHere(text: string, m: RegExpExecArray, place: ReturnType<typeof pl
   const [, quote, key, spaceBefore, sep, spaceAfter] = m as unknown as [string, string, string, string, string, string];
   if (quote) return true;
   if (sep !== ':') return spaceBefore === '' || place === 'start' || place === 'line' || identifierLike(key);
-  const rest = text.slice(m.index + m[0].length, Math.min(lineEnd(text, m.index), m.index + m[0].length + 200));
+  const rest = restOfLine(text, m.index + m[0].length);
   // `arn:aws:secretsmanager:…:secret:ml-prod/db`: a colon inside a token, with none after it, joins the token.
   if (spaceAfter === '' && text[m.index - 1] === ':' && rest !== '') return false;
   if (spaceBefore !== '' || place !== 'inline') return place === 'start' || place === 'line';
@@ -401,8 +404,15 @@ const PROSE_WORDS = new Set([
  * the sentence goes on after (`"llm-engine-postgres-credentials" not found`), or a sentence (`the control plane
  * reads …`, `missing`).
  */
+/** Up to 200 characters of the line from `start`. */
+function restOfLine(text: string, start: number): string {
+  const rest = text.slice(start, start + 200);
+  const nl = rest.indexOf('\n');
+  return nl >= 0 ? rest.slice(0, nl) : rest;
+}
+
 function proseAt(text: string, start: number): boolean {
-  const rest = text.slice(start, Math.min(lineEnd(text, start), start + 200));
+  const rest = restOfLine(text, start);
   if (/^\d+(?:\.\d+)?[ \t]+[A-Za-z]/.test(rest) || /^\(/.test(rest) || /^<[^<>]*>/.test(rest)) return true;
   const q = rest[0];
   if (q === '"' || q === "'") {
