@@ -133,6 +133,16 @@ export class TimeoutError extends Error {
 }
 
 /**
+ * Why `signal` was aborted, as an error of ours: the runner's own reasons (a check's timeout, a cancel) as they are;
+ * a bare `abort()` — the CLI's Ctrl-C, whose reason is a DOMException AbortError, as is what fetch rejects with —
+ * is a cancel. Code that stops because its signal was aborted throws this, never `signal.reason` as is.
+ */
+export function abortError(signal: AbortSignal): CancelledError | TimeoutError {
+  const r: unknown = signal.reason;
+  return r instanceof CancelledError || r instanceof TimeoutError ? r : new CancelledError();
+}
+
+/**
  * Run a read; an RBAC denial gives `fallback(denial)` instead (a gap to report, an empty answer), anything else
  * propagates. The one place "forbidden is an expected condition" is spelled for reads that can do without.
  */

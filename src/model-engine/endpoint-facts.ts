@@ -7,7 +7,7 @@
  * `groupEndpointFacts` for every endpoint of the namespace at once (triage), whose call count does not grow with
  * the number of endpoints.
  */
-import { ifUnreadable, type ApiError, type ForbiddenError } from '../engine/errors.js';
+import { abortError, ifUnreadable, type ApiError, type ForbiddenError } from '../engine/errors.js';
 import type { Deployment, KubeEvent, Node, Pod, ConfigMap } from '../engine/kube-types.js';
 import type { GatewayAnswer, GatewayPort } from '../engine/ports/gateway.js';
 import { ENDPOINT_ID } from '../engine/ports/gateway.js';
@@ -295,7 +295,7 @@ async function readQueue(port: CloudPort, q: NonNullable<ReturnType<typeof build
     const info = await port.sqsQueue(q.name, { signal, ...(q.region ? { region: q.region } : {}) });
     return { broker: q.broker, name: q.name, exists: info.exists, ...(info.visible !== undefined ? { waiting: info.visible } : {}), ...(info.notVisible !== undefined ? { inFlight: info.notVisible } : {}) };
   } catch (e) {
-    if (signal.aborted) throw e;
+    if (signal.aborted) throw abortError(signal);
     return { broker: q.broker, name: q.name, error: (e as Error).message.split('\n')[0] ?? 'error' };
   }
 }
@@ -441,7 +441,7 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     const signal = AbortSignal.any([input.signal, AbortSignal.timeout(input.probeTimeoutMs ?? 20_000)]);
     const archs = [...new Set(nodes.map((n) => n.metadata.labels?.['kubernetes.io/arch']).filter((a): a is string => !!a))];
     const settled = await Promise.allSettled(images.map((ref) => registry.probe({ ref, architectures: archs }, signal)));
-    if (input.signal.aborted) throw input.signal.reason;
+    if (input.signal.aborted) throw abortError(input.signal);
     imageProbes = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   }
 

@@ -231,3 +231,21 @@ describe('ifForbidden', () => {
     await expect(ifForbidden(async () => Promise.reject(new Error('boom')), () => 'fallback')).rejects.toThrow('boom');
   });
 });
+
+describe('abortError', () => {
+  const aborted = (reason?: unknown) => {
+    const c = new AbortController();
+    c.abort(reason);
+    return c.signal;
+  };
+  it('keeps the runner\'s own reasons and makes a bare abort() (a DOMException AbortError) a CancelledError', async () => {
+    const { abortError, TimeoutError } = await import('../../src/engine/errors.js');
+    const timeout = new TimeoutError(5);
+    const cancel = new CancelledError();
+    expect(abortError(aborted(timeout))).toBe(timeout);
+    expect(abortError(aborted(cancel))).toBe(cancel);
+    expect(aborted().reason).toBeInstanceOf(DOMException);
+    expect(abortError(aborted())).toBeInstanceOf(CancelledError);
+    expect(abortError(aborted(new Error('other')))).toBeInstanceOf(CancelledError);
+  });
+});

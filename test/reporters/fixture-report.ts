@@ -55,7 +55,7 @@ const once = (key: string, make: () => Promise<Report>): Promise<Report> => {
   return p.then((r) => structuredClone(r));
 };
 
-/** `triage --snapshot fixtures/clusters/<name>`: the demo by default (3 root causes, 2 warnings, 49 passes). */
+/** `triage --snapshot fixtures/clusters/<name>`: the demo by default (3 root causes, 2 warnings, the rest passes and skips). */
 export function triageReport(name = 'demo-aws', opts: { network?: 'loopback' | 'all' } = {}): Promise<Report> {
   const rel = `fixtures/clusters/${name}`;
   return once(`triage ${name} ${opts.network ?? 'loopback'}`, async () => pinned(await runJson(['triage', '--snapshot', fixture(rel)], opts.network), rel));
