@@ -401,7 +401,12 @@ function invokedDirectly(): boolean {
 /** Run as the process: parse `argv`, then exit with the code once stdout has drained (piped JSON is never cut short). */
 export async function runCli(argv: string[]): Promise<void> {
   const code = await main(argv);
-  process.stdout.write('', () => process.exit(code));
+  // Between main's return and the exit (stdout draining), a second Ctrl-C must not fall to Node's default action
+  // (death by signal, no exit code): it ends the process with the code already decided.
+  const exitNow = () => process.exit(code);
+  process.on('SIGINT', exitNow);
+  process.on('SIGTERM', exitNow);
+  process.stdout.write('', exitNow);
 }
 
 // `node dist/src/cli.js …` runs directly; the bin entry (bin/model-engine-doctor.cjs) checks the Node version first.

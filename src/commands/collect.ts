@@ -46,9 +46,13 @@ export async function collectCommand(opts: CollectCommandOptions, streams: Strea
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.endpointNamespace ? { endpointNamespace: opts.endpointNamespace } : {}),
     ...(sources.clusterContext ? { clusterContext: sources.clusterContext } : {}),
-    requireControlPlane: true,
+    // A snapshot is wanted most when the install failed: a cluster without a control plane is collected too.
+    requireControlPlane: false,
   });
   for (const u of unread) streams.stderr.write(`not read: ${u}\n`);
+  if (context.namespaces.assumed?.includes('controlPlane')) {
+    streams.stderr.write(`no model-engine control plane found: collecting namespace ${context.namespaces.controlPlane} (helm's default); pass -n NAMESPACE to collect where the release was installed\n`);
+  }
   const summary = await collectSnapshot({
     // The context's port: a namespace it could not determine is reported as not read, never guessed.
     kube: context.kube ?? kube,

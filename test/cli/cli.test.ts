@@ -178,6 +178,26 @@ describe('collect', () => {
   });
 });
 
+describe('collect where the install failed', () => {
+  it('collects a cluster without a control plane (says where it looked), and the namespace -n names', async () => {
+    const server = await startSnapshotServer({ snapshot: await loadSnapshot(fixture('fixtures/clusters/db-setup-stuck')) });
+    const cfg = join(tmp, 'no-cp-kubeconfig');
+    await writeFile(cfg, server.kubeconfig);
+    try {
+      const guessed = await run(['collect', '--kubeconfig', cfg, '-o', join(tmp, 'no-cp-1')], { CI: 'true' });
+      expect(guessed.code).toBe(0);
+      expect(guessed.stderr).toMatch(/^no model-engine control plane found: collecting namespace default \(helm's default\); pass -n NAMESPACE/m);
+      const told = await run(['collect', '--kubeconfig', cfg, '-n', 'model-engine', '-o', join(tmp, 'no-cp-2')], { CI: 'true' });
+      expect(told.code).toBe(0);
+      expect(told.stderr).not.toMatch(/no model-engine control plane/);
+      const files = (await readdir(join(tmp, 'no-cp-2'), { recursive: true })).map(String);
+      expect(files.filter((f) => f.startsWith('model-engine/'))).not.toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('cancellation', () => {
   it('Ctrl-C during a run stops the probes and exits 130', async () => {
     const slow = await startSnapshotServer({

@@ -103,7 +103,7 @@ export async function hostileReport(): Promise<Report> {
   pull.evidence.push({ type: 'event', object: { kind: 'Pod', namespace: 'llm-engine', name: 'a|b' }, reason: 'Failed', message: 'a <tag> & "quotes" ]]> and a bell \u0007 | pipe `tick` *star*', count: 3 });
   const queues = results.findIndex((r) => r.id === 'broker/queues');
   const q = results[queues]!;
-  results[queues] = { id: q.id, area: q.area, title: q.title, docs: q.docs, severity: 'high', messageId: 'timeout', message: 'check timed out after 30000 ms', status: 'error', error: 'check timed out after 30000 ms', evidence: [], durationMs: 30000 };
+  results[queues] = { id: q.id, area: q.area, title: q.title, docs: q.docs, severity: 'high', messageId: 'timeout', message: 'check timed out after 30s', status: 'error', error: 'check timed out after 30s', evidence: [], durationMs: 30000 };
   results.sort(compareResults);
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 };
   for (const r of results) counts[r.status] += 1;

@@ -80,7 +80,7 @@ describe('renderJunit', () => {
     expect(body).not.toContain('\u001b');
     const err = byName.get('broker/queues')!.error as Node;
     expect(err['@type']).toBe('timeout');
-    expect(err['@message']).toBe('check timed out after 30000 ms');
+    expect(err['@message']).toBe('check timed out after 30s');
     const warn = byName.get('values/scheduling HelmValues nodeSelector')!;
     expect(warn.failure).toBeUndefined();
     expect(warn['system-out']).toMatch(/^WARN \(medium\): nodeSelector: \{\} does not clear/);

@@ -145,7 +145,7 @@ describe('renderText, other reports', () => {
     expect(out).not.toMatch(ESC);
     expect(out).toContain('line 211: ERROR: Exception in ASGI application');
     expect(out).toMatch(/‼ ERROR {2}high {2}broker\/queues/);
-    expect(out).toContain('check timed out after 30000 ms');
+    expect(out).toContain('check timed out after 30s');
   });
 
   it('describes an empty run', () => {
