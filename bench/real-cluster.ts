@@ -51,9 +51,11 @@ const agent = new https.Agent({
   key: Buffer.from(admin.users[0]!.user['client-key-data']!, 'base64'),
 });
 
-function call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+
+function call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.request(`${cp.state.server}${path}`, { method, agent, headers: { 'Content-Type': 'application/json', Accept: 'application/json' } }, (res) => {
+    const req = https.request(`${cp.state.server}${path}`, { method, agent, headers: { 'Content-Type': 'application/json', Accept: accept } }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
@@ -80,11 +82,26 @@ async function create(obj: Record<string, unknown>): Promise<void> {
   }
 }
 
-/** How many objects a list would return (limit=1 + remainingItemCount: one small request). */
+/**
+ * How many objects a list would return. Unfiltered: limit=1 and remainingItemCount (one small request). The API
+ * server leaves remainingItemCount out when a selector filters, so then pages of metadata only are counted.
+ */
 async function count(path: string): Promise<number> {
-  const r = await call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=1`);
-  const j = JSON.parse(r.text) as { items: unknown[]; metadata: { remainingItemCount?: number } };
-  return j.items.length + (j.metadata.remainingItemCount ?? 0);
+  const sep = path.includes('?') ? '&' : '?';
+  if (!/[?&](field|label)Selector=/.test(path)) {
+    const r = await call('GET', `${path}${sep}limit=1`);
+    const j = JSON.parse(r.text) as { items: unknown[]; metadata: { remainingItemCount?: number } };
+    return j.items.length + (j.metadata.remainingItemCount ?? 0);
+  }
+  let n = 0;
+  let cont = '';
+  do {
+    const r = await call('GET', `${path}${sep}limit=5000${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, undefined, METADATA_ONLY);
+    const j = JSON.parse(r.text) as { items: unknown[]; metadata: { continue?: string } };
+    n += j.items.length;
+    cont = j.metadata.continue ?? '';
+  } while (cont);
+  return n;
 }
 
 const timings: Record<string, number> = { 'control plane start': cp.state.totalMs };

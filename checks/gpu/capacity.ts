@@ -43,7 +43,7 @@ export default defineCheck({
   },
   async run(ctx) {
     const kube = ctx.kube!;
-    const [nodes, pods] = await Promise.all([kube.list<Node>('nodes'), kube.list<Pod>('pods', { fieldSelector: NON_TERMINATED })]);
+    const [nodes, pods] = await Promise.all([kube.list<Node>('nodes'), kube.list<Pod>('pods', { fieldSelector: NON_TERMINATED, project: 'placement' })]);
     const cap = gpuCapacity(nodes, pods);
     if (cap.rows.length === 0 && cap.unlabelledGpuNodes.length === 0) return skip('noGpus');
     const table: Evidence[] = [

@@ -4,6 +4,7 @@
  * documents the same shapes for people.
  */
 
+import type { Projection } from './projection.js';
 import type { ApiError, ForbiddenError } from './errors.js';
 
 /** Clouds model-engine runs on (`config.values.infra.cloud_provider`). */
@@ -168,6 +169,11 @@ export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * Keep only what this purpose reads (src/engine/projection.ts), applied page by page as items arrive: for the
+   * cluster-wide lists a big cluster holds by the hundred thousand. Memoised apart from the whole list.
+   */
+  project?: Projection;
 }
 
 /** A Kubernetes object as `kubectl get -o json` prints it. */

@@ -218,11 +218,11 @@ export function failingImages(pods: readonly Pod[]): string[] {
 export async function podsOnNodes(kube: KubePort, nodes: readonly string[], perNodeLimit = 8): Promise<Pod[]> {
   if (nodes.length === 0) return [];
   if (nodes.length <= perNodeLimit) {
-    const lists = await Promise.all(nodes.map((n) => kube.list<Pod>('pods', { fieldSelector: `spec.nodeName=${n}` })));
+    const lists = await Promise.all(nodes.map((n) => kube.list<Pod>('pods', { fieldSelector: `spec.nodeName=${n}`, project: 'placement' })));
     return lists.flat().filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   }
   const wanted = new Set(nodes);
-  const all = await kube.list<Pod>('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+  const all = await kube.list<Pod>('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', project: 'placement' });
   return all.filter((p) => p.spec.nodeName && wanted.has(p.spec.nodeName));
 }
 
@@ -542,7 +542,7 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
       nodePods = await tolerant(
         gaps,
         'list pods in all namespaces',
-        async () => (await kube.list<Pod>('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })).filter((p) => p.spec.nodeName && candidates.has(p.spec.nodeName)),
+        async () => (await kube.list<Pod>('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', project: 'placement' })).filter((p) => p.spec.nodeName && candidates.has(p.spec.nodeName)),
         undefined,
       );
     }

@@ -421,3 +421,30 @@ describe('writable server: create, watch, mutate, delete through client-node', (
     }
   });
 });
+
+describe('lean lists of the kinds a cluster holds by the ten thousand', () => {
+  it('drops managedFields and the last-applied copy from pods (not from other kinds: service accounts date annotations by theirs), keeps all else', async () => {
+    const managedFields = [{ manager: 'kube-controller-manager', operation: 'Update', time: '2026-11-20T09:00:00Z', fieldsV1: { 'f:metadata': {} } }];
+    const applied = { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":"copy"}', keep: 'me' };
+    const sa: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'model-engine', namespace: 'llm-engine', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/x' } } };
+    const objects = [...structuredClone(snapshot.objects), sa].map((o) =>
+      o.kind === 'Pod' || o.kind === 'ServiceAccount' ? { ...o, metadata: { ...o.metadata, managedFields, annotations: { ...o.metadata.annotations, ...applied } } } : o,
+    );
+    const srv = await startSnapshotServer({ snapshot: { ...snapshot, objects }, redact: false }); // served as a real API server would
+    servers.push(srv);
+    const file = join(dir, 'kubeconfig-lean');
+    await writeFile(file, srv.kubeconfig);
+    const kube = live(loadKubeConfig({ kubeconfig: file }));
+    const pods = await kube.list('pods', { namespace: 'llm-engine' });
+    expect(pods.length).toBeGreaterThan(0);
+    for (const p of pods) {
+      expect(p.metadata).not.toHaveProperty('managedFields');
+      expect(p.metadata.annotations).toMatchObject({ keep: 'me' });
+      expect(p.metadata.annotations).not.toHaveProperty(['kubectl.kubernetes.io/last-applied-configuration']);
+      expect(p.spec).toBeDefined();
+    }
+    const sas = await kube.list('serviceaccounts');
+    expect(sas.length).toBe(1);
+    expect(sas[0]!.metadata).toMatchObject({ managedFields, annotations: { keep: 'me' } });
+  });
+});

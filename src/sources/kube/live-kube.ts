@@ -6,6 +6,7 @@
  */
 import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, formatMs, ifUnreadable, type Deadline } from '../../engine/errors.js';
+import { project } from '../../engine/projection.js';
 import { redactText } from '../../engine/redact.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
 import { sleep } from '../sleep.js';
@@ -224,6 +225,25 @@ function stopped(signal: AbortSignal | undefined, deadline: Deadline | undefined
   if (signal?.aborted) return new CancelledError();
   if (deadline?.signal.aborted) return new DeadlineError(deadline.ms);
   return undefined;
+}
+
+/**
+ * The kinds a cluster holds by the tens of thousands. Their items are kept without what no check reads and what
+ * weighs most: `metadata.managedFields` (every writer's field set: often half a pod's JSON, more of a node's) and
+ * kubectl's last-applied copy of the object. ServiceAccounts keep theirs (identity/* dates annotations by them).
+ */
+const LEAN_KINDS = new Set(['Pod', 'Event', 'Node', 'ReplicaSet']);
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function leanItem(it: KubeObject): KubeObject {
+  const md = it.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+  if (!md || (md.managedFields === undefined && md.annotations?.[LAST_APPLIED] === undefined)) return it;
+  const { managedFields: _dropped, ...metadata } = md;
+  if (metadata.annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _applied, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  return { ...it, metadata };
 }
 
 /** Kinds of requests memoised for the run, each with its own map. */
@@ -493,7 +513,7 @@ export class LiveKube implements KubePort {
     const info = await this.resolve(resource);
     if (!info) return [];
     const ns = info.namespaced ? opts.namespace : undefined;
-    const key = JSON.stringify([qualifiedName(info), ns ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '']);
+    const key = JSON.stringify([qualifiedName(info), ns ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '', opts.project ?? '']);
     return structuredClone(await memoised(this.lists, key, () => this.fetchList(info, ns, opts))) as T[];
   }
 
@@ -521,7 +541,8 @@ export class LiveKube implements KubePort {
       const body = JSON.parse(r.text) as { apiVersion?: string; items?: KubeObject[]; metadata?: { continue?: string } };
       // Built-in list items come without kind/apiVersion; fill them in as kubectl does when it prints.
       const apiVersion = body.apiVersion ?? apiVersionOf(info);
-      for (const it of Array.isArray(body.items) ? body.items : []) items.push({ apiVersion, kind: info.kind, ...it });
+      const lean = LEAN_KINDS.has(info.kind);
+      for (const it of Array.isArray(body.items) ? body.items : []) items.push(project({ apiVersion, kind: info.kind, ...(lean ? leanItem(it) : it) }, opts.project));
       const next = body.metadata?.continue || undefined;
       if (!next) return items;
       if (next === cont || page > 10_000) throw new ApiError('server', what, 'the server repeats its continue token');

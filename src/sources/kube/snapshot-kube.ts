@@ -1,4 +1,5 @@
 import { ForbiddenError } from '../../engine/errors.js';
+import { project } from '../../engine/projection.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
 import type { Snapshot } from '../snapshot/load.js';
 import { queryObjects, servedResources, snapshotResource } from '../snapshot/query.js';
@@ -41,7 +42,8 @@ export class SnapshotKube implements KubePort {
     if (isDenied(this.denials, 'list', qualifiedName(info), opts.namespace)) {
       throw new ForbiddenError('list', qualifiedName(info), opts.namespace);
     }
-    return structuredClone(queryObjects(this.snapshot, info, opts)) as T[];
+    const objects = queryObjects(this.snapshot, info, opts);
+    return structuredClone(opts.project ? objects.map((o) => project(o, opts.project)) : objects) as T[];
   }
 
   async get<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined> {

@@ -122,10 +122,11 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectSumm
     }),
   );
   // GPU capacity counts every running pod that holds GPUs, whatever its namespace: one cluster-wide list of
-  // non-terminated pods, of which only the GPU holders outside the namespaces above are kept.
+  // non-terminated pods, of which only the GPU holders outside the namespaces above are kept, as placement reads
+  // them (src/engine/projection.ts): all that capacity needs, and lean at a hundred thousand pods.
   const collected = new Set<string>([...nsList, ...INFRA_NAMESPACES]);
   const running = await ifForbidden(
-    () => kube.list('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
+    () => kube.list('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', project: 'placement' }),
     (e) => (skipped.push(e.message), [] as KubeObject[]),
   );
   add(

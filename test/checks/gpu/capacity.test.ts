@@ -53,7 +53,7 @@ describe('gpu/capacity table', () => {
     expect(results.find((r) => r.messageId === 'table')?.message).toBe('2 GPU type(s): 40 GPU(s) allocatable, 1 requested, 39 free');
   });
 
-  it('reads pods with one cluster-wide list of non-terminated pods, never per node', async () => {
+  it('reads pods with one cluster-wide list of non-terminated pods, never per node, projected to what placement reads', async () => {
     const snapshot = await loadSnapshot(fixture('fixtures/clusters/gpu-aws-broken'));
     const kube = new SnapshotKube(snapshot);
     const calls: [string, ListOptions | undefined][] = [];
@@ -66,7 +66,7 @@ describe('gpu/capacity table', () => {
     await runCheck(check, context, { timeoutMs: 10_000 });
     expect(calls).toEqual([
       ['nodes', undefined],
-      ['pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }],
+      ['pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', project: 'placement' }],
     ]);
   });
 });
