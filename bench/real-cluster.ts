@@ -53,7 +53,20 @@ const agent = new https.Agent({
 
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
-function call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; text: string }> {
+/** One request; a connection the server dropped (an idle keep-alive socket closed under it) is tried again. */
+async function call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; text: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await callOnce(method, path, body, accept);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= 5 || (code !== 'ECONNRESET' && code !== 'EPIPE' && code !== 'ECONNREFUSED')) throw e;
+      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    }
+  }
+}
+
+function callOnce(method: string, path: string, body: unknown, accept: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = https.request(`${cp.state.server}${path}`, { method, agent, headers: { 'Content-Type': 'application/json', Accept: accept } }, (res) => {
       let text = '';

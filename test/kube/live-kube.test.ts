@@ -448,3 +448,53 @@ describe('lean lists of the kinds a cluster holds by the ten thousand', () => {
     expect(sas[0]!.metadata).toMatchObject({ managedFields, annotations: { keep: 'me' } });
   });
 });
+
+describe('each object read once per run', () => {
+  const podPath = (p: string) => p.startsWith('/api/v1/namespaces/llm-engine/pods');
+  it('a filtered list after the namespace list, and a get of one of its objects, are answered from it', async () => {
+    const { srv, kc } = await serve();
+    const kube = live(kc);
+    const all = await kube.list('pods', { namespace: 'llm-engine' });
+    const before = srv.requestLog.filter((r) => podPath(r.path)).length;
+    const gateways = await kube.list('pods', { namespace: 'llm-engine', labelSelector: 'app=model-engine' });
+    const running = await kube.list('pods', { namespace: 'llm-engine', fieldSelector: 'status.phase=Running' });
+    const one = await kube.get('pods', PODS.gateway1, 'llm-engine');
+    expect(srv.requestLog.filter((r) => podPath(r.path)).length).toBe(before);
+    // The same answers the API server gives to the filtered requests.
+    const { srv: fresh, kc: freshKc } = await serve();
+    const asked = live(freshKc);
+    expect(names(gateways)).toEqual(names(await asked.list('pods', { namespace: 'llm-engine', labelSelector: 'app=model-engine' })));
+    expect(names(running)).toEqual(names(await asked.list('pods', { namespace: 'llm-engine', fieldSelector: 'status.phase=Running' })));
+    expect(one).toEqual(await asked.get('pods', PODS.gateway1, 'llm-engine'));
+    expect(fresh.requestLog.filter((r) => podPath(r.path)).length).toBe(3);
+    expect(gateways.length).toBeGreaterThan(0);
+    expect(gateways.length).toBeLessThan(all.length);
+  });
+
+  it('a filtered list whose broader list is refused is read itself', async () => {
+    const { srv, kc } = await serve({ faults: [{ match: { pathPrefix: '/api/v1/pods' }, status: 403 }] });
+    const kube = live(kc);
+    await expect(kube.list('pods')).rejects.toBeInstanceOf(ForbiddenError);
+    const gateways = await kube.list('pods', { namespace: 'llm-engine', labelSelector: 'app=model-engine' });
+    expect(gateways.length).toBeGreaterThan(0);
+    expect(srv.requestLog.filter((r) => podPath(r.path))).toHaveLength(1);
+  });
+
+  it('a container log is read once whatever the tails asked (200, 1000, 2000), each cut as the kubelet cuts it', async () => {
+    const { srv, kc } = await serve();
+    const kube = live(kc);
+    const full = await kube.logs('llm-engine', PODS.gateway1, 'model-engine');
+    const short = await kube.logs('llm-engine', PODS.gateway1, 'model-engine', { tailLines: 200 });
+    const long = await kube.logs('llm-engine', PODS.gateway1, 'model-engine', { tailLines: 1000 });
+    const longest = await kube.logs('llm-engine', PODS.gateway1, 'model-engine', { tailLines: 2000 });
+    expect(srv.requestLog.filter((r) => r.path.includes('/log'))).toHaveLength(2); // whole, and tail 2000
+    expect(longest).toBe(long);
+    expect(full).toBeDefined();
+    // What the server itself answers to each tail.
+    const { kc: freshKc } = await serve();
+    const asked = live(freshKc);
+    expect(short).toBe(await asked.logs('llm-engine', PODS.gateway1, 'model-engine', { tailLines: 200 }));
+    expect(longest).toBe(full);
+  });
+
+});

@@ -12,6 +12,8 @@ import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine
 import { sleep } from '../sleep.js';
 import { execPluginOf, guardExecPlugins, killExecPlugins } from './exec-plugins.js';
 import { apiVersionOf, hasServed, lookupResource, qualifiedName, type ResourceInfo } from './resources.js';
+import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { tailLines } from './snapshot-kube.js';
 
 const PAGE_SIZE = 500;
 
@@ -245,6 +247,14 @@ function leanItem(it: KubeObject): KubeObject {
   }
   return { ...it, metadata };
 }
+
+/** The memo key of a list. */
+function listKey(info: ResourceInfo, ns: string | undefined, opts: ListOptions): string {
+  return JSON.stringify([qualifiedName(info), ns ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '', opts.project ?? '']);
+}
+
+/** Long log reads take at least this many lines (the most any check asks for), so each is read once per run. */
+const LOG_TAIL_FLOOR = 2000;
 
 /** Kinds of requests memoised for the run, each with its own map. */
 type Memo<T> = Map<string, Promise<T>>;
@@ -513,8 +523,32 @@ export class LiveKube implements KubePort {
     const info = await this.resolve(resource);
     if (!info) return [];
     const ns = info.namespaced ? opts.namespace : undefined;
-    const key = JSON.stringify([qualifiedName(info), ns ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '', opts.project ?? '']);
-    return structuredClone(await memoised(this.lists, key, () => this.fetchList(info, ns, opts))) as T[];
+    const key = listKey(info, ns, opts);
+    return structuredClone(await memoised(this.lists, key, () => this.derivedList(info, ns, opts) ?? this.fetchList(info, ns, opts))) as T[];
+  }
+
+  /**
+   * A filtered or projected list answered from a broader one this run already read (or is reading): the whole
+   * namespace, or the whole cluster, filtered here by the same selector rules the API server applies. Each object
+   * is then fetched once per run however many selectors ask for it. Undefined when no broader list was asked for;
+   * when the broader read fails (RBAC may allow a namespace and not the cluster), the list is read itself.
+   */
+  private derivedList(info: ResourceInfo, ns: string | undefined, opts: ListOptions): Promise<KubeObject[]> | undefined {
+    if (!opts.labelSelector && !opts.fieldSelector && !opts.project) return undefined;
+    let filter: (o: KubeObject) => boolean;
+    try {
+      const labels = parseLabelSelector(opts.labelSelector);
+      const fields = parseFieldSelector(opts.fieldSelector, info.kind);
+      filter = (o) => (!ns || o.metadata.namespace === ns) && matchLabels(o.metadata.labels, labels) && matchFields(o, fields);
+    } catch {
+      return undefined; // a selector only the API server understands (or refuses): ask it
+    }
+    const broader = [listKey(info, ns, {}), ...(ns && info.namespaced ? [listKey(info, undefined, {})] : [])].map((k) => this.lists.get(k)).find((p) => p !== undefined);
+    if (!broader) return undefined;
+    return broader.then(
+      (items) => items.filter(filter).map((o) => project(o, opts.project)),
+      () => this.fetchList(info, ns, opts),
+    );
   }
 
   private async fetchList(info: ResourceInfo, ns: string | undefined, opts: ListOptions): Promise<KubeObject[]> {
@@ -555,7 +589,13 @@ export class LiveKube implements KubePort {
     if (!info) return undefined;
     const ns = info.namespaced ? namespace : undefined;
     const key = JSON.stringify([qualifiedName(info), ns ?? '', name]);
+    // An object of a list this run already read is not fetched again.
+    const listed = this.lists.get(listKey(info, ns, {}));
     const hit = await memoised(this.gets, key, async () => {
+      if (listed) {
+        const items = await listed.catch(() => undefined);
+        if (items) return items.find((o) => o.metadata.name === name);
+      }
       const what = `get ${qualifiedName(info)} ${ns ? `${ns}/` : ''}${name}`;
       const r = await this.request(`${this.collectionPath(info, ns)}/${encodeURIComponent(name)}`, { what });
       if (r.status === 404) return undefined;
@@ -567,6 +607,14 @@ export class LiveKube implements KubePort {
   }
 
   async logs(namespace: string, pod: string, container: string, opts: LogOptions = {}): Promise<string | undefined> {
+    // One read per container log and run: the long reads (control-plane logs, 200 lines and more) read at least
+    // LOG_TAIL_FLOOR lines, and the shorter of them are cut from it; a short tail (a crash's last lines) is read as asked.
+    const tail = opts.tailLines === undefined || opts.tailLines < 200 ? opts.tailLines : Math.max(opts.tailLines, LOG_TAIL_FLOOR);
+    const text = await this.readLog(namespace, pod, container, { ...opts, ...(tail !== undefined ? { tailLines: tail } : {}) });
+    return text === undefined || opts.tailLines === undefined || opts.tailLines >= (tail ?? 0) ? text : opts.tailLines === 0 ? '' : tailLines(text, opts.tailLines);
+  }
+
+  private readLog(namespace: string, pod: string, container: string, opts: LogOptions): Promise<string | undefined> {
     const key = JSON.stringify([namespace, pod, container, opts.tailLines ?? null, !!opts.previous]);
     return memoised(this.logMemo, key, async () => {
       const what = `logs of ${namespace}/${pod} -c ${container}${opts.previous ? ' --previous' : ''}`;
