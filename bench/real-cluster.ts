@@ -51,7 +51,8 @@ const agent = new https.Agent({
   key: Buffer.from(admin.users[0]!.user['client-key-data']!, 'base64'),
 });
 
-const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+/** Lists of metadata only (as `kubectl get --show-kind -o name` asks), with plain JSON as the fallback. */
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json';
 
 /** One request; a connection the server dropped (an idle keep-alive socket closed under it) is tried again. */
 async function call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; text: string }> {
@@ -109,7 +110,13 @@ async function count(path: string): Promise<number> {
   let n = 0;
   let cont = '';
   do {
-    const r = await call('GET', `${path}${sep}limit=5000${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, undefined, METADATA_ONLY);
+    let r = await call('GET', `${path}${sep}limit=2000${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, undefined, METADATA_ONLY);
+    // A loaded API server answers 504 (its 60 s request timeout) or 429: wait and ask again.
+    for (let attempt = 0; (r.status === 429 || r.status >= 500) && attempt < 10; attempt++) {
+      await new Promise((res) => setTimeout(res, 5000));
+      r = await call('GET', `${path}${sep}limit=2000${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, undefined, METADATA_ONLY);
+    }
+    if (r.status !== 200) throw new Error(`GET ${path} → ${r.status}: ${r.text.slice(0, 300)}`);
     const j = JSON.parse(r.text) as { items: unknown[]; metadata: { continue?: string } };
     n += j.items.length;
     cont = j.metadata.continue ?? '';

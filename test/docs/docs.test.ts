@@ -16,7 +16,7 @@ import type { Command, Option } from 'commander';
 import { buildProgram } from '../../src/cli.js';
 import { runMain } from '../support/capture.js';
 import { demoServer } from '../support/demo-server.js';
-import { testChart } from '../support/helm.js';
+import { testChart, testHelm } from '../support/helm.js';
 import { extractDoc, extractDocs, shellWords, type DocExtract } from './doc-commands.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -25,6 +25,8 @@ const VALUES = join(ROOT, 'fixtures/values/aws-good.yaml');
 const DEMO_ENDPOINT = 'end_ct4p8uhn2ojg00a4qkgg';
 /** model-engine's real chart (the shared reference copy) for the commands that show `--chart charts/model-engine`. */
 const chart = testChart();
+/** The helm those commands run: the repository's own build (test/control-plane/bin), $HELM or PATH's. */
+const helm = testHelm();
 
 /** Flags the docs show that belong to something other than the doctor, and why. */
 const FOREIGN: Record<string, string> = {
@@ -118,7 +120,7 @@ function prepare(argv: string[], n: number): Prepared {
 
 /** Run a prepared command in process, with the demo cluster (served on loopback) as the current kube context. */
 function runDoc(p: Prepared) {
-  return runMain(p.argv, { KUBECONFIG: kubeconfig, HOME: tmp, CI: 'true', NO_COLOR: '1' }, p.interruptAfterMs ? { interruptAfterMs: p.interruptAfterMs } : {});
+  return runMain(p.argv, { KUBECONFIG: kubeconfig, HOME: tmp, CI: 'true', NO_COLOR: '1', ...(helm ? { HELM: helm } : {}) }, p.interruptAfterMs ? { interruptAfterMs: p.interruptAfterMs } : {});
 }
 
 /** The `$ model-engine-doctor …` examples of `--help`, as documented commands. */
@@ -161,8 +163,9 @@ describe('the docs agree with the CLI', () => {
       const key = JSON.stringify(c.argv);
       if (seen.has(key)) continue;
       seen.add(key);
-      if (!chart && c.argv.includes('--chart')) {
-        console.warn(`\n*** SKIPPED: ${c.file}:${c.line} \`${c.source}\` needs model-engine's chart (set $MODEL_ENGINE_CHART or provide ../shared/reference/model-engine-chart) ***\n`);
+      if ((!chart || !helm) && c.argv.includes('--chart')) {
+        const need = !chart ? "model-engine's chart (set $MODEL_ENGINE_CHART or provide ../shared/reference/model-engine-chart)" : 'helm (set $HELM, build test/control-plane/bin/helm, or put helm on PATH)';
+        console.warn(`\n*** SKIPPED: ${c.file}:${c.line} \`${c.source}\` needs ${need} ***\n`);
         continue;
       }
       const r = await runDoc(p);

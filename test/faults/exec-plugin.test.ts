@@ -150,3 +150,16 @@ describe('Ctrl-C while connecting', () => {
     }
   });
 });
+
+describe('a plugin that prints no ExecCredential', () => {
+  it.each([
+    ['nothing', 'exit 0'],
+    ['text that is not JSON (a token it should not print: s3cr3t-t0ken)', 'echo "got token s3cr3t-t0ken"'],
+  ])('printing %s: one line naming the plugin and what it must print, no JavaScript words, nothing it printed', async (_what, script) => {
+    const { kubeconfig } = await pluginKubeconfig(script);
+    const r = await runCli(['triage', '--kubeconfig', kubeconfig, '-o', 'json'], { CI: 'true' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^model-engine-doctor: error: cannot get credentials for context "eks": the exec plugin \S*plugin-\d+ did not print an ExecCredential \(JSON with status\.token\) on stdout; run it by hand to see what it prints\n/);
+    expect(r.stderr).not.toMatch(/JSON input|Unexpected token|s3cr3t/);
+  });
+});

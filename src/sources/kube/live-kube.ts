@@ -368,6 +368,12 @@ export class LiveKube implements KubePort {
           },
           (e: unknown) => {
             limit?.removeEventListener('abort', onLimit);
+            // client-node parses the plugin's stdout as JSON: nothing or anything else is a SyntaxError, whose text
+            // (JavaScript's, quoting what was printed) says nothing useful and may quote a credential.
+            if (e instanceof SyntaxError) {
+              reject(this.stopError() ?? failed(`the exec plugin${this.plugin ? ` ${this.plugin}` : ''} did not print an ExecCredential (JSON with status.token) on stdout; run it by hand to see what it prints`));
+              return;
+            }
             // A plugin's stderr may hold what it was handed (a token, a password): only a redacted first line is shown.
             reject(this.stopError() ?? failed(redactText(firstLine(String((e as Error)?.message ?? e)) || 'the exec plugin failed with no message')));
           },
