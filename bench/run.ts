@@ -62,3 +62,19 @@ const vrows = await valuesBench();
 const vwidths = vrows[0]!.map((_, i) => Math.max(...vrows.map((r) => r[i]!.length)));
 process.stdout.write('\n');
 for (const r of vrows) process.stdout.write(`${r.map((c, i) => c.padEnd(vwidths[i]!)).join('  ')}\n`);
+
+const table = (rows: string[][]) => {
+  const w = rows[0]!.map((_, i) => rows.reduce((m, r) => Math.max(m, (r[i] ?? '').length), 0));
+  process.stdout.write('\n');
+  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(w[i]!)).join('  ')}\n`);
+};
+
+// Start-up: --version, --help, the first TUI frame (issue 16).
+const { startupBench } = await import('./startup.js');
+table(await startupBench());
+
+// serve and collect at the full target size (MED_BENCH_SCALE=0 skips it, 0.3 runs 30 %).
+if (Number(process.env.MED_BENCH_SCALE ?? 1) > 0) {
+  const { serveScaleBench } = await import('./serve-scale.js');
+  table(await serveScaleBench());
+}

@@ -10,6 +10,12 @@ export interface SyntheticOptions {
   /** Fraction of endpoints whose pod is failing to pull its image. */
   brokenFraction: number;
   now: Date;
+  /** Pods per endpoint (its Deployment's replicas); default 1. */
+  replicas?: number;
+  /** Node agents as DaemonSet pods in kube-system: kube-proxy on every node, the GPU device plugin on GPU nodes. */
+  nodeAgents?: boolean;
+  /** Events in all, at least one per broken pod; the rest are a healthy pod's Scheduled/Pulled/Created/Started. */
+  events?: number;
 }
 
 const iso = (d: Date, minusSec: number) => new Date(d.getTime() - minusSec * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -107,5 +113,75 @@ export function syntheticCluster(o: SyntheticOptions): KubeObject[] {
       });
     }
   }
+  const podsOf = (i: number) => `launch-endpoint-id-end-${xid(i)}`;
+  for (let r = 1; r < (o.replicas ?? 1); r++) {
+    for (let i = Math.floor(o.endpoints * o.brokenFraction); i < o.endpoints; i++) {
+      const k8sName = podsOf(i);
+      const labels = { endpoint_id: `end_${xid(i)}`, endpoint_name: `ep-${i}`, 'managed-by': 'model-engine', app: k8sName, version: 'v1' };
+      out.push(healthyPod(o.now, ns, `${k8sName}-5d8f7c9b4-r${r}`, labels, `p-${i}-${r}`, `ip-10-0-${Math.floor(((i + r) % o.nodes) / 250)}-${((i + r) % o.nodes) % 250}.ec2.internal`));
+    }
+  }
+  if (o.nodeAgents) {
+    for (let n = 0; n < o.nodes; n++) {
+      const node = `ip-10-0-${Math.floor(n / 250)}-${n % 250}.ec2.internal`;
+      out.push(agentPod(o.now, `kube-proxy-${n.toString(36)}`, 'kube-proxy', 'registry.k8s.io/kube-proxy:v1.29.3', node));
+      if (n % 2 === 0) out.push(agentPod(o.now, `nvidia-device-plugin-daemonset-${n.toString(36)}`, 'nvidia-device-plugin-daemonset', 'nvcr.io/nvidia/k8s-device-plugin:v0.17.0', node));
+    }
+  }
+  const failed = out.filter((x) => x.kind === 'Event').length;
+  const reasons = ['Scheduled', 'Pulled', 'Created', 'Started'];
+  for (let e = 0; e < (o.events ?? 0) - failed; e++) {
+    const i = Math.floor(o.endpoints * o.brokenFraction) + (Math.floor(e / reasons.length) % Math.max(1, o.endpoints - Math.floor(o.endpoints * o.brokenFraction)));
+    const r = Math.floor(e / reasons.length / Math.max(1, o.endpoints));
+    const podName = r === 0 ? `${podsOf(i)}-5d8f7c9b4-${xid(i).slice(-5)}` : `${podsOf(i)}-5d8f7c9b4-r${r}`;
+    const reason = reasons[e % reasons.length]!;
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${podName}.n${e.toString(36)}`, namespace: ns },
+      involvedObject: { kind: 'Pod', name: podName, namespace: ns },
+      reason,
+      message: reason === 'Scheduled' ? `Successfully assigned ${ns}/${podName}` : `${reason} container main`,
+      type: 'Normal',
+      count: 1,
+      firstTimestamp: iso(o.now, 3500),
+      lastTimestamp: iso(o.now, 3500),
+      source: { component: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet' },
+    });
+  }
   return out;
+}
+
+function healthyPod(now: Date, namespace: string, name: string, labels: Record<string, string>, uid: string, nodeName: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels, uid, creationTimestamp: iso(now, 3500), ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: name.replace(/-r\d+$/, ''), controller: true }] },
+    spec: {
+      containers: [
+        { name: 'http-forwarder', image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/model-engine:abc' },
+        { name: 'main', image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/vllm:0.6.3', resources: { requests: { cpu: '100m', memory: '128Mi' } } },
+      ],
+      priorityClassName: 'model-engine-default-priority',
+      serviceAccountName: 'model-engine',
+      nodeName,
+    },
+    status: {
+      phase: 'Running',
+      containerStatuses: [
+        { name: 'http-forwarder', ready: true, restartCount: 0, state: { running: { startedAt: iso(now, 3400) } } },
+        { name: 'main', ready: true, restartCount: 0, state: { running: { startedAt: iso(now, 3300) } } },
+      ],
+    },
+  };
+}
+
+function agentPod(now: Date, name: string, app: string, image: string, nodeName: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'kube-system', labels: { name: app }, uid: `a-${name}`, creationTimestamp: iso(now, 86400), ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: app, controller: true }] },
+    spec: { containers: [{ name: app, image, resources: { requests: { cpu: '10m', memory: '20Mi' } } }], nodeName, tolerations: [{ operator: 'Exists' }] },
+    status: { phase: 'Running', containerStatuses: [{ name: app, ready: true, restartCount: 0, state: { running: { startedAt: iso(now, 86000) } } }] },
+  };
 }

@@ -11,8 +11,9 @@ import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, type ExitCod
 import { redactText } from './engine/redact.js';
 import { CLOUDS } from './engine/types.js';
 import { formatDuration, parseDuration, type ParseDurationOptions } from './engine/duration.js';
-import { runCheckCommand, type CommonOptions, type Streams } from './commands/run.js';
-import { TRIAGE_COMMAND } from './commands/triage.js';
+// Types only: each command's module (and with it the checks, the engine and the SDKs) is imported when the command
+// runs, so `--version` and `--help` load commander and this file alone (issue 16: ≤ 150 ms; see docs/performance.md).
+import type { CommonOptions, Streams } from './commands/run.js';
 import { programName } from './program-name.js';
 import { VERSION } from './version.js';
 
@@ -217,9 +218,11 @@ export function buildProgram(state: GlobalState): Command {
   });
 
   const checkAction = (name: 'preflight' | 'triage') => async (opts: CommonOptions) => {
+    const { runCheckCommand } = await import('./commands/run.js');
+    const command = name === 'triage' ? (await import('./commands/triage.js')).TRIAGE_COMMAND : { name, scope: name, needCluster: false };
     state.setExit(
       await runCheckCommand(
-        name === 'triage' ? TRIAGE_COMMAND : { name, scope: name, needCluster: false },
+        command,
         opts,
         state.streams,
         state.signal,

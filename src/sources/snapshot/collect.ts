@@ -2,7 +2,7 @@
  * `collect`: read everything the checks read, through the same KubePort, redact it, and write a snapshot in
  * kubectl's own format (docs/snapshot-format.md). Lists only: a bounded number of API calls whatever the cluster size.
  */
-import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import * as tar from 'tar';
 import { stringify } from 'yaml';
@@ -246,7 +246,11 @@ async function writeSnapshot(
     let objects = 0;
     for (const [rel, objs] of files) {
       objects += objs.length;
-      await write(rel, stringify({ apiVersion: 'v1', kind: 'List', items: objs, metadata: { resourceVersion: '' } }, { lineWidth: 0, aliasDuplicateObjects: false }));
+      if (objs.length <= YAML_MAX_ITEMS) {
+        await write(rel, stringify({ apiVersion: 'v1', kind: 'List', items: objs, metadata: { resourceVersion: '' } }, { lineWidth: 0, aliasDuplicateObjects: false }));
+      } else {
+        await writeJsonLists((r) => confined(root, r), rel.replace(/\.yaml$/, ''), objs);
+      }
     }
     for (const [rel, text] of logs) await write(rel, text);
     await write('snapshot-info.json', `${JSON.stringify(info, null, 2)}\n`);
@@ -261,6 +265,53 @@ async function writeSnapshot(
     return { path: output, objects, logs: logs.size, skipped: stats.skipped, requests: stats.requests };
   } finally {
     if (!moved) await rm(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A list longer than this is written as JSON (`pods.json`, `pods-2.json`, …): YAML reads at about 1 MB/s and is read
+ * up to 32 MB a file, so the pods of a namespace with 90,000 of them would take minutes to load, or not load at all.
+ */
+const YAML_MAX_ITEMS = 1000;
+/** A JSON list file is closed at this size and the list goes on in the next (the reader takes up to 64 MB a file). */
+const JSON_FILE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Write `objs` as `v1 List` JSON files `<base>.json`, `<base>-2.json`, … one item a line, each item serialised on its
+ * own and written in batches: the text of a whole list is never held in memory.
+ */
+export async function writeJsonLists(confine: (rel: string) => string, base: string, objs: readonly KubeObject[]): Promise<void> {
+  const HEAD = '{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[\n';
+  let part = 0;
+  let fh: FileHandle | undefined;
+  let bytes = 0;
+  let batch = '';
+  try {
+    for (const o of objs) {
+      if (!fh) {
+        const abs = confine(`${base}${part === 0 ? '' : `-${part + 1}`}.json`);
+        await mkdir(dirname(abs), { recursive: true });
+        fh = await open(abs, 'wx', 0o600);
+        batch = HEAD;
+        bytes = 0;
+      } else batch += ',\n';
+      const line = JSON.stringify(o);
+      batch += line;
+      bytes += Buffer.byteLength(line) + 2;
+      if (batch.length >= 1024 * 1024) {
+        await fh.write(batch);
+        batch = '';
+      }
+      if (bytes >= JSON_FILE_BYTES) {
+        await fh.write(`${batch}\n]}\n`);
+        await fh.close();
+        fh = undefined;
+        part++;
+      }
+    }
+    if (fh) await fh.write(`${batch}\n]}\n`);
+  } finally {
+    await fh?.close();
   }
 }
 
