@@ -1,6 +1,6 @@
 import type { Evidence } from '../src/engine/index.js';
 import { defineEndpointCause, type EndpointView } from '../src/model-engine/endpoint-view.js';
-import { CACHER_DEPLOYMENT } from '../src/model-engine/endpoint-facts.js';
+import { CACHER_DEPLOYMENT, type ComponentFacts } from '../src/model-engine/endpoint-facts.js';
 import { formatAge, ms } from '../src/model-engine/format.js';
 import { matchLogSignature } from '../src/model-engine/log-signatures.js';
 import { field, note, verdict } from './lib/verdict.js';
@@ -16,14 +16,18 @@ function disagreement(v: EndpointView): { api: string; cluster: string } | undef
   return r.status === 'READY' ? { api: 'no worker counts at all (deployment_state empty)', cluster } : undefined;
 }
 
+/** The cacher was not read, or its Deployment could not be read and no pod of it was seen: its state is unknown. */
+const cacherUnseen = (c: ComponentFacts | undefined): boolean => !c || (!c.deployment && !!c.unread && c.pods.length === 0);
+
 /** The cacher's state: down, or failing to write the cache (the log line that says why). */
 function cacherTrouble(v: EndpointView): { summary: string; evidence: Evidence[]; auth: boolean; startedMs?: number } | undefined {
   const c = v.facts.cacher;
-  if (!c) return undefined;
+  if (!c || cacherUnseen(c)) return undefined;
   const cp = v.subject.cpNamespace;
   const ready = c.pods.filter((p) => p.status?.containerStatuses?.every((s) => s.ready));
-  if (!c.deployment || ready.length === 0) {
-    return { summary: `the cacher (${cp}/${CACHER_DEPLOYMENT}) ${c.deployment ? 'has no ready pod' : 'does not exist'}, so nothing refreshes the cache`, evidence: [note(`${c.pods.length} cacher pod(s), ${ready.length} ready`)], auth: false };
+  // A Deployment that could not be read is not a missing one: then its pods alone say whether it runs.
+  if ((!c.deployment && !c.unread) || ready.length === 0) {
+    return { summary: `the cacher (${cp}/${CACHER_DEPLOYMENT}) ${c.deployment || c.unread ? 'has no ready pod' : 'does not exist'}, so nothing refreshes the cache`, evidence: [note(`${c.pods.length} cacher pod(s), ${ready.length} ready`)], auth: false };
   }
   const m = c.log ? matchLogSignature(c.log.text) : undefined;
   if (!m || !c.log) return undefined;
@@ -49,7 +53,7 @@ export default defineEndpointCause({
     if (!d) return undefined;
     const t = cacherTrouble(v);
     // A healthy cacher catches up within its TTL: a disagreement alone is a moment, not a cause.
-    if (!t && v.facts.cacher) return undefined;
+    if (!t && !cacherUnseen(v.facts.cacher)) return undefined;
     const cp = v.subject.cpNamespace;
     const azure = v.facts.hints?.cloud === 'azure' && t?.auth;
     const age = t?.startedMs !== undefined ? formatAge(t.startedMs) : undefined;
@@ -60,7 +64,7 @@ export default defineEndpointCause({
       [
         ...(v.facts.api?.state === 'found' ? [{ type: 'probe' as const, target: v.facts.api.url, detail: `status ${v.record!.status}, ${d.api}` }] : []),
         ...(v.workload ? [field(v.workload, v.subject.workloadKind, 'status.availableReplicas', v.available)] : []),
-        ...(t?.evidence ?? [note(`the cacher ${cp}/${CACHER_DEPLOYMENT} could not be read`)]),
+        ...(t?.evidence ?? [note(`the cacher ${cp}/${CACHER_DEPLOYMENT} could not be read${v.facts.cacher?.unread ? `: ${v.facts.cacher.unread.message}` : ''}`)]),
       ],
       {
         summary: azure

@@ -1,8 +1,8 @@
 /**
  * Everything was collected and no other cause explains it — never a guess. The summary says what is known, the
- * evidence holds it, the commands say where to look next. At every level of the walk: objects gone, a workload at
- * zero that nothing scales, a workload without pods, a ReplicaSet refused for a reason no cause knows, a pod stuck
- * where no cause looks.
+ * evidence holds it, the commands say where to look next. At every level of the walk: objects that could not be
+ * read, objects gone, a workload at zero that nothing scales, a workload without pods, a ReplicaSet refused for a
+ * reason no cause knows, a pod stuck where no cause looks.
  */
 import type { Verdict } from '../src/engine/index.js';
 import { defineEndpointCause, podEvents, type EndpointView, type PodView } from '../src/model-engine/endpoint-view.js';
@@ -14,6 +14,27 @@ import { isStarting } from './lib/grace.js';
 import { zeroScaler } from './lib/scale.js';
 import { unscheduledAs, unscheduledContext } from './lib/unscheduled.js';
 import { field, forFirstPod, note, verdict, waitingField } from './lib/verdict.js';
+
+/**
+ * The endpoint's own objects could not be read (RBAC, or the API failing): a failing endpoint cannot be told from a
+ * missing one, so the verdict names the read instead of resting on absence (never NOT_FOUND or BUILD_PENDING).
+ */
+function unseen(v: EndpointView): Verdict | undefined {
+  const why = v.unseen;
+  if (!why) return undefined;
+  const s = v.subject;
+  const ns = s.namespace;
+  return verdict(
+    'UNKNOWN',
+    'endpoint',
+    `The doctor cannot see the objects of ${s.name ?? s.id ?? v.facts.query} in ${ns}, so it cannot tell a failing endpoint from a missing one: ${why.message}.`,
+    [note(`not readable: ${why.message}`)],
+    {
+      summary: `Let the doctor read deployments, replicasets, pods and events in ${ns} (RBAC get/list; docs/rbac.md), or rerun once the API server answers (docs/faults.md).`,
+      commands: [`kubectl auth can-i list pods -n ${ns}`, `kubectl auth can-i list deployments.apps -n ${ns}`],
+    },
+  );
+}
 
 /** The API or the builder says it was built, yet nothing is labelled with it. */
 function objectsGone(v: EndpointView): Verdict | undefined {
@@ -114,10 +135,12 @@ export default defineEndpointCause({
     title: 'Collected, and no known cause explains it',
     rank: 150,
     docs: 'docs/endpoint.md#unknown',
-    reads: ['deployments', 'replicaSets', 'pods', 'events', 'nodes', 'scaledObjects', 'builder', 'api'],
+    reads: ['deployments', 'replicaSets', 'pods', 'events', 'nodes', 'scaledObjects', 'builder', 'api', 'unread'],
   },
   match(v) {
     switch (v.situation) {
+      case 'unseen':
+        return unseen(v);
       case 'absent':
         return objectsGone(v);
       case 'scaled-to-zero':

@@ -17,8 +17,22 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What `npm run build` reads: the folders tsconfig.build.json includes, its configs, and the build scripts. */
-export const BUILD_INPUTS = ['src', 'checks', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/post-build.mjs'];
+/**
+ * What `npm run build` reads: its configs, the build scripts, and the folders tsconfig.build.json includes (read
+ * from it, so a folder added to the build is an input without a second list to keep in step).
+ */
+export function buildInputs(root = ROOT) {
+  const config = join(root, 'tsconfig.build.json');
+  let include = [];
+  if (existsSync(config)) {
+    try {
+      include = JSON.parse(readFileSync(config, 'utf8')).include ?? [];
+    } catch (e) {
+      throw new Error(`tsconfig.build.json is not plain JSON (its include names the build's inputs): ${e.message}`);
+    }
+  }
+  return ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/post-build.mjs', ...include];
+}
 export const STAMP = join('dist', '.build-stamp');
 /** The file `npm run demo` runs; no build without it is complete. */
 const ENTRY = join('dist', 'src', 'cli.js');
@@ -36,7 +50,7 @@ function filesOf(root, rel) {
 /** SHA-256 over the sorted paths and contents of the build's inputs. */
 export function sourceHash(root = ROOT) {
   const hash = createHash('sha256');
-  const all = BUILD_INPUTS.flatMap((rel) => filesOf(root, rel)).sort();
+  const all = [...new Set(buildInputs(root).flatMap((rel) => filesOf(root, rel)))].sort();
   for (const rel of all) hash.update(`${rel.split(sep).join('/')}\0`).update(readFileSync(join(root, rel))).update('\0');
   return hash.digest('hex');
 }

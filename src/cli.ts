@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { CancelledError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
+import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, type ExitCode } from './engine/errors.js';
 import { redactText } from './engine/redact.js';
 import { CLOUDS } from './engine/types.js';
 import { formatDuration, parseDuration, type ParseDurationOptions } from './engine/duration.js';
@@ -87,7 +87,8 @@ function addClusterOptions(cmd: Command): Command {
     .option('--as-group <group>', 'group to impersonate, with --as (repeatable)', collect)
     .option('--snapshot <path>', 'read a snapshot folder or .tar.gz instead of a live cluster')
     .option('-n, --namespace <ns>', 'control-plane namespace (default: where the model-engine Deployment runs)')
-    .option('--endpoint-namespace <ns>', 'endpoint namespace (default: endpoint_namespace from the service ConfigMap)');
+    .option('--endpoint-namespace <ns>', 'endpoint namespace (default: endpoint_namespace from the service ConfigMap)')
+    .option('--request-timeout <duration>', 'give up on one API request after this long, e.g. 10s or 2m (0: never; default 15s)', duration('--request-timeout', { allowZero: true }));
 }
 
 /**
@@ -151,7 +152,8 @@ function addCheckOptions(cmd: Command): Command {
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .option('--show-passed', 'list passing checks too in text, Markdown and the TUI (JSON and JUnit always have them)')
     .addOption(new Option('--fail-on <level>', 'exit non-zero on failures only, or on warnings too').choices(['fail', 'warn']).default('fail'))
-    .option('--timeout <duration>', 'default per-check timeout, e.g. 30s or 2m (a bare number is still milliseconds, deprecated)', timeoutArg(cmd))
+    .option('--timeout <duration>', "timeout of every check, e.g. 30s or 2m, including checks that allow themselves longer (default: 30s, or the check's own; a bare number is still milliseconds, deprecated)", timeoutArg(cmd))
+    .option('--deadline <duration>', 'finish the whole run within this long, e.g. 90s or 5m: what is left unfinished is reported as not run', duration('--deadline'))
     .option('--concurrency <n>', 'checks run at once', positiveInt('--concurrency'))
     .option('--canary', 'allow a short-lived probe pod in the endpoint namespace (off by default)')
     .option('--exec', 'allow probes run inside the gateway pod via kubectl exec (off by default)')
@@ -272,6 +274,7 @@ export function buildProgram(state: GlobalState): Command {
     .option('--tls', 'serve HTTPS with a self-signed CA (its certificate goes into the kubeconfig)')
     .option('--token <token>', 'require this bearer token (implies --tls: kubectl sends tokens only over HTTPS)')
     .option('--deny <verb:resource[:namespace]>', 'answer 403 for these requests (repeatable), to rehearse RBAC gaps', collect)
+    .option('--fault <kind[:path[:count[:arg]]]>', 'inject a fault (repeatable), to rehearse a flaky API server: 429, 500, reset, stall, nonjson, 404-all (docs/faults.md)', collect)
     .option('--kubeconfig-out <file>', 'write the kubeconfig to a file instead of stdout')
     .action(async (path: string, opts: Parameters<typeof import('./commands/serve.js').serveCommand>[1]) => {
       const { serveCommand } = await import('./commands/serve.js');
@@ -362,6 +365,12 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
       return EXIT.cancelled;
     }
     // Error messages can quote a kubeconfig's server URL or a credential plugin's output: redacted like any output.
+    if (err instanceof ApiError || err instanceof DeadlineError) {
+      // A read outside any check (collecting a snapshot, say) that the retries did not get past: exit 2, one line.
+      streams.stderr.write(redactText(`model-engine-doctor: error: ${firstLine(err.message)}\nhint: see docs/faults.md for what is retried and how each failure looks\n`));
+      if (debug && err.stack) streams.stderr.write(`${redactText(err.stack)}\n`);
+      return EXIT.usage;
+    }
     if (err instanceof FatalError) {
       streams.stderr.write(redactText(`model-engine-doctor: error: ${firstLine(err.message)}\n${err.hint ? `hint: ${firstLine(err.hint)}\n` : ''}`));
       if (debug && err.stack) streams.stderr.write(`${redactText(err.stack)}\n`);
@@ -392,7 +401,12 @@ function invokedDirectly(): boolean {
 /** Run as the process: parse `argv`, then exit with the code once stdout has drained (piped JSON is never cut short). */
 export async function runCli(argv: string[]): Promise<void> {
   const code = await main(argv);
-  process.stdout.write('', () => process.exit(code));
+  // Between main's return and the exit (stdout draining), a second Ctrl-C must not fall to Node's default action
+  // (death by signal, no exit code): it ends the process with the code already decided.
+  const exitNow = () => process.exit(code);
+  process.on('SIGINT', exitNow);
+  process.on('SIGTERM', exitNow);
+  process.stdout.write('', exitNow);
 }
 
 // `node dist/src/cli.js …` runs directly; the bin entry (bin/model-engine-doctor.cjs) checks the Node version first.

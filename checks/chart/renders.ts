@@ -16,7 +16,7 @@ export default defineCheck({
       failed: 'helm template fails with these values: {{error}}; helm install and helm upgrade would fail the same way',
       noHelm: 'The chart at {{path}} was not rendered: {{error}}',
       namespaceAssumed:
-        'The chart was rendered for namespace {{namespace}}, which the doctor assumed (no -n, no cluster): gateway_namespace, service accounts and every namespaced object follow the release namespace',
+        'The chart was rendered for namespace {{namespace}}, which the doctor assumed (no -n given, and no installed control plane found): gateway_namespace, service accounts and every namespaced object follow the release namespace',
       noChart: 'No chart was rendered: pass --chart PATH (or --llm-engine-repo with charts/model-engine) to check what helm renders, not only the values',
     },
   },

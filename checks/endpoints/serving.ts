@@ -43,7 +43,11 @@ export default defineCheck({
     },
   },
   async run(ctx) {
-    const { endpoints, namespace } = await triageEndpoints(ctx);
+    const { endpoints, namespace, unread } = await triageEndpoints(ctx);
+    // Unread is not empty, and unseen pods are not "not serving": the refusal (or failure) itself becomes the
+    // skip (or error) that names it.
+    if (unread?.pods) throw unread.pods;
+    if (endpoints.length === 0 && unread?.workload) throw unread.workload;
     if (endpoints.length === 0) {
       return pass('none', { data: { namespace }, evidence: [{ type: 'note', text: `no Deployment, LeaderWorkerSet or pod labelled endpoint_id in ${namespace}` }] });
     }

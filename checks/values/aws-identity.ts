@@ -154,7 +154,7 @@ function checkConfigMap(values: ValuesPort, namespaces: Namespaces): Finding[] {
   const listed = values.get(path);
   const list = Array.isArray(listed) ? listed.map(String) : [];
   const absent = need.filter((n) => !list.includes(n));
-  // A namespace nothing stated (no -n, no cluster): not listing it is only a problem if the guess is right.
+  // A namespace nothing stated (no -n, and no installed control plane found): not listing it is only a problem if the guess is right.
   const assumedNs = new Set((namespaces.assumed ?? []).map((w) => namespaces[w]));
   if (list.length > 0 && absent.length > 0 && absent.every((n) => assumedNs.has(n))) {
     return [
@@ -162,7 +162,7 @@ function checkConfigMap(values: ValuesPort, namespaces: Namespaces): Finding[] {
         severity: 'medium',
         data: { name, namespaces: absent, path, listed: list },
         object: ref(path),
-        evidence: [values.evidence(path), { type: 'note', text: `release namespace assumed: ${namespaces.controlPlane} (no -n, no cluster)` }],
+        evidence: [values.evidence(path), { type: 'note', text: `release namespace assumed: ${namespaces.controlPlane} (no -n given, and no installed control plane found)` }],
         remediation: {
           summary: `Rerun with -n <the namespace you will install into>; if that is ${absent.join(' and ')}, add it to ${path}.`,
           commands: [`model-engine-doctor preflight -n <release namespace> -f <values.yaml>`],

@@ -79,9 +79,9 @@ export default defineCheck({
     severity: 'critical',
     needs: ['values'],
     messages: {
-      kubernetesSecret: '{{path}} = {{name}}: the control plane reads database_url from that Secret (ML_INFRA_DATABASE_URL), on every cloud',
+      kubernetesSecret: '{{path}} = {{name}}; the control plane reads database_url from that Secret (ML_INFRA_DATABASE_URL), on every cloud',
       bothSet: '{{path}} is set, so {{other}} is ignored (the chart injects only ML_INFRA_DATABASE_URL)',
-      cloudSecret: '{{path}} = {{name}}: on {{cloud}} model-engine reads {{what}}',
+      cloudSecret: '{{path}} = {{name}}; on {{cloud}} model-engine reads {{what}}',
       cloudSecretIgnored: '{{path}} is set, but on {{cloud}} model-engine ignores it and reads {{what}}; none of those is set, so it connects to localhost',
       envVars: 'Neither secret key is set; on {{cloud}} model-engine reads env {{vars}} from extraEnvVars',
       fallback: 'Neither {{k8s}} nor {{cloudKey}} is set: on {{cloud}} model-engine falls back to {{fallback}}, which must exist before the install',

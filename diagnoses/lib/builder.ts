@@ -15,7 +15,7 @@ export interface BuilderContext {
   builderName: string;
   desired: number;
   available: number;
-  /** Missing, scaled to 0, or without an available replica. */
+  /** Missing, scaled to 0, or without an available replica (never when its Deployment could not be read). */
   builderDown: boolean;
   builderEvidence: Evidence[];
   /** The API's status (with `--gateway-url`). */
@@ -52,12 +52,15 @@ export function builderContext(v: EndpointView): BuilderContext {
     builderName,
     desired,
     available,
-    builderDown: !b?.deployment || desired === 0 || available === 0,
+    // A builder Deployment that could not be read is not a missing one.
+    builderDown: !b?.unread && (!b?.deployment || desired === 0 || available === 0),
     builderEvidence: b?.deployment
       ? [field(b.deployment, 'Deployment', 'status.availableReplicas', available), ...(desired === 0 ? [field(b.deployment, 'Deployment', 'spec.replicas', 0)] : [])]
-      : b
-        ? [note(`no Deployment ${builderName}`)]
-        : [],
+      : b?.unread
+        ? [note(`Deployment ${builderName} not readable: ${b.unread.message}`)]
+        : b
+          ? [note(`no Deployment ${builderName}`)]
+          : [],
     apiEvidence: record && f.api?.state === 'found' ? [{ type: 'probe', target: f.api.url, detail: `status ${record.status}${record.status_reason ? `, status_reason: ${record.status_reason}` : ''}` }] : [],
     queueEvidence: q
       ? [{ type: 'probe', target: `${q.broker} queue ${q.name}`, detail: q.error ? `not read: ${q.error}` : q.exists === false ? 'does not exist' : `${q.waiting ?? '?'} waiting${q.inFlight !== undefined ? `, ${q.inFlight} taken by a worker` : ''}` }]

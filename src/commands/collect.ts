@@ -4,7 +4,7 @@ import { collectSnapshot } from '../sources/snapshot/collect.js';
 import { VERSION } from '../version.js';
 import { openSources, printWarnings, type CommonOptions, type Streams } from './run.js';
 
-type ClusterFlags = Pick<CommonOptions, 'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'asGroup' | 'snapshot' | 'namespace' | 'endpointNamespace' | 'verbosity'>;
+type ClusterFlags = Pick<CommonOptions, 'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'asGroup' | 'snapshot' | 'namespace' | 'endpointNamespace' | 'verbosity' | 'requestTimeout'>;
 
 /** The collect command's flags as parsed, before its path is settled. */
 export interface CollectArgs extends ClusterFlags {
@@ -41,13 +41,21 @@ export async function collectCommand(opts: CollectCommandOptions, streams: Strea
   const sources = await openSources(cluster, true, signal, streams.stderr);
   printWarnings(sources, streams);
   const kube = sources.kube!;
-  const { context } = await resolveContext({
+  const { context, unread } = await resolveContext({
     kube,
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.endpointNamespace ? { endpointNamespace: opts.endpointNamespace } : {}),
+    ...(sources.clusterContext ? { clusterContext: sources.clusterContext } : {}),
+    // A snapshot is wanted most when the install failed: a cluster without a control plane is collected too.
+    requireControlPlane: false,
   });
+  for (const u of unread) streams.stderr.write(`not read: ${u}\n`);
+  if (context.namespaces.assumed?.includes('controlPlane')) {
+    streams.stderr.write(`no model-engine control plane found: collecting namespace ${context.namespaces.controlPlane} (helm's default); pass -n NAMESPACE to collect where the release was installed\n`);
+  }
   const summary = await collectSnapshot({
-    kube,
+    // The context's port: a namespace it could not determine is reported as not read, never guessed.
+    kube: context.kube ?? kube,
     namespaces: context.namespaces,
     output: file,
     tailLines: tail,

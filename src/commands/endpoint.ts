@@ -9,9 +9,9 @@
  */
 import type { Diagnosis } from '../engine/diagnosis.js';
 import { diagnose } from '../../diagnoses/index.js';
-import { isFault } from '../model-engine/endpoint-diagnosis.js';
+import { isFault, undiagnosed } from '../model-engine/endpoint-diagnosis.js';
 import { collectEndpointFacts } from '../model-engine/endpoint-facts.js';
-import { CancelledError, EXIT, type ExitCode } from '../engine/errors.js';
+import { ApiError, CancelledError, DeadlineError, EXIT, ForbiddenError, type ExitCode } from '../engine/errors.js';
 import { GATEWAY_PORT, type GatewayPort } from '../engine/ports/gateway.js';
 import { CLOUD_PORT, type CloudPort } from '../engine/ports/cloud.js';
 import type { RegistryPort } from '../engine/ports/registry.js';
@@ -37,23 +37,32 @@ export async function diagnoseEndpoint(ctx: BaseContext, endpoint: string, opts:
   // A snapshot is the past: probing the registry now would mix two moments, so only live runs probe.
   const registry = opts.fromSnapshot ? undefined : (ctx.ports.registry as RegistryPort | undefined);
   const cloud = opts.fromSnapshot ? undefined : (ctx.ports[CLOUD_PORT] as CloudPort | undefined);
-  const facts = await collectEndpointFacts({
-    kube: ctx.kube,
-    query: endpoint,
-    namespace: ctx.namespaces.endpoint,
-    controlPlaneNamespace: ctx.namespaces.controlPlane,
-    now: ctx.now,
-    signal: opts.signal,
-    ...(gateway ? { gateway } : {}),
-    ...(registry ? { registry } : {}),
-    ...(cloud ? { cloud } : {}),
-    hints: {
-      ...(ctx.cloud ? { cloud: ctx.cloud } : {}),
-      ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}),
-      context: ctx.cluster?.context ?? ctx.kube.target,
-      ...(opts.gatewayUrl ? { gatewayUrl: gateway?.baseUrl ?? opts.gatewayUrl } : {}),
-    },
-  });
+  let facts;
+  try {
+    facts = await collectEndpointFacts({
+      kube: ctx.kube,
+      query: endpoint,
+      namespace: ctx.namespaces.endpoint,
+      controlPlaneNamespace: ctx.namespaces.controlPlane,
+      now: ctx.now,
+      signal: opts.signal,
+      ...(gateway ? { gateway } : {}),
+      ...(registry ? { registry } : {}),
+      ...(cloud ? { cloud } : {}),
+      hints: {
+        ...(ctx.cloud ? { cloud: ctx.cloud } : {}),
+        ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}),
+        context: ctx.cluster?.context ?? ctx.kube.target,
+        ...(opts.gatewayUrl ? { gatewayUrl: gateway?.baseUrl ?? opts.gatewayUrl } : {}),
+      },
+    });
+  } catch (e) {
+    // Ctrl-C, whatever a probe rejected with when its signal aborted.
+    if (opts.signal.aborted) throw new CancelledError();
+    // The diagnosis could not collect what it needs: an UNKNOWN verdict that says why, never a missing report.
+    if (e instanceof ApiError || e instanceof DeadlineError || e instanceof ForbiddenError) return undiagnosed(endpoint, ctx.namespaces.endpoint, e);
+    throw e;
+  }
   return diagnose(facts);
 }
 

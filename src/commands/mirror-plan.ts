@@ -36,7 +36,9 @@ export async function mirrorPlanCommand(opts: MirrorPlanOptions, streams: Stream
   const sources = await openSources(common, false, signal, streams.stderr);
   const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
   const controlPlane = first.context.namespaces.controlPlane;
-  const values = await openValues(common, sources.kube, controlPlane, { signal });
+  // The context's port: reads in a namespace it could not determine fail with the reason instead of guessing.
+  const kube = first.context.kube;
+  const values = await openValues(common, kube, controlPlane, { signal });
   if (!values && !sources.kube) throw new FatalError('mirror-plan needs helm values: pass -f values.yaml (or a cluster with the release installed)');
   let frameworkTags;
   try {
@@ -44,7 +46,6 @@ export async function mirrorPlanCommand(opts: MirrorPlanOptions, streams: Stream
   } catch (e) {
     throw new FatalError((e as Error).message);
   }
-  const kube = sources.kube;
   const frameworkConfigMap = kube ? (await tolerantGet(kube, 'model-engine-inference-framework-latest-config', controlPlane))?.data : undefined;
   const serviceConfig = kube && !values ? serviceConfigFromData((await tolerantGet(kube, 'model-engine-service-config', controlPlane))?.data) : undefined;
   const set = imageSet({

@@ -3,16 +3,17 @@
  * Returns the exit code; only `src/cli.ts` sets it on the process.
  */
 import { allChecks } from '../../checks/index.js';
-import { EXIT, FatalError, type ExitCode } from '../engine/errors.js';
+import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, untilAborted, type Deadline, type ExitCode } from '../engine/errors.js';
 import { groupIncidents } from '../engine/incidents.js';
 import { redactText } from '../engine/redact.js';
 import { areaOf, selectChecks } from '../engine/registry.js';
 import { skip, type Check } from '../engine/index.js';
 import { RENDER_ONLY } from '../../checks/chart/index.js';
-import { runChecks } from '../engine/runner.js';
+import { runChecks, unknownNamespace } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
 import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
 import { resolveContext, type ResolvedContext } from '../run/context.js';
+import { guardKube, type GuardedKube } from '../run/kube-guard.js';
 import { createPorts, probePolicy } from '../run/ports.js';
 import type { CanaryKubeConfig } from '../sources/kube/canary.js';
 import { SnapshotKube } from '../sources/kube/snapshot-kube.js';
@@ -20,7 +21,7 @@ import { loadSnapshot } from '../sources/snapshot/load.js';
 import { loadValues, readStdin, type ValuesFlags } from '../sources/values/load.js';
 import { findHelm } from '../sources/helm/binary.js';
 import { createChartPort } from '../sources/helm/render.js';
-import { CHART_PORT } from '../engine/ports/chart.js';
+import { CHART_PORT, type ChartPort } from '../engine/ports/chart.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readInstalledRelease, releaseValuesPort } from '../sources/values/release.js';
@@ -48,6 +49,10 @@ export interface CommonOptions {
   color?: boolean;
   failOn?: 'fail' | 'warn';
   timeout?: number;
+  /** `--request-timeout` in ms (0: none): connect, and every request. */
+  requestTimeout?: number;
+  /** `--deadline` in ms: the whole run. */
+  deadline?: number;
   concurrency?: number;
   canary?: boolean;
   exec?: boolean;
@@ -110,27 +115,43 @@ export function runOptions(opts: CommonOptions, overrides: Partial<RunOptions> =
   };
 }
 
+/** What the run read its helm values from, or why it could not. */
+export interface ValuesRead {
+  values?: ValuesPort;
+  /** The installed release could not be read (RBAC, or the API failed). */
+  missing?: ForbiddenError | ApiError;
+}
+
 /** The probe ports and the check context over opened sources (and the values, where the command reads them). */
 export async function contextFor(
   opts: CommonOptions,
   sources: Sources,
   options: RunOptions,
   signal: AbortSignal,
-  values?: ValuesPort,
+  read: ValuesRead = {},
+  requireControlPlane = true,
   extraPorts: Record<string, unknown> = {},
 ): Promise<ResolvedContext> {
   const ports = { ...(await createPorts({ ...(sources.kube ? { kube: sources.kube } : {}), ...(sources.kubeConfig ? { kubeConfig: sources.kubeConfig } : {}), options, signal })), ...extraPorts };
   return resolveContext({
     ...(sources.kube ? { kube: sources.kube } : {}),
-    ...(values ? { values } : {}),
+    ...(read.values ? { values: read.values } : {}),
+    ...(read.missing ? { valuesMissing: read.missing } : {}),
     ...(opts.cloud ? { cloud: opts.cloud } : {}),
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.endpointNamespace ? { endpointNamespace: opts.endpointNamespace } : {}),
+    ...(opts.release ? { release: opts.release } : {}),
+    requireControlPlane,
     options,
     ports,
     ...(sources.now ? { now: sources.now } : {}),
     ...(sources.clusterContext ? { clusterContext: sources.clusterContext } : {}),
   });
+}
+
+/** The run's `--deadline`, started now. */
+export function startDeadline(opts: Pick<CommonOptions, 'deadline'>): Deadline | undefined {
+  return opts.deadline ? { signal: AbortSignal.timeout(opts.deadline), ms: opts.deadline } : undefined;
 }
 
 /** Flags that name a cluster: with any of them a command that can run offline must reach that cluster. */
@@ -142,7 +163,7 @@ const KUBE_FLAGS = ['kubeconfig', 'context', 'cluster', 'user'] as const;
  * in one line on stderr, when nothing is configured or the configured cluster cannot be reached — unless a flag
  * named the cluster (`--kubeconfig`, `--context`, `--cluster`, `--user`): then reaching it is what was asked.
  */
-export async function openSources(opts: CommonOptions, needCluster: boolean, signal?: AbortSignal, stderr?: Streams['stderr']): Promise<Sources> {
+export async function openSources(opts: CommonOptions, needCluster: boolean, signal?: AbortSignal, stderr?: Streams['stderr'], deadline?: Deadline): Promise<Sources> {
   const named = KUBE_FLAGS.filter((k) => opts[k]).map((k) => `--${k}`);
   if (opts.offline) {
     if (needCluster) throw new FatalError('--offline: this command needs a cluster (or --snapshot)');
@@ -151,7 +172,7 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
     return { target: { mode: 'offline' } };
   }
   if (opts.snapshot) {
-    const snapshot = await loadSnapshot(opts.snapshot);
+    const snapshot = await untilAborted(loadSnapshot(opts.snapshot), signal);
     return {
       kube: new SnapshotKube(snapshot),
       target: { mode: 'snapshot', snapshot: opts.snapshot },
@@ -183,15 +204,21 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
     if (mayGoOffline && e instanceof NoKubeConfigError) return offline(e.message);
     throw e;
   }
+  // --request-timeout bounds the connection and every request; --deadline the whole run.
+  const limits = {
+    ...(opts.requestTimeout !== undefined ? { timeoutMs: opts.requestTimeout } : {}),
+    ...(signal ? { signal } : {}),
+    ...(deadline ? { deadline } : {}),
+  };
   let info;
   try {
-    info = await connect(kc, { timeoutMs: 10_000, ...(signal ? { signal } : {}) });
+    info = await connect(kc, limits);
   } catch (e) {
     if (mayGoOffline && e instanceof FatalError) return offline(e.message);
     throw e;
   }
   return {
-    kube: new LiveKube(kc, { ...(signal ? { signal } : {}) }),
+    kube: new LiveKube(kc, limits),
     target: { mode: 'live', context: info.context, server: info.server },
     serverVersion: info.version,
     now: info.now,
@@ -242,36 +269,74 @@ export function stdinOnce(read: () => Promise<string> = readStdin): () => Promis
   return () => (text ??= read());
 }
 
-/** Values from -f/--set…, else the installed release's values read from the cluster. */
-export async function openValues(
-  opts: CommonOptions,
-  kube: KubePort | undefined,
-  controlPlane: string | undefined,
-  more: { signal?: AbortSignal; chartDir?: string; stdin?: () => Promise<string> } = {},
-): Promise<ValuesPort | undefined> {
+/** What the values are read with: the run's signal, the rendered chart (its values.yaml under the user's), stdin. */
+export interface ValuesReadOptions {
+  signal?: AbortSignal;
+  chartDir?: string;
+  stdin?: () => Promise<string>;
+}
+
+/**
+ * Values from helm's values flags (-f, --set, --set-string, --set-json, --set-file, --set-literal), over the rendered
+ * chart's own values.yaml when a chart is rendered (else the hand-kept copy); else the installed release's values
+ * read from the cluster. A release Secret that cannot be read (RBAC, or the API failing) is not "no values": its
+ * reason comes back, and the checks that need values skip naming it.
+ */
+export async function readValues(opts: CommonOptions, kube: KubePort | undefined, controlPlane: string | undefined, more: ValuesReadOptions = {}): Promise<ValuesRead> {
   if (hasValuesFlags(opts)) {
-    return loadValues({
+    const values = loadValues({
       ...valuesFlags(opts),
-      // Under the user's values: the rendered chart's own values.yaml when one is rendered, else the hand-kept copy.
       defaults: more.chartDir ? { chart: more.chartDir } : 'builtin',
       recognise: true,
       stdin: more.stdin ?? stdinOnce(),
       ...(more.signal ? { signal: more.signal } : {}),
     });
+    return { values: await untilAborted(values, more.signal) };
   }
-  if (!kube || !controlPlane) return undefined;
+  if (!kube || !controlPlane) return {};
   const release = opts.release ?? 'model-engine';
   let secrets: Secret[];
   try {
-    secrets = await kube.list<Secret>('secrets', {
-      namespace: controlPlane,
-      labelSelector: `owner=helm,name=${release}`,
-    });
-  } catch {
-    return undefined; // RBAC may forbid reading Secrets; checks that need values then skip with a reason.
+    secrets = await kube.list<Secret>('secrets', { namespace: controlPlane, labelSelector: `owner=helm,name=${release}` });
+  } catch (e) {
+    if (e instanceof ForbiddenError || e instanceof ApiError) return { missing: e };
+    throw e;
   }
   const installed = readInstalledRelease(secrets, { name: release });
-  return installed ? releaseValuesPort(installed) : undefined;
+  return installed ? { values: releaseValuesPort(installed) } : {};
+}
+
+/** {@link readValues} without the reason (for commands that only want the values). */
+export async function openValues(opts: CommonOptions, kube: KubePort | undefined, controlPlane: string | undefined, more: ValuesReadOptions = {}): Promise<ValuesPort | undefined> {
+  return (await readValues(opts, kube, controlPlane, more)).values;
+}
+
+/**
+ * Whether a run learned nothing because of what it could not read: not one read succeeded, or no check could
+ * judge anything (every result a skip or an error) and reads the checks needed were refused or failed.
+ */
+export function learnedNothing(kube: GuardedKube | undefined, report: Pick<Report, 'counts' | 'results'>): boolean {
+  if (!kube) return false;
+  const { pass, warn, fail } = report.counts;
+  const unreadable = report.results.some((r) => r.messageId === 'forbidden' || r.messageId === 'apiError');
+  return kube.nothingRead() || (pass + warn + fail === 0 && unreadable);
+}
+
+/** The one line of a run that learned nothing from the cluster (exit 2), naming what was refused or failed. */
+export function nothingReadError(kube: GuardedKube, namespaces: { controlPlane: string }): FatalError {
+  const { denied, failed } = kube.ledger;
+  const what = kube.nothingRead() ? 'nothing could be read from the cluster' : 'nothing could be checked';
+  const unique = (xs: string[]) => [...new Set(xs)];
+  const guessNs = namespaces.controlPlane === unknownNamespace('control-plane') ? '; if the doctor may read only some namespaces, name them with -n and --endpoint-namespace' : '';
+  if (failed.length === 0) {
+    const perms = unique(denied.map((d) => d.message.replace(/^forbidden: /, '').replace(/ \(.*\)$/, '')));
+    return new FatalError(
+      `${what}: RBAC refused ${kube.nothingRead() ? 'every read' : 'the reads the checks need'} (${perms.slice(0, 3).join('; ')}${perms.length > 3 ? `; and ${perms.length - 3} more` : ''})`,
+      EXIT.usage,
+      `grant the doctor's identity get and list on the objects model-engine runs (see docs/faults.md#rbac)${guessNs}`,
+    );
+  }
+  return new FatalError(`${what}: ${failed[0]!.message}`, EXIT.usage, 'see docs/faults.md for what is retried and how each failure looks');
 }
 
 export function chooseFormat(opts: CommonOptions, streams: Streams): OutputFormat | 'tui' {
@@ -344,17 +409,9 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   const color = useColor(opts, streams);
   const chart = await chartToRender(opts);
   const checks = checksForRun(cmd, opts, chart !== undefined);
-  const sources = await openSources(opts, cmd.needCluster, signal, streams.stderr);
-  printWarnings(sources, streams);
-  if (cmd.name === 'preflight' && !sources.kube && !hasValuesFlags(opts)) {
-    throw new FatalError('preflight needs helm values: pass -f values.yaml (or a cluster with the release installed)');
-  }
-  const first = await resolveContext({ ...(sources.kube ? { kube: sources.kube } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) });
-  const controlPlane = first.context.namespaces.controlPlane;
-  const stdin = stdinOnce();
-  const values = await openValues(opts, sources.kube, controlPlane, { signal, stdin, ...(chart ? { chartDir: chart.dir } : {}) });
-  const extraPorts = chart ? { [CHART_PORT]: await chartPort(opts, chart.dir, controlPlane, signal, stdin) } : {};
-  const resolved = await contextFor(opts, sources, runOptions(opts), signal, values, extraPorts);
+  const deadline = startDeadline(opts);
+  const { sources, resolved, values } = await untilDeadline(prepare(cmd, opts, streams, signal, deadline, chart), deadline, 'before the checks could start');
+  const kube = resolved.context.kube as GuardedKube | undefined;
   const target: ReportTarget = {
     ...sources.target,
     ...(resolved.context.cloud ? { cloud: resolved.context.cloud } : {}),
@@ -362,6 +419,7 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
     namespaces: resolved.context.namespaces,
     valuesFiles: [...(values?.files ?? [])],
     ...(values ? { valuesOrigin: values.origin } : {}),
+    ...(resolved.unread.length ? { unread: resolved.unread } : {}),
   };
 
   const explicitIds = new Set(opts.only ?? []);
@@ -373,7 +431,9 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
     context: resolved.context,
     target,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-    ...(opts.timeout ? { defaultTimeoutMs: opts.timeout } : {}),
+    // An explicit --timeout is every check's timeout, including checks that set a longer one of their own.
+    ...(opts.timeout ? { defaultTimeoutMs: opts.timeout, checkTimeoutMs: opts.timeout } : {}),
+    ...(deadline ? { deadline } : {}),
     signal,
   };
   // Extensions, then the incidents: the findings grouped by root cause (src/engine/incidents.ts).
@@ -381,16 +441,72 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
     const extended = cmd.extensions ? { ...report, ...(await cmd.extensions(resolved.context)) } : report;
     return { ...extended, incidents: groupIncidents(extended.results) };
   };
+  // A run in which not one read succeeded is not a report of skips: exit 2, naming what was refused.
+  const readSomething = (report: Report): Report => {
+    if (kube && learnedNothing(kube, report)) throw nothingReadError(kube, resolved.context.namespaces);
+    return report;
+  };
 
   if (format === 'tui') {
     const { runTui } = await import('../tui/run-tui.js');
-    const report = await runTui({ runInput, color, finalize: withExtensions, streams, showPassed: !!opts.showPassed });
+    const report = readSomething(await runTui({ runInput, color, finalize: withExtensions, streams, showPassed: !!opts.showPassed }));
     return cmd.exitCode ? cmd.exitCode(report) : exitCodeFor(report, opts.failOn);
   }
   const progress = streams.stderr.isTTY ? progressPrinter(streams.stderr) : undefined;
-  const report = await withExtensions(await runChecks({ ...runInput, ...(progress ? { onEvent: progress } : {}) }));
+  const report = readSomething(await withExtensions(await runChecks({ ...runInput, ...(progress ? { onEvent: progress } : {}) })));
   streams.stdout.write(render(format, report, { color, width: streams.stdout.columns ?? 100, showPassed: !!opts.showPassed }));
   return cmd.exitCode ? cmd.exitCode(report) : exitCodeFor(report, opts.failOn);
+}
+
+/**
+ * Sources, values, the chart port and the check context of a check command. Standard input (`-f -`) is read once and
+ * shared by the values loader and `helm template`; the values, stdin and helm stop at Ctrl-C and at `--deadline`.
+ */
+async function prepare(cmd: CheckCommand, opts: CommonOptions, streams: Streams, signal: AbortSignal, deadline: Deadline | undefined, chart: { dir: string } | undefined) {
+  const opened = await openSources(opts, cmd.needCluster, signal, streams.stderr, deadline);
+  printWarnings(opened, streams);
+  if (cmd.name === 'preflight' && !opened.kube && !hasValuesFlags(opts)) {
+    throw new FatalError('preflight needs helm values: pass -f values.yaml (or a cluster with the release installed)');
+  }
+  // One guarded port for the whole run: it keeps the ledger of what could be read.
+  const sources: Sources = { ...opened, ...(opened.kube ? { kube: guardKube(opened.kube) } : {}) };
+  const first = await resolveContext({
+    ...(sources.kube ? { kube: sources.kube } : {}),
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    ...(opts.release ? { release: opts.release } : {}),
+    ...(sources.clusterContext ? { clusterContext: sources.clusterContext } : {}),
+    requireControlPlane: cmd.needCluster,
+  });
+  const controlPlane = first.context.namespaces.controlPlane;
+  const bounded = deadline ? AbortSignal.any([signal, deadline.signal]) : signal;
+  const stdin = stdinOnce();
+  const read = await readValues(opts, sources.kube, controlPlane, { signal: bounded, stdin, ...(chart ? { chartDir: chart.dir } : {}) });
+  const extraPorts = chart ? { [CHART_PORT]: await chartPortFor(opts, chart.dir, first.context, bounded, stdin) } : {};
+  const resolved = await contextFor(opts, sources, runOptions(opts), signal, read, cmd.needCluster, extraPorts);
+  return { sources, resolved, values: read.values };
+}
+
+/**
+ * The chart port of a run, rendering for the control-plane namespace. When the run could not determine that namespace
+ * (RBAC, or the API failing), rendering for a guess would judge another install: the port answers with the reason
+ * instead, so the chart checks skip (or err) naming it, as the checks that read the cluster do.
+ */
+async function chartPortFor(opts: CommonOptions, dir: string, first: ResolvedContext['context'], signal: AbortSignal, stdin: () => Promise<string>): Promise<ChartPort> {
+  const unknown = first.missing?.controlPlaneNamespace;
+  if (unknown) return { path: dir, render: () => Promise.reject(unknown) };
+  return chartPort(opts, dir, first.namespaces.controlPlane, signal, stdin);
+}
+
+/** `p`, unless the deadline passes first: then exit 2 saying what it was spent on. */
+async function untilDeadline<T>(p: Promise<T>, deadline: Deadline | undefined, when: string): Promise<T> {
+  try {
+    return deadline ? await untilAborted(p, deadline.signal) : await p;
+  } catch (e) {
+    if (deadline?.signal.aborted && (e instanceof CancelledError || e instanceof DeadlineError)) {
+      throw new FatalError(`${new DeadlineError(deadline.ms).message} ${when} (connecting to the cluster, finding model-engine and reading the values)`, EXIT.usage, 'a longer --deadline, or a shorter --request-timeout so a stalled request gives up sooner');
+    }
+    throw e;
+  }
 }
 
 /** A terse progress line on stderr for non-TUI runs on a terminal. */

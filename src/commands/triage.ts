@@ -4,6 +4,7 @@
  * extra API calls when that check ran.
  */
 import { triageEndpoints } from '../../diagnoses/index.js';
+import { ApiError, DeadlineError, ifForbidden } from '../engine/errors.js';
 import type { CheckCommand } from './run.js';
 
 export const TRIAGE_COMMAND: CheckCommand = {
@@ -12,12 +13,16 @@ export const TRIAGE_COMMAND: CheckCommand = {
   needCluster: true,
   extensions: async (ctx) => {
     if (!ctx.kube) return {};
+    const kube = ctx.kube;
     try {
-      const t = await triageEndpoints(ctx);
-      return { endpoints: t.endpoints.map((e) => e.row) };
-    } catch {
-      // The table is a convenience: the endpoints/serving check reports the same failure with its reason.
-      return {};
+      // RBAC, the API or the deadline keeping the endpoints from being read leaves the table out; the
+      // endpoints/serving check reports the same failure as a skip or an error, naming it. Anything else is a bug.
+      const t = await ifForbidden(() => triageEndpoints({ ...ctx, kube }), () => undefined);
+      // An empty table is a finding ("no endpoints"); when the endpoints could not be read, there is no table.
+      return t && (t.endpoints.length > 0 || !t.unread) ? { endpoints: t.endpoints.map((e) => e.row) } : {};
+    } catch (e) {
+      if (e instanceof ApiError || e instanceof DeadlineError) return {};
+      throw e;
     }
   },
 };

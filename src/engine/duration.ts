@@ -19,6 +19,9 @@ export class DurationError extends Error {
   override name = 'DurationError';
 }
 
+/** Node's timers overflow above 2^31-1 ms (they then fire at once), so no duration may be longer (about 24 days). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)/gy;
 const BARE = /^(\d+(?:\.\d*)?|\.\d+)$/;
@@ -46,6 +49,7 @@ export function parseDuration(text: string, opts: ParseDurationOptions = {}): nu
   }
   ms = Math.round(ms);
   if (ms === 0 && !opts.allowZero) throw new DurationError(`"${text}" must be longer than zero`);
+  if (ms > MAX_DURATION_MS) throw new DurationError(`"${text}" is too long: at most 24 days`);
   return ms;
 }
 

@@ -1,7 +1,7 @@
 /** The engine API: the only module checks import. */
 export * from './types.js';
 export { defineCheck, pass, fail, warn, skip, renderMessage } from './define-check.js';
-export { ForbiddenError, TimeoutError, CancelledError, ifForbidden } from './errors.js';
+export { ForbiddenError, TimeoutError, CancelledError, ifForbidden, ifUnreadable } from './errors.js';
 export { redactText, redactValue, isSecretKey, REDACTED } from './redact.js';
 export * from './kube-types.js';
 export * from './values-path.js';

@@ -10,7 +10,9 @@
  *   `"key": "value"` assignments under credential keys, `Authorization` headers, URLs with a password (an `@`
  *   inside the password included) or a bare user, known token formats (GitHub, GitLab, AWS access key ids,
  *   Hugging Face, Slack, Google, OpenAI, Stripe, JWTs), PEM private keys, CLI arguments (`--password VALUE`,
- *   `redis-cli -a VALUE`, `curl -u user:VALUE`).
+ *   `redis-cli -a VALUE`, `curl -u user:VALUE`). Prose is not an assignment: a word of a sentence before a colon
+ *   (`rejected the credentials: 401 Unauthorized`) is not a key, and what follows a key is not masked when it
+ *   cannot be a secret (a status code and its reason, a parenthesised or quoted aside, a sentence).
  * - {@link redactValue}: structured data, by key; strings that hold YAML or JSON (a ConfigMap's service config)
  *   are parsed and their credential values masked in place, the rest of the text untouched.
  *
@@ -71,7 +73,8 @@ function classifyKey(key: string): KeyClass {
   if (cached) return cached;
   // `redis/auth`, `cluster/database-secret` (a check id), `logs/token`: a path or an id, not a key. Annotation keys
   // have a domain before the slash (`example.com/api-token`) and are classified.
-  const out = /^[^./]*\//.test(key) ? 'none' : classifyWords(keyWords(key.replace(/^-+/, '')));
+  // A bare `pass` is a result's status (`"pass": 40`, `pass: one result`); `REDIS_PASS`, `--pass` hold a password.
+  const out = /^[^./]*\//.test(key) || /^pass$/i.test(key) ? 'none' : classifyWords(keyWords(key.replace(/^-+/, '')));
   if (keyCache.size > 10_000) keyCache.clear();
   keyCache.set(key, out);
   return out;
@@ -100,9 +103,26 @@ function classifyWords(words: string[]): KeyClass {
   return 'none';
 }
 
-/** Does a key (env name, YAML/JSON key, header, annotation, CLI flag) hold a credential? */
+/**
+ * Does a key (env name, YAML/JSON key, header, annotation, CLI flag) hold a credential, or a URL that may hold one
+ * (`DATABASE_URL`: its password is masked, the rest of the URL stays)?
+ */
 export function isSecretKey(key: string): boolean {
   return classifyKey(key) !== 'none';
+}
+
+/** A URL (`postgresql://…`) or a keyword DSN (`host=db user=llm password=…`): the text rules mask what it holds. */
+function urlOrDsn(value: string): boolean {
+  return /^\s*[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/\S*\s*$/.test(value) || /^\s*(?:[A-Za-z_]\w*=\S*\s*)+$/.test(value);
+}
+
+/**
+ * Does a value under `key` in structured data go whole? Under a credential key, yes; under a URL key (`DATABASE_URL`)
+ * only when it is no URL or DSN (a URL keeps its scheme, user, host and database, and loses its password as text).
+ */
+function masksWhole(key: string, value: unknown): boolean {
+  const cls = classifyKey(key);
+  return cls === 'secret' || (cls === 'url' && !(typeof value === 'string' && urlOrDsn(value)));
 }
 
 /** Values left alone under a credential key: empty, already masked, booleans, references to other variables. */
@@ -115,6 +135,11 @@ function keepAsIs(value: string): boolean {
     /^\$\{[A-Za-z_][\w.]*\}$/.test(t) ||
     /^\$\([A-Za-z_]\w*\)$/.test(t) ||
     /^\{\{[^{}]*\}\}$/.test(t) ||
+    // A format placeholder (`rediss://{user}:{password}@{host}`) or code in a traceback's source line
+    // (`password = token.token`, `token = DefaultAzureCredential().get_token(`).
+    /^\{[A-Za-z_][\w.]*\}$/.test(t) ||
+    /^[A-Za-z_][\w.]*\(/.test(t) ||
+    /^[a-z_]+(?:\.[a-z_]+)+$/.test(t) ||
     // A placeholder (`<your-password>`) or a file path (`./database_url`, `/etc/secrets/redis/password`).
     /^<[^<>\s]*>$/.test(t) ||
     /^(?:\.\.?|~)\/\S*$/.test(t) ||
@@ -177,17 +202,21 @@ const URL_AUTH = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/)([^\s/?#
 const PLAIN_URL_USERS = new Set(['git', 'root', 'postgres', 'admin', 'default', 'ubuntu', 'ec2-user', 'centos', 'core', 'user', 'anonymous', 'ftp', 'hg', 'svn', 'oauth2', 'x-access-token', 'x-oauth-basic', 'token']);
 
 const BEARER = /(?<![A-Za-z0-9])(Bearer)([ \t]+)([A-Za-z0-9._~+/-]+=*)/gi;
-/** `Bearer token expired`, `bearer authentication`: prose, not a credential. */
-const BEARER_PROSE = new Set(['token', 'tokens', 'auth', 'authentication', 'authorization', 'scheme', 'header', 'credentials', 'credential', 'realm', 'error']);
+/** `Bearer token expired`, `bearer authentication`, `Bearer and Basic`: prose, not a credential. */
+const BEARER_PROSE = new Set([
+  'token', 'tokens', 'auth', 'authentication', 'authorization', 'scheme', 'schemes', 'header', 'headers', 'credentials',
+  'credential', 'realm', 'error', 'type', 'method', 'prefix', 'value', 'string', 'format', 'flow', 'grant', 'access',
+  'only', 'required', 'missing', 'invalid', 'expired', 'challenge',
+]);
 const BASIC = /(?<![A-Za-z0-9])(Basic)([ \t]+)([A-Za-z0-9+/]+={0,2})(?![A-Za-z0-9+/=])/gi;
 const AUTH_SCHEME = /^(?:Basic|Bearer|Token|Digest|Negotiate|NTLM|SharedKey|SharedAccessSignature|AWS4-HMAC-SHA256|OAuth)[ \t]+/i;
 
 // KEY = / : / := / => at the start of an identifier, optionally quoted (`"password":`, `\"token\":`, `'pwd':`).
-const KEY_SEP = /(?<![\w.\-/\\@$])(\\?["']?)(-{0,2}[A-Za-z_][\w.\-/]*)\1([ \t]*)(=>|:=|[:=])(?!=)(?!\/\/)[ \t]*/g;
+const KEY_SEP = /(?<![\w.\-/\\@$])(\\?["']?)(-{0,2}[A-Za-z_][\w.\-/]*)\1([ \t]*)(=>|:=|[:=])(?!=)(?!\/\/)([ \t]*)/g;
 // {name: X_PASSWORD, value: …} in text (a pod spec dumped as YAML or JSON in a log or an annotation).
 const ENV_PAIR = /(\\?["']?)name\1[ \t]*[:=][ \t]*(\\?["']?)([A-Za-z_][\w.-]*)\2[ \t]*(?:,|\r?\n)[ \t-]*(\\?["']?)value\4[ \t]*([:=])[ \t]*/g;
 // --password VALUE (space-separated); --password=VALUE is an assignment.
-const FLAG_SPACE = /(?<![\w-])(--?[A-Za-z][\w-]*)([ \t]+)(["']?)([^\s"'-][^\s"']*)\3/g;
+const FLAG_SPACE = /(?<![\w-])(--?[A-Za-z][\w-]*)([ \t]+)(["']?)([^\s"'`-][^\s"'`]*)\3/g;
 
 function isPrintable(s: string): boolean {
   return /^[\x20-\x7e]+$/.test(s);
@@ -199,11 +228,17 @@ function basicCredential(b64: string): boolean {
   return decoded.includes(':') && isPrintable(decoded);
 }
 
+/** Random-looking: 16+ letters, digits and `_` with at least one digit, or 32+ characters of a token's alphabet. */
+function tokenShaped(s: string): boolean {
+  return (/^[A-Za-z0-9_]{16,}$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s)) || /^[A-Za-z0-9_.~+%=-]{32,}$/.test(s);
+}
+
 function redactUrls(text: string): string {
   return text.replace(URL_AUTH, (m, scheme: string, user: string, password: string | undefined) => {
     if (password !== undefined) return password === '' || keepAsIs(password) ? m : `${scheme}${user}:${REDACTED}@`;
-    // `azureservicebus://DefaultAzureCredential@ns…` names how it authenticates, not a credential.
-    if (user === '' || keepAsIs(user) || PLAIN_URL_USERS.has(user.toLowerCase()) || /^[A-Z][A-Za-z]*Credential$/.test(user)) return m;
+    // A user alone is a credential only when it is shaped like a token (`https://ghp_…@github.com`): a user name
+    // (`postgresql://llm_engine@db`), or `azureservicebus://DefaultAzureCredential@ns…` (how it authenticates), stays.
+    if (user === '' || keepAsIs(user) || PLAIN_URL_USERS.has(user.toLowerCase()) || !tokenShaped(user)) return m;
     return `${scheme}${REDACTED}@`;
   });
 }
@@ -213,8 +248,12 @@ interface ValueRange {
   end: number;
 }
 
-/** The extent of the value that starts at `i` after a separator (quoted, a YAML block scalar, or a bare word/run). */
-function valueAt(text: string, i: number, sep: string): ValueRange | undefined {
+/**
+ * The extent of the value that starts at `i` after a separator: quoted, a list, a YAML block scalar, the words of a
+ * YAML plain scalar or a header (`yaml`: a `key:` at the start of a line), or one word (after `=`, and after a `key:`
+ * inside a line, where the words that follow are the line's own).
+ */
+function valueAt(text: string, i: number, mode: 'yaml' | 'word'): ValueRange | undefined {
   const c = text[i];
   if (c === undefined || c === '\n' || c === '\r') return undefined;
   if (c === '\\' && text[i + 1] === '"') {
@@ -236,8 +275,9 @@ function valueAt(text: string, i: number, sep: string): ValueRange | undefined {
     const close = text.indexOf(']', i);
     return { start: i, end: close >= 0 && close < eol ? close + 1 : eol };
   }
-  if ((c === '|' || c === '>') && sep === ':') return blockScalarAt(text, i);
-  if (sep === ':') {
+  // A block scalar (`password: |` and the lines under it), also after a log line's prefix (`ERROR … password: |`).
+  if ((c === '|' || c === '>') && (mode === 'yaml' || /^[|>][-+0-9]*[ \t]*\r?\n/.test(text.slice(i, i + 8)))) return blockScalarAt(text, i);
+  if (mode === 'yaml') {
     // YAML plain scalars and headers run to the end of the line: words, until a separator, a comment or another key.
     let j = i;
     const word = /[^\s,;}\]"'\\]+/y;
@@ -252,13 +292,16 @@ function valueAt(text: string, i: number, sep: string): ValueRange | undefined {
     }
     return { start: i, end: j };
   }
+  // `Authorization: Token abc` inside a line: the scheme and its credential.
+  const scheme = AUTH_SCHEME.exec(text.slice(i, i + 40));
+  const from = scheme ? i + scheme[0].length : i;
   const word = /[^\s"'`;&<>]+/y;
-  word.lastIndex = i;
+  word.lastIndex = from;
   const m = word.exec(text);
   if (!m) return undefined;
   // `f(password=abc)`, `token=abc.` — closing punctuation is not part of the value.
   const trimmed = m[0].replace(/[.,)\]}]+$/, '');
-  return trimmed ? { start: i, end: i + trimmed.length } : undefined;
+  return trimmed ? { start: i, end: from + trimmed.length } : undefined;
 }
 
 function lineEnd(text: string, i: number): number {
@@ -296,18 +339,111 @@ function maskRange(text: string, range: ValueRange, out: { parts: string[]; last
   out.last = range.end;
 }
 
+// ─── what is a key, and what can be a secret, in free text ───────────────────────────────────────────────────────
+
+/**
+ * A key as code writes one: `REDIS_PASSWORD`, `x-api-key`, `redis.auth`, `clientSecret`, `PGPASSWORD`, `--token`.
+ * A word of a sentence (`credentials`, `Secret`, `token`) is not one.
+ */
+function identifierLike(key: string): boolean {
+  return key.startsWith('-') || /[A-Za-z0-9][_.\-/][A-Za-z0-9]/.test(key) || /[a-z][A-Z]/.test(key) || /^[A-Z][A-Z0-9]+$/.test(key);
+}
+
+/**
+ * Where a key candidate stands in its line: at its start (`line`: the start of a line or of a list item, also after an
+ * escaped line break inside JSON), where keys are written (`start`: after `{ [ ( , ; & ? |`, an opening quote, or a
+ * prefix such as `INFO:root:`), right after `=` (`value`: in `name = llm-engine-postgres-credentials: …` the second
+ * token is the first one's value), or inside a sentence or after another key's `: ` (`inline`).
+ */
+function placeOf(text: string, index: number): 'line' | 'start' | 'value' | 'inline' {
+  // At most 200 characters back: a 4 MB log on one line costs no more per key than a short one.
+  const from = Math.max(0, index - 200);
+  const window = text.slice(from, index);
+  const nl = window.lastIndexOf('\n');
+  const before = nl >= 0 ? window.slice(nl + 1) : window;
+  const lineStart = nl >= 0 || from === 0;
+  if ((lineStart && /^[ \t]*(?:-[ \t]+)?$/.test(before)) || /\\[nr][ \t]*(?:-[ \t]+)?$/.test(before)) return 'line';
+  if (/[{[(,;&?|"'`][ \t]*(?:-[ \t]+)?$|[\w\]]:$/.test(before)) return 'start';
+  return /=[ \t]*$/.test(before) ? 'value' : 'inline';
+}
+
+/** Words that hold a password whatever stands around them: `invalid password: hunter2` is one even in a sentence. */
+const PASSWORD_WORD = /^(?:password|passwd|passphrase|pwd)$/i;
+
+/**
+ * Is the match a key? A quoted key is; before `=` any word is one; before `:` a word is one where keys are written,
+ * and inside a line only when it is shaped like an identifier (`… REDIS_PASSWORD: x`), comes before an auth scheme
+ * (`(Authorization: Token x)`), or is `password` before a single word that ends the clause (`invalid password: x`).
+ * `rejected the credentials: 401 Unauthorized` is a sentence.
+ */
+function isKeyHere(text: string, m: RegExpExecArray, place: ReturnType<typeof placeOf>): boolean {
+  const [, quote, key, spaceBefore, sep, spaceAfter] = m as unknown as [string, string, string, string, string, string];
+  if (quote) return true;
+  if (sep !== ':') return spaceBefore === '' || place === 'start' || place === 'line' || identifierLike(key);
+  const rest = restOfLine(text, m.index + m[0].length);
+  // `arn:aws:secretsmanager:…:secret:ml-prod/db`: a colon inside a token, with none after it, joins the token.
+  if (spaceAfter === '' && text[m.index - 1] === ':' && rest !== '') return false;
+  if (spaceBefore !== '' || place !== 'inline') return place === 'start' || place === 'line';
+  if (identifierLike(key) || AUTH_SCHEME.test(rest)) return true;
+  return PASSWORD_WORD.test(key) && /^[^\s,;)]+[ \t]*(?:[,;)]|\.?[ \t]*$)/.test(rest);
+}
+
+/** Words that begin a sentence or say what is wrong with a value (`password: missing`), never a secret. */
+const PROSE_WORDS = new Set([
+  'the', 'a', 'an', 'this', 'that', 'these', 'those', 'it', 'its', 'is', 'are', 'was', 'were', 'be', 'been', 'not',
+  'to', 'of', 'in', 'on', 'at', 'for', 'from', 'with', 'without', 'by', 'and', 'or', 'but', 'if', 'when', 'then',
+  'than', 'as', 'so', 'which', 'who', 'what', 'where', 'has', 'have', 'had', 'do', 'does', 'did', 'can', 'cannot',
+  'could', 'should', 'would', 'will', 'must', 'may', 'see', 'use', 'set', 'unset', 'missing', 'required', 'empty',
+  'invalid', 'expired', 'denied', 'rejected', 'refused', 'failed', 'found', 'provided', 'present', 'absent',
+  'unknown', 'undefined', 'n/a', 'redacted', 'hidden', 'masked', 'omitted',
+]);
+
+/**
+ * What follows a key in free text cannot be a secret: a number and a word (`401 Unauthorized`, `3 retries left`), a
+ * parenthesised or angle-bracketed aside (`(none)`, `<set to the key 'auth_token' in secret 'redis'>`), a quoted name
+ * the sentence goes on after (`"llm-engine-postgres-credentials" not found`), or a sentence (`the control plane
+ * reads …`, `missing`).
+ */
+/** Up to 200 characters of the line from `start`. */
+function restOfLine(text: string, start: number): string {
+  const rest = text.slice(start, start + 200);
+  const nl = rest.indexOf('\n');
+  return nl >= 0 ? rest.slice(0, nl) : rest;
+}
+
+function proseAt(text: string, start: number): boolean {
+  const rest = restOfLine(text, start);
+  if (/^\d+(?:\.\d+)?[ \t]+[A-Za-z]/.test(rest) || /^\(/.test(rest) || /^<[^<>]*>/.test(rest)) return true;
+  const q = rest[0];
+  if (q === '"' || q === "'") {
+    const close = rest.indexOf(q, 1);
+    return close > 0 && /^[ \t]+[A-Za-z]/.test(rest.slice(close + 1));
+  }
+  const first = /^[A-Za-z]+(?:\/[A-Za-z]+)?/.exec(rest)?.[0];
+  return first !== undefined && PROSE_WORDS.has(first.toLowerCase()) && !/^[\w.@+~-]/.test(rest.slice(first.length));
+}
+
 function redactAssignments(text: string): string {
   const out = { parts: [] as string[], last: 0 };
   const re = new RegExp(KEY_SEP.source, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) {
     // URL-valued keys (`database_url=…`) lose only the URL's password, masked by the URL rule.
     if (classifyKey(m[2]!) !== 'secret') continue;
-    const range = valueAt(text, m.index + m[0].length, m[4] === ':' ? ':' : '=');
-    if (!range) continue;
+    const place = placeOf(text, m.index);
+    if (!isKeyHere(text, m, place)) continue;
+    const assignment = m[4] !== ':';
+    // `REDIS_PASSWORD= REDIS_HOST=cache`: the space after `=` ends an empty value.
+    if (assignment && m[3] === '' && m[5] !== '') continue;
+    const start = m.index + m[0].length;
+    // A YAML plain scalar or a header runs to the end of the line; inside a line the value is one word.
+    const range = valueAt(text, start, !assignment && place === 'line' ? 'yaml' : 'word');
+    // `YAML client_secret::` — punctuation alone is not a secret.
+    if (!range || !/[A-Za-z0-9]/.test(text.slice(range.start, range.end))) continue;
     // `credentials: https://user:REDACTED@host` (prose about a URL): the URL rule has masked what it holds.
     if (/^[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\//.test(text.slice(range.start, range.end))) continue;
     // `volume "creds" : secret "x" not found` (a kubelet message), unlike JSON's `"creds" : "x"`, is prose.
     if (m[1] && m[3] && !/["']/.test(text[range.start - 1] ?? '')) continue;
+    if (!m[1] && proseAt(text, start)) continue;
     maskRange(text, range, out);
     if (range.end > re.lastIndex) re.lastIndex = range.end;
   }
@@ -320,8 +456,9 @@ function redactEnvPairs(text: string): string {
   const out = { parts: [] as string[], last: 0 };
   const re = new RegExp(ENV_PAIR.source, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (!isSecretKey(m[3]!)) continue;
-    const range = valueAt(text, m.index + m[0].length, m[5] === ':' ? ':' : '=');
+    const start = m.index + m[0].length;
+    if (classifyKey(m[3]!) !== 'secret' || proseAt(text, start)) continue;
+    const range = valueAt(text, start, m[5] === ':' ? 'yaml' : 'word');
     if (range) maskRange(text, range, out);
   }
   if (out.parts.length === 0) return text;
@@ -331,13 +468,16 @@ function redactEnvPairs(text: string): string {
 /** Arguments whose meaning depends on the command: `redis-cli -a PW`, `curl -u user:PW`, `docker login -p PW`. */
 function redactCommandLines(text: string): string {
   if (!/redis-cli|curl|wget|login|mysql|sshpass/.test(text)) return text;
+  // `-a VALUE` / `-p VALUE`, unless what follows the flag is prose (`login with -p to read it from stdin`).
+  const arg = (line: string, flag: RegExp) =>
+    line.replace(flag, (m: string, f: string, sp: string, _v: string, offset: number) => (proseAt(line, offset + f.length + sp.length) ? m : `${f}${sp}${REDACTED}`));
   return text
     .split('\n')
     .map((line) => {
       let l = line;
-      if (/\bredis-cli\b/.test(l)) l = l.replace(/(?<=\s)(-a)([ \t]+)(?!REDACTED\b)([^\s"']+)/g, `$1$2${REDACTED}`);
+      if (/\bredis-cli\b/.test(l)) l = arg(l, /(?<=\s)(-a)([ \t]+)(?!REDACTED\b)([^\s"']+)/g);
       if (/\b(?:curl|wget)\b/.test(l)) l = l.replace(/(?<=\s)(-u|--user)([ \t]+["']?)([^\s:"']*):(?!REDACTED\b)([^\s"']+)/g, `$1$2$3:${REDACTED}`);
-      if (/\b(?:login|sshpass)\b/.test(l)) l = l.replace(/(?<=\s)(-p)([ \t]+)(?!REDACTED\b)([^\s"'-][^\s"']*)/g, `$1$2${REDACTED}`);
+      if (/\b(?:login|sshpass)\b/.test(l)) l = arg(l, /(?<=\s)(-p)([ \t]+)(?!REDACTED\b)([^\s"'-][^\s"']*)/g);
       if (/\bmysql\b/.test(l)) l = l.replace(/(?<=\s)-p(?!REDACTED\b)([^\s"'-][^\s"']*)/g, `-p${REDACTED}`);
       return l;
     })
@@ -357,14 +497,18 @@ export function redactText(text: string): string {
   if (t.includes('-----BEGIN')) t = redactPem(t);
   if (t.includes('://')) t = redactUrls(t);
   for (const re of TOKEN_FORMATS) t = t.replace(re, REDACTED);
-  t = t.replace(BEARER, (m, kind: string, sp: string, token: string) =>
-    token === REDACTED || BEARER_PROSE.has(token.toLowerCase()) ? m : `${kind}${sp}${REDACTED}`,
+  // `WWW-Authenticate: Bearer realm="…",service="…"` is a challenge (auth-params), not a credential.
+  t = t.replace(BEARER, (m: string, kind: string, sp: string, token: string, offset: number, all: string) =>
+    token === REDACTED || BEARER_PROSE.has(token.toLowerCase()) || PROSE_WORDS.has(token.toLowerCase()) || (/^[A-Za-z]+=$/.test(token) && /\S/.test(all[offset + m.length] ?? ''))
+      ? m
+      : `${kind}${sp}${REDACTED}`,
   );
   t = t.replace(BASIC, (m, kind: string, sp: string, b64: string) => (basicCredential(b64) ? `${kind}${sp}${REDACTED}` : m));
   t = redactEnvPairs(t);
   t = redactAssignments(t);
-  t = t.replace(FLAG_SPACE, (m, flag: string, sp: string, q: string, value: string) =>
-    flag.startsWith('--') && isSecretKey(flag) && !keepAsIs(value) ? `${flag}${sp}${q}${REDACTED}${q}` : m,
+  // `--password VALUE`, unless the words after the flag are prose (`pass --token to kubectl`); a quoted one is the value.
+  t = t.replace(FLAG_SPACE, (m: string, flag: string, sp: string, q: string, value: string, offset: number, all: string) =>
+    flag.startsWith('--') && classifyKey(flag) === 'secret' && !keepAsIs(value) && (q !== '' || !proseAt(all, offset + flag.length + sp.length)) ? `${flag}${sp}${q}${REDACTED}${q}` : m,
   );
   return redactCommandLines(t);
 }
@@ -404,12 +548,12 @@ function redactEmbedded(text: string): string {
     visit(doc, {
       Pair(_k, pair) {
         if (!isScalar(pair.key) || !isScalar(pair.value)) return;
-        if (isSecretKey(String(pair.key.value))) mask(pair.value);
+        if (masksWhole(String(pair.key.value), pair.value.value)) mask(pair.value);
       },
       Map(_k, map) {
         const name = map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'name');
         const value = map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'value');
-        if (isPair(name) && isPair(value) && isScalar(name.value) && typeof (name.value as Scalar).value === 'string' && isSecretKey((name.value as Scalar<string>).value)) mask(value.value);
+        if (isPair(name) && isPair(value) && isScalar(name.value) && isScalar(value.value) && typeof (name.value as Scalar).value === 'string' && masksWhole((name.value as Scalar<string>).value, value.value.value)) mask(value.value);
       },
     });
   }
@@ -437,7 +581,8 @@ export function redactArgv(args: readonly unknown[]): unknown[] {
     const prev = args[i - 1];
     if (typeof a !== 'string') return redactValue(undefined, a);
     if (typeof prev === 'string' && !keepAsIs(a)) {
-      if ((prev.startsWith('--') && !prev.includes('=') && isSecretKey(prev)) || (redisCli && prev === '-a') || (login && prev === '-p')) return REDACTED;
+      if (prev.startsWith('--') && !prev.includes('=') && isSecretKey(prev)) return redactAt(prev, a, 0, new WeakSet());
+      if ((redisCli && prev === '-a') || (login && prev === '-p')) return REDACTED;
       if (curl && (prev === '-u' || prev === '--user') && a.includes(':')) return `${a.slice(0, a.indexOf(':'))}:${REDACTED}`;
     }
     return redactString(a);
@@ -455,8 +600,7 @@ function redactAt(key: string | undefined, value: unknown, depth: number, seen: 
   if (value === null || value === undefined || typeof value === 'boolean') return value;
   const cls = key === undefined ? 'none' : classifyKey(key);
   if (typeof value === 'string') {
-    // Structured values under a URL key (`database_url`) go whole too: nothing tells a URL from a password there.
-    if (cls !== 'none') return keepAsIs(value) ? value : REDACTED;
+    if (key !== undefined && masksWhole(key, value)) return keepAsIs(value) ? value : REDACTED;
     return redactString(value);
   }
   if (typeof value === 'number' || typeof value === 'bigint') return cls === 'secret' ? REDACTED : value;

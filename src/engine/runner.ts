@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { renderMessage } from './define-check.js';
-import { CancelledError, ForbiddenError, TimeoutError } from './errors.js';
+import { ApiError, CancelledError, DeadlineError, ForbiddenError, formatMs, TimeoutError, type Deadline } from './errors.js';
 import { redactEvidence, redactText, redactValue } from './redact.js';
 import type {
   Check,
@@ -8,6 +8,7 @@ import type {
   CheckResult,
   Evidence,
   Finding,
+  Namespaces,
   Report,
   ReportTarget,
   RunEvent,
@@ -32,7 +33,12 @@ export interface RunInput {
   context: BaseContext;
   target: ReportTarget;
   concurrency?: number;
+  /** The timeout of checks that set none of their own; default 30 s. */
   defaultTimeoutMs?: number;
+  /** Every check's timeout, its own `meta.timeoutMs` included (`--timeout`). */
+  checkTimeoutMs?: number;
+  /** The run's `--deadline`: checks still running stop and checks not started are not run, both as `error` results. */
+  deadline?: Deadline;
   /** Aborting it cancels the run: running checks see their signal aborted, the run rejects with CancelledError. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
@@ -47,9 +53,10 @@ export function whyNotApplicable(check: Check, ctx: BaseContext): { messageId: s
   const { meta } = check;
   if (meta.clouds !== 'all' && !meta.cloudAgnostic) {
     if (!ctx.cloud) {
+      const why = ctx.missing?.cloud;
       return {
-        messageId: 'cloudUnknown',
-        message: `applies to ${meta.clouds.join(', ')} only and the cloud is unknown; pass --cloud or set config.values.infra.cloud_provider`,
+        messageId: why ? missingId(why) : 'cloudUnknown',
+        message: `applies to ${meta.clouds.join(', ')} only and the cloud is unknown${why ? ` (${why.message})` : ''}; pass --cloud or set config.values.infra.cloud_provider`,
       };
     }
     if (!meta.clouds.includes(ctx.cloud)) {
@@ -66,10 +73,15 @@ export function whyNotApplicable(check: Check, ctx: BaseContext): { messageId: s
             message: 'needs a cluster: pass --kubeconfig/--context, or --snapshot PATH',
           };
         break;
-      case 'values':
-        if (!ctx.values)
-          return { messageId: 'needsValues', message: 'needs helm values: pass -f values.yaml, or a cluster with the release installed' };
-        break;
+      case 'values': {
+        if (ctx.values) break;
+        const why = ctx.missing?.values;
+        if (why) {
+          // The release is installed but could not be read: say which read failed, not that there are no values.
+          return { messageId: missingId(why), message: `needs helm values, and the installed release could not be read: ${why.message}; pass -f values.yaml` };
+        }
+        return { messageId: 'needsValues', message: 'needs helm values: pass -f values.yaml, or a cluster with the release installed' };
+      }
       case 'cloud-api':
         if (!ctx.options.cloudApi)
           return { messageId: 'needsCloudApi', message: 'needs cloud API access; rerun with --cloud-api to allow it' };
@@ -86,6 +98,9 @@ export function whyNotApplicable(check: Check, ctx: BaseContext): { messageId: s
   }
   return undefined;
 }
+
+/** The skip's messageId for a source that could not be read: `forbidden` (RBAC) or `apiError`. */
+const missingId = (e: ForbiddenError | ApiError) => (e instanceof ForbiddenError ? 'forbidden' : 'apiError');
 
 function baseOf(check: Check) {
   return { id: check.meta.id, area: areaOf(check.meta.id), title: check.meta.title, docs: docsPath(check.meta.id) };
@@ -146,12 +161,65 @@ function engineResult(
   return status === 'error' ? { ...common, status, error: message } : { ...common, status };
 }
 
+export interface RunCheckOptions {
+  /** The timeout when the check sets none. */
+  timeoutMs: number;
+  /** The timeout whatever the check sets (`--timeout`). */
+  forceTimeoutMs?: number;
+  signal?: AbortSignal;
+  deadline?: Deadline;
+  onProgress?: (text: string) => void;
+}
+
+/** The error result of a check that failed to run, by what stopped it; undefined for cancellation (rethrown). */
+function failureResult(check: Check, err: unknown, ms: number): CheckResult {
+  if (err instanceof ForbiddenError) return engineResult(check, 'skip', 'forbidden', `skipped: RBAC ${err.message}`, ms);
+  if (err instanceof TimeoutError) return engineResult(check, 'error', 'timeout', `check timed out after ${formatMs(err.ms)}`, ms);
+  if (err instanceof DeadlineError) return engineResult(check, 'error', 'deadline', `stopped: ${err.message}`, ms);
+  if (err instanceof ApiError) return engineResult(check, 'error', 'apiError', `could not read from the cluster: ${redactText(err.message)}`, ms);
+  const msg = err instanceof Error ? err.message : String(err);
+  return engineResult(check, 'error', 'crashed', `check failed to run: ${redactText(msg)}`, ms);
+}
+
+/** A namespace name no cluster can hold (a kubectl-style placeholder), shown where the real one is unknown. */
+export const unknownNamespace = (role: 'control-plane' | 'endpoint'): string => `<${role}-namespace>`;
+
+/**
+ * The control-plane namespace for code that only names it (remediation commands), or its placeholder when the
+ * run could not determine it. Code that reads the namespace must not use this.
+ */
+export function controlPlaneForText(namespaces: Namespaces): string {
+  try {
+    return namespaces.controlPlane;
+  } catch (e) {
+    if (e instanceof ForbiddenError || e instanceof ApiError) return unknownNamespace('control-plane');
+    throw e;
+  }
+}
+
+/**
+ * The namespaces as a check sees them: one the run could not determine throws the reason when read, so the
+ * check skips (RBAC) or errs (API) naming it — it can neither read it nor compare against a guess.
+ */
+export function checkNamespaces(ctx: BaseContext): Namespaces {
+  const { namespaces, missing } = ctx;
+  if (!missing?.controlPlaneNamespace && !missing?.endpointNamespace) return namespaces;
+  const known = (value: string, why: ForbiddenError | ApiError | undefined) => {
+    if (why) throw why;
+    return value;
+  };
+  return {
+    get controlPlane() {
+      return known(namespaces.controlPlane, missing.controlPlaneNamespace);
+    },
+    get endpoint() {
+      return known(namespaces.endpoint, missing.endpointNamespace);
+    },
+  };
+}
+
 /** Run one check with its own timeout and signal; never throws except for cancellation. */
-export async function runCheck(
-  check: Check,
-  ctx: BaseContext,
-  opts: { timeoutMs: number; signal?: AbortSignal; onProgress?: (text: string) => void },
-): Promise<CheckResult[]> {
+export async function runCheck(check: Check, ctx: BaseContext, opts: RunCheckOptions): Promise<CheckResult[]> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const notApplicable = whyNotApplicable(check, ctx);
@@ -161,7 +229,11 @@ export async function runCheck(
   const onRunAbort = () => controller.abort(new CancelledError());
   opts.signal?.addEventListener('abort', onRunAbort, { once: true });
   if (opts.signal?.aborted) onRunAbort();
-  const timeoutMs = check.meta.timeoutMs ?? opts.timeoutMs;
+  const deadline = opts.deadline;
+  const onDeadline = () => controller.abort(new DeadlineError(deadline!.ms));
+  deadline?.signal.addEventListener('abort', onDeadline, { once: true });
+  if (deadline?.signal.aborted) onDeadline();
+  const timeoutMs = opts.forceTimeoutMs ?? check.meta.timeoutMs ?? opts.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const stop = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -173,7 +245,7 @@ export async function runCheck(
   stop.catch(() => undefined);
   try {
     const out = await Promise.race([
-      check.run({ ...ctx, signal: controller.signal, progress: (t) => opts.onProgress?.(t) }),
+      check.run({ ...ctx, namespaces: checkNamespaces(ctx), signal: controller.signal, progress: (t) => opts.onProgress?.(t) }),
       stop,
     ]);
     const findings = Array.isArray(out) ? out : [out];
@@ -182,17 +254,11 @@ export async function runCheck(
     return findings.map((f) => toResult(check, f, ms));
   } catch (err) {
     if (err instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
-    if (err instanceof ForbiddenError) {
-      return [engineResult(check, 'skip', 'forbidden', `skipped: RBAC ${err.message}`, elapsed())];
-    }
-    if (err instanceof TimeoutError) {
-      return [engineResult(check, 'error', 'timeout', `check timed out after ${err.ms} ms`, elapsed())];
-    }
-    const msg = err instanceof Error ? err.message : String(err);
-    return [engineResult(check, 'error', 'crashed', `check failed to run: ${redactText(msg)}`, elapsed())];
+    return [failureResult(check, err, elapsed())];
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onRunAbort);
+    deadline?.signal.removeEventListener('abort', onDeadline);
     controller.abort(new CancelledError());
   }
 }
@@ -241,6 +307,14 @@ export async function runChecks(input: RunInput): Promise<Report> {
         cancelled = true;
         return;
       }
+      if (input.deadline?.signal.aborted) {
+        // Not started: said so, as a result, so the report shows what the deadline cost.
+        const results = [engineResult(check, 'error', 'deadline', `not run: ${new DeadlineError(input.deadline.ms).message} before it started`, 0)];
+        all.push(...results);
+        emit({ type: 'check:start', id: check.meta.id, title: check.meta.title, area: areaOf(check.meta.id) });
+        emit({ type: 'check:end', id: check.meta.id, results, durationMs: 0 });
+        return;
+      }
       let done!: () => void;
       const running = new Promise<void>((r) => (done = r));
       inFlight.add(running);
@@ -249,6 +323,8 @@ export async function runChecks(input: RunInput): Promise<Report> {
       try {
         const results = await runCheck(check, input.context, {
           timeoutMs: input.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+          ...(input.checkTimeoutMs ? { forceTimeoutMs: input.checkTimeoutMs } : {}),
+          ...(input.deadline ? { deadline: input.deadline } : {}),
           signal: input.signal,
           onProgress: (text) => emit({ type: 'check:progress', id: check.meta.id, text }),
         });

@@ -4,6 +4,8 @@
  * documents the same shapes for people.
  */
 
+import type { ApiError, ForbiddenError } from './errors.js';
+
 /** Clouds model-engine runs on (`config.values.infra.cloud_provider`). */
 export type Cloud = 'aws' | 'azure' | 'gcp' | 'onprem';
 export const CLOUDS: readonly Cloud[] = ['aws', 'azure', 'gcp', 'onprem'];
@@ -346,8 +348,9 @@ export interface Namespaces {
   /** `config.values.launch.endpoint_namespace`. */
   endpoint: string;
   /**
-   * Namespaces nothing stated (no `-n`, no cluster to find the gateway in, no endpoint_namespace): the doctor
-   * assumed them. A finding that rests on one says so and warns instead of failing.
+   * Namespaces nothing stated or found (no `-n` and no control plane in the cluster, or no cluster; no
+   * endpoint_namespace): the doctor assumed them. A finding that rests on one says so and warns instead of failing.
+   * A namespace RBAC or the API kept the run from finding is never assumed (see `CheckContext.missing`).
    */
   assumed?: readonly ('controlPlane' | 'endpoint')[];
 }
@@ -396,6 +399,16 @@ export interface CheckContext {
   readonly ports: Readonly<Ports>;
   /** Tell the UI what the check is waiting for ("connecting to redis 10.0.0.4:6380"). */
   progress(text: string): void;
+  /**
+   * Why something the run looked for is unknown: the read that failed (RBAC or the API), so skips can name it.
+   * A namespace listed here is a placeholder in `namespaces`; a check that reads it gets this error thrown instead.
+   */
+  readonly missing?: {
+    readonly values?: ForbiddenError | ApiError;
+    readonly cloud?: ForbiddenError | ApiError;
+    readonly controlPlaneNamespace?: ForbiddenError | ApiError;
+    readonly endpointNamespace?: ForbiddenError | ApiError;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,6 +433,8 @@ export interface ReportTarget {
   namespaces: Namespaces;
   valuesFiles: string[];
   valuesOrigin?: 'files' | 'release' | 'defaults';
+  /** What could not be read and what that left unknown, one line each (absent when everything was read). */
+  unread?: string[];
 }
 
 export const SCHEMA_VERSION = 1;

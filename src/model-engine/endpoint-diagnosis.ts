@@ -10,14 +10,15 @@
  */
 import { causeDocs, judge, type Verdict } from '../engine/cause.js';
 import { BENIGN_CAUSES, type CauseCode, type Diagnosis, type EndpointRow } from '../engine/diagnosis.js';
+import { DeadlineError, type ApiError, type ForbiddenError } from '../engine/errors.js';
 import type { Deployment } from '../engine/kube-types.js';
 import type { GatewayEndpointRecord } from '../engine/ports/gateway.js';
 import { redactEvidence, redactText } from '../engine/redact.js';
 import type { ChainNode } from '../engine/diagnosis.js';
 import { buildChain } from './endpoint-chain.js';
 import { workloadEvidence } from './endpoint-evidence.js';
-import type { EndpointFacts } from './endpoint-facts.js';
-import { endpointView, type EndpointCause, type EndpointView } from './endpoint-view.js';
+import { endpointSelector, type EndpointFacts } from './endpoint-facts.js';
+import { endpointView, podServing, type EndpointCause, type EndpointView } from './endpoint-view.js';
 import { ACCELERATOR_LABEL } from './gpu.js';
 
 export const isFault = (c: CauseCode): boolean => !BENIGN_CAUSES.includes(c);
@@ -100,6 +101,28 @@ export function diagnoseWith(causes: readonly EndpointCause[], f: EndpointFacts)
   };
 }
 
+/**
+ * The diagnosis of an endpoint whose facts could not be collected at all (the API failed past its retries, RBAC
+ * refused a read the collection cannot do without, or the --deadline passed): UNKNOWN, naming the read, never a
+ * missing report and never a guess.
+ */
+export function undiagnosed(query: string, namespace: string, why: ApiError | DeadlineError | ForbiddenError): Diagnosis {
+  const sel = endpointSelector(query);
+  const reason = redactText(why.message);
+  return {
+    endpoint: { ...(sel.id ? { id: sel.id } : {}), ...(sel.name ? { name: sel.name } : {}), namespace },
+    cause: 'UNKNOWN',
+    summary: `The endpoint could not be diagnosed: ${reason}.`,
+    evidence: [{ type: 'note', text: `not readable: ${reason}` }],
+    remediation: {
+      summary: why instanceof DeadlineError ? 'Rerun with a longer --deadline.' : 'Rerun once the API server answers; docs/faults.md says what is retried and how each failure looks.',
+      docs: 'docs/faults.md',
+    },
+    next: [`kubectl -n ${namespace} get deploy,rs,pods -l ${sel.labelSelector}`],
+    chain: [],
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Triage's row.
 
@@ -126,7 +149,8 @@ export function endpointRow(f: EndpointFacts, d: Diagnosis): EndpointRow {
     type: endpointType(f),
     ...(gpuType ? { gpuType } : {}),
     desired: w?.spec?.replicas ?? f.pods.length,
-    ready: w?.status?.availableReplicas ?? (w?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0,
+    // Without the workload (not read), the pods that serve are the ready ones.
+    ready: w ? (w.status?.availableReplicas ?? (w.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) : f.pods.filter(podServing).length,
     cause: d.cause,
     summary: d.summary,
   };

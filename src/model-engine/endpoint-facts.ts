@@ -7,7 +7,7 @@
  * `groupEndpointFacts` for every endpoint of the namespace at once (triage), whose call count does not grow with
  * the number of endpoints.
  */
-import { ifForbidden } from '../engine/errors.js';
+import { abortError, ifUnreadable, type ApiError, type ForbiddenError } from '../engine/errors.js';
 import type { Deployment, KubeEvent, Node, Pod, ConfigMap } from '../engine/kube-types.js';
 import type { GatewayAnswer, GatewayPort } from '../engine/ports/gateway.js';
 import { ENDPOINT_ID } from '../engine/ports/gateway.js';
@@ -127,8 +127,13 @@ export interface EndpointFacts {
   api?: GatewayAnswer;
   imageProbes?: ImageProbe[];
   hints?: EndpointHints;
-  /** What could not be read (RBAC), so a diagnosis can say what it did not see. */
+  /** What could not be read (RBAC, or the API failing), so a diagnosis can say what it did not see. */
   gaps: string[];
+  /**
+   * Reads of the endpoint's own objects that failed: with them unread, "no such objects" is not a finding, and the
+   * diagnosis says it cannot see instead of guessing (NOT_FOUND, BUILD_PENDING).
+   */
+  unread?: { workload?: ForbiddenError | ApiError; pods?: ForbiddenError | ApiError };
 }
 
 export const BUILDER_DEPLOYMENT = 'model-engine-endpoint-builder';
@@ -154,10 +159,11 @@ export function endpointSelector(query: string): { labelSelector: string; k8sNam
   return { labelSelector: `endpoint_name=${q}`, name: q };
 }
 
-/** An RBAC denial becomes a gap (and an empty answer); anything else propagates. */
-function tolerant<T>(gaps: string[], what: string, fn: () => Promise<T>, empty: T): Promise<T> {
-  return ifForbidden(fn, (e) => {
+/** A read the cluster refused (RBAC) or failed (the API, retries spent) becomes a gap and an empty answer. */
+function tolerant<T>(gaps: string[], what: string, fn: () => Promise<T>, empty: T, unread?: (reason: ForbiddenError | ApiError) => void): Promise<T> {
+  return ifUnreadable(fn, (e) => {
     gaps.push(`${what}: ${e.message}`);
+    unread?.(e);
     return empty;
   });
 }
@@ -289,7 +295,7 @@ async function readQueue(port: CloudPort, q: NonNullable<ReturnType<typeof build
     const info = await port.sqsQueue(q.name, { signal, ...(q.region ? { region: q.region } : {}) });
     return { broker: q.broker, name: q.name, exists: info.exists, ...(info.visible !== undefined ? { waiting: info.visible } : {}), ...(info.notVisible !== undefined ? { inFlight: info.notVisible } : {}) };
   } catch (e) {
-    if (signal.aborted) throw e;
+    if (signal.aborted) throw abortError(signal);
     return { broker: q.broker, name: q.name, error: (e as Error).message.split('\n')[0] ?? 'error' };
   }
 }
@@ -314,12 +320,15 @@ export interface ComponentFacts {
   log?: { pod: string; container: string; text: string };
   /** The log of that container's previous run, when it restarted. */
   previousLog?: { pod: string; container: string; text: string };
+  /** Why its Deployment could not be read (then whether it runs is unknown, not "missing"). */
+  unread?: ForbiddenError | ApiError;
 }
 
 /** Read a control-plane component (`app=<name>`): two lists, one log read, one more when it restarted. */
 export async function collectComponent(kube: KubePort, namespace: string, name: string, gaps: string[], tailLines: number): Promise<ComponentFacts> {
+  let unread: ForbiddenError | ApiError | undefined;
   const [deployments, pods] = await Promise.all([
-    tolerant(gaps, `get deployment ${namespace}/${name}`, () => kube.list<Deployment>('deployments.apps', { namespace, fieldSelector: `metadata.name=${name}` }), [] as Deployment[]),
+    tolerant(gaps, `get deployment ${namespace}/${name}`, () => kube.list<Deployment>('deployments.apps', { namespace, fieldSelector: `metadata.name=${name}` }), [] as Deployment[], (r) => (unread = r)),
     tolerant(gaps, `list pods in ${namespace}`, () => kube.list<Pod>('pods', { namespace, labelSelector: `app=${name}` }), [] as Pod[]),
   ]);
   const pod = [...pods].sort((a, b) => Number(!!b.status?.containerStatuses?.[0]?.ready) - Number(!!a.status?.containerStatuses?.[0]?.ready))[0];
@@ -337,7 +346,7 @@ export async function collectComponent(kube: KubePort, namespace: string, name: 
       if (prev !== undefined) previousLog = { pod: pod.metadata.name, container, text: prev };
     }
   }
-  return { namespace, ...(deployments[0] ? { deployment: deployments[0] } : {}), pods, ...(log ? { log } : {}), ...(previousLog ? { previousLog } : {}) };
+  return { namespace, ...(deployments[0] ? { deployment: deployments[0] } : {}), pods, ...(log ? { log } : {}), ...(previousLog ? { previousLog } : {}), ...(unread ? { unread } : {}) };
 }
 
 /** Read the builder: its Deployment, pods and recent log (three calls, four when it restarted), and its queue with the cloud port. */
@@ -356,14 +365,15 @@ export async function collectBuilder(kube: KubePort, namespace: string, gaps: st
 export async function collectEndpointFacts(input: CollectInput): Promise<EndpointFacts> {
   const { kube, namespace: ns } = input;
   const gaps: string[] = [];
+  const unread: NonNullable<EndpointFacts['unread']> = {};
   const sel = endpointSelector(input.query);
-  const byLabel = <T extends KubeObject>(resource: string) =>
-    tolerant(gaps, `list ${resource} in ${ns}`, () => kube.list<T>(resource, { namespace: ns, labelSelector: sel.labelSelector }), [] as T[]);
+  const byLabel = <T extends KubeObject>(resource: string, core?: keyof typeof unread) =>
+    tolerant(gaps, `list ${resource} in ${ns}`, () => kube.list<T>(resource, { namespace: ns, labelSelector: sel.labelSelector }), [] as T[], core && ((r) => (unread[core] ??= r)));
   const [deployments0, leaderWorkerSets, replicaSets, pods, hpas, scaledObjects, services, virtualServices, configMaps, pvcs, nodes, api] = await Promise.all([
-    byLabel<Deployment>('deployments.apps'),
-    byLabel<KubeObject>('leaderworkersets.leaderworkerset.x-k8s.io'),
+    byLabel<Deployment>('deployments.apps', 'workload'),
+    byLabel<KubeObject>('leaderworkersets.leaderworkerset.x-k8s.io', 'workload'),
     byLabel<ReplicaSet>('replicasets.apps'),
-    byLabel<Pod>('pods'),
+    byLabel<Pod>('pods', 'pods'),
     byLabel<HorizontalPodAutoscaler>('horizontalpodautoscalers.autoscaling'),
     byLabel<ScaledObject>('scaledobjects.keda.sh'),
     byLabel<KubeObject>('services'),
@@ -431,7 +441,7 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     const signal = AbortSignal.any([input.signal, AbortSignal.timeout(input.probeTimeoutMs ?? 20_000)]);
     const archs = [...new Set(nodes.map((n) => n.metadata.labels?.['kubernetes.io/arch']).filter((a): a is string => !!a))];
     const settled = await Promise.allSettled(images.map((ref) => registry.probe({ ref, architectures: archs }, signal)));
-    if (input.signal.aborted) throw input.signal.reason;
+    if (input.signal.aborted) throw abortError(input.signal);
     imageProbes = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   }
 
@@ -463,6 +473,7 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     ...(imageProbes ? { imageProbes } : {}),
     ...(input.hints ? { hints: input.hints } : {}),
     gaps,
+    ...(unread.workload || unread.pods ? { unread } : {}),
   };
 }
 
@@ -508,13 +519,14 @@ export const TRIAGE_LOG_BUDGET = 5;
 export async function collectNamespaceFacts(input: { kube: KubePort; namespace: string; controlPlaneNamespace: string; now: Date; hints?: EndpointHints }): Promise<NamespaceFacts> {
   const { kube, namespace: ns } = input;
   const gaps: string[] = [];
-  const byLabel = <T extends KubeObject>(resource: string) =>
-    tolerant(gaps, `list ${resource} in ${ns}`, () => kube.list<T>(resource, { namespace: ns, labelSelector: ENDPOINT_OBJECTS }), [] as T[]);
+  const unread: NonNullable<EndpointFacts['unread']> = {};
+  const byLabel = <T extends KubeObject>(resource: string, core?: keyof typeof unread) =>
+    tolerant(gaps, `list ${resource} in ${ns}`, () => kube.list<T>(resource, { namespace: ns, labelSelector: ENDPOINT_OBJECTS }), [] as T[], core && ((r) => (unread[core] ??= r)));
   const [deployments, leaderWorkerSets, replicaSets, pods, hpas, scaledObjects, pvcs, events, nodes] = await Promise.all([
-    byLabel<Deployment>('deployments.apps'),
-    byLabel<KubeObject>('leaderworkersets.leaderworkerset.x-k8s.io'),
+    byLabel<Deployment>('deployments.apps', 'workload'),
+    byLabel<KubeObject>('leaderworkersets.leaderworkerset.x-k8s.io', 'workload'),
     byLabel<ReplicaSet>('replicasets.apps'),
-    byLabel<Pod>('pods'),
+    byLabel<Pod>('pods', 'pods'),
     byLabel<HorizontalPodAutoscaler>('horizontalpodautoscalers.autoscaling'),
     byLabel<ScaledObject>('scaledobjects.keda.sh'),
     byLabel<PersistentVolumeClaim>('persistentvolumeclaims'),
@@ -570,6 +582,7 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
     ...(builder ? { builder } : {}),
     ...(input.hints ? { hints: input.hints } : {}),
     gaps,
+    ...(unread.workload || unread.pods ? { unread } : {}),
   };
 }
 
@@ -619,6 +632,7 @@ export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
       ...(nf.triggerAuthentications ? { triggerAuthentications: nf.triggerAuthentications } : {}),
       ...(nf.hints ? { hints: nf.hints } : {}),
       gaps: nf.gaps,
+      ...(nf.unread ? { unread: nf.unread } : {}),
     });
   }
   const nameOf = (f: EndpointFacts) => (f.deployments[0] ?? f.leaderWorkerSets[0] ?? f.pods[0])?.metadata.labels?.endpoint_name ?? f.query;

@@ -4,6 +4,7 @@
  * namespace so the `endpoints/serving` check and triage's `endpoints` report table share it.
  */
 import type { Diagnosis, EndpointRow } from '../engine/diagnosis.js';
+import { controlPlaneForText } from '../engine/runner.js';
 import type { CheckContext, KubePort } from '../engine/types.js';
 import { diagnoseWith, endpointRow } from './endpoint-diagnosis.js';
 import { collectNamespaceFacts, groupEndpointFacts, TRIAGE_LOG_BUDGET, type EndpointFacts } from './endpoint-facts.js';
@@ -20,8 +21,10 @@ export interface TriagedEndpoint {
 export interface EndpointTriage {
   namespace: string;
   endpoints: TriagedEndpoint[];
-  /** What could not be read (RBAC). */
+  /** What could not be read (RBAC, or the API failing). */
   gaps: string[];
+  /** Why the endpoints' own objects could not be read, if they could not: then "no endpoints" is not known. */
+  unread?: EndpointFacts['unread'];
 }
 
 export type TriageContext = Pick<CheckContext, 'kube' | 'namespaces' | 'now' | 'cloud' | 'matrix' | 'cluster'>;
@@ -36,14 +39,16 @@ export function triageWith(causes: readonly EndpointCause[], ctx: TriageContext)
   if (!byKube) memo.set(causes, (byKube = new WeakMap()));
   let byKey = byKube.get(kube);
   if (!byKey) byKube.set(kube, (byKey = new Map()));
-  const key = `${ctx.namespaces.endpoint}|${ctx.namespaces.controlPlane}|${ctx.now.toISOString()}`;
+  // Triage reads the endpoint namespace only; the control plane's is for remediation text, a placeholder if unknown.
+  const controlPlane = controlPlaneForText(ctx.namespaces);
+  const key = `${ctx.namespaces.endpoint}|${controlPlane}|${ctx.now.toISOString()}`;
   let p = byKey.get(key);
   if (!p) {
     p = (async () => {
       const nf = await collectNamespaceFacts({
         kube,
         namespace: ctx.namespaces.endpoint,
-        controlPlaneNamespace: ctx.namespaces.controlPlane,
+        controlPlaneNamespace: controlPlane,
         now: ctx.now,
         hints: { ...(ctx.cloud ? { cloud: ctx.cloud } : {}), ...(ctx.matrix?.nodePool ? { nodePool: ctx.matrix.nodePool } : {}), context: ctx.cluster?.context ?? kube.target },
       });
@@ -51,7 +56,7 @@ export function triageWith(causes: readonly EndpointCause[], ctx: TriageContext)
         const diagnosis = diagnoseWith(causes, facts);
         return { facts, diagnosis, row: endpointRow(facts, diagnosis) };
       });
-      return { namespace: nf.namespace, endpoints, gaps: nf.gaps };
+      return { namespace: nf.namespace, endpoints, gaps: nf.gaps, ...(nf.unread ? { unread: nf.unread } : {}) };
     })();
     byKey.set(key, p);
     // A failed collection is not memoised: a later caller may succeed.

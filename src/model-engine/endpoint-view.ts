@@ -5,6 +5,7 @@
  * once per diagnosis by {@link endpointView}; every cause under `diagnoses/` reads the same view.
  */
 import { defineCause, type Cause } from '../engine/cause.js';
+import type { ApiError, ForbiddenError } from '../engine/errors.js';
 import type { GatewayEndpointRecord } from '../engine/ports/gateway.js';
 import { eventTime, type ContainerStatus, type Deployment, type KubeEvent, type Pod } from '../engine/kube-types.js';
 import type { KubeObject } from '../engine/types.js';
@@ -205,12 +206,21 @@ export function schedulingOf(v: EndpointView, p: PodView): SchedulingVerdict {
 // The endpoint as a whole.
 
 /**
+ * - `unseen`: the endpoint's pods could not be read (RBAC, or the API failing), or its workload could not and no pod
+ *   was seen: nothing can be said from their absence, so no cause rests on it (`unseen` says why);
  * - `absent`: no Deployment, LeaderWorkerSet or pod (was it ever built?);
  * - `scaled-to-zero`: the workload wants 0 replicas;
  * - `serving`: every desired worker is available;
  * - `not-serving`: some are not.
  */
-export type Situation = 'absent' | 'scaled-to-zero' | 'serving' | 'not-serving';
+export type Situation = 'unseen' | 'absent' | 'scaled-to-zero' | 'serving' | 'not-serving';
+
+/**
+ * A pod serving as far as its statuses say: running, with app containers, every one ready. A Pending pod has no
+ * container statuses, and "all of none are ready" is not serving. (Counts workers where the workload was not read.)
+ */
+export const podServing = (p: Pod): boolean =>
+  p.status?.phase === 'Running' && statusesOf(p).some(({ init }) => !init) && statusesOf(p).every(({ cs, init }) => init || cs.ready);
 
 /** The current ReplicaSet has fewer pods than it wants and says why (`FailedCreate`, `ReplicaFailure`). */
 export interface CreationFailure {
@@ -228,6 +238,8 @@ export interface EndpointView {
   now: number;
   subject: Subject;
   situation: Situation;
+  /** Why the endpoint's objects are `unseen`: the read that was refused or failed. */
+  unseen?: ForbiddenError | ApiError;
   /** The Deployment (or LeaderWorkerSet) read as a Deployment. */
   workload?: Deployment;
   desired: number;
@@ -274,12 +286,13 @@ export function endpointView(f: EndpointFacts): EndpointView {
   }
   const base = { facts: f, now, subject, ...(record ? { record } : {}), ...(build ? { build, buildLog } : {}) };
   const w = subject.workload;
+  // Unread is not empty: with the pods (or, seeing no pod, the workload) not read, no verdict may rest on absence.
+  const unseen = f.pods.length === 0 ? (f.unread?.pods ?? (w ? undefined : f.unread?.workload)) : undefined;
+  if (unseen) return { ...base, situation: 'unseen', unseen, desired: 0, available: 0, replicaSets: [], pods: [] };
   if (!w && f.pods.length === 0) return { ...base, situation: 'absent', desired: 0, available: 0, replicaSets: [], pods: [] };
   const d = w as Deployment | undefined;
   const desired = d ? (d.spec?.replicas ?? 1) : f.pods.length;
-  const available = d
-    ? (d.status?.availableReplicas ?? (d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0)
-    : f.pods.filter((p) => statusesOf(p).every(({ cs, init }) => init || cs.ready)).length;
+  const available = d ? (d.status?.availableReplicas ?? (d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) : f.pods.filter(podServing).length;
   const replicaSets = replicaSetsOf(w, f.replicaSets);
   const workload = { ...(d ? { workload: d } : {}), desired, available, replicaSets };
   if (desired === 0) return { ...base, ...workload, situation: 'scaled-to-zero', pods: [] };

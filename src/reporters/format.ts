@@ -176,6 +176,7 @@ export function targetRows(report: Report): [string, string][] {
   else values = 'none';
   if (t.valuesFiles.length > 0 && t.valuesOrigin === 'release') values += ' (over the installed release)';
   rows.push(['values', values]);
+  if (t.unread?.length) rows.push(['not read', t.unread.join('; ')]);
   return rows.map(([k, v]) => [k, cleanLine(v)]);
 }
 

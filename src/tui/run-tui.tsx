@@ -4,7 +4,7 @@
  * load React.
  */
 import { render } from 'ink';
-import { CancelledError } from '../engine/errors.js';
+import { CancelledError, untilAborted } from '../engine/errors.js';
 import { DEFAULT_TIMEOUT_MS, runCheck, runChecks, type RunInput } from '../engine/runner.js';
 import type { Report } from '../engine/types.js';
 import { App, type TuiActions } from './App.js';
@@ -27,25 +27,6 @@ export interface RunTuiOptions {
   cancel?: () => void;
   /** `--show-passed`: the list shows passes too. */
   showPassed?: boolean;
-}
-
-/** Reject with CancelledError as soon as `signal` aborts (for steps that take no signal, like `finalize`). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new CancelledError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
 
 /**
@@ -81,6 +62,7 @@ export async function runTui(opts: RunTuiOptions): Promise<Report> {
       runInput.context.kube?.refresh?.();
       const results = await runCheck(check, runInput.context, {
         timeoutMs: runInput.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...(runInput.checkTimeoutMs ? { forceTimeoutMs: runInput.checkTimeoutMs } : {}),
         signal: controller.signal,
         onProgress: (text) => store.rerunProgress(id, text),
       });

@@ -4,7 +4,6 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import type { Report } from '../../src/engine/index.js';
@@ -13,9 +12,9 @@ import { loadSnapshot } from '../../src/sources/snapshot/load.js';
 import { Capture, runMain } from '../support/capture.js';
 import { demoServer } from '../support/demo-server.js';
 import { fixture } from '../support/check-tester.js';
+import { closedPort } from '../support/net.js';
 
 const DEMO = fixture('fixtures/clusters/demo-aws');
-
 
 const run = (args: string[], env: Record<string, string | undefined> = {}) => runMain(args, env);
 
@@ -75,13 +74,7 @@ describe('help, version and bad input', () => {
   });
 
   it('an unreachable cluster is a one-line error with exit 2', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s: Server = createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await closedPort();
     const cfg = join(tmp, 'closed-kubeconfig');
     await writeFile(cfg, demo.server().kubeconfig.replace(/http:\/\/127\.0\.0\.1:\d+/, `http://127.0.0.1:${port}`));
     const r = await run(['triage', '--kubeconfig', cfg, '-o', 'json'], { CI: 'true' });
@@ -182,6 +175,26 @@ describe('collect', () => {
     expect(r.code).toBe(0);
     const replay = await run(['triage', '--snapshot', out, '-o', 'json', '--only', 'control-plane'], { CI: 'true' });
     expect(replay.code).toBe(3);
+  });
+});
+
+describe('collect where the install failed', () => {
+  it('collects a cluster without a control plane (says where it looked), and the namespace -n names', async () => {
+    const server = await startSnapshotServer({ snapshot: await loadSnapshot(fixture('fixtures/clusters/db-setup-stuck')) });
+    const cfg = join(tmp, 'no-cp-kubeconfig');
+    await writeFile(cfg, server.kubeconfig);
+    try {
+      const guessed = await run(['collect', '--kubeconfig', cfg, '-o', join(tmp, 'no-cp-1')], { CI: 'true' });
+      expect(guessed.code).toBe(0);
+      expect(guessed.stderr).toMatch(/^no model-engine control plane found: collecting namespace default \(helm's default\); pass -n NAMESPACE/m);
+      const told = await run(['collect', '--kubeconfig', cfg, '-n', 'model-engine', '-o', join(tmp, 'no-cp-2')], { CI: 'true' });
+      expect(told.code).toBe(0);
+      expect(told.stderr).not.toMatch(/no model-engine control plane/);
+      const files = (await readdir(join(tmp, 'no-cp-2'), { recursive: true })).map(String);
+      expect(files.filter((f) => f.startsWith('model-engine/'))).not.toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });
 

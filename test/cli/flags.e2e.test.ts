@@ -94,7 +94,7 @@ d('durations take a unit: 500ms, 10s, 2m, 1h', () => {
       const r = await runBuilt(['triage', '--kubeconfig', cfg, '--only', 'control-plane/deployments-available', '-o', 'json', '--timeout', value]);
       expect(r.code).toBe(3);
       const result = (JSON.parse(r.stdout) as Report).results.find((x) => x.id === 'control-plane/deployments-available');
-      expect(result).toMatchObject({ status: 'error', message: 'check timed out after 500 ms' });
+      expect(result).toMatchObject({ status: 'error', message: 'check timed out after 500ms' });
     } finally {
       await slow.close();
     }

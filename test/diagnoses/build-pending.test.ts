@@ -15,5 +15,11 @@ testCause(cause, {
   misses: [
     { name: 'the builder ran and failed', snapshot: 'endpoint-build-failed', endpoint: 'end_ct5oeqfn2ojg00a4qmf0' },
     { name: 'a serving endpoint', snapshot: 'healthy-aws', endpoint: 'llama-3-8b-instruct' },
+    {
+      name: 'the builder Deployment denied (RBAC): not read is not down',
+      snapshot: 'endpoint-build-pending',
+      endpoint: 'end_ct5ndpen2ojg00a4qme0',
+      deny: [{ verb: 'list', resource: 'deployments.apps', namespace: 'model-engine' }],
+    },
   ],
 });

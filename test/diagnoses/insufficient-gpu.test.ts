@@ -13,6 +13,13 @@ testCause(cause, {
       values: ['acceleratorName: nvidia-ampere-a10', 'replicaCount: 0'],
       evidence: ['model-engine-balloon-nvidia-ampere-a10'],
     },
+    {
+      name: 'with the Deployments denied (RBAC), from the Pending pod alone',
+      snapshot: 'endpoint-insufficient-gpu',
+      endpoint: 'llama-3-8b-finetune',
+      deny: [{ verb: 'list', resource: 'deployments.apps' }],
+      summary: ['requests 1 nvidia.com/gpu'],
+    },
   ],
   misses: [
     { name: 'the healthy endpoint next to it', snapshot: 'endpoint-insufficient-gpu', endpoint: 'llama-3-8b-instruct' },

@@ -38,5 +38,12 @@ testCause(cause, {
     { name: 'the API agrees with the cluster (API answer stubbed)', snapshot: 'endpoint-status-stale', endpoint: ID, collect: { gateway: gatewayAnswering(record(1)), hints: AZURE } },
     { name: 'without --gateway-url there is nothing to compare', snapshot: 'endpoint-status-stale', endpoint: ID, collect: { hints: AZURE } },
     { name: 'a disagreement while the cacher is healthy is a moment, not a cause (API answer stubbed)', snapshot: 'healthy-aws', endpoint: 'llama-3-8b-instruct', collect: { gateway: gatewayAnswering({ ...record(0), id: 'end_ct3lsbpn2ojg00a4qke0', name: 'llama-3-8b-instruct' }) } },
+    {
+      name: "nor while the cacher's Deployment cannot be read (RBAC) and its pods are ready: not read is not missing (API answer stubbed)",
+      snapshot: 'healthy-aws',
+      endpoint: 'llama-3-8b-instruct',
+      collect: { gateway: gatewayAnswering({ ...record(0), id: 'end_ct3lsbpn2ojg00a4qke0', name: 'llama-3-8b-instruct' }) },
+      deny: [{ verb: 'list', resource: 'deployments.apps', namespace: 'model-engine' }],
+    },
   ],
 });

@@ -27,9 +27,26 @@ testCause(cause, {
       edit: (f) => ({ ...f, pods: [], events: [] }),
       summary: ['wants 1 replica(s) but has no pods', 'records no failure'],
     },
+    {
+      name: "the endpoint's pods denied (RBAC): it cannot see, naming the read, instead of guessing from nothing",
+      snapshot: 'endpoint-image-pull',
+      endpoint: 'end_ct5a0c9n2ojg00a4qm10',
+      deny: [{ verb: 'list', resource: 'pods', namespace: 'llm-engine' }],
+      level: 'endpoint',
+      summary: ['cannot see the objects', 'cannot tell a failing endpoint from a missing one', 'cannot list pods in namespace llm-engine'],
+      commands: ['kubectl auth can-i list pods -n llm-engine'],
+      evidence: ['not readable: forbidden: cannot list pods in namespace llm-engine'],
+    },
+    {
+      name: 'no object seen and the Deployments denied: not NOT_FOUND, not BUILD_PENDING',
+      snapshot: 'endpoint-build-pending',
+      endpoint: 'end_ct5ndpen2ojg00a4qme0',
+      deny: [{ verb: 'list', resource: 'deployments.apps' }],
+      summary: ['cannot list deployments.apps in namespace llm-engine'],
+    },
   ],
   misses: [
-    { name: 'a known cause', snapshot: 'endpoint-crash-loop', endpoint: 'end_ct5j9lan2ojg00a4qma0' },
+    { name: 'a known cause',  snapshot: 'endpoint-crash-loop', endpoint: 'end_ct5j9lan2ojg00a4qma0' },
     { name: 'a serving endpoint', snapshot: 'healthy-aws', endpoint: 'llama-3-8b-instruct' },
   ],
 });

@@ -50,9 +50,11 @@ beforeEach(() => {
   write('stand-in-build.mjs', STAND_IN_BUILD);
   write('src/cli.ts', 'console.log("v1");\n');
   write('checks/a/b.ts', 'export const b = 1;\n');
+  write('diagnoses/c/d.ts', 'export const d = 1;\n');
   write('bench/run.ts', 'export {};\n');
   write('tsconfig.json', '{}\n');
-  write('tsconfig.build.json', '{}\n');
+  // The build's folders are those its include names (as in the repository's own tsconfig.build.json).
+  write('tsconfig.build.json', JSON.stringify({ include: ['src', 'checks', 'diagnoses', 'bench'] }));
   write('test/a.test.ts', '// a test\n');
   write('docs/a.md', '# a\n');
 });
@@ -84,9 +86,10 @@ describe('scripts/build-if-changed.mjs', () => {
     ['a source file was added', () => write('src/new.ts', 'export {};\n')],
     ['a source file was removed', () => rmSync(join(project, 'checks/a/b.ts'))],
     ['a check changed', () => write('checks/a/b.ts', 'export const b = 2;\n')],
+    ['a diagnosis cause changed', () => write('diagnoses/c/d.ts', 'export const d = 2;\n')],
     ['a benchmark changed', () => write('bench/run.ts', 'export const x = 1;\n')],
     ['tsconfig.json changed', () => write('tsconfig.json', '{ "compilerOptions": {} }\n')],
-    ['tsconfig.build.json changed', () => write('tsconfig.build.json', '{ "include": ["src"] }\n')],
+    ['tsconfig.build.json changed', () => write('tsconfig.build.json', '{ "include": ["src", "checks", "diagnoses", "bench", "more"] }\n')],
     ['package.json changed', () => write('package.json', readFileSync(join(project, 'package.json'), 'utf8').replace('stamp-test', 'stamp-test-2'))],
   ])('builds again when %s', (_why, change) => {
     buildIfChanged();
@@ -102,6 +105,7 @@ describe('scripts/build-if-changed.mjs', () => {
   it.each([
     ['a test changed', () => write('test/a.test.ts', '// changed\n')],
     ['the docs changed', () => write('docs/a.md', '# b\n')],
+    ['a folder the build does not include changed', () => write('scripts/other.mjs', '// other\n')],
   ])('does not build when only %s', (_why, change) => {
     buildIfChanged();
     change();

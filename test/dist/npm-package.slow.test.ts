@@ -129,6 +129,9 @@ describe('npm pack of a fresh copy of the repository', () => {
   it('holds the built CLI, the checks, the demo snapshot the demo command serves, the docs its reports link to', () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/cli.js', 'dist/src/version.js', 'dist/src/commands/demo.js']));
     expect(files.filter((f) => f.startsWith('dist/checks/')).length).toBeGreaterThan(40);
+    // Every folder the build compiles but the benchmarks: the CLI imports them all (the causes of \`endpoint\` too).
+    const built = (JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] }).include.filter((d) => d !== 'bench');
+    for (const dir of built) expect(files.filter((f) => f.startsWith(`dist/${dir}/`)).length).toBeGreaterThan(0);
     const demo = spawnSync('git', ['ls-files', 'fixtures/clusters/demo-aws'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     expect(demo.length).toBeGreaterThan(20);
     expect(demo.some((f) => f.endsWith('.log'))).toBe(true);

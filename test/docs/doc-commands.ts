@@ -174,7 +174,9 @@ export function extractDoc(file: string, text: string): DocExtract {
     // Table cells escape pipes as \| inside code spans.
     for (const span of codeSpans(l.text).map((s) => s.replace(/\\\|/g, '|'))) {
       const where = { file, line: l.line };
-      if (PROGRAM.test(span)) out.commands.push(toCommand(span, where));
+      // The program's bare name in prose names the program (`model-engine-doctor` installs as …), not a command to run.
+      if (PROGRAM.test(span) && shellWords(span).length > 1) out.commands.push(toCommand(span, where));
+      else if (PROGRAM.test(span)) continue;
       else if (isFlag(span)) {
         const [first = '', ...rest] = span.split(/\s+/);
         const values = rest.length === 1 && rest[0]!.includes('|') ? rest[0]!.split('|') : [];

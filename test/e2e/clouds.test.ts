@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Cloud } from '../../src/engine/types.js';
 import { createEndpoint } from './harness/builder.js';
-import { doctorJson, e2eUnavailable } from './harness/cluster.js';
+import { doctorJson, e2eUnavailable, kubectlJson } from './harness/cluster.js';
 import { chartUnavailable, installModelEngine, uninstall, type Install } from './harness/install.js';
 import { deleteEndpoint, diagnose, waitForAvailable, waitForEvent } from './harness/scenario.js';
 
@@ -81,6 +81,24 @@ const installed = (cloud: Cloud, extra: Parameters<typeof installModelEngine>[0]
     expect((await diagnose('llama-onprem')).diagnosis.cause).toBe('HEALTHY');
     const { report } = await doctorJson<Report>(['triage']);
     expect(report.target.cloud).toBe('onprem');
+    await deleteEndpoint(ep);
+  });
+
+  it("an async endpoint at zero that the chart's celery autoscaler will never scale (broker names differ): ASYNC_NOT_CONSUMING", async () => {
+    // model-engine annotates every async endpoint outside Azure sqs-message-broker-master; the chart's autoscaler for
+    // celeryBrokerType redis on-prem runs as redis-elasticache-message-broker-master (facts §10.4).
+    const ep = await createEndpoint({ name: 'batch-onprem', mode: 'async', gpuType: 'nvidia-tesla-t4', gpus: 1, minWorkers: 0, maxWorkers: 2 });
+    const sts = await kubectlJson<{ items: { metadata: { name: string }; spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } }[] }>([
+      'get',
+      'statefulsets',
+      '-n',
+      'model-engine',
+    ]);
+    const broker = sts.items.flatMap((x) => x.spec.template.spec.containers[0]?.env ?? []).find((e) => e.name === 'BROKER_NAME')?.value;
+    expect(broker).toBe('redis-elasticache-message-broker-master');
+    const { diagnosis, text } = await diagnose('batch-onprem');
+    expect(diagnosis.cause).toBe('ASYNC_NOT_CONSUMING');
+    expect(text).toContain('sqs-message-broker-master');
     await deleteEndpoint(ep);
   });
 });

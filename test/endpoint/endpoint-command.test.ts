@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
@@ -136,6 +137,31 @@ describe('endpoint --watch', () => {
     const lines = stdout.text.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d {2}mixtral-8x7b IMAGE_PULL — The main container of pod launch-endpoint-id-end-ct4p8uhn2ojg00a4qkgg-chddfkjdzw-8nplw cannot pull /);
+  });
+
+  it('Ctrl-C while a registry probe is in flight rejects with CancelledError, not the aborted fetch\'s AbortError', async () => {
+    // A registry on loopback that accepts connections and never answers: the probe of the failing image hangs there.
+    const sockets = new Set<Socket>();
+    const blackHole = createServer((c) => void sockets.add(c));
+    await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(blackHole.address() as AddressInfo).port}`;
+    const own = await startSnapshotServer({ snapshot: await loadSnapshot(DEMO) });
+    try {
+      own.mutate('llm-engine', 'launch-endpoint-id-end-ct4p8uhn2ojg00a4qkgg-chddfkjdzw-8nplw', (p) =>
+        JSON.parse(JSON.stringify(p).replaceAll('111122223333.dkr.ecr.us-east-1.amazonaws.com/vllm:0.6.3', `${host}/vllm:0.6.3`)) as typeof p,
+      );
+      const cfg = join(tmp, 'kubeconfig-black-hole');
+      await writeFile(cfg, own.kubeconfig);
+      const controller = new AbortController();
+      const done = endpointCommand(MIXTRAL, { kubeconfig: cfg, watch: true, interval: 0.05, output: 'text' }, { stdout: new Capture(), stderr: new Capture() }, controller.signal);
+      await waitFor(() => sockets.size > 0);
+      controller.abort(); // as the CLI does on SIGINT: a bare abort(), whose reason is a DOMException
+      await expect(done).rejects.toBeInstanceOf(CancelledError);
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise((r) => blackHole.close(r));
+      await own.close();
+    }
   });
 
   it('main maps Ctrl-C during --watch to exit 130', async () => {

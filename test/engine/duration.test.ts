@@ -34,6 +34,11 @@ describe('parseDuration', () => {
     expect(parseDuration('0', { allowZero: true })).toBe(0);
   });
 
+  it('refuses what Node timers cannot wait for (they would fire at once)', () => {
+    expect(() => parseDuration('600h')).toThrow(/too long: at most 24 days/);
+    expect(parseDuration('596h')).toBe(596 * 3_600_000);
+  });
+
   it('errors are one line naming the accepted forms', () => {
     expect(() => parseDuration('soon')).toThrow(/^"soon" is not a duration \(e\.g\. 500ms, 10s, 2m, 1h, 1m30s; a bare number is seconds\)$/);
   });

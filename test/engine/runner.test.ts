@@ -3,19 +3,8 @@ import { defineCheck, fail, pass, ForbiddenError, type Check, type CheckContext,
 import { CancelledError } from '../../src/engine/errors.js';
 import { compareResults, runCheck, runChecks, whyNotApplicable, type BaseContext } from '../../src/engine/runner.js';
 import { selectChecks, validateRegistry } from '../../src/engine/registry.js';
-import { profileFor } from '../../src/matrix/index.js';
+import { baseContext } from '../support/context.js';
 
-const baseContext = (over: Partial<BaseContext> = {}): BaseContext => ({
-  cloud: 'aws',
-  matrix: profileFor('aws'),
-  namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' },
-  kube: undefined,
-  values: undefined,
-  options: { canary: false, exec: false, cloudApi: false, network: 'loopback', extra: {} },
-  now: new Date('2026-11-20T09:30:00Z'),
-  ports: {},
-  ...over,
-});
 
 const messages = { ok: 'all good', bad: 'broken {{what}}' };
 function makeCheck(id: string, run: (ctx: CheckContext) => Promise<ReturnType<typeof pass> | ReturnType<typeof pass>[]>, meta: Partial<Check['meta']> = {}): Check {
@@ -240,5 +229,23 @@ describe('ifForbidden', () => {
     expect(denied).toBe('fallback');
     expect(seen).toEqual(['forbidden: cannot list secrets in namespace model-engine']);
     await expect(ifForbidden(async () => Promise.reject(new Error('boom')), () => 'fallback')).rejects.toThrow('boom');
+  });
+});
+
+describe('abortError', () => {
+  const aborted = (reason?: unknown) => {
+    const c = new AbortController();
+    c.abort(reason);
+    return c.signal;
+  };
+  it('keeps the runner\'s own reasons and makes a bare abort() (a DOMException AbortError) a CancelledError', async () => {
+    const { abortError, TimeoutError } = await import('../../src/engine/errors.js');
+    const timeout = new TimeoutError(5);
+    const cancel = new CancelledError();
+    expect(abortError(aborted(timeout))).toBe(timeout);
+    expect(abortError(aborted(cancel))).toBe(cancel);
+    expect(aborted().reason).toBeInstanceOf(DOMException);
+    expect(abortError(aborted())).toBeInstanceOf(CancelledError);
+    expect(abortError(aborted(new Error('other')))).toBeInstanceOf(CancelledError);
   });
 });

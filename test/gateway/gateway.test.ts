@@ -7,8 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { main } from '../../src/cli.js';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
 import { diagnose } from '../../diagnoses/index.js';
 import { collectEndpointFacts } from '../../src/model-engine/endpoint-facts.js';
@@ -16,6 +14,7 @@ import type { GatewayPort } from '../../src/engine/ports/gateway.js';
 import { createGatewayPort, splitUrl } from '../../src/sources/gateway/index.js';
 import { SnapshotKube } from '../../src/sources/kube/snapshot-kube.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
+import { runMain } from '../support/capture.js';
 import { fixture } from '../support/check-tester.js';
 
 const KEY = 'sk-test-0b2c8e1f5a7d4c3b9e6a1f0d2c4b6a8e';
@@ -145,33 +144,13 @@ describe('the diagnosis with the API beside the cluster', () => {
 });
 
 describe('endpoint --gateway-url on the command line', () => {
-  class Capture extends Writable {
-    text = '';
-    override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void) {
-      this.text += chunk.toString();
-      cb();
-    }
-  }
-
   it('reads the key from MODEL_ENGINE_API_KEY, shows the API view and never prints the key', async () => {
-    const saved = { key: process.env.MODEL_ENGINE_API_KEY, net: process.env.MED_NETWORK };
-    process.env.MODEL_ENGINE_API_KEY = KEY;
-    process.env.MED_NETWORK = 'loopback';
-    try {
-      for (const output of ['json', 'text', 'markdown']) {
-        const stdout = new Capture();
-        const stderr = new Capture();
-        const code = await main(['endpoint', 'end_ct5oeqfn2ojg00a4qmf0', '--snapshot', fixture('fixtures/clusters/endpoint-build-failed'), '--gateway-url', url, '-o', output], { stdout, stderr });
-        expect(code).toBe(3);
-        expect(stdout.text + stderr.text).not.toContain(KEY);
-        if (output === 'json') expect((JSON.parse(stdout.text) as { diagnosis: Diagnosis }).diagnosis).toMatchObject({ cause: 'BUILD_FAILED', api: { status: 'UPDATE_FAILED' } });
-        if (output === 'text') expect(stdout.text).toContain('API: UPDATE_FAILED · status_reason: Endpoint deployment failed due to an internal error.');
-      }
-    } finally {
-      for (const [k, v] of [['MODEL_ENGINE_API_KEY', saved.key], ['MED_NETWORK', saved.net]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+    for (const output of ['json', 'text', 'markdown']) {
+      const r = await runMain(['endpoint', 'end_ct5oeqfn2ojg00a4qmf0', '--snapshot', fixture('fixtures/clusters/endpoint-build-failed'), '--gateway-url', url, '-o', output], { MODEL_ENGINE_API_KEY: KEY, MED_NETWORK: 'loopback' });
+      expect(r.code).toBe(3);
+      expect(r.stdout + r.stderr).not.toContain(KEY);
+      if (output === 'json') expect((JSON.parse(r.stdout) as { diagnosis: Diagnosis }).diagnosis).toMatchObject({ cause: 'BUILD_FAILED', api: { status: 'UPDATE_FAILED' } });
+      if (output === 'text') expect(r.stdout).toContain('API: UPDATE_FAILED · status_reason: Endpoint deployment failed due to an internal error.');
     }
   });
 });

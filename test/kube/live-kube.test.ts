@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { closedPort } from '../support/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -99,7 +99,7 @@ describe('LiveKube over HTTP', () => {
 
   it('rejects an unsupported field selector with the server message', async () => {
     await expect(kube.list('pods', { fieldSelector: 'spec.containers.image=vllm' })).rejects.toThrow(
-      'list pods: 400 field label not supported: spec.containers.image',
+      'list pods in all namespaces: 400 field label not supported: spec.containers.image',
     );
   });
 
@@ -238,18 +238,23 @@ describe('RBAC denials', () => {
 });
 
 describe('faults and timeouts', () => {
-  it('retries a 500 and succeeds, forgetting failures so a later call can succeed', async () => {
+  it('retries a 500 and succeeds; a failure that outlasts the retries is the answer for the run until refresh()', async () => {
     const { srv, kc } = await serve({
       faults: [
         { match: { pathPrefix: '/api/v1/namespaces/llm-engine/configmaps' }, status: 500, times: 1 },
-        { match: { pathPrefix: '/api/v1/namespaces/default/configmaps' }, status: 503, times: 3 },
+        { match: { pathPrefix: '/api/v1/namespaces/default/configmaps' }, status: 503, times: 4 },
       ],
     });
     const k = live(kc);
     expect(names(await k.list('configmaps', { namespace: 'llm-engine' }))).toEqual(['model-engine-service-config']);
     expect(gets(srv, '/api/v1/namespaces/llm-engine/configmaps').map((r) => r.status)).toEqual([500, 200]);
-    await expect(k.list('configmaps', { namespace: 'default' })).rejects.toThrow('list configmaps in default: 503 injected fault');
-    expect(gets(srv, '/api/v1/namespaces/default/configmaps').map((r) => r.status)).toEqual([503, 503, 503]);
+    const failure = 'list configmaps in default: 503 injected fault: 503 for GET /api/v1/namespaces/default/configmaps (after 4 tries)';
+    await expect(k.list('configmaps', { namespace: 'default' })).rejects.toThrow(failure);
+    expect(gets(srv, '/api/v1/namespaces/default/configmaps').map((r) => r.status)).toEqual([503, 503, 503, 503]);
+    // Every check that asks gets the same answer, at no further request.
+    await expect(k.list('configmaps', { namespace: 'default' })).rejects.toThrow(failure);
+    expect(gets(srv, '/api/v1/namespaces/default/configmaps')).toHaveLength(4);
+    k.refresh();
     expect(await k.list('configmaps', { namespace: 'default' })).toEqual([]);
   });
 
@@ -257,8 +262,8 @@ describe('faults and timeouts', () => {
     const { kc } = await serve({ faults: [{ match: { pathPrefix: '/api/v1/namespaces/llm-engine/events' }, delayMs: 3000 }] });
     const k = live(kc, { timeoutMs: 250 });
     const t0 = Date.now();
-    await expect(k.list('events', { namespace: 'llm-engine' })).rejects.toThrow('GET /api/v1/namespaces/llm-engine/events: no answer within 250 ms');
-    expect(Date.now() - t0).toBeLessThan(2000);
+    await expect(k.list('events', { namespace: 'llm-engine' })).rejects.toThrow('list events in llm-engine: no answer within 250ms (after 2 tries)');
+    expect(Date.now() - t0).toBeLessThan(2500);
     expect(await k.list('events', { namespace: 'default' })).toHaveLength(1);
   });
 });
@@ -348,12 +353,7 @@ describe('exec credential plugins', () => {
 
 describe('connect', () => {
   it('reports a closed port as a FatalError naming the server, the cause and the context', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await closedPort();
     const file = join(dir, 'closed');
     await writeFile(file, buildKubeconfig({ server: `http://127.0.0.1:${port}`, context: 'eks-prod' }));
     const err = await connect(loadKubeConfig({ kubeconfig: file }), { timeoutMs: 2000 }).catch((e: unknown) => e);
@@ -411,6 +411,9 @@ describe('writable server: create, watch, mutate, delete through client-node', (
       await deleted;
       expect(events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'MODIFIED', 'DELETED']);
       expect(events.map((e) => e.phase)).toEqual(['Pending', 'Running', 'Succeeded', 'Succeeded']);
+      // Reads are memoised for a run (one answer per object); refresh() asks again, as the TUI's re-run does.
+      expect(await k.get('pods', 'canary-probe', 'default')).toMatchObject({ metadata: { name: 'canary-probe' } });
+      k.refresh();
       expect(await k.get('pods', 'canary-probe', 'default')).toBeUndefined();
       expect(srv.objects().some((o) => o.metadata.name === 'canary-probe')).toBe(false);
     } finally {

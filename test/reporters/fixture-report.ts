@@ -3,28 +3,18 @@
 // so renders are stable. Variants cover what the demo does not: registries this machine cannot reach (real probes,
 // refused by the test network guard as a firewall would), RBAC denials (through the snapshot API server), an error
 // result and hostile text (terminal escapes, Markdown and XML metacharacters).
-import { Writable } from 'node:stream';
-import { main } from '../../src/cli.js';
 import { groupIncidents } from '../../src/engine/incidents.js';
 import { compareResults } from '../../src/engine/runner.js';
 import type { CheckResult, Report } from '../../src/engine/types.js';
 import { startSnapshotServer } from '../../src/sources/server/api-server.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
+import { runMain } from '../support/capture.js';
 import { fixture } from '../support/check-tester.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A non-terminal stdout/stderr for the CLI run in process: keeps what it got. */
-export class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  columns = 100;
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
+export { Capture } from '../support/capture.js';
 
 const STARTED = '2026-11-20T09:30:00.000Z';
 
@@ -51,22 +41,11 @@ function runJson(args: string[], network: 'loopback' | 'all' = 'loopback'): Prom
 }
 
 async function runJsonNow(args: string[], network: 'loopback' | 'all'): Promise<Report> {
-  const saved = { net: process.env.MED_NETWORK, ci: process.env.CI };
-  process.env.MED_NETWORK = network;
-  process.env.CI = 'true';
-  try {
-    const stdout = new Capture();
-    const stderr = new Capture();
-    // Snapshot runs probe only when asked (--probes); the fixtures keep the probes' answers (refused off loopback).
-    const probes = args.includes('--snapshot') ? ['--probes'] : [];
-    const code = await main([...args, ...probes, '-o', 'json'], { stdout, stderr });
-    if (code !== 0 && code !== 3) throw new Error(`model-engine-doctor ${args.join(' ')} exited ${code}: ${stderr.text}`);
-    return JSON.parse(stdout.text) as Report;
-  } finally {
-    process.env.MED_NETWORK = saved.net;
-    if (saved.ci === undefined) delete process.env.CI;
-    else process.env.CI = saved.ci;
-  }
+  // Snapshot runs probe only when asked (--probes); the fixtures keep the probes' answers (refused off loopback).
+  const probes = args.includes('--snapshot') ? ['--probes'] : [];
+  const { code, stdout, stderr } = await runMain([...args, ...probes, '-o', 'json'], { MED_NETWORK: network, CI: 'true' });
+  if (code !== 0 && code !== 3) throw new Error(`model-engine-doctor ${args.join(' ')} exited ${code}: ${stderr}`);
+  return JSON.parse(stdout) as Report;
 }
 
 const cache = new Map<string, Promise<Report>>();
@@ -76,7 +55,7 @@ const once = (key: string, make: () => Promise<Report>): Promise<Report> => {
   return p.then((r) => structuredClone(r));
 };
 
-/** `triage --snapshot fixtures/clusters/<name>`: the demo by default (3 root causes, 2 warnings, 49 passes). */
+/** `triage --snapshot fixtures/clusters/<name>`: the demo by default (3 root causes, 2 warnings, the rest passes and skips). */
 export function triageReport(name = 'demo-aws', opts: { network?: 'loopback' | 'all' } = {}): Promise<Report> {
   const rel = `fixtures/clusters/${name}`;
   return once(`triage ${name} ${opts.network ?? 'loopback'}`, async () => pinned(await runJson(['triage', '--snapshot', fixture(rel)], opts.network), rel));
@@ -124,7 +103,7 @@ export async function hostileReport(): Promise<Report> {
   pull.evidence.push({ type: 'event', object: { kind: 'Pod', namespace: 'llm-engine', name: 'a|b' }, reason: 'Failed', message: 'a <tag> & "quotes" ]]> and a bell \u0007 | pipe `tick` *star*', count: 3 });
   const queues = results.findIndex((r) => r.id === 'broker/queues');
   const q = results[queues]!;
-  results[queues] = { id: q.id, area: q.area, title: q.title, docs: q.docs, severity: 'high', messageId: 'timeout', message: 'check timed out after 30000 ms', status: 'error', error: 'check timed out after 30000 ms', evidence: [], durationMs: 30000 };
+  results[queues] = { id: q.id, area: q.area, title: q.title, docs: q.docs, severity: 'high', messageId: 'timeout', message: 'check timed out after 30s', status: 'error', error: 'check timed out after 30s', evidence: [], durationMs: 30000 };
   results.sort(compareResults);
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 };
   for (const r of results) counts[r.status] += 1;

@@ -77,7 +77,15 @@ describe('renderMarkdown keeps a ticket under GitHub\'s limit', () => {
 
   it(`stays under ${MARKDOWN_LIMIT} characters for every fixture snapshot`, async () => {
     const sizes: [string, number][] = [];
-    for (const name of names) sizes.push([name, renderMarkdown(await triageReport(name)).length]);
+    for (const name of names) {
+      // A snapshot of the cluster alone (a GPU check's fixture) holds no model-engine: triage refuses it with exit 2,
+      // as it refuses a live cluster without one (no namespace is guessed); it has no report to size.
+      const report = await triageReport(name).catch((e: unknown) => {
+        if (e instanceof Error && /exited 2: model-engine-doctor: error: no model-engine control plane/.test(e.message)) return undefined;
+        throw e;
+      });
+      if (report) sizes.push([name, renderMarkdown(report).length]);
+    }
     sizes.push(['demo-aws off network', renderMarkdown(offNetwork).length]);
     sizes.sort((a, b) => b[1] - a[1]);
     expect(sizes.length).toBeGreaterThan(20);

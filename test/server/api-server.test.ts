@@ -329,8 +329,8 @@ describe('access control, writes and faults', () => {
       expect((await raw(s.url, '/api/v1/namespaces')).status).toBe(200);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
       expect(s.requestLog.slice(0, 3)).toEqual([
-        { method: 'GET', path: '/api/v1/nodes', status: 503 },
-        { method: 'GET', path: '/api/v1/nodes', status: 503 },
+        { method: 'GET', path: '/api/v1/nodes', status: 503, fault: true },
+        { method: 'GET', path: '/api/v1/nodes', status: 503, fault: true },
         { method: 'GET', path: '/api/v1/nodes', status: 200 },
       ]);
     } finally {

@@ -11,7 +11,7 @@ import type { GatewayEndpointRecord, GatewayPort } from '../../src/engine/ports/
 import { collectEndpointFacts, type CollectInput, type EndpointFacts } from '../../src/model-engine/endpoint-facts.js';
 import { endpointView, type EndpointCause } from '../../src/model-engine/endpoint-view.js';
 import { MATRIX } from '../../src/matrix/index.js';
-import { SnapshotKube } from '../../src/sources/kube/snapshot-kube.js';
+import { SnapshotKube, type Denial } from '../../src/sources/kube/snapshot-kube.js';
 import { loadSnapshot, type Snapshot } from '../../src/sources/snapshot/load.js';
 import { fixture } from './check-tester.js';
 
@@ -23,6 +23,8 @@ export interface CauseCase {
   endpoint: string;
   /** More collection input: ports (`gateway`, `registry`, `cloud`), hints. */
   collect?: Partial<CollectInput>;
+  /** Reads the snapshot port refuses with 403, as RBAC would (`{ verb: 'list', resource: 'pods', namespace: 'llm-engine' }`). */
+  deny?: Denial[];
   /** Edit the collected facts: a variation of a real snapshot (say what it simulates in the case name). */
   edit?: (f: EndpointFacts) => EndpointFacts;
 }
@@ -52,7 +54,7 @@ export function snapshotOf(name: string): Promise<Snapshot> {
 export async function factsOf(c: CauseCase): Promise<EndpointFacts> {
   const snap = await snapshotOf(c.snapshot);
   const facts = await collectEndpointFacts({
-    kube: new SnapshotKube(snap),
+    kube: new SnapshotKube(snap, c.deny ?? []),
     query: c.endpoint,
     namespace: 'llm-engine',
     controlPlaneNamespace: 'model-engine',

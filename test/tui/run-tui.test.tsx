@@ -5,9 +5,10 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { defineCheck, fail, pass } from '../../src/engine/define-check.js';
 import { CancelledError } from '../../src/engine/errors.js';
-import type { BaseContext, RunInput } from '../../src/engine/runner.js';
+import type { RunInput } from '../../src/engine/runner.js';
 import type { Check, Report } from '../../src/engine/types.js';
 import { runTui } from '../../src/tui/run-tui.js';
+import { baseContext } from '../support/context.js';
 import { imagePull } from './fixture-diagnosis.js';
 import { KEY, tick } from './helpers.js';
 
@@ -59,16 +60,7 @@ const CSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const SGR = /\u001b\[[0-9;]*m/;
 const screen = (out: FakeStdout) => out.text.replace(CSI, '');
 
-const context: BaseContext = {
-  cloud: 'aws',
-  matrix: undefined,
-  namespaces: { controlPlane: 'model-engine', endpoint: 'llm-engine' },
-  kube: undefined,
-  values: undefined,
-  options: { canary: false, exec: false, cloudApi: false, network: 'loopback', extra: {} },
-  now: new Date('2026-07-01T10:04:12Z'),
-  ports: {},
-};
+const context = baseContext({ matrix: undefined, now: new Date('2026-07-01T10:04:12Z') });
 
 const meta = (id: string, severity: Check['meta']['severity'], messages: Record<string, string>) => ({
   id,
@@ -80,15 +72,18 @@ const meta = (id: string, severity: Check['meta']['severity'], messages: Record<
   messages,
 });
 
-/** Fails on its first run and passes from then on: someone fixed the cluster between `r` presses. */
-function flakyRedis() {
+/**
+ * Fails on its first run and passes from then on: someone fixed the cluster between `r` presses. A re-run waits for
+ * `rerunGate` (the test opens it once it has seen the re-run's progress), however slow the machine draws frames.
+ */
+function flakyRedis(rerunGate: Promise<void> = Promise.resolve()) {
   let runs = 0;
   return defineCheck({
     meta: meta('redis/auth', 'high', { rejected: 'Redis at {{host}} rejected the credentials', accepted: 'Redis at {{host}} accepted the credentials' }),
     async run(ctx) {
       runs += 1;
       ctx.progress('waiting for redis 127.0.0.1:6380…');
-      await tick(runs === 1 ? 5 : 300); // the re-run lasts long enough for a frame showing its progress
+      if (runs > 1) await rerunGate;
       const data = { host: '127.0.0.1:6380' };
       return runs === 1
         ? fail('rejected', {
@@ -144,12 +139,15 @@ describe('runTui', () => {
   it('re-runs the selected check with r and returns the report as last shown', async () => {
     const stdout = new FakeStdout();
     const stdin = new FakeStdin();
-    const done = runTui({ runInput: input([flakyRedis(), steady]), color: false, streams: { stdout, stderr: new FakeStdout() }, stdin: keyboard(stdin) });
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const done = runTui({ runInput: input([flakyRedis(gate), steady]), color: false, streams: { stdout, stderr: new FakeStdout() }, stdin: keyboard(stdin) });
     await until(() => screen(stdout).includes('1/1 · filter failing + warnings'), 'the report');
     expect(screen(stdout)).toContain('❯ #1  ✖ FAIL   high      redis/auth  Redis at 127.0.0.1:6380 rejected the credentials');
 
     stdin.press('r');
     await until(() => screen(stdout).includes('re-running redis/auth…  waiting for redis 127.0.0.1:6380…'), 'the re-run progress');
+    openGate();
     await until(() => screen(stdout).includes('re-ran redis/auth: FAIL → PASS'), 'the re-run outcome');
     stdin.press('q');
     const report = await done;

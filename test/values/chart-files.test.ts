@@ -8,37 +8,14 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from '../../src/cli.js';
 import type { Report } from '../../src/engine/index.js';
+import { runMain } from '../support/capture.js';
 import { describeWithChart, describeWithHelm, REPO } from '../support/helm.js';
 
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
+/** `preflight --offline … -o json`: no KUBECONFIG and a home without ~/.kube/config, plus `env`, for this run only. */
 async function preflight(args: string[], env: Record<string, string> = {}): Promise<{ code: number; report?: Report; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME, ...Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]])) };
-  // Offline: no KUBECONFIG, and a home without ~/.kube/config.
-  delete process.env.KUBECONFIG;
-  process.env.HOME = tmpdir();
-  Object.assign(process.env, env);
-  try {
-    const code = await main(['preflight', '--offline', ...args, '-o', 'json'], { stdout, stderr });
-    return { code, stderr: stderr.text, ...(stdout.text.trim().startsWith('{') ? { report: JSON.parse(stdout.text) as Report } : {}) };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  const out = await runMain(['preflight', '--offline', ...args, '-o', 'json'], { KUBECONFIG: undefined, HOME: tmpdir(), ...env });
+  return { code: out.code, stderr: out.stderr, ...(out.stdout.trim().startsWith('{') ? { report: JSON.parse(out.stdout) as Report } : {}) };
 }
 
 const ref = (o: { kind: string; namespace?: string; name: string } | undefined) => (o ? `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}` : '—');

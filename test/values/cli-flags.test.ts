@@ -6,19 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { main } from '../../src/cli.js';
+import { Readable } from 'node:stream';
 import type { Report } from '../../src/engine/index.js';
+import { runMain } from '../support/capture.js';
 import { describeWithHelm, REPO } from '../support/helm.js';
-
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 let dir: string;
 beforeAll(async () => {
@@ -28,26 +19,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(args: string[], env: Record<string, string | undefined> = {}) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME, PATH: process.env.PATH, HELM: process.env.HELM };
-  delete process.env.KUBECONFIG;
-  process.env.HOME = dir;
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  try {
-    const code = await main(args, { stdout, stderr });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+/** `main(args)` offline-ready: no KUBECONFIG and a home without ~/.kube/config, plus `env`, for this run only. */
+const run = (args: string[], env: Record<string, string | undefined> = {}) => runMain(args, { KUBECONFIG: undefined, HOME: dir, ...env });
 
 const GOOD = join(REPO, 'fixtures/values/aws-good.yaml');
 

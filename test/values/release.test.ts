@@ -236,8 +236,8 @@ describe('redactRelease', () => {
     expect(text).not.toContain(PG_PASSWORD);
     expect(text).not.toContain('chart-default-pass');
     expect((red.config as { redis: { auth: string } }).redis.auth).toBe('REDACTED');
-    // An env entry whose name is a credential loses its whole value, not just the URL password.
-    expect((red.config as { extraEnvVars: { value: string }[] }).extraEnvVars[0]!.value).toBe('REDACTED');
+    // A URL under a URL-valued name (ML_INFRA_DATABASE_URL) loses its password; user, host and database stay evidence.
+    expect((red.config as { extraEnvVars: { value: string }[] }).extraEnvVars[0]!.value).toBe('postgresql://llm_engine:REDACTED@llm-engine-db.example.internal:5432/llm_engine');
   });
 
   it('empties rendered manifests and keeps the rest', () => {

@@ -4,7 +4,7 @@
  * (with its template, from helm's `# Source:` comment) and the values key it came from.
  */
 import { parse } from 'yaml';
-import { skip, type CheckContext, type Evidence, type Finding, type ObjectRef, type PodSpec } from '../../../src/engine/index.js';
+import { ifUnreadable, skip, type CheckContext, type Evidence, type Finding, type ObjectRef, type PodSpec } from '../../../src/engine/index.js';
 import { isChartPort, type RenderedChart, type RenderedObject } from '../../../src/engine/ports/chart.js';
 import type { ComparableManifest } from './duplicates.js';
 import { podDependencies } from './hook-order.js';
@@ -37,12 +37,16 @@ export async function renderedOrSkip(ctx: CheckContext): Promise<RenderedChart |
   return r;
 }
 
-/** The render when one succeeded (values checks that helm's output settles step aside for the chart checks). */
+/**
+ * The render when one succeeded (values checks that helm's output settles step aside for the chart checks). A chart
+ * that could not be rendered because the run could not determine the release namespace is no render: the values
+ * checks judge the values themselves, and the chart checks skip naming why.
+ */
 export async function renderedChart(ctx: Pick<CheckContext, 'ports' | 'signal'>): Promise<RenderedChart | undefined> {
   const port = ctx.ports.chart;
   if (!isChartPort(port)) return undefined;
-  const r = await port.render(ctx.signal);
-  return r.ok ? r : undefined;
+  const r = await ifUnreadable(() => port.render(ctx.signal), () => undefined);
+  return r?.ok ? r : undefined;
 }
 
 export const isFinding = (x: unknown): x is Finding => typeof x === 'object' && x !== null && 'messageId' in x && 'status' in x;

@@ -360,7 +360,9 @@ export async function probeGroup(ctx: CheckContext, group: ImageGroup, label: st
   if (entries.length === 0) {
     const problem = inputs.set.problems.find((p) => (group === 'control-plane' ? ['missingTag', 'missingRepository'] : ['missingPrefix', 'badGarPrefix']).includes(p.code));
     if (problem) return [skip('valuesIncomplete', { data: { group: label, detail: problem.detail }, ...(ctx.values ? { evidence: [ctx.values.evidence(problem.valuesPath)] } : {}) })];
-    return [skip('noImages', { data: { group: label, why: 'the values and the cluster name none' } })];
+    // Values that could not be read are not values that name no image: say which read failed.
+    const why = ctx.values ? undefined : ctx.missing?.values;
+    return [skip('noImages', { data: { group: label, why: why ? `the helm values could not be read (${why.message}; pass -f values.yaml) and the cluster names none` : 'the values and the cluster name none' } })];
   }
   ctx.progress(`probing ${entries.length} ${label} image${entries.length === 1 ? '' : 's'}`);
   const probes = await Promise.all(entries.map((e) => registry.probe({ ref: e.ref, ...pullContext(e, inputs) }, ctx.signal)));

@@ -45,7 +45,10 @@ export type ChartRender = RenderedChart | ChartRenderFailure;
 export interface ChartPort {
   /** The chart folder being rendered. */
   readonly path: string;
-  /** Render (once per run; later calls share the first answer). */
+  /**
+   * Render (once per run; later calls share the first answer). Rejects with the ForbiddenError or ApiError that kept
+   * the run from knowing the release namespace, when it could not (a chart rendered for a guess judges another install).
+   */
   render(signal: AbortSignal): Promise<ChartRender>;
 }
 

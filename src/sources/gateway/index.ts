@@ -5,6 +5,7 @@
  */
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
 import { ENDPOINT_ID, type GatewayAnswer, type GatewayEndpointRecord, type GatewayPort } from '../../engine/ports/gateway.js';
+import { abortError } from '../../engine/errors.js';
 
 export interface GatewayOptions {
   /** `--gateway-url`, e.g. `http://model-engine.model-engine.svc.cluster.local` or a port-forward. */
@@ -71,7 +72,7 @@ export function createGatewayPort(opts: GatewayOptions): GatewayPort {
       }
       return { url, status: r.status, body };
     } catch (e) {
-      if (signal.aborted) throw e;
+      if (signal.aborted) throw abortError(signal);
       return { url, error: describe(e) };
     }
   };

@@ -5,12 +5,13 @@
  * We add what checks need on top: paging, selectors, per-run memoisation, timeouts and kubectl-style names.
  */
 import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { CancelledError, EXIT, FatalError, ForbiddenError } from '../../engine/errors.js';
+import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, formatMs, ifUnreadable, type Deadline } from '../../engine/errors.js';
+import { redactText } from '../../engine/redact.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
-import { loadKubeconfigFile } from './kubeconfig-check.js';
+import { sleep } from '../sleep.js';
+import { execPluginOf, guardExecPlugins, killExecPlugins } from './exec-plugins.js';
 import { apiVersionOf, hasServed, lookupResource, qualifiedName, type ResourceInfo } from './resources.js';
 
-export const DEFAULT_TIMEOUT_MS = 15_000;
 const PAGE_SIZE = 500;
 
 const firstLine = (s: string) => s.split('\n')[0]!.trim();
@@ -21,7 +22,7 @@ const firstLine = (s: string) => s.split('\n')[0]!.trim();
 export { loadKubeConfig, NoKubeConfigError, type LoadKubeConfigOptions } from './kubeconfig.js';
 
 // ---------------------------------------------------------------------------------------------------
-// Requests
+// Requests: the one path every read takes (discovery, lists, gets, logs, the release Secret, /version).
 
 interface Resp {
   status: number;
@@ -29,8 +30,27 @@ interface Resp {
   text: string;
 }
 
-/** The credentials could not be obtained (an exec plugin failed, a token file is missing…). */
-class CredentialError extends Error {}
+export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Extra tries after the first for 429, 5xx, dropped connections and answers that are not JSON. */
+export const DEFAULT_RETRIES = 3;
+/** The longest `Retry-After` honoured; a server asking for more is asked again after this long. */
+export const RETRY_AFTER_CAP_MS = 5_000;
+/** How long an exec credential plugin may take (or `--request-timeout`, when longer). */
+export const EXEC_PLUGIN_TIMEOUT_MS = 60_000;
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_CAP_MS = 2_000;
+/** A request that timed out is tried once more at most: a hung connection is worth one fresh try, not four. */
+const TIMEOUT_RETRIES = 1;
+/**
+ * After this many reads in a row end unanswered (timed out or unreachable, retries spent), the cluster is taken as
+ * gone for the run: later reads fail at once with the same reason instead of each waiting out its own timeout.
+ */
+const UNANSWERED_LIMIT = 3;
+
+/** Statuses the API server (or a proxy before it) sends for conditions that pass: load shed, a restart, a timeout. */
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+/** A kept-alive connection closed under us, or the server reset it mid-answer. */
+const RESET_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED', 'ECONNABORTED']);
 
 /** The one-line reason behind a failed fetch (`connect ECONNREFUSED 127.0.0.1:6443`, a TLS error…). */
 export function describeFetchError(e: unknown): string {
@@ -58,21 +78,62 @@ const codeOf = (e: unknown): string | undefined => {
   return undefined;
 };
 
-/** Failures worth one more try: the server shed load, or a kept-alive connection was closed under us. */
-const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRY_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED']);
-
-function statusMessage(r: Resp): string {
-  try {
-    const s = JSON.parse(r.text) as { kind?: string; message?: string; reason?: string };
-    if (s.kind === 'Status' && s.message) return s.message;
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return firstLine(r.text).slice(0, 300) || `HTTP ${r.status}`;
+/** `Retry-After` in ms: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The wait before try `attempt + 2`: the server's `Retry-After` (capped), else exponential backoff with jitter. */
+export function retryDelayMs(attempt: number, retryAfter?: string, now = Date.now()): number {
+  const asked = parseRetryAfter(retryAfter, now);
+  if (asked !== undefined) return Math.min(asked, RETRY_AFTER_CAP_MS);
+  const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** A `v1 Status` body, as every Kubernetes API answer that is not a success carries. */
+function statusOf(text: string): { message?: string; reason?: string } | undefined {
+  try {
+    const s = JSON.parse(text) as { kind?: string; message?: string; reason?: string } | null;
+    return s && s.kind === 'Status' ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function statusMessage(r: Resp): string {
+  return statusOf(r.text)?.message || firstLine(r.text).slice(0, 200) || `HTTP ${r.status}`;
+}
+
+/** A short, safe quote of a body that should not be there (an HTML error page, a proxy's banner). */
+const quoteBody = (text: string) => {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one ? `"${redactText(one.slice(0, 80))}${one.length > 80 ? '…' : ''}"` : 'an empty body';
+};
+
+const isHtml = (r: Resp) => /text\/html/i.test(r.headers['content-type'] ?? '');
+
+/** Why a response is not one a Kubernetes API server sends, or undefined when it could be. */
+function notKubernetes(r: Resp, expect: 'json' | 'text'): string | undefined {
+  if (r.status === 200) {
+    if (isHtml(r)) return `the answer is an HTML page (${quoteBody(r.text)}), not the Kubernetes API`;
+    if (expect === 'json') {
+      try {
+        JSON.parse(r.text);
+      } catch {
+        return `the answer is not JSON (${r.headers['content-type'] || 'no content type'}: ${quoteBody(r.text)})`;
+      }
+    }
+    return undefined;
+  }
+  // Every failure the API server itself sends carries a Status; anything else came from something in front of it.
+  if (r.status >= 400 && r.status !== 401 && !statusOf(r.text)) return `${r.status} with ${quoteBody(r.text)}, not a Kubernetes Status`;
+  return undefined;
+}
 
 const DISCOVERY_ACCEPT =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
@@ -131,33 +192,87 @@ export function parseResourceList(doc: LegacyResourceList): ResourceInfo[] {
     }));
 }
 
+
+export interface RequestSpec {
+  /** kubectl-style, for messages: `list pods in llm-engine`. Default: `GET <path>`. */
+  what?: string;
+  query?: Record<string, string | undefined>;
+  accept?: string;
+  /** What a 200 must hold; default JSON (logs are text). */
+  expect?: 'json' | 'text';
+}
+
 export interface LiveKubeOptions {
   /** Aborts every request in flight (Ctrl-C); they then reject with CancelledError. */
   signal?: AbortSignal;
-  /** Per-request timeout; default 15 s. */
+  /** The run's `--deadline`: requests in flight then reject with DeadlineError. */
+  deadline?: Deadline;
+  /** Per-request timeout (`--request-timeout`); default 15 s; 0: none. */
   timeoutMs?: number;
-  /** Extra tries for 429/5xx and dropped connections on these read-only GETs; default 2. */
+  /** Extra tries for 429/5xx, dropped connections and non-JSON answers; default 3 (a timeout is retried once). */
   retries?: number;
   /** Page size for lists; default 500 (as kubectl). */
   pageSize?: number;
+  /** How long an exec credential plugin may take; default 60 s or the request timeout, when longer; 0: no limit. */
+  execTimeoutMs?: number;
+  /** Tries after a timeout; default 1 (`connect` uses 0: a server that does not answer at first contact is down). */
+  timeoutRetries?: number;
 }
 
-/** KubePort over the kubeconfig's current context. Lists, logs and discovery are memoised for the run. */
+/** The failure a request ends in when a stop signal fired: Ctrl-C, or the run's deadline. */
+function stopped(signal: AbortSignal | undefined, deadline: Deadline | undefined): Error | undefined {
+  if (signal?.aborted) return new CancelledError();
+  if (deadline?.signal.aborted) return new DeadlineError(deadline.ms);
+  return undefined;
+}
+
+/** Kinds of requests memoised for the run, each with its own map. */
+type Memo<T> = Map<string, Promise<T>>;
+
+/**
+ * Remember a read for the run, failures included: a denial, or a failure the retries did not get past, is the
+ * same answer for every check that asks (and costs no more requests). Cancellation and the deadline are not
+ * answers, so they are not kept.
+ */
+function memoised<T>(memo: Memo<T>, key: string, read: () => Promise<T>): Promise<T> {
+  let p = memo.get(key);
+  if (!p) {
+    p = read();
+    memo.set(key, p);
+    p.catch((e: unknown) => {
+      if (e instanceof CancelledError || e instanceof DeadlineError) memo.delete(key);
+    });
+  }
+  return p;
+}
+
+/** KubePort over the kubeconfig's current context. Discovery, lists, gets and logs are memoised for the run. */
 export class LiveKube implements KubePort {
   requestCount = 0;
   readonly target: string;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly pageSize: number;
+  private readonly execTimeoutMs: number;
+  private readonly timeoutRetries: number;
+  /** Reads in a row that got no answer at all, and the last reason (see {@link UNANSWERED_LIMIT}). */
+  private unanswered = 0;
+  private lastUnanswered: ApiError | undefined;
   private readonly signal: AbortSignal | undefined;
+  private readonly deadline: Deadline | undefined;
+  private readonly plugin: string | undefined;
   private readonly http = new IsomorphicFetchHttpLibrary();
-  private readonly lists = new Map<string, Promise<KubeObject[]>>();
-  private readonly logMemo = new Map<string, Promise<string | undefined>>();
+  private readonly lists: Memo<KubeObject[]> = new Map();
+  private readonly gets: Memo<KubeObject | undefined> = new Map();
+  private readonly logMemo: Memo<string | undefined> = new Map();
   private discovery: Promise<ResourceInfo[]> | undefined;
   private dispatcher: ReturnType<RequestContext['getDispatcher']>;
+  /** Credentials are fetched one request at a time, so an exec plugin runs once and the rest use its cached answer. */
+  private authQueue: Promise<unknown> = Promise.resolve();
 
   refresh(): void {
     this.lists.clear();
+    this.gets.clear();
     this.logMemo.clear();
   }
 
@@ -166,11 +281,16 @@ export class LiveKube implements KubePort {
     opts: LiveKubeOptions = {},
   ) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.retries = opts.retries ?? 2;
+    this.retries = opts.retries ?? DEFAULT_RETRIES;
     this.pageSize = opts.pageSize ?? PAGE_SIZE;
+    this.execTimeoutMs = opts.execTimeoutMs ?? (this.timeoutMs === 0 ? 0 : Math.max(EXEC_PLUGIN_TIMEOUT_MS, this.timeoutMs));
+    this.timeoutRetries = opts.timeoutRetries ?? TIMEOUT_RETRIES;
     this.signal = opts.signal;
+    this.deadline = opts.deadline;
+    this.plugin = execPluginOf(kc);
+    if (this.plugin) guardExecPlugins(kc);
     const cluster = kc.getCurrentCluster();
-    this.target = `${kc.getCurrentContext()}${cluster ? ` (${cluster.server})` : ''}`;
+    this.target = redactText(`${kc.getCurrentContext()}${cluster ? ` (${cluster.server})` : ''}`);
   }
 
   /** Release pooled connections (idle ones never hold the process open, so calling this is optional). */
@@ -180,56 +300,132 @@ export class LiveKube implements KubePort {
     await d?.close().catch(() => undefined);
   }
 
-  /** One GET through client-node's auth and fetch, with timeout and retries. */
-  async request(path: string, query: Record<string, string | undefined> = {}, accept = 'application/json'): Promise<Resp> {
+  private stopError(): Error | undefined {
+    return stopped(this.signal, this.deadline);
+  }
+
+  /** Wait, unless Ctrl-C or the deadline comes first. */
+  private async pause(ms: number): Promise<void> {
+    const stops = [this.signal, this.deadline?.signal].filter((s): s is AbortSignal => !!s);
+    await sleep(ms, stops.length ? AbortSignal.any(stops) : new AbortController().signal, () => this.stopError() ?? new CancelledError());
+  }
+
+  /**
+   * Authenticate a request through client-node (tokens, client certificates, exec plugins). A plugin gets
+   * {@link EXEC_PLUGIN_TIMEOUT_MS}; on timeout, Ctrl-C or the deadline it is killed with its children.
+   */
+  private async authenticate(ctx: RequestContext): Promise<void> {
+    const failed = (detail: string) => new ApiError('credentials', `cannot get credentials for context "${this.kc.getCurrentContext()}"`, detail);
+    const apply = () => this.kc.applySecurityAuthentication(ctx);
+    const auth = this.plugin ? this.authQueue.then(apply) : apply();
+    if (this.plugin) this.authQueue = auth.catch(() => undefined);
+    const limits = [this.signal, this.deadline?.signal, ...(this.plugin && this.execTimeoutMs > 0 ? [AbortSignal.timeout(this.execTimeoutMs)] : [])].filter(
+      (s): s is AbortSignal => !!s,
+    );
+    const limit = limits.length ? AbortSignal.any(limits) : undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onLimit = () => {
+          killExecPlugins();
+          reject(this.stopError() ?? failed(`the exec plugin ${this.plugin} gave no credentials within ${formatMs(this.execTimeoutMs)}; it was stopped`));
+        };
+        if (limit?.aborted) return onLimit();
+        limit?.addEventListener('abort', onLimit, { once: true });
+        auth.then(
+          () => {
+            limit?.removeEventListener('abort', onLimit);
+            resolve();
+          },
+          (e: unknown) => {
+            limit?.removeEventListener('abort', onLimit);
+            // A plugin's stderr may hold what it was handed (a token, a password): only a redacted first line is shown.
+            reject(this.stopError() ?? failed(redactText(firstLine(String((e as Error)?.message ?? e)) || 'the exec plugin failed with no message')));
+          },
+        );
+      });
+    } finally {
+      auth.catch(() => undefined);
+    }
+  }
+
+  /** One GET and its answer, through client-node's auth and fetch, with one retry policy for every read. */
+  async request(path: string, spec: RequestSpec = {}): Promise<Resp> {
+    const what = spec.what ?? `GET ${path}`;
+    if (this.unanswered >= UNANSWERED_LIMIT && this.lastUnanswered) {
+      throw new ApiError(this.lastUnanswered.failure, what, `not sent: the cluster left the last ${this.unanswered} reads unanswered (${this.lastUnanswered.detail})`);
+    }
+    try {
+      const r = await this.send(path, what, spec);
+      this.unanswered = 0;
+      return r;
+    } catch (e) {
+      if (e instanceof ApiError && (e.failure === 'timeout' || e.failure === 'unreachable')) {
+        this.unanswered++;
+        this.lastUnanswered = e;
+      }
+      throw e;
+    }
+  }
+
+  private async send(path: string, what: string, spec: RequestSpec): Promise<Resp> {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new FatalError(`context "${this.kc.getCurrentContext()}" has no cluster`);
+    const expect = spec.expect ?? 'json';
     // Plain concatenation keeps a server URL's own path prefix (Rancher: https://rancher/k8s/clusters/c-x).
     const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+    let timeouts = 0;
     for (let attempt = 0; ; attempt++) {
-      if (this.signal?.aborted) throw new CancelledError();
+      const stop = this.stopError();
+      if (stop) throw stop;
+      const tries = () => (attempt > 0 ? ` (after ${attempt + 1} tries)` : '');
       const ctx = new RequestContext(url.toString(), 'GET');
-      ctx.setHeaderParam('Accept', accept);
+      ctx.setHeaderParam('Accept', spec.accept ?? 'application/json');
       ctx.setHeaderParam('User-Agent', 'model-engine-doctor');
-      try {
-        await this.kc.applySecurityAuthentication(ctx);
-      } catch (e) {
-        throw new CredentialError(`cannot get credentials for context "${this.kc.getCurrentContext()}": ${firstLine((e as Error).message)}`);
-      }
+      await this.authenticate(ctx);
       // client-node builds a new connection pool per request; keep the first so requests share connections.
       const fresh = ctx.getDispatcher();
       if (fresh && this.dispatcher && fresh !== this.dispatcher) {
         void fresh.close().catch(() => undefined);
         ctx.setDispatcher(this.dispatcher);
       } else if (fresh) this.dispatcher = fresh;
-      const timeout = AbortSignal.timeout(this.timeoutMs);
-      ctx.setSignal(this.signal ? AbortSignal.any([this.signal, timeout]) : timeout);
+      const timeout = this.timeoutMs > 0 ? AbortSignal.timeout(this.timeoutMs) : undefined;
+      const signals = [this.signal, this.deadline?.signal, timeout].filter((s): s is AbortSignal => !!s);
+      if (signals.length) ctx.setSignal(AbortSignal.any(signals));
       this.requestCount++;
       let resp: Resp;
       try {
         const r = await this.http.send(ctx).toPromise();
         resp = { status: r.httpStatusCode, headers: r.headers, text: await r.body.text() };
       } catch (e) {
-        if (this.signal?.aborted) throw new CancelledError();
-        if (timeout.aborted) throw new Error(`GET ${url.pathname}: no answer within ${this.timeoutMs} ms`);
-        if (attempt < this.retries && RETRY_CODES.has(codeOf(e) ?? '')) {
-          await sleep(100 * 2 ** attempt);
+        const halt = this.stopError();
+        if (halt) throw halt;
+        if (timeout?.aborted) {
+          if (timeouts++ < this.timeoutRetries && attempt < this.retries) continue;
+          throw new ApiError('timeout', what, `no answer within ${formatMs(this.timeoutMs)}${tries()}`);
+        }
+        const reset = RESET_CODES.has(codeOf(e) ?? '');
+        if (reset && attempt < this.retries) {
+          await this.pause(retryDelayMs(attempt));
           continue;
         }
-        throw new Error(`GET ${url.pathname}: ${describeFetchError(e)}`, { cause: e });
+        throw new ApiError('unreachable', what, `${redactText(describeFetchError(e))}${tries()}`);
       }
-      if (RETRY_STATUS.has(resp.status) && attempt < this.retries) {
-        const after = Number(resp.headers['retry-after']);
-        await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : 200 * 2 ** attempt);
+      const odd = notKubernetes(resp, expect);
+      if ((RETRY_STATUS.has(resp.status) || (odd && resp.status === 200)) && attempt < this.retries) {
+        await this.pause(retryDelayMs(attempt, resp.headers['retry-after']));
         continue;
       }
+      if (odd) throw new ApiError(RETRY_STATUS.has(resp.status) ? 'server' : 'not-kubernetes', what, `${odd}${tries()}`);
+      if (RETRY_STATUS.has(resp.status)) throw new ApiError('server', what, `${resp.status} ${redactText(statusMessage(resp))}${tries()}`);
+      if (resp.status === 401) throw new ApiError('credentials', what, `401 ${redactText(statusMessage(resp))}: the cluster rejected the credentials`);
       return resp;
     }
   }
 
-  private fail(r: Resp, what: string): never {
-    throw new Error(`${what}: ${r.status} ${statusMessage(r)}`);
+  /** An answer no read expects (a 400 on a list, a 405…): the server's own message. */
+  private unexpected(r: Resp, what: string): never {
+    throw new ApiError('server', what, `${r.status} ${redactText(statusMessage(r))}`);
   }
 
   private collectionPath(info: ResourceInfo, namespace: string | undefined): string {
@@ -252,20 +448,22 @@ export class LiveKube implements KubePort {
     if (!this.discovery) {
       const p = this.fetchDiscovery();
       this.discovery = p;
-      p.catch(() => {
-        if (this.discovery === p) this.discovery = undefined;
+      p.catch((e: unknown) => {
+        if ((e instanceof CancelledError || e instanceof DeadlineError) && this.discovery === p) this.discovery = undefined;
       });
     }
     return this.discovery;
   }
 
   private async fetchDiscovery(): Promise<ResourceInfo[]> {
-    const [core, apis] = await Promise.all([this.request('/api', {}, DISCOVERY_ACCEPT), this.request('/apis', {}, DISCOVERY_ACCEPT)]);
+    const get = (path: string) => this.request(path, { what: `discovery (GET ${path})`, accept: DISCOVERY_ACCEPT });
+    const [core, apis] = await Promise.all([get('/api'), get('/apis')]);
     const out: ResourceInfo[] = [];
     const legacy: string[] = [];
     for (const [r, isCore] of [[core, true], [apis, false]] as const) {
-      if (r.status === 403) throw new ForbiddenError('get', isCore ? '/api' : '/apis', undefined, statusMessage(r));
-      if (r.status !== 200) this.fail(r, `GET ${isCore ? '/api' : '/apis'}`);
+      const path = isCore ? '/api' : '/apis';
+      if (r.status === 403) throw new ForbiddenError('get', path, undefined, redactText(statusMessage(r)));
+      if (r.status !== 200) this.unexpected(r, `discovery (GET ${path})`);
       const body = JSON.parse(r.text) as AggregatedList & {
         versions?: string[];
         groups?: { name: string; versions: { groupVersion: string }[]; preferredVersion?: { groupVersion: string } }[];
@@ -282,9 +480,9 @@ export class LiveKube implements KubePort {
     }
     const lists = await Promise.all(
       legacy.map(async (path) => {
-        const r = await this.request(path);
-        // A broken aggregated API (metrics-server down) answers 503; kubectl skips it, and so do we.
-        return r.status === 200 ? parseResourceList(JSON.parse(r.text) as LegacyResourceList) : [];
+        // A broken aggregated API (metrics-server down) answers 503 or not at all; kubectl skips it, and so do we.
+        const r = await ifUnreadable(() => this.request(path, { what: `discovery (GET ${path})` }), () => undefined);
+        return r?.status === 200 ? parseResourceList(JSON.parse(r.text) as LegacyResourceList) : [];
       }),
     );
     for (const l of lists) out.push(...l);
@@ -296,29 +494,19 @@ export class LiveKube implements KubePort {
     if (!info) return [];
     const ns = info.namespaced ? opts.namespace : undefined;
     const key = JSON.stringify([qualifiedName(info), ns ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '']);
-    let p = this.lists.get(key);
-    if (!p) {
-      p = this.fetchList(info, ns, opts);
-      this.lists.set(key, p);
-      // Forget failures (a later call may succeed) except RBAC denials, which hold for the whole run.
-      p.catch((e: unknown) => {
-        if (!(e instanceof ForbiddenError)) this.lists.delete(key);
-      });
-    }
-    return structuredClone(await p) as T[];
+    return structuredClone(await memoised(this.lists, key, () => this.fetchList(info, ns, opts))) as T[];
   }
 
   private async fetchList(info: ResourceInfo, ns: string | undefined, opts: ListOptions): Promise<KubeObject[]> {
     const path = this.collectionPath(info, ns);
+    const what = `list ${qualifiedName(info)} ${ns ? `in ${ns}` : info.namespaced ? 'in all namespaces' : 'at cluster scope'}`;
     const items: KubeObject[] = [];
     let cont: string | undefined;
     let paged = true;
     for (let page = 0; ; page++) {
       const r = await this.request(path, {
-        ...(paged ? { limit: String(this.pageSize) } : {}),
-        continue: cont,
-        labelSelector: opts.labelSelector,
-        fieldSelector: opts.fieldSelector,
+        what,
+        query: { ...(paged ? { limit: String(this.pageSize) } : {}), continue: cont, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
       });
       if (r.status === 410 && cont) {
         // The continue token expired mid-list: start over in one unpaged request, as client-go's pager does.
@@ -327,16 +515,16 @@ export class LiveKube implements KubePort {
         paged = false;
         continue;
       }
-      if (r.status === 403) throw new ForbiddenError('list', qualifiedName(info), ns, statusMessage(r));
+      if (r.status === 403) throw new ForbiddenError('list', qualifiedName(info), ns, redactText(statusMessage(r)));
       if (r.status === 404) return []; // the resource (a CRD) is not installed
-      if (r.status !== 200) this.fail(r, `list ${qualifiedName(info)}${ns ? ` in ${ns}` : ''}`);
+      if (r.status !== 200) this.unexpected(r, what);
       const body = JSON.parse(r.text) as { apiVersion?: string; items?: KubeObject[]; metadata?: { continue?: string } };
       // Built-in list items come without kind/apiVersion; fill them in as kubectl does when it prints.
       const apiVersion = body.apiVersion ?? apiVersionOf(info);
-      for (const it of body.items ?? []) items.push({ apiVersion, kind: info.kind, ...it });
+      for (const it of Array.isArray(body.items) ? body.items : []) items.push({ apiVersion, kind: info.kind, ...it });
       const next = body.metadata?.continue || undefined;
       if (!next) return items;
-      if (next === cont || page > 10_000) throw new Error(`list ${qualifiedName(info)}: the server repeats its continue token`);
+      if (next === cont || page > 10_000) throw new ApiError('server', what, 'the server repeats its continue token');
       cont = next;
     }
   }
@@ -345,39 +533,38 @@ export class LiveKube implements KubePort {
     const info = await this.resolve(resource);
     if (!info) return undefined;
     const ns = info.namespaced ? namespace : undefined;
-    const r = await this.request(`${this.collectionPath(info, ns)}/${encodeURIComponent(name)}`);
-    if (r.status === 404) return undefined;
-    if (r.status === 403) throw new ForbiddenError('get', qualifiedName(info), ns, statusMessage(r));
-    if (r.status !== 200) this.fail(r, `get ${qualifiedName(info)} ${ns ? `${ns}/` : ''}${name}`);
-    return { apiVersion: apiVersionOf(info), kind: info.kind, ...(JSON.parse(r.text) as KubeObject) } as T;
+    const key = JSON.stringify([qualifiedName(info), ns ?? '', name]);
+    const hit = await memoised(this.gets, key, async () => {
+      const what = `get ${qualifiedName(info)} ${ns ? `${ns}/` : ''}${name}`;
+      const r = await this.request(`${this.collectionPath(info, ns)}/${encodeURIComponent(name)}`, { what });
+      if (r.status === 404) return undefined;
+      if (r.status === 403) throw new ForbiddenError('get', qualifiedName(info), ns, redactText(statusMessage(r)));
+      if (r.status !== 200) this.unexpected(r, what);
+      return { apiVersion: apiVersionOf(info), kind: info.kind, ...(JSON.parse(r.text) as KubeObject) };
+    });
+    return hit === undefined ? undefined : (structuredClone(hit) as T);
   }
 
   async logs(namespace: string, pod: string, container: string, opts: LogOptions = {}): Promise<string | undefined> {
     const key = JSON.stringify([namespace, pod, container, opts.tailLines ?? null, !!opts.previous]);
-    let p = this.logMemo.get(key);
-    if (!p) {
-      p = (async () => {
-        const r = await this.request(
-          `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
-          {
-            container,
-            ...(opts.tailLines !== undefined ? { tailLines: String(opts.tailLines) } : {}),
-            ...(opts.previous ? { previous: 'true' } : {}),
-          },
-          '*/*',
-        );
-        // 404: no such pod; 400: no such container, not started yet, or no previous instance.
-        if (r.status === 404 || r.status === 400) return undefined;
-        if (r.status === 403) throw new ForbiddenError('get', 'pods/log', namespace, statusMessage(r));
-        if (r.status !== 200) this.fail(r, `logs ${namespace}/${pod} -c ${container}`);
-        return r.text;
-      })();
-      this.logMemo.set(key, p);
-      p.catch((e: unknown) => {
-        if (!(e instanceof ForbiddenError)) this.logMemo.delete(key);
+    return memoised(this.logMemo, key, async () => {
+      const what = `logs of ${namespace}/${pod} -c ${container}${opts.previous ? ' --previous' : ''}`;
+      const r = await this.request(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, {
+        what,
+        accept: '*/*',
+        expect: 'text',
+        query: {
+          container,
+          ...(opts.tailLines !== undefined ? { tailLines: String(opts.tailLines) } : {}),
+          ...(opts.previous ? { previous: 'true' } : {}),
+        },
       });
-    }
-    return p;
+      // 404: no such pod; 400: no such container, not started yet, or no previous instance.
+      if (r.status === 404 || r.status === 400) return undefined;
+      if (r.status === 403) throw new ForbiddenError('get', 'pods/log', namespace, redactText(statusMessage(r)));
+      if (r.status !== 200) this.unexpected(r, what);
+      return r.text;
+    });
   }
 
   async hasResource(resource: string): Promise<boolean> {
@@ -397,41 +584,85 @@ export interface ClusterInfo {
   now: Date;
 }
 
-/** Check the cluster answers (GET /version). Unreachable, TLS failures and 401 are FatalErrors (exit 2), one line. */
-export async function connect(kc: KubeConfig, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ClusterInfo> {
-  const context = kc.getCurrentContext();
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new FatalError(`context "${context}" has no cluster server`);
-  const kube = new LiveKube(kc, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, retries: 0, ...(opts.signal ? { signal: opts.signal } : {}) });
-  let r: Resp;
+export interface ConnectOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  deadline?: Deadline;
+  retries?: number;
+  execTimeoutMs?: number;
+}
+
+/** Whether a 200 from `/api` is the Kubernetes API's version list (legacy or aggregated discovery). */
+function isApiVersions(r: Resp): boolean {
+  if (r.status !== 200) return false;
   try {
-    r = await kube.request('/version');
-  } catch (e) {
-    if (e instanceof CancelledError) throw e;
-    if (e instanceof CredentialError) throw new FatalError(e.message, EXIT.usage);
-    const detail = (e as Error).message.replace(/^GET \/version: /, '');
-    throw new FatalError(`cannot reach the cluster at ${server}: ${detail} (context "${context}")`, EXIT.usage);
+    const body = JSON.parse(r.text) as { kind?: string; versions?: unknown };
+    return body.kind === 'APIVersions' || body.kind === 'APIGroupDiscoveryList' || Array.isArray(body.versions);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Check the cluster answers as a Kubernetes API (GET /version, and /api when /version says nothing useful).
+ * Unreachable, timed out, rejected credentials, or not a Kubernetes API are FatalErrors (exit 2) with one line.
+ */
+export async function connect(kc: KubeConfig, opts: ConnectOptions = {}): Promise<ClusterInfo> {
+  const context = kc.getCurrentContext();
+  const rawServer = kc.getCurrentCluster()?.server;
+  if (!rawServer) throw new FatalError(`context "${context}" has no cluster server`);
+  // A server URL may carry a user and password (https://user:pass@host): never in a message.
+  const server = redactText(rawServer);
+  const kube = new LiveKube(kc, {
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutRetries: 0,
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    ...(opts.execTimeoutMs !== undefined ? { execTimeoutMs: opts.execTimeoutMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.deadline ? { deadline: opts.deadline } : {}),
+  });
+  const where = `(context "${context}")`;
+  const fatal = (e: unknown): never => {
+    if (!(e instanceof ApiError)) throw e;
+    switch (e.failure) {
+      case 'credentials':
+        if (/^cannot get credentials/.test(e.what)) throw new FatalError(e.message, EXIT.usage);
+        throw new FatalError(
+          `the cluster at ${server} rejected the credentials: ${e.detail.replace(/: the cluster rejected the credentials$/, '')} ${where}`,
+          EXIT.usage,
+          'refresh them (aws eks update-kubeconfig, gcloud container clusters get-credentials, az aks get-credentials) and retry',
+        );
+      case 'timeout':
+        throw new FatalError(`the cluster at ${server} did not answer: ${e.detail} ${where}`, EXIT.usage, 'a slow API server may need a longer --request-timeout');
+      case 'unreachable':
+        throw new FatalError(`cannot reach the cluster at ${server}: ${e.detail} ${where}`, EXIT.usage);
+      case 'server':
+        throw new FatalError(`the cluster at ${server} is not healthy: ${e.message} ${where}`, EXIT.usage);
+      case 'not-kubernetes':
+        throw new FatalError(`${server} does not look like a Kubernetes API server: ${e.message} ${where}`, EXIT.usage, 'check the server URL of the kubeconfig cluster, and any proxy in between');
+    }
+  };
+  try {
+    const r = await kube.request('/version').catch(fatal);
+    let version: string | undefined;
+    if (r.status === 200) {
+      const body = JSON.parse(r.text) as { gitVersion?: unknown };
+      if (typeof body.gitVersion === 'string') version = body.gitVersion;
+    }
+    if (!version && r.status !== 403) {
+      // Not the answer of a Kubernetes API (which may forbid /version, but always serves it): ask /api to be sure.
+      const api = await kube.request('/api').catch(fatal);
+      if (!isApiVersions(api)) {
+        throw new FatalError(
+          `${server} does not look like a Kubernetes API server: GET /version answered ${r.status} and GET /api ${api.status} without the API's version list ${where}`,
+          EXIT.usage,
+          'check the server URL of the kubeconfig cluster, and any proxy in between',
+        );
+      }
+    }
+    const date = Date.parse(r.headers['date'] ?? '');
+    return { server, context, version: version ?? 'unknown', now: Number.isNaN(date) ? new Date() : new Date(date) };
   } finally {
     await kube.close();
   }
-  if (r.status === 401) {
-    throw new FatalError(
-      `the cluster at ${server} rejected the credentials: 401 ${statusMessage(r)} (context "${context}")`,
-      EXIT.usage,
-      'refresh them (aws eks update-kubeconfig, gcloud container clusters get-credentials, az aks get-credentials) and retry',
-    );
-  }
-  if (r.status >= 500) {
-    throw new FatalError(`the cluster at ${server} is not healthy: /version answered ${r.status} ${statusMessage(r)} (context "${context}")`, EXIT.usage);
-  }
-  let version = 'unknown';
-  if (r.status === 200) {
-    try {
-      version = (JSON.parse(r.text) as { gitVersion?: string }).gitVersion ?? 'unknown';
-    } catch {
-      throw new FatalError(`${server} does not look like a Kubernetes API server: /version is not JSON (context "${context}")`, EXIT.usage);
-    }
-  }
-  const date = Date.parse(r.headers['date'] ?? '');
-  return { server, context, version, now: Number.isNaN(date) ? new Date() : new Date(date) };
 }

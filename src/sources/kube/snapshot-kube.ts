@@ -6,7 +6,7 @@ import { hasServed, qualifiedName } from './resources.js';
 
 /** A denial to simulate, as the API server would answer it (tests, `serve --deny`). */
 export interface Denial {
-  verb: 'list' | 'get' | 'watch' | 'create' | 'delete' | '*';
+  verb: 'list' | 'get' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | '*';
   /** Qualified resource name (`pods`, `deployments.apps`, `pods/log`) or `*`. */
   resource: string;
   /** Namespace; omitted: every namespace and cluster scope. */
@@ -21,13 +21,6 @@ export function isDenied(denials: readonly Denial[], verb: string, resource: str
       // A request across all namespaces needs the permission everywhere, so a denial in any one namespace denies it.
       (d.namespace === undefined || namespace === undefined || d.namespace === namespace),
   );
-}
-
-/** Parse `verb:resource[:namespace]` (as given to `serve --deny`). */
-export function parseDenial(spec: string): Denial {
-  const [verb, resource, namespace] = spec.split(':');
-  if (!verb || !resource) throw new Error(`bad denial "${spec}": expected verb:resource[:namespace]`);
-  return { verb: verb as Denial['verb'], resource, ...(namespace ? { namespace } : {}) };
 }
 
 /** KubePort over an in-memory snapshot: the offline twin of the live port. */

@@ -15,28 +15,22 @@ import { apiVersionOf, BUILTIN_GROUPS, qualifiedName, type ResourceInfo } from '
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, SelectorError } from '../kube/selectors.js';
 import type { Snapshot } from '../snapshot/load.js';
 import { redactSnapshot } from '../snapshot/redact-objects.js';
-import { sleep } from '../sleep.js';
 import { compareKeys, objectKey, queryObjects, servedResources } from '../snapshot/query.js';
 import { toTable, type PrinterColumn } from './tables.js';
 import { makeSelfSignedTls } from './tls.js';
 import { handleExecUpgrade, type ExecHandler } from './exec-ws.js';
+import { applyFault, armFaults, type Fault } from './faults.js';
 
-/** Make matching requests fail or stall, for tests of retries, timeouts and error handling. */
-export interface Fault {
-  match: { method?: string; pathPrefix?: string };
-  /** Answer with this status (a `Status` body) instead of serving the request. */
-  status?: number;
-  /** Wait this long first (then answer with `status`, or serve the request normally). */
-  delayMs?: number;
-  /** How many matching requests it applies to; unlimited when omitted. */
-  times?: number;
-}
+export type { Fault } from './faults.js';
 
 export interface RequestLogEntry {
   method: string;
   /** The request path with its query string. */
   path: string;
+  /** What was answered; 0 when the connection was dropped without an answer (a `reset` or `stall` fault). */
   status: number;
+  /** True when an injected fault answered instead of the snapshot. */
+  fault?: boolean;
   /** With `recordHeaders`: the header lines as sent (a repeated header stays separate lines; `Authorization` masked). */
   headers?: [string, string][];
 }
@@ -412,7 +406,7 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
   const now = snapshot.now;
   const user = opts.user ?? 'system:serviceaccount:default:model-engine-doctor';
   const denials = opts.denials ?? [];
-  const faults = (opts.faults ?? []).map((f) => ({ ...f, left: f.times ?? Infinity }));
+  const faults = armFaults(opts.faults ?? []);
   const served = servedResources(snapshot);
   const verbs = opts.writable ? WRITE_VERBS : READ_VERBS;
   const aggregated = opts.aggregatedDiscovery ?? true;
@@ -444,8 +438,9 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
 
   // --- responses -----------------------------------------------------------------------------------
 
+  const faulted = new WeakSet<IncomingMessage>();
   function log(req: IncomingMessage, status: number) {
-    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: req.url ?? '/', status };
+    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: req.url ?? '/', status, ...(faulted.has(req) ? { fault: true } : {}) };
     if (opts.recordHeaders) {
       entry.headers = [];
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -826,18 +821,18 @@ export async function startSnapshotServer(opts: SnapshotServerOptions): Promise<
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const accept = String(req.headers.accept ?? '');
 
+    const fault = await applyFault(faults, req, res, closing.signal, (status) => {
+      faulted.add(req);
+      log(req, status);
+    });
+    if (fault === 'handled') return;
+    if (fault !== 'serve') {
+      faulted.add(req);
+      if (fault.retryAfter !== undefined) res.setHeader('Retry-After', String(fault.retryAfter));
+      throw new HttpError(fault.status, `injected fault: ${fault.status} for ${method} ${path}`);
+    }
     if (['/healthz', '/livez', '/readyz'].includes(path)) return sendText(req, res, 200, 'ok');
     if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) throw new HttpError(401, 'Unauthorized');
-
-    for (const f of faults) {
-      if (f.left <= 0) continue;
-      if (f.match.method && f.match.method.toUpperCase() !== method) continue;
-      if (f.match.pathPrefix && !(req.url ?? '/').startsWith(f.match.pathPrefix)) continue;
-      f.left--;
-      if (f.delayMs) await sleep(f.delayMs, closing.signal, () => new Error('server closing'));
-      if (f.status) throw new HttpError(f.status, `injected fault: ${f.status} for ${method} ${path}`);
-      break;
-    }
 
     if (path === '/version') return sendJson(req, res, 200, version);
     const segs = path.split('/').filter(Boolean).map(decodeURIComponent);

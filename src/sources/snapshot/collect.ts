@@ -6,7 +6,7 @@ import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, writeFile } from 'no
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import * as tar from 'tar';
 import { stringify } from 'yaml';
-import { FatalError, ifForbidden } from '../../engine/errors.js';
+import { abortError, FatalError, ifForbidden } from '../../engine/errors.js';
 import { redactText } from '../../engine/redact.js';
 import { isRecord, rec } from '../../engine/safe.js';
 import type { KubeObject, KubePort, Namespaces } from '../../engine/types.js';
@@ -87,7 +87,7 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectSumm
   const skipped: string[] = [];
   const files = new Map<string, KubeObject[]>();
   const safeList = async (resource: string, namespace?: string): Promise<KubeObject[]> => {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
+    if (opts.signal?.aborted) throw abortError(opts.signal);
     return ifForbidden(
       async () => ((await kube.hasResource(resource)) ? kube.list(resource, namespace ? { namespace } : {}) : []),
       (e) => (skipped.push(e.message), []),

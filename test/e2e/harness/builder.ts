@@ -68,6 +68,7 @@ export interface InstallInfo {
   prometheusAddress: string;
   redisHostPort: string;
   redisDbIndex: string;
+  cloud: string;
 }
 
 export async function installInfo(releaseNamespace: string): Promise<{ templates: Record<string, string>; info: InstallInfo }> {
@@ -94,6 +95,7 @@ export async function installInfo(releaseNamespace: string): Promise<{ templates
       tag,
       context: String(infra.env ?? 'production'),
       prometheusAddress: String(infra.prometheus_server_address ?? ''),
+      cloud: String(infra.cloud_provider ?? 'aws'),
       redisHostPort: `${u.hostname}:${u.port || '6379'}`,
       redisDbIndex: u.pathname.replace(/^\//, '') || '0',
     },
@@ -154,7 +156,8 @@ function mapping(spec: EndpointSpec, id: string, info: InstallInfo): Record<stri
     RESULTS_S3_BUCKET: 'llm-engine',
     CELERY_S3_BUCKET: 'llm-engine',
     QUEUE: `launch-endpoint-id-${id}`,
-    BROKER_NAME: 'sqs-message-broker-master',
+    // k8s_resource_types.py: azure → servicebus, CIRCLECI → redis, everything else → sqs (facts §6.3).
+    BROKER_NAME: info.cloud === 'azure' ? 'servicebus-message-broker-master' : 'sqs-message-broker-master',
     SQS_QUEUE_URL: `https://sqs.us-east-1.amazonaws.com/482093716652/launch-endpoint-id-${id}`,
     CONFIG_DATA_SERIALIZED: JSON.stringify('{}'),
     ENDPOINT_CONFIG_SERIALIZED: JSON.stringify(JSON.stringify({ endpoint_name: spec.name, bundle_name: spec.name })),
