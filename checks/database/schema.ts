@@ -9,9 +9,14 @@ import {
   type Deployment,
   type Evidence,
   type Finding,
+  eventTime,
+  type KubeEvent,
   type KubeObject,
   type Pod,
 } from '../../src/engine/index.js';
+import { classifyFailedCreate } from '../../src/model-engine/k8s-messages.js';
+import { helmHook } from '../../src/engine/ports/chart.js';
+import { SERVICE_ACCOUNT_HOOK_VALUES } from '../chart/support/hook-order.js';
 
 /**
  * model-engine's database schema (facts §10.3, #780 `ce86ee45`): the chart runs `run_database_migration.sh` in a
@@ -105,6 +110,14 @@ async function jobFindings(ctx: CheckContext, ns: string): Promise<Finding[]> {
     const pods = await kube.list<Pod>('pods', { namespace: ns, labelSelector: `job-name=${job.metadata.name}` });
     const st = jobState(job, pods, ctx.now);
     const what = kind === 'migration' ? 'database migration' : 'database setup (init script)';
+    // The Job controller could not create a pod at all: its FailedCreate event says why, at once (no 5-minute wait).
+    if (st.state !== 'succeeded' && st.state !== 'failed' && pods.length === 0) {
+      const refused = await podsRefused(ctx, ns, job, what);
+      if (refused) {
+        out.push(refused);
+        continue;
+      }
+    }
     const podEvidence: Evidence[] = pods.slice(0, 2).map((p) => ({ type: 'field', object: { kind: 'Pod', namespace: ns, name: p.metadata.name }, path: 'status.phase', value: p.status?.phase }));
     switch (st.state) {
       case 'failed': {
@@ -159,6 +172,60 @@ async function jobFindings(ctx: CheckContext, ns: string): Promise<Finding[]> {
     }
   }
   return out;
+}
+
+/** The newest `FailedCreate` event of a Job (the Job controller's: `Error creating: pods "<job>-" is forbidden: …`). */
+export function failedCreateOf(events: readonly KubeEvent[], job: string): KubeEvent | undefined {
+  return events
+    .filter((e) => e.reason === 'FailedCreate' && e.involvedObject.kind === 'Job' && e.involvedObject.name === job)
+    .sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''))[0];
+}
+
+/** Whether the values make the control plane's service account a pre-install hook (values_sample.yaml does). */
+function serviceAccountIsHook(ctx: CheckContext): boolean | undefined {
+  const a = ctx.values?.get('serviceAccount.annotations');
+  if (!ctx.values) return undefined;
+  return helmHook(a && typeof a === 'object' ? (a as Record<string, unknown>) : undefined).events.includes('pre-install');
+}
+
+async function podsRefused(ctx: CheckContext, ns: string, job: Job, what: string): Promise<Finding | undefined> {
+  const events = await ifForbidden(() => ctx.kube!.list<KubeEvent>('events', { namespace: ns }), () => []);
+  const event = failedCreateOf(events, job.metadata.name);
+  if (!event) return undefined;
+  const message = event.message ?? '';
+  const failure = classifyFailedCreate(message);
+  const object = { kind: 'Job', namespace: ns, name: job.metadata.name };
+  const evidence: Evidence[] = [
+    { type: 'event', object, reason: 'FailedCreate', message, ...(event.count ? { count: event.count } : {}), eventType: event.type ?? 'Warning', ...(eventTime(event) ? { lastSeen: eventTime(event)! } : {}) },
+  ];
+  const sa = failure.kind === 'service-account' ? failure.name ?? 'model-engine' : undefined;
+  const isHook = sa ? serviceAccountIsHook(ctx) : undefined;
+  if (sa && ctx.values) evidence.push(ctx.values.evidence('serviceAccount.annotations'));
+  const cause = sa
+    ? isHook === false
+      ? `: ServiceAccount ${sa} is not a pre-install hook in the release's values (serviceAccount.annotations has no helm.sh/hook), so helm creates it only after the hooks, and this Job, a pre-install hook, waits for it forever`
+      : `: ServiceAccount ${sa} does not exist in ${ns}`
+    : '';
+  return fail('jobPodsRefused', {
+    object,
+    data: { what, name: job.metadata.name, detail: failure.detail, cause },
+    evidence,
+    remediation: sa
+      ? {
+          summary:
+            isHook === false
+              ? `Make the service account a pre-install hook (weight below the Job's -1), then install again: helm uninstall the stuck release first (a failed install is not upgraded; do not create ${sa} by hand before installing, or helm refuses to adopt it).`
+              : `Create ${sa} in ${ns} through the chart (serviceAccount.annotations as a pre-install hook), then install again.`,
+          values: SERVICE_ACCOUNT_HOOK_VALUES,
+          commands: [`kubectl -n ${ns} describe job ${job.metadata.name}`, `helm -n ${ns} uninstall model-engine`, `helm -n ${ns} install model-engine <chart> -f values.yaml`],
+          docs: DOCS,
+        }
+      : {
+          summary: `The API server refuses the Job's pods (${failure.detail}): fix that, and the Job controller retries by itself (helm waits until its --timeout).`,
+          commands: [`kubectl -n ${ns} describe job ${job.metadata.name}`],
+          docs: DOCS,
+        },
+  });
 }
 
 async function logFindings(ctx: CheckContext, ns: string): Promise<Finding[]> {
@@ -218,6 +285,8 @@ export default defineCheck({
         'db.runDbInitScript is true but db.runDbMigrationScript is false: a fresh install gets tables, but an upgrade adds none of the columns added since ({{columns}})',
       jobFailed: 'The {{what}} hook Job {{name}} failed ({{reason}}){{line}}: helm install/upgrade stopped there',
       jobStuck: 'The {{what}} hook Job {{name}} has not started since {{since}} ({{waiting}}): helm waits on it until the hook times out',
+      jobPodsRefused:
+        'The {{what}} hook Job {{name}} cannot create its pods ({{detail}}){{cause}}: helm install/upgrade waits on it until --timeout, then fails',
       jobRunning: 'The {{what}} hook Job {{name}} is running',
       jobSucceeded: 'The {{what}} hook Job {{name}} succeeded',
       schemaBehind: 'The gateway logs {{count}} database error(s) about {{what}} that does not exist: the schema is behind the code',

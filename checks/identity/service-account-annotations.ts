@@ -23,6 +23,19 @@ function valuesPaths(s: SubjectState, values: { controlPlane: readonly (readonly
   return role === 'control-plane' ? values.controlPlane : role === 'inference' ? values.inference : (values.imageBuilder ?? []);
 }
 
+/**
+ * When the chart renders the account twice with different identities (`IdentitySubject.alsoExpected`) and the
+ * cluster holds one of them: which it kept, and which values key lost.
+ */
+export function doubleRender(s: SubjectState, live: string | undefined): Record<string, string> | undefined {
+  const a = s.expected;
+  const b = s.alsoExpected;
+  if (!a || !b || live === undefined) return undefined;
+  const same = (x: string) => x.trim().toLowerCase() === live.trim().toLowerCase();
+  if (!same(a.value) && !same(b.value)) return undefined;
+  return { first: a.value, firstPath: a.path, second: b.value, secondPath: b.path, value: live, lostPath: same(a.value) ? b.path : a.path };
+}
+
 export default defineCheck({
   meta: {
     id: 'identity/service-account-annotations',
@@ -39,6 +52,8 @@ export default defineCheck({
       missing: '{{roles}} service account {{namespace}}/{{name}} has no {{key}} annotation, so its pods get no {{identity}} credentials',
       malformed: '{{roles}} service account {{namespace}}/{{name}} has {{key}}: "{{value}}", which is not well formed (expected like {{example}})',
       mismatch: '{{roles}} service account {{namespace}}/{{name}} has {{key}}: {{value}}, but the values ({{path}}) say {{expected}}',
+      renderedTwiceDiffering:
+        '{{roles}} service account {{namespace}}/{{name}} is rendered twice by the chart, with {{key}} {{first}} ({{firstPath}}) and {{second}} ({{secondPath}}); the cluster kept {{value}}, so {{lostPath}} has no effect in {{namespace}}',
       renderedTwice:
         'Both serviceAccount.annotations["{{key}}"] and azure.client_id are set: the chart already adds the annotation from azure.client_id, so it renders the key twice',
       noIdentity: 'this cloud has no service account annotation to check',
@@ -65,6 +80,23 @@ export default defineCheck({
           ? [`kubectl -n ${s.namespace} rollout restart deployment -l endpoint_id`]
           : [];
       const saEvidence: Evidence[] = s.sa ? [{ type: 'field', object, path: `metadata.annotations["${key}"]`, value: s.sa.metadata.annotations?.[key] ?? null }] : [];
+      const twice = s.sa ? doubleRender(s, s.sa.metadata.annotations?.[key]) : undefined;
+      if (twice) {
+        out.push(
+          warn('renderedTwiceDiffering', {
+            severity: 'high',
+            object,
+            data: { ...data, ...twice },
+            evidence: [...saEvidence, ...(ctx.values ? [ctx.values.evidence(s.expected!.path), ctx.values.evidence(s.alsoExpected!.path), ctx.values.evidence('serviceAccount.namespaces')] : [])],
+            remediation: {
+              summary: `Render it once: take ${s.namespace} out of serviceAccount.namespaces (the endpoints run as serviceTemplate.serviceAccountName, which the chart creates there with its own annotations), or give the endpoints an account of their own name; then upgrade and restart the pods.`,
+              values: `serviceTemplate:\n  serviceAccountName: ${s.name}-inference   # or leave ${s.namespace} out of serviceAccount.namespaces`,
+              commands: restart,
+            },
+          }),
+        );
+        continue;
+      }
       switch (v.state) {
         case 'ok':
           out.push(pass('ok', { data: { ...data, value: v.value }, object }));

@@ -15,6 +15,9 @@ import servicebusFix from './servicebus-fix.js';
 import duplicateKeys from './duplicate-keys.js';
 import envPlaceholders from './env-placeholders.js';
 import chartKeys from './chart-keys.js';
+import requiredFields from './required-fields.js';
+import hookJobs from './hook-jobs.js';
+import duplicateObjects from './duplicate-objects.js';
 
 /** Checks of the `values` area, in the order they are listed. */
-export const checks: readonly Check[] = [duplicateKeys, envPlaceholders, chartKeys, cloudProvider, imagesMirrored, imageTag, registryPrefix, redis, broker, serviceConfig, azure, awsIdentity, gcpOnprem, scheduling, database, servicebusFix];
+export const checks: readonly Check[] = [duplicateKeys, envPlaceholders, chartKeys, requiredFields, hookJobs, duplicateObjects, cloudProvider, imagesMirrored, imageTag, registryPrefix, redis, broker, serviceConfig, azure, awsIdentity, gcpOnprem, scheduling, database, servicebusFix];

@@ -31,6 +31,12 @@ export interface IdentitySubject {
   name: string;
   roles: IdentityRole[];
   expected?: { value: string; path: string };
+  /**
+   * A second, different expectation for the same account: the chart renders it twice (the control plane's in a
+   * `serviceAccount.namespaces` entry that is also the endpoint namespace, and the endpoints' of the same name), and
+   * the cluster keeps one of the two.
+   */
+  alsoExpected?: { value: string; path: string; role: IdentityRole };
 }
 
 /** `system:serviceaccount:<ns>:<sa>`: the token subject every cloud's trust is written against. */
@@ -50,6 +56,8 @@ const SIDECARS = new Set(['istio-proxy', 'istio-init', 'istio-validation', 'link
 /** Pod annotations the webhooks honour to leave containers out (Azure `;`-separated, EKS `,`-separated). */
 const SKIP_CONTAINERS = ['azure.workload.identity/skip-containers', 'eks.amazonaws.com/skip-containers'];
 
+/** Go template truth (`if`/`and`): not nil, false, 0 or "". */
+const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== false && v !== '' && v !== 0;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 /** The chart's `modelEngine.fullname`: `fullnameOverride`, else `model-engine[-<serviceIdentifier>]`, max 40 chars. */
@@ -84,10 +92,12 @@ export function identitySubjects(input: SubjectsInput): IdentitySubject[] {
   const idp = profile.identity;
   const fullname = chartFullname(values);
   const out: IdentitySubject[] = [];
-  const add = (namespace: string, name: string, role: IdentityRole, expected?: { value: string; path: string }) => {
+  const add = (namespace: string, name: string, role: IdentityRole, expected?: { value: string; path: string }, renderedAgain = false) => {
     const hit = out.find((s) => s.namespace === namespace && s.name === name);
     if (hit) {
       if (!hit.roles.includes(role)) hit.roles.push(role);
+      // Only a second copy the chart really renders can carry a second identity; otherwise one account serves both roles.
+      if (renderedAgain && hit.expected && expected && hit.expected.value.trim().toLowerCase() !== expected.value.trim().toLowerCase()) hit.alsoExpected ??= { ...expected, role };
       hit.expected ??= expected;
       return;
     }
@@ -105,7 +115,11 @@ export function identitySubjects(input: SubjectsInput): IdentitySubject[] {
   }
 
   const inferenceName = str(values?.get('serviceTemplate.serviceAccountName')) ?? input.inferenceServiceAccount ?? fullname;
-  add(namespaces.endpoint, inferenceName, 'inference', firstSet(values, idp?.values.inference));
+  // service_account_inference.yaml renders the endpoints' account when createServiceAccount and its annotations are set.
+  const annotations = values?.get('serviceTemplate.serviceAccountAnnotations');
+  const inferenceRendered =
+    truthy(values?.get('serviceTemplate.createServiceAccount')) && typeof annotations === 'object' && annotations !== null && Object.keys(annotations).length > 0 && str(values?.get('serviceTemplate.serviceAccountName')) !== undefined;
+  add(namespaces.endpoint, inferenceName, 'inference', firstSet(values, idp?.values.inference), inferenceRendered);
   return out;
 }
 

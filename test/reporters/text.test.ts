@@ -87,7 +87,7 @@ describe('renderText of the demo', () => {
     expect(lines[1]).toBe('  target      snapshot fixtures/clusters/demo-aws');
     expect(lines.join('\n')).toContain('cloud       aws (from config.values.infra.cloud_provider)');
     expect(lines.at(-1)).toBe('');
-    expect(lines.at(-2)).toBe('8 failed, 2 warnings, 53 passed, 12 skipped, 0 errors (1.2s)');
+    expect(lines.at(-2)).toBe('8 failed, 2 warnings, 56 passed, 12 skipped, 0 errors (1.2s)');
   });
 
   it('never wraps a command, and keeps prose within the width', () => {

@@ -76,6 +76,15 @@ export function fixtureChartPort(helm: string, chart: string, files: readonly st
   return createChartPort({ chartPath: chart, release: 'model-engine', namespace, flags: { files: files.map((f) => resolve(REPO, f)) }, helm });
 }
 
+/**
+ * A chart port whose render succeeded with no objects: what `--chart` gives the checks, for the values checks that
+ * leave a rendered chart to their chart/* twin (no helm needed).
+ */
+export const RENDERED_CHART_PORT: ChartPort = {
+  path: 'chart',
+  render: async () => ({ ok: true, chart: { name: 'model-engine', version: '0.2.7', path: 'chart' }, release: { name: 'model-engine', namespace: 'model-engine' }, objects: [], command: 'helm template' }),
+};
+
 /** `helm version --short` as [major, minor, patch] (0s when unreadable). */
 export function helmVersion(helm: string): [number, number, number] {
   try {

@@ -11,9 +11,12 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { containersOf, renderedPods } from '../../checks/chart/support/rendered.js';
+import { containersOf, manifestsOf, renderedPods } from '../../checks/chart/support/rendered.js';
+import { renderedFieldProblems } from '../../checks/chart/required-fields.js';
+import { duplicateGroups, type ComparableManifest, type DuplicateGroup } from '../../checks/chart/support/duplicates.js';
+import { hookOrderProblems, type HookOrderProblem, type PlacedManifest } from '../../checks/chart/support/hook-order.js';
 import { resolvedImage } from '../../checks/chart/images.js';
-import { MODELLED_KINDS, predictObjects, renderBlockers } from '../../checks/chart/support/model.js';
+import { MODELLED_KINDS, predictFieldProblems, predictObjects, renderBlockers } from '../../checks/chart/support/model.js';
 import { BASELINE_VARIABLES, CHART_0_2_7_VARIABLES, INTRODUCED_VARIABLES, templateVariables } from '../../checks/chart/support/template-variables.js';
 import type { RenderedChart } from '../../src/engine/ports/chart.js';
 import { imageSet } from '../../src/model-engine/images.js';
@@ -133,18 +136,37 @@ describeWithHelm('hand-kept model ↔ helm template of chart 0.2.7, for every va
     if (helmDropsDefaultNulls(helm)) expect(values.merged).toEqual(helmValues);
     else expect(withoutNulls(values.merged)).toEqual(withoutNulls(helmValues));
 
-    // 2. Which objects exist (the kinds the model covers).
-    const predicted = predictObjects(values, NS).map((o) => `${o.kind} ${o.namespace ?? ''}/${o.name}`).sort();
-    const actual = rendered.objects
-      .filter((o) => MODELLED_KINDS.includes(o.object.kind ?? '') && o.object.metadata.name !== DUMP)
-      .map((o) => {
-        const clusterScoped = o.object.kind === 'PriorityClass';
-        return `${o.object.kind} ${clusterScoped ? '' : (o.object.metadata.namespace ?? NS)}/${o.object.metadata.name}`;
-      })
-      .sort();
-    expect(predicted).toEqual(actual);
+    // 2. Which objects exist (the kinds the model covers), with their hook phases and weights as helm reads them.
+    const model = predictObjects(values, NS);
+    const manifests = manifestsOf(rendered).filter((m) => MODELLED_KINDS.includes(m.kind) && m.name !== DUMP);
+    const placed = (m: PlacedManifest) => `${m.kind} ${m.namespace ?? ''}/${m.name} ${m.hooks.join(',') || 'plain'} ${m.hookWeight}${m.skippedHook ? ' skipped' : ''}`;
+    expect(model.map(placed).sort()).toEqual(manifests.map(placed).sort());
 
-    // 3. Images: every image the chart renders (variables the doctor can fill, filled) is in the doctor's list,
+    // 3. What the model knows of the service accounts' content: annotations, token automount, pull secrets.
+    const saContent = (m: { kind: string; namespace?: string; name: string; content: unknown }) => {
+      const c = m.content as { metadata?: { annotations?: unknown }; automountServiceAccountToken?: unknown; imagePullSecrets?: unknown };
+      const known = {
+        ...(c.metadata?.annotations !== undefined ? { metadata: { annotations: c.metadata.annotations } } : {}),
+        ...('automountServiceAccountToken' in c ? { automountServiceAccountToken: c.automountServiceAccountToken ?? null } : {}),
+        ...(c.imagePullSecrets !== undefined ? { imagePullSecrets: c.imagePullSecrets } : {}),
+      };
+      return `${m.namespace}/${m.name} ${JSON.stringify(known)}`;
+    };
+    expect(model.filter((m) => m.kind === 'ServiceAccount').map(saContent).sort()).toEqual(manifests.filter((m) => m.kind === 'ServiceAccount').map(saContent).sort());
+
+    // 4. What helm does with them: hook Jobs that wait for an object created after them (values/hook-jobs ↔
+    //    chart/hook-jobs), objects rendered twice with different content (values/duplicate-objects ↔
+    //    chart/duplicate-objects), fields the API server requires left empty (values/required-fields ↔
+    //    chart/required-fields).
+    const order = (ps: HookOrderProblem<PlacedManifest>[]) => [...new Set(ps.map((p) => `${p.job.object.name} needs ${p.dependency.kind} ${p.dependency.name}: ${p.why}`))].sort();
+    expect(order(hookOrderProblems(model))).toEqual(order(hookOrderProblems(manifestsOf(rendered))));
+    const dups = (gs: DuplicateGroup<ComparableManifest>[]) => gs.map((g) => `${g.kind} ${g.namespace ?? ''}/${g.name} ×${g.objects.length} [${g.differences.map((d) => d.path).join(', ')}] kept ${g.kept?.object.template ?? '-'}`).sort();
+    expect(dups(duplicateGroups(model.filter((m) => !m.skippedHook)))).toEqual(dups(duplicateGroups(manifests.filter((m) => !m.skippedHook))));
+    const fields = [...new Set(predictFieldProblems(values, NS, model).flatMap((p) => p.objects.map((o) => `${o.kind} ${o.name} ${p.path} ${p.source.key}`)))].sort();
+    const renderedFields = [...new Set(renderedFieldProblems(rendered).filter((p) => p.problem.detail === 'Required value').map((p) => `${p.object.object.kind} ${p.object.object.metadata.name} ${p.problem.path} ${p.source?.key ?? '(no values key)'}`))].sort();
+    expect(fields).toEqual(renderedFields);
+
+    // 5. Images: every image the chart renders (variables the doctor can fill, filled) is in the doctor's list,
     //    and every control-plane image in the list is rendered.
     const known = imageSet({ values }).images;
     const renderedImages = new Set<string>();
@@ -158,7 +180,7 @@ describeWithHelm('hand-kept model ↔ helm template of chart 0.2.7, for every va
     const cp = known.filter((k) => k.group === 'control-plane').map((k) => k.ref);
     expect(cp.filter((i) => !renderedImages.has(i))).toEqual([]);
 
-    // 4. Endpoint template variables, collected for the final comparison.
+    // 6. Endpoint template variables, collected for the final comparison.
     const tcm = rendered.objects.find((o) => o.object.metadata.name.endsWith('-service-template-config'));
     const data = (tcm?.object as { data?: Record<string, string> } | undefined)?.data ?? {};
     for (const v of templateVariables(Object.values(data).join('\n'))) variablesSeen.add(v);

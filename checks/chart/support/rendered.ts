@@ -6,6 +6,8 @@
 import { parse } from 'yaml';
 import { ifUnreadable, skip, type CheckContext, type Evidence, type Finding, type ObjectRef, type PodSpec } from '../../../src/engine/index.js';
 import { isChartPort, type RenderedChart, type RenderedObject } from '../../../src/engine/ports/chart.js';
+import type { ComparableManifest } from './duplicates.js';
+import { podDependencies } from './hook-order.js';
 
 export const TEMPLATE_CONFIG_MAP = 'model-engine-service-template-config';
 export const SERVICE_CONFIG_MAP = 'model-engine-service-config';
@@ -152,4 +154,34 @@ export function containersOf(p: RenderedPod): { name: string; image: string | un
     ...(p.spec.containers ?? []).map((c, i) => ({ c, path: `${p.specPath}.containers[${i}].image` })),
   ];
   return all.map(({ c, path }) => ({ name: c.name, image: typeof c.image === 'string' ? c.image : undefined, path }));
+}
+
+/** A rendered object as the creation order, hook order and duplicate checks see it. */
+export interface RenderedManifest extends ComparableManifest {
+  rendered: RenderedObject;
+}
+
+/**
+ * The render's objects as manifests, in manifest order: kind, name, namespace (the release's where helm leaves it
+ * unset), hook fields, the dependencies of their pods, and their content with the namespace made explicit (so two
+ * copies differing only in whether the template wrote the release namespace compare equal).
+ */
+export function manifestsOf(render: RenderedChart): RenderedManifest[] {
+  return render.objects.map((o) => {
+    const namespace = namespaceOf(o, render);
+    const ps = podSpecOf(o.object as Record<string, unknown>);
+    const metadata = { ...o.object.metadata, ...(namespace !== undefined ? { namespace } : {}) };
+    return {
+      kind: o.object.kind ?? '',
+      name: o.object.metadata.name,
+      ...(namespace !== undefined ? { namespace } : {}),
+      template: o.template,
+      hooks: o.hooks,
+      hookWeight: o.hookWeight,
+      ...(o.skippedHook ? { skippedHook: true } : {}),
+      ...(ps ? { dependencies: podDependencies(ps.spec, ps.path) } : {}),
+      content: { ...o.object, metadata },
+      rendered: o,
+    };
+  });
 }

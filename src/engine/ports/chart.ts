@@ -16,6 +16,8 @@ export interface RenderedObject {
   hooks: string[];
   /** `helm.sh/hook-weight` as a number (0 when absent). */
   hookWeight: number;
+  /** helm skips the object (an unknown or empty `helm.sh/hook` phase): it is never created. */
+  skippedHook?: true;
   /** Keys the template wrote twice in one map (`metadata.annotations.x`): the API server keeps the last. */
   duplicateKeys?: string[];
 }
@@ -57,4 +59,38 @@ export function isChartPort(x: unknown): x is ChartPort {
 /** The rendered objects of a kind (and name), in manifest order. */
 export function renderedOf(render: RenderedChart, kind: string, name?: string): RenderedObject[] {
   return render.objects.filter((o) => o.object.kind === kind && (name === undefined || o.object.metadata.name === name));
+}
+
+/** The hook events helm knows (helm v4 `pkg/release/v1/util/manifest_sorter.go`, `events`). */
+export const HELM_HOOK_EVENTS: readonly string[] = [
+  'pre-install',
+  'post-install',
+  'pre-delete',
+  'post-delete',
+  'pre-upgrade',
+  'post-upgrade',
+  'pre-rollback',
+  'post-rollback',
+  'test',
+  'test-success',
+];
+
+/**
+ * An object's hook annotations read as helm v4 reads them: `helm.sh/hook` split on commas, each trimmed and
+ * lower-cased; one unknown event makes helm skip the whole object ("skipping unknown hooks": never created);
+ * `helm.sh/hook-weight` through Go's `strconv.Atoi` (anything but an integer is 0). An object without the
+ * annotation is no hook (`events` empty).
+ */
+export function helmHook(annotations: Readonly<Record<string, unknown>> | undefined): { events: string[]; weight: number; unknown: boolean } {
+  const raw = annotations?.['helm.sh/hook'];
+  if (raw === undefined) return { events: [], weight: 0, unknown: false };
+  const events = String(raw ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase());
+  const w = String(annotations?.['helm.sh/hook-weight'] ?? '');
+  return {
+    events: events.filter((e) => HELM_HOOK_EVENTS.includes(e)),
+    weight: /^[+-]?\d+$/.test(w) ? Number.parseInt(w, 10) : 0,
+    unknown: events.some((e) => !HELM_HOOK_EVENTS.includes(e)),
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
 import type { KubeObject } from '../../engine/types.js';
-import type { RenderedObject } from '../../engine/ports/chart.js';
+import { helmHook, type RenderedObject } from '../../engine/ports/chart.js';
 
 const SOURCE = /^# Source: (.+)$/m;
 
@@ -14,11 +14,12 @@ export function templatePath(source: string): string {
   return i >= 0 ? source.slice(i + 1) : source;
 }
 
-function hookInfo(o: KubeObject): { hooks: string[]; hookWeight: number } {
+/** The hook phases and weight as helm reads them (`helmHook`); an unknown phase makes helm skip the object. */
+function hookInfo(o: KubeObject): { hooks: string[]; hookWeight: number; skippedHook?: true } {
   const a = o.metadata?.annotations ?? {};
-  const hooks = (a['helm.sh/hook'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const w = Number.parseInt(a['helm.sh/hook-weight'] ?? '0', 10);
-  return { hooks, hookWeight: Number.isFinite(w) ? w : 0 };
+  const h = helmHook(a);
+  const hooks = String(a['helm.sh/hook'] ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  return { hooks, hookWeight: h.weight, ...(h.unknown ? { skippedHook: true as const } : {}) };
 }
 
 /** Keys written twice in one map of a rendered document (e.g. an annotation the chart adds and the values repeat). */
@@ -53,6 +54,8 @@ export function parseRenderedManifest(text: string): RenderedObject[] {
       if (!js || typeof js !== 'object' || Array.isArray(js)) continue;
       const o = js as KubeObject;
       if (typeof o.kind !== 'string' || !o.metadata || typeof o.metadata !== 'object') continue;
+      // `name: ` with nothing after it (a values key left unset) is null in YAML and "" to Go, which is what helm sends.
+      if (typeof o.metadata.name !== 'string') o.metadata.name = o.metadata.name === null || o.metadata.name === undefined ? '' : String(o.metadata.name);
       const dups = duplicateKeyPaths(doc.contents);
       out.push({ object: o, template: source ? templatePath(source) : '(unknown template)', ...hookInfo(o), ...(dups.length > 0 ? { duplicateKeys: dups } : {}) });
     }

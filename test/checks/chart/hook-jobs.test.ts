@@ -16,6 +16,10 @@ describeWithHelm('chart/hook-jobs on the shared chart 0.2.7', ({ helm, chart }) 
     ],
     invalid: [
       {
+        ...c('a hook, but at weight 0: created after the Job (-1)', [GOOD, 'fixtures/values/hook-jobs-sa-weight-0.yaml']),
+        errors: [{ messageId: 'createdAfter', object: { kind: 'Job', namespace: NS, name: 'model-engine-database-migration-1' } }],
+      },
+      {
         ...c('the service account is a plain object: created after the pre-install migration Job', ['fixtures/values/hook-jobs-sa-not-hook.yaml']),
         errors: [{ messageId: 'createdAfter', object: { kind: 'Job', namespace: NS, name: 'model-engine-database-migration-1' } }],
       },
@@ -25,7 +29,10 @@ describeWithHelm('chart/hook-jobs on the shared chart 0.2.7', ({ helm, chart }) 
   it('names the dependency, when helm creates it, and what the pods do meanwhile', async () => {
     const [r] = await runCase(check, c('x', ['fixtures/values/hook-jobs-sa-not-hook.yaml']));
     expect(r!.message).toBe(
-      "Hook Job model-engine-database-migration-1 (pre-install,pre-upgrade, weight -1) needs ServiceAccount model-engine, which helm creates only after every pre-install hook (it is not a hook): on a fresh install the Job's pods cannot start (FailedCreate: serviceaccount not found) and helm install fails when the hook times out",
+      'helm install hangs and fails: the pre-install hook Job model-engine-database-migration-1 (weight -1) needs ServiceAccount model-engine, which helm creates only with the release\'s objects, after every pre-install hook, so its pods are refused (FailedCreate: error looking up service account model-engine/model-engine: serviceaccount "model-engine" not found) and helm waits for the hook until --timeout ("resource Job/model-engine/model-engine-database-migration-1 not ready … context deadline exceeded"). helm upgrade is not affected: the ServiceAccount exists from the installed revision',
     );
+    expect(r!.evidence).toContainEqual({ type: 'field', object: { kind: 'Job', name: 'model-engine-database-migration-1', namespace: NS }, path: 'spec.template.spec.serviceAccountName', value: 'model-engine' });
+    expect(r!.evidence).toContainEqual({ type: 'object', object: { kind: 'ServiceAccount', name: 'model-engine', namespace: NS }, detail: 'rendered by templates/service_account.yaml' });
+    expect(r!.evidence).toContainEqual(expect.objectContaining({ type: 'values', path: 'serviceAccount.annotations', source: expect.objectContaining({ line: 46 }) }));
   });
 });

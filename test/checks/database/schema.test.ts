@@ -5,6 +5,7 @@ import { runCase, testCheck } from '../../support/check-tester.js';
 const V = (f: string) => `fixtures/values/${f}.yaml`;
 const FAILED = 'fixtures/clusters/db-migration-failed';
 const STUCK = 'fixtures/clusters/db-setup-stuck';
+const REFUSED = 'fixtures/clusters/db-migration-refused';
 const NS = 'model-engine';
 const key = (name: string) => ({ kind: 'HelmValues', name });
 
@@ -39,10 +40,36 @@ testCheck(check, {
         { messageId: 'jobStuck', object: { kind: 'Job', namespace: NS, name: 'model-engine-database-setup-1' } },
       ],
     },
+    {
+      // real-findings 3: the service account is no pre-install hook; the Job controller cannot create the pods.
+      name: 'a fresh install whose migration Job\'s pods are refused: serviceaccount not found',
+      snapshot: REFUSED,
+      namespace: NS,
+      values: [V('hook-jobs-sa-not-hook')],
+      errors: [
+{ messageId: 'jobPodsRefused', object: { kind: 'Job', namespace: NS, name: 'model-engine-database-migration-1' } }],
+    },
   ],
 });
 
 describe('database/schema evidence', () => {
+  it('a Job whose pods are refused: the FailedCreate event, the values cause, and the way out of a failed install', async () => {
+    const rs = await runCase(check, { name: 'x', snapshot: REFUSED, namespace: NS, values: [V('hook-jobs-sa-not-hook')] });
+    const r = rs.find((x) => x.messageId === 'jobPodsRefused')!;
+    expect(r.message).toBe(
+      'The database migration hook Job model-engine-database-migration-1 cannot create its pods (error looking up service account model-engine/model-engine: serviceaccount "model-engine" not found): ServiceAccount model-engine is not a pre-install hook in the release\'s values (serviceAccount.annotations has no helm.sh/hook), so helm creates it only after the hooks, and this Job, a pre-install hook, waits for it forever: helm install/upgrade waits on it until --timeout, then fails',
+    );
+    expect(r.evidence).toContainEqual(expect.objectContaining({ type: 'event', reason: 'FailedCreate', count: 6, message: expect.stringContaining('serviceaccount "model-engine" not found') }));
+    expect(r.evidence).toContainEqual(expect.objectContaining({ type: 'values', path: 'serviceAccount.annotations', source: expect.objectContaining({ line: 46 }) }));
+    expect(r.remediation?.values).toContain('"helm.sh/hook": pre-install,pre-upgrade');
+    expect(r.remediation?.commands).toContain('helm -n model-engine uninstall model-engine');
+  });
+
+  it('without values it says the account is missing, not why', async () => {
+    const rs = await runCase(check, { name: 'x', snapshot: REFUSED, namespace: NS });
+    expect(rs.find((x) => x.messageId === 'jobPodsRefused')!.message).toContain(': ServiceAccount model-engine does not exist in model-engine:');
+  });
+
   it('a failed migration shows its last error line and the gateway\'s missing column', async () => {
     const rs = await runCase(check, { name: 'x', snapshot: FAILED, namespace: NS });
     const job = rs.find((r) => r.messageId === 'jobFailed')!;

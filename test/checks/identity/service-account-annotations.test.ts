@@ -1,9 +1,11 @@
+import { describe, expect, it } from '@jest/globals';
 import check from '../../../checks/identity/service-account-annotations.js';
-import { testCheck } from '../../support/check-tester.js';
+import { runCase, testCheck } from '../../support/check-tester.js';
 
 const AWS = 'fixtures/clusters/identity-aws-healthy';
 const AZURE = 'fixtures/clusters/identity-azure-healthy';
 const CLIENT = '3f8e2a71-5c4d-4b9e-a2f0-6d1c8e7b9a45';
+/** The chart renders the endpoints' account (service_account_inference.yaml) only with createServiceAccount. */
 const awsValues = [
   'serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::123456789012:role/k8s-main-llm-engine',
   'imageBuilderServiceAccount.create=true',
@@ -22,6 +24,14 @@ testCheck(check, {
     { name: 'GKE', snapshot: 'fixtures/clusters/identity-gcp-healthy', namespace: 'model-engine' },
   ],
   invalid: [
+    {
+      // real-findings 4: llm-engine in serviceAccount.namespaces, and serviceTemplate creates model-engine there too.
+      name: 'AWS: the endpoint account rendered twice with two role ARNs; the cluster kept the endpoints\'',
+      snapshot: AWS,
+      namespace: 'model-engine',
+      set: [...awsValues, 'serviceTemplate.createServiceAccount=true', 'serviceAccount.namespaces={llm-engine}'],
+      errors: [{ messageId: 'renderedTwiceDiffering', status: 'warn', object: { kind: 'ServiceAccount', namespace: 'llm-engine', name: 'model-engine' } }],
+    },
     {
       name: 'AWS: malformed kaniko ARN, unannotated inference SA',
       snapshot: 'fixtures/clusters/identity-aws-broken',
@@ -70,4 +80,23 @@ testCheck(check, {
     },
     { name: 'on-prem has no managed identity', snapshot: 'fixtures/clusters/identity-onprem-healthy', namespace: 'model-engine', errors: [{ messageId: 'notApplicable', status: 'skip' }] },
   ],
+});
+
+describe('identity/service-account-annotations: an account the chart renders twice', () => {
+  const twice = [...awsValues, 'serviceTemplate.createServiceAccount=true', 'serviceAccount.namespaces={llm-engine}'];
+  it('names both values keys, what the cluster kept, and which key has no effect', async () => {
+    const rs = await runCase(check, { name: 'x', snapshot: AWS, namespace: 'model-engine', set: twice });
+    const r = rs.find((x) => x.messageId === 'renderedTwiceDiffering')!;
+    expect(r.message).toBe(
+      'control-plane + inference service account llm-engine/model-engine is rendered twice by the chart, with eks.amazonaws.com/role-arn arn:aws:iam::123456789012:role/k8s-main-llm-engine (serviceAccount.annotations["eks.amazonaws.com/role-arn"]) and arn:aws:iam::123456789012:role/llm-engine (serviceTemplate.serviceAccountAnnotations["eks.amazonaws.com/role-arn"]); the cluster kept arn:aws:iam::123456789012:role/llm-engine, so serviceAccount.annotations["eks.amazonaws.com/role-arn"] has no effect in llm-engine',
+    );
+    expect(r.severity).toBe('high');
+    // No second row for the same account: the double render is the cause of the mismatch.
+    expect(rs.filter((x) => x.object?.namespace === 'llm-engine' && x.status !== 'pass')).toEqual([r]);
+  });
+
+  it('without serviceTemplate.createServiceAccount the chart renders it once: a plain mismatch', async () => {
+    const rs = await runCase(check, { name: 'x', snapshot: AWS, namespace: 'model-engine', set: [...awsValues, 'serviceAccount.namespaces={llm-engine}'] });
+    expect(rs.find((x) => x.object?.namespace === 'llm-engine')).toMatchObject({ status: 'fail', messageId: 'mismatch' });
+  });
 });

@@ -18,12 +18,12 @@ export function chartUnavailable(): string | undefined {
   return existsSync(join(CHART, 'Chart.yaml')) ? undefined : `model-engine chart not found at ${CHART} (set MODEL_ENGINE_CHART)`;
 }
 
-const INSTALLABLE = ['fixtures/e2e/chart-required.yaml', 'fixtures/e2e/service-account-hook.yaml'];
+// The values fixtures as they are: each is installable on its own, as the doctor's preflight says (no overlay).
 export const VALUES: Record<Cloud, string[]> = {
-  aws: ['fixtures/values/aws-good.yaml', ...INSTALLABLE, 'fixtures/e2e/aws-mount-path.yaml'],
-  azure: ['fixtures/values/azure-good.yaml', ...INSTALLABLE],
-  gcp: ['fixtures/values/gcp-good.yaml', ...INSTALLABLE],
-  onprem: ['fixtures/values/onprem-good.yaml', ...INSTALLABLE],
+  aws: ['fixtures/values/aws-good.yaml'],
+  azure: ['fixtures/values/azure-good.yaml'],
+  gcp: ['fixtures/values/gcp-good.yaml'],
+  onprem: ['fixtures/values/onprem-good.yaml'],
 };
 
 export interface Install {
@@ -48,17 +48,24 @@ async function ensureBase(): Promise<void> {
   baseReady = true;
 }
 
-/** Install the chart for `cloud` (values fixtures + `extraValues`), with `cpuNodes` CPU nodes; waits for the rollout. */
-export async function installModelEngine(opts: {
+export interface InstallOptions {
   cloud: Cloud;
   namespace?: string;
   endpointNamespace?: string;
+  /** Values files instead of the cloud's fixtures (repository-relative or absolute). */
+  values?: string[];
   extraValues?: string[];
   set?: string[];
   cpuNodes?: number;
   nodes?: NodeSpec[];
   wait?: boolean;
-}): Promise<Install> {
+}
+
+/**
+ * What an operator has in place before `helm install`: the add-ons' CRDs, the release and endpoint namespaces, the
+ * database Secret in both, and the nodes. Returns the install to run helm for (and to `uninstall`).
+ */
+export async function prepareInstall(opts: InstallOptions): Promise<Install> {
   await ensureBase();
   const namespace = opts.namespace ?? 'model-engine';
   const endpointNamespace = opts.endpointNamespace ?? 'llm-engine';
@@ -77,25 +84,33 @@ export async function installModelEngine(opts: {
     ...Array.from({ length: opts.cpuNodes ?? 2 }, (_, i) => ({ name: `${opts.cloud}-cpu-${i}`, cloud: opts.cloud })),
     ...(opts.nodes ?? []),
   ]);
-  const values = [...VALUES[opts.cloud], ...(opts.extraValues ?? [])];
+  const values = [...(opts.values ?? VALUES[opts.cloud]), ...(opts.extraValues ?? [])];
+  return { cloud: opts.cloud, release: 'model-engine', namespace, endpointNamespace, values, nodes, helmMs: 0 };
+}
+
+/** `helm install` of a prepared install, as the operator runs it: `-f` each values file, `--set`, then `flags`. */
+export function helmInstall(install: Install, flags: string[], set: string[] = []): ReturnType<typeof helm> {
+  return helm(
+    ['install', install.release, CHART, '-n', install.namespace, ...install.values.flatMap((v) => ['-f', resolve(REPO, v)]), ...set.flatMap((s) => ['--set', s]), ...flags],
+    { allowFail: true },
+  );
+}
+
+/** The namespace's Warning events, one per line (what a failed install left behind). */
+export async function warnings(namespace: string): Promise<string> {
+  return kubectl(['get', 'events', '-n', namespace, '--field-selector', 'type=Warning', '-o', 'custom-columns=OBJECT:.involvedObject.name,REASON:.reason,MESSAGE:.message'], { allowFail: true });
+}
+
+/** Install the chart for `cloud` (values fixtures + `extraValues`), with `cpuNodes` CPU nodes; waits for the rollout. */
+export async function installModelEngine(opts: InstallOptions): Promise<Install> {
+  const install = await prepareInstall(opts);
   const t0 = Date.now();
-  const install: Install = { cloud: opts.cloud, release: 'model-engine', namespace, endpointNamespace, values, nodes, helmMs: 0 };
-  try {
-    await helm([
-      'install',
-      'model-engine',
-      CHART,
-      '-n',
-      namespace,
-      ...values.flatMap((v) => ['-f', join(REPO, v)]),
-      ...(opts.set ?? []).flatMap((s) => ['--set', s]),
-      ...(opts.wait === false ? [] : ['--wait', '--timeout', '180s']),
-    ]);
-  } catch (err) {
+  const r = await helmInstall(install, opts.wait === false ? [] : ['--wait', '--timeout', '180s'], opts.set);
+  if (r.code !== 0) {
     // Say why (the namespace's warnings), and leave the cluster clean for the next file.
-    const warnings = await kubectl(['get', 'events', '-n', namespace, '--field-selector', 'type=Warning', '-o', 'custom-columns=OBJECT:.involvedObject.name,REASON:.reason,MESSAGE:.message'], { allowFail: true });
+    const seen = await warnings(install.namespace);
     await uninstall(install);
-    throw new Error(`${(err as Error).message}\nwarnings in ${namespace}:\n${warnings}`);
+    throw new Error(`helm install → ${r.code}: ${r.stderr.trim()}\nwarnings in ${install.namespace}:\n${seen}`);
   }
   install.helmMs = Date.now() - t0;
   return install;
@@ -109,6 +124,10 @@ export async function uninstall(install: Install): Promise<void> {
   await kubectl(['delete', 'namespace', '--ignore-not-found', '--wait=false', ...namespaces]);
   // Pods a simulated kubelet owned are not finalised by kwok: force them, or the namespaces never finish deleting.
   for (const ns of namespaces) await kubectl(['delete', 'pods', '--all', '-n', ns, '--grace-period=0', '--force', '--ignore-not-found', '--wait=false'], { allowFail: true });
+  // Hooks in namespaces that stay (kaniko's `default`): the service accounts and AWS ConfigMap the chart made there as
+  // hooks outlive the release, and a later install that renders them as plain objects refuses to adopt them
+  // ("exists and cannot be imported into the current release: invalid ownership metadata").
+  await kubectl(['delete', 'serviceaccounts,configmaps', '-n', 'default', '-l', 'product=model-engine,app.kubernetes.io/managed-by=Helm', '--ignore-not-found']);
   await kubectl(['delete', 'priorityclass', '--ignore-not-found', 'model-engine-default-priority', 'model-engine-high-priority', 'model-engine-low-priority']);
   await kubectl(['delete', 'clusterrolebinding', '--ignore-not-found', 'model-engine']);
   await deleteNodes(install.nodes);
