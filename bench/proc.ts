@@ -61,3 +61,20 @@ export function measure(cmd: string, args: string[], opts: SpawnOptions & { read
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** A loopback TCP proxy that counts the bytes the server sends back (TLS or not, passed through untouched). */
+export async function countingProxy(target: URL): Promise<{ url: string; bytes: () => number; close: () => void }> {
+  const net = await import('node:net');
+  let bytes = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    upstream.on('data', (d: Buffer) => (bytes += d.length));
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return { url: `${target.protocol}//127.0.0.1:${port}`, bytes: () => bytes, close: () => server.close() };
+}

@@ -11,7 +11,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -22,6 +21,7 @@ import { accessOf, auditEvents } from '../test/e2e/harness/audit.js';
 import { userKubeconfig } from '../test/e2e/harness/cluster.js';
 import { installModelEngine } from '../test/e2e/harness/install.js';
 import { nodeObject } from '../test/e2e/harness/nodes.js';
+import { countingProxy } from './proc.js';
 
 const NODES = Number(process.env.MED_BENCH_NODES ?? 5000);
 const ENDPOINTS = Number(process.env.MED_BENCH_ENDPOINTS ?? 3000);
@@ -229,21 +229,6 @@ const sizes = {
 };
 log(`cluster: ${JSON.stringify(sizes)}`);
 
-/** A loopback TCP proxy that counts the bytes the server sends (TLS passes through untouched). */
-async function countingProxy(target: URL): Promise<{ port: number; bytes: () => number; close: () => void }> {
-  let bytes = 0;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    upstream.on('data', (d: Buffer) => (bytes += d.length));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { port: (server.address() as net.AddressInfo).port, bytes: () => bytes, close: () => server.close() };
-}
-
 interface Measure {
   wallMs: number;
   peakRssMb: number;
@@ -257,7 +242,7 @@ async function measure(user: string, cmd: string, args: (kubeconfig: string) => 
   const proxy = await countingProxy(new URL(cp.state.server));
   const kc = userKubeconfig(user, ['system:masters']);
   const proxied = join(tmpdir(), `med-bench-${user}.kubeconfig`);
-  writeFileSync(proxied, readFileSync(kc, 'utf8').replace(cp.state.server, `https://127.0.0.1:${proxy.port}`));
+  writeFileSync(proxied, readFileSync(kc, 'utf8').replace(cp.state.server, proxy.url));
   const since = new Date().toISOString();
   const start = t();
   const child = spawn(cmd, args(proxied), { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KUBECONFIG: proxied, CI: 'true' } });

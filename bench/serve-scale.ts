@@ -13,7 +13,7 @@ import type { KubeObject } from '../src/engine/types.js';
 import { lookupResource } from '../src/sources/kube/resources.js';
 import { writeJsonLists } from '../src/sources/snapshot/collect.js';
 import { PACKAGE_ROOT } from '../src/version.js';
-import { measure, type Measured } from './proc.js';
+import { countingProxy, measure, type Measured } from './proc.js';
 import { syntheticCluster } from './synthetic.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist/src/cli.js');
@@ -78,6 +78,20 @@ export async function serveScaleBench(scale = Number(process.env.MED_BENCH_SCALE
     const listed = k.status === 0 ? k.stdout.toString().split('\n').filter(Boolean).length : `kubectl failed: ${k.stderr.toString().split('\n')[0]}`;
     const whole = await unpaged(`${url}/api/v1/pods`);
 
+    // triage over the live path (issue 16's targets: ≤ 300 MB, ≤ 40 requests + list pages, ≤ 0.5× kubectl's time),
+    // through a proxy counting the bytes read, with -v=6 logging each request; kubectl's full dump beside it.
+    const proxy = await countingProxy(new URL(url));
+    const kcProxied = join(dir, 'kubeconfig-proxied');
+    await writeFile(kcProxied, (await readFile(kc, 'utf8')).replace(url, proxy.url));
+    const triage = await measure(process.execPath, [CLI, 'triage', '-o', 'json', '-v=6', '--kubeconfig', kcProxied], { env: { ...process.env, CI: 'true' } }).done;
+    const triageBytes = proxy.bytes();
+    const requestLines = triage.stderr.split('\n').filter((l) => /^GET \S+ /.test(l));
+    const pages = requestLines.filter((l) => /[?&]continue=/.test(l)).length;
+    t0 = performance.now();
+    const dump = spawnSync('kubectl', ['--kubeconfig', kc, 'get', 'nodes,pods,events', '-A', '-o', 'json'], { maxBuffer: 4 * 1024 * 1024 * 1024, stdio: ['ignore', 'ignore', 'pipe'] });
+    const dumpMs = performance.now() - t0;
+    proxy.close();
+
     const out = join(dir, 'collected');
     const collect = await measure(process.execPath, [CLI, 'collect', out, '--kubeconfig', kc, '--endpoint-namespace', 'llm-engine'], { env: { ...process.env, CI: 'true' } }).done;
     serve.stop();
@@ -85,6 +99,13 @@ export async function serveScaleBench(scale = Number(process.env.MED_BENCH_SCALE
     rows.push(['serve: start (load, redact, index)', secs(served.readyMs), '', 'until "serving snapshot"']);
     rows.push(['kubectl get pods -A (pages of 500)', secs(kubectlMs), '', `${listed} pods listed`]);
     rows.push(['GET /api/v1/pods, unpaged (streamed)', secs(whole.ms), '', `${whole.mb.toFixed(0)} MB`]);
+    rows.push([
+      'triage -o json (live path, against serve)',
+      secs(triage.wallMs),
+      mb(triage),
+      `exit ${triage.exit}; ${requestLines.length} API requests (${requestLines.length - pages} + ${pages} continued pages); ${(triageBytes / 1024 / 1024).toFixed(1)} MB read`,
+    ]);
+    rows.push(['kubectl get nodes,pods,events -A -o json', secs(dumpMs), '', dump.status === 0 ? `ratio triage/kubectl ${(triage.wallMs / dumpMs).toFixed(2)}` : `kubectl failed: ${dump.stderr.toString().split('\n')[0]}`]);
     rows.push(['collect (live path, against serve)', secs(collect.wallMs), mb(collect), collect.exit === 0 ? (/wrote [^\n]*/.exec(collect.stderr)?.[0] ?? '') : `exit ${collect.exit}: ${collect.stderr.trim().split('\n').pop()}`]);
     rows.push(['serve, whole run', secs(served.wallMs), mb(served), `exit ${served.exit} (130: stopped by SIGINT)`]);
 
@@ -94,6 +115,9 @@ export async function serveScaleBench(scale = Number(process.env.MED_BENCH_SCALE
       again.stop();
       const r = await again.done;
       rows.push(['serve the collected snapshot: start', secs(r.readyMs), mb(r), /\((\d+) objects\)/.exec(r.stderr)?.[0] ?? r.stderr.trim().split('\n').pop() ?? '']);
+      // The snapshot path (target ≤ 1 GB): triage --snapshot of what collect wrote.
+      const offline = await measure(process.execPath, [CLI, 'triage', '-o', 'json', '--snapshot', out], { env: { ...process.env, CI: 'true' } }).done;
+      rows.push(['triage --snapshot of the collected snapshot', secs(offline.wallMs), mb(offline), `exit ${offline.exit}`]);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
