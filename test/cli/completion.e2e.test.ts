@@ -70,7 +70,7 @@ afterAll(async () => {
 
 d('bash', () => {
   /** Run the completion function for each command line (the last word is the one being completed). */
-  function complete(lines: string[][]): string[][] {
+  function complete<const L extends readonly string[][]>(lines: L): { -readonly [K in keyof L]: string[] } {
     const quote = (w: string) => `'${w.replace(/'/g, "'\\''")}'`;
     const script = [
       `source ${quote(scripts.bash)}`,
@@ -85,7 +85,7 @@ d('bash', () => {
     return out
       .split('@@\n')
       .slice(1)
-      .map((block) => block.split('\n').filter(Boolean));
+      .map((block) => block.split('\n').filter(Boolean)) as { -readonly [K in keyof L]: string[] };
   }
 
   it('registers the function for the command (complete -p)', () => {

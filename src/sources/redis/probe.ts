@@ -262,7 +262,7 @@ export class RedisSource implements RedisPort {
       return result;
     };
     /** Run one step; a StepFailure or a Redis error becomes this step's failure. */
-    const step = async <T>(name: RedisStepName, fn: () => Promise<T>): Promise<{ ok: true; value: T; t0: number } | { ok: false; t0: number; code: RedisErrorCode; detail: string }> => {
+    const step = async <T>(_step: RedisStepName, fn: () => Promise<T>): Promise<{ ok: true; value: T; t0: number } | { ok: false; t0: number; code: RedisErrorCode; detail: string }> => {
       const t0 = performance.now();
       try {
         return { ok: true, value: await fn(), t0 };
