@@ -1,7 +1,6 @@
 import { defineCheck, fail, pass, skip, warn, type CheckContext, type Deployment, type Finding, type Pod, type Remediation } from '../../src/engine/index.js';
-import { CLOUD_PORT, CloudApiError, type CloudPort } from '../../src/engine/ports/cloud.js';
+import { CLOUD_PORT, CloudApiError, isCloudPort, type CloudPort } from '../../src/engine/ports/cloud.js';
 import type { RedisPort } from '../../src/engine/ports/redis.js';
-import { isCloudPort } from '../redis/cache-url.js';
 import {
   BUILDER,
   BUILDER_QUEUE,

@@ -1,11 +1,10 @@
 import semver from 'semver';
 import { defineCheck, fail, pass, skip, warn, type Deployment, type Finding, type Pod } from '../../src/engine/index.js';
 import type { CommitsPort } from '../../src/engine/ports/commits.js';
-import { EXEC_PORT, type ExecPort } from '../../src/engine/ports/exec.js';
-import { keepAliveProblem } from '../values/azure.js';
-import { refFromTag, SERVICEBUS_FIX_COMMIT, SERVICEBUS_FIX_PR, verifyCommands } from '../values/servicebus-fix.js';
-import { isExecPort, pickGatewayPod } from '../redis/connectivity.js';
-import { BUILDER, CACHER, containerEnv, GATEWAY, mainContainer, runningTag } from '../redis/lib/model-engine-redis.js';
+import { EXEC_PORT, isExecPort, type ExecPort } from '../../src/engine/ports/exec.js';
+import { keepAliveProblem, SERVICEBUS_FIX_COMMIT, SERVICEBUS_FIX_PR, verifyCommands } from '../../src/model-engine/servicebus.js';
+import { BUILDER, CACHER, containerEnv, GATEWAY, mainContainer, pickGatewayPod, runningTag } from '../redis/lib/model-engine-redis.js';
+import { refFromTag } from '../values/support/tag-ref.js';
 
 const DOCS = 'docs/checks/broker/servicebus-fix.md';
 /** azure-servicebus 7.11.4 has the idle-connection regression (azure-sdk-for-python#34212); #767 pinned 7.14.3. */

@@ -1,9 +1,8 @@
 import { defineCheck, fail, skip, type Finding, type ObjectRef, type Pod } from '../../src/engine/index.js';
-import { CLOUD_PORT, CloudApiError, type CloudPort } from '../../src/engine/ports/cloud.js';
-import { EXEC_PORT, type ExecPort, type PodRef } from '../../src/engine/ports/exec.js';
+import { CLOUD_PORT, CloudApiError, isCloudPort, type CloudPort } from '../../src/engine/ports/cloud.js';
+import { EXEC_PORT, isExecPort, type ExecPort, type PodRef } from '../../src/engine/ports/exec.js';
 import type { RedisPort, RedisProbeResult, RedisTarget } from '../../src/engine/ports/redis.js';
 import { revealSecret } from '../../src/engine/ports/secret.js';
-import { isCloudPort, SECRET_URL_KEY } from './cache-url.js';
 import { diagnoseProbe, PROBE_MESSAGES } from './lib/diagnose.js';
 import {
   BROKER_COMMANDS,
@@ -14,25 +13,14 @@ import {
   cacheRedisPlan,
   GATEWAY,
   inferenceBroker,
+  pickGatewayPod,
+  SECRET_URL_KEY,
   targetFromSecretUrl,
   VISIBILITY_DB,
 } from './lib/model-engine-redis.js';
 import { readSecretKey, runningConfig } from './lib/running-config.js';
 
 const DOCS = 'docs/checks/redis/connectivity.md';
-
-export function isExecPort(x: unknown): x is ExecPort {
-  return typeof x === 'object' && x !== null && typeof (x as ExecPort).redisProbe === 'function';
-}
-
-/** A running, ready gateway pod to exec into (the first by name, for reproducible runs). */
-export function pickGatewayPod(pods: Pod[], namespace: string): PodRef | undefined {
-  const ready = pods
-    .filter((p) => p.metadata.labels?.app === GATEWAY && p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).some((c) => c.name === GATEWAY && c.ready))
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-  const p = ready[0];
-  return p ? { namespace, pod: p.metadata.name, container: GATEWAY } : undefined;
-}
 
 export default defineCheck({
   meta: {

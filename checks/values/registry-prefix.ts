@@ -1,6 +1,6 @@
 import { defineCheck, fail, pass, warn, type Finding } from '../../src/engine/index.js';
 import { MATRIX } from '../../src/matrix/index.js';
-import { FRAMEWORK_REPOSITORIES, PREFIX, REGISTRY_TYPE } from './images-mirrored.js';
+import { FRAMEWORK_REPOSITORIES, PREFIX, REGISTRY_TYPE } from './support/image-keys.js';
 import { effectiveRegistryType, inferRegistryType, isRepoName, registryPlaceholder, repositoryPath, type RegistryType } from './support/registry.js';
 import { hasEnvPlaceholder, keyRef, str, truthy, valuesSnippet } from './support/snippet.js';
 

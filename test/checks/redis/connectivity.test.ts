@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import check, { pickGatewayPod } from '../../../checks/redis/connectivity.js';
+import check from '../../../checks/redis/connectivity.js';
+import { pickGatewayPod } from '../../../checks/redis/lib/model-engine-redis.js';
 import type { Pod } from '../../../src/engine/index.js';
 import type { ExecPort } from '../../../src/engine/ports/exec.js';
 import { SecretString } from '../../../src/engine/ports/secret.js';

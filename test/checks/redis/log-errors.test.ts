@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import check, { REDIS_AUTH_RE } from '../../../checks/redis/log-errors.js';
+import check from '../../../checks/redis/log-errors.js';
+import { REDIS_AUTH_RE } from '../../../checks/redis/lib/logs.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 
 testCheck(check, {
