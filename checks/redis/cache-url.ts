@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, skip, warn, type Evidence, type Finding } from '../../src/engine/index.js';
-import { CLOUD_PORT, CloudApiError, isCloudPort, type CloudPort } from '../../src/engine/ports/cloud.js';
+import { CloudApiError } from '../../src/engine/ports/cloud.js';
 import { revealSecret } from '../../src/engine/ports/secret.js';
 import { AZURE_REDIS_SCOPE, cacheRedisPlan, SECRET_URL_KEY, targetFromSecretUrl } from './lib/model-engine-redis.js';
 import { runningConfig } from './lib/running-config.js';
@@ -19,6 +19,7 @@ export default defineCheck({
     clouds: 'all',
     severity: 'critical',
     needs: [],
+    uses: ['cloud'],
     scopes: ['preflight', 'triage', 'endpoint'],
     messages: {
       resolved: 'The cache Redis is {{target}} (from {{key}} in the {{from}})',
@@ -47,7 +48,7 @@ export default defineCheck({
     const evidence: Evidence[] = [...cfg.evidence];
     const from = cfg.from === 'configmap' ? `service ConfigMap ${ctx.namespaces.controlPlane}/model-engine-service-config` : 'helm values';
     const object = cfg.object;
-    const cloudPort = ctx.options.cloudApi && isCloudPort(ctx.ports[CLOUD_PORT]) ? (ctx.ports[CLOUD_PORT] as CloudPort) : undefined;
+    const cloudPort = ctx.options.cloudApi ? ctx.ports.cloud : undefined;
 
     switch (plan.kind) {
       case 'crash':

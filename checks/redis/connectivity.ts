@@ -1,7 +1,7 @@
 import { defineCheck, fail, skip, type Finding, type ObjectRef, type Pod } from '../../src/engine/index.js';
-import { CLOUD_PORT, CloudApiError, isCloudPort, type CloudPort } from '../../src/engine/ports/cloud.js';
-import { EXEC_PORT, isExecPort, type ExecPort, type PodRef } from '../../src/engine/ports/exec.js';
-import type { RedisPort, RedisProbeResult, RedisTarget } from '../../src/engine/ports/redis.js';
+import { CloudApiError } from '../../src/engine/ports/cloud.js';
+import type { PodRef } from '../../src/engine/ports/exec.js';
+import type { RedisProbeResult, RedisTarget } from '../../src/engine/ports/redis.js';
 import { revealSecret } from '../../src/engine/ports/secret.js';
 import { diagnoseProbe, PROBE_MESSAGES } from './lib/diagnose.js';
 import {
@@ -31,6 +31,7 @@ export default defineCheck({
     clouds: 'all',
     severity: 'critical',
     needs: ['redis'],
+    uses: ['cloud', 'exec'],
     // Preflight too: before the install is when an operator wants to know the password works (issue 12).
     scopes: ['preflight', 'triage', 'endpoint'],
     timeoutMs: 60_000,
@@ -49,14 +50,14 @@ export default defineCheck({
     if (!cfg || !ctx.cloud) return skip('noConfig');
     const cloud = ctx.cloud;
     const ns = ctx.namespaces.controlPlane;
-    const local = ctx.ports.redis as RedisPort;
-    const cloudPort = ctx.options.cloudApi && isCloudPort(ctx.ports[CLOUD_PORT]) ? (ctx.ports[CLOUD_PORT] as CloudPort) : undefined;
+    const local = ctx.ports.redis;
+    const cloudPort = ctx.options.cloudApi ? ctx.ports.cloud : undefined;
     const findings: Finding[] = [];
     const object: ObjectRef = cfg.from === 'configmap' ? { kind: 'Deployment', namespace: ns, name: GATEWAY } : cfg.object;
 
     // Where to probe from: the gateway pod with --exec (model-engine's own config and redis-py), else here.
     let pod: PodRef | undefined;
-    const exec = ctx.options.exec && isExecPort(ctx.ports[EXEC_PORT]) ? (ctx.ports[EXEC_PORT] as ExecPort) : undefined;
+    const exec = ctx.options.exec ? ctx.ports.exec : undefined;
     if (exec && ctx.kube) {
       pod = pickGatewayPod(await ctx.kube.list<Pod>('pods', { namespace: ns, labelSelector: `app=${GATEWAY}` }), ns);
       if (!pod) findings.push(skip('noGatewayPod', { data: { namespace: ns, from: local.from }, object }));

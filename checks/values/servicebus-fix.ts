@@ -1,5 +1,4 @@
 import { defineCheck, fail, pass, skip, warn, type Check, type Evidence } from '../../src/engine/index.js';
-import type { CommitsPort } from '../../src/engine/ports/commits.js';
 import { SERVICEBUS_FIX_COMMIT, SERVICEBUS_FIX_PR, verifyCommands } from '../../src/model-engine/servicebus.js';
 
 import { refFromTag } from './support/tag-ref.js';
@@ -7,9 +6,6 @@ import { refFromTag } from './support/tag-ref.js';
 const ref = (path: string) => ({ kind: 'HelmValues', name: path });
 const DOCS = 'docs/checks/values/servicebus-fix.md';
 
-function isCommitsPort(x: unknown): x is CommitsPort {
-  return typeof x === 'object' && x !== null && typeof (x as CommitsPort).isAncestor === 'function';
-}
 
 /** The check, for a given fix commit (tests substitute a commit of a repository they create). */
 export function makeServicebusFixCheck(fixCommit: string = SERVICEBUS_FIX_COMMIT): Check {
@@ -22,6 +18,7 @@ export function makeServicebusFixCheck(fixCommit: string = SERVICEBUS_FIX_COMMIT
       clouds: ['azure'],
       severity: 'high',
       needs: ['values'],
+      uses: ['commits'],
       timeoutMs: 20_000,
       messages: {
         included: 'tag {{tag}} contains commit {{short}} ({{pr}}, the Service Bus idle-connection fix); decided by {{via}}',
@@ -55,7 +52,7 @@ export function makeServicebusFixCheck(fixCommit: string = SERVICEBUS_FIX_COMMIT
       }
       const port = ctx.ports.commits;
       ctx.progress(`checking whether ${tagRef.ref} contains ${short}`);
-      const answer = isCommitsPort(port)
+      const answer = port
         ? await port.isAncestor(fixCommit, tagRef.ref, ctx.signal)
         : { answer: 'unknown' as const, via: 'none', detail: 'no commits lookup in this run' };
       const evidence: Evidence[] = [

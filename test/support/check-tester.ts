@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { resolve } from 'node:path';
-import type { Check, CheckResult, Cloud, ObjectRef, RunOptions, Status } from '../../src/engine/index.js';
+import type { Check, CheckResult, Cloud, ObjectRef, RunOptions, RunPorts, Status } from '../../src/engine/index.js';
 import { runCheck } from '../../src/engine/runner.js';
 import { SnapshotKube, type Denial } from '../../src/sources/kube/snapshot-kube.js';
 import { loadSnapshot, type Snapshot } from '../../src/sources/snapshot/load.js';
@@ -25,7 +25,7 @@ export interface CheckCase {
   namespace?: string;
   endpointNamespace?: string;
   options?: Partial<RunOptions>;
-  ports?: Record<string, unknown>;
+  ports?: RunPorts;
   denials?: Denial[];
   timeoutMs?: number;
 }

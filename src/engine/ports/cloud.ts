@@ -90,8 +90,3 @@ export interface CloudPort {
 export interface EntraTokenSource {
   rawToken(scope: string, signal?: AbortSignal): Promise<{ token: SecretString; expiresOn: Date }>;
 }
-
-/** Whether a value is a {@link CloudPort}. */
-export function isCloudPort(x: unknown): x is CloudPort {
-  return typeof x === 'object' && x !== null && typeof (x as CloudPort).secretJsonKey === 'function' && typeof (x as CloudPort).entraToken === 'function';
-}

@@ -31,8 +31,3 @@ export interface ExecPort {
   /** A Python package's installed version in the pod (`importlib.metadata.version`), undefined when absent. */
   pythonPackageVersion(pod: PodRef, distribution: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<string | undefined>;
 }
-
-/** Whether a value is an {@link ExecPort}. */
-export function isExecPort(x: unknown): x is ExecPort {
-  return typeof x === 'object' && x !== null && typeof (x as ExecPort).redisProbe === 'function';
-}
