@@ -75,7 +75,7 @@ testCheck(check, {
     ...(HAVE_REDIS ? [{ name: 'on-prem with celery_broker_type_redis: LLEN on the broker', snapshot: 'fixtures/clusters/onprem-redis-broker', ports: { redis: redisPort('redisOpen') } }] : []),
   ],
   invalid: [
-    { name: 'on-prem without celery_broker_type_redis: gateway → Redis, builder ← SQS', snapshot: 'fixtures/clusters/onprem-broker-mismatch', errors: [{ messageId: 'brokerMismatch', object: builder }] },
+    { name: 'on-prem without celery_broker_type_redis: gateway → Redis, builder ← SQS', snapshot: 'fixtures/clusters/onprem-broker-mismatch', errors: [{ messageId: 'brokerMismatch', object: builder }, { messageId: 'depthUnknown', status: 'skip', object: builder }] },
     ...(HAVE_REDIS
       ? [
           {
@@ -107,7 +107,11 @@ testCheck(check, {
       snapshot: 'fixtures/clusters/azure-healthy',
       options: cloudApi,
       ports: { cloud: cloudPort('azureDenied') },
-      errors: [{ messageId: 'depthUnknown', status: 'skip', object: builder }, { messageId: 'tierUnknown', status: 'skip' }],
+      errors: [
+        { messageId: 'depthUnknown', status: 'skip', object: builder },
+        { messageId: 'depthUnknown', status: 'skip', object: { kind: 'Deployment', namespace: 'llm-engine', name: 'launch-endpoint-id-end-cv0d2hhn2ojg00b1q3ag' } },
+        { messageId: 'tierUnknown', status: 'skip' },
+      ],
     },
     { name: 'without --cloud-api the depth is unknown (skip, not a failure)', snapshot: 'fixtures/clusters/healthy-aws', errors: [{ messageId: 'depthUnknown', status: 'skip' }] },
   ],
