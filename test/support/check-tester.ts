@@ -28,6 +28,8 @@ export interface CheckCase {
   ports?: RunPorts;
   denials?: Denial[];
   timeoutMs?: number;
+  /** The run's clock; default the snapshot's `collectedAt`. */
+  now?: Date;
 }
 
 export interface ExpectedFinding {
@@ -96,7 +98,7 @@ export async function runCase(check: Check, c: CheckCase): Promise<CheckResult[]
     ...(c.endpointNamespace ? { endpointNamespace: c.endpointNamespace } : {}),
     ...(c.options ? { options: c.options } : {}),
     ...(c.ports ? { ports: c.ports } : {}),
-    ...(snapshot ? { now: snapshot.now } : {}),
+    ...(c.now ? { now: c.now } : snapshot ? { now: snapshot.now } : {}),
   });
   return runCheck(check, context, { timeoutMs: c.timeoutMs ?? 20_000 });
 }
