@@ -16,12 +16,14 @@ import { allChecks } from '../../checks/index.js';
 import { buildProgram } from '../../src/cli.js';
 import { CLOUDS } from '../../src/engine/types.js';
 import { builtSkipReason, runBuilt } from './built-cli.js';
+import { onPath, toolAvailable } from '../support/tools.js';
 
 const d = builtSkipReason ? describe.skip : describe;
 if (builtSkipReason) it(`skipped: ${builtSkipReason}`, () => undefined);
 
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+/** Whether a program the completion tests drive is here (under CI=true its absence fails the file: tools.ts). */
+function has(cmd: 'zsh' | 'fish' | 'tmux' | 'kubectl'): boolean {
+  return toolAvailable(cmd, onPath(cmd), 'the shell completion tests');
 }
 
 const program: Command = buildProgram({
@@ -202,7 +204,7 @@ function terminal(name: string, command: string) {
   };
 }
 
-const shellSkip = (shell: string) =>
+const shellSkip = (shell: 'zsh' | 'fish') =>
   builtSkipReason ? builtSkipReason : !has(shell) ? `${shell} is not installed` : !has('tmux') ? 'tmux is not installed' : undefined;
 
 d.each(['zsh', 'fish'] as const)('%s', (shell) => {
