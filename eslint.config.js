@@ -42,11 +42,24 @@ export default tseslint.config(
     ignores: ['src/cli.ts'],
     rules: { 'no-console': 'error' },
   },
-  boundary(['checks/**/*.ts'], [
-    [[...SDKS, ...UI], 'checks read the world through ports on their context, never SDKs'],
-    [['node:*', 'fs', 'child_process', 'net', 'http', 'https'], 'checks do no I/O of their own'],
-    [[...OUTER, '**/diagnoses/**', '!**/diagnoses/index.js'], 'checks import only the engine API (src/engine/**), model-engine knowledge (src/model-engine/**), the matrix data (src/matrix/**) and the diagnoses registry (diagnoses/index.ts)'],
-  ]),
+  // A check does not import another check's file, in its area or another: shared logic goes to a library both import
+  // (checks/<area>/lib/ or support/, or src/model-engine/ for what we know about model-engine). Only the registries
+  // (checks/index.ts, checks/<area>/index.ts) import check files; a library imports none. Import strings are matched as
+  // written: from checks/<area>/<slug>.ts a sibling check is `./x.js` and another area's is `../area/x.js`, while
+  // `./lib/…`, `../area/support/…` and `../../src/…` have more segments and pass.
+  ...[
+    { files: ['checks/index.ts', 'checks/*/index.ts'], checks: [] },
+    { files: ['checks/*/*.ts'], ignores: ['checks/*/index.ts'], checks: ['./*.js', '../*/*.js'] },
+    { files: ['checks/*/lib/*.ts', 'checks/*/support/*.ts'], checks: ['../*.js', '../../*/*.js'] },
+  ].map(({ files, ignores, checks }) => ({
+    ...boundary(files, [
+      [[...SDKS, ...UI], 'checks read the world through ports on their context, never SDKs'],
+      [['node:*', 'fs', 'child_process', 'net', 'http', 'https'], 'checks do no I/O of their own'],
+      [[...OUTER, '**/diagnoses/**', '!**/diagnoses/index.js'], 'checks import only the engine API (src/engine/**), model-engine knowledge (src/model-engine/**), the matrix data (src/matrix/**) and the diagnoses registry (diagnoses/index.ts)'],
+      ...(checks.length ? [[checks, "a check does not import another check's file: put shared logic in checks/<area>/lib/ or support/, or src/model-engine/"]] : []),
+    ]),
+    ...(ignores ? { ignores } : {}),
+  })),
   // The framework (contract, runner, registry, redaction, port interfaces) knows nothing of model-engine.
   boundary(['src/engine/**/*.ts'], [
     [[...SDKS, ...UI], 'the engine reads the world through ports, never SDKs'],

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs the whole suite:
-#   Debian packages where missing (redis-server, docker-registry, openssl, tmux, apache2-utils, python3-redis),
+#   Debian packages where missing (redis-server, docker-registry, openssl, tmux, apache2-utils, python3-redis, zsh, fish),
 #   the real control-plane programs built from their Go modules (scripts/build-control-plane.sh: kube-apiserver,
 #   kube-controller-manager, kube-scheduler, kubectl, etcd, kwok, helm — reused when up to date),
 # then type-check, lint, build, the fast tier (jest: unit, live-path against the snapshot API server, real
@@ -29,6 +29,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 [ -x node_modules/.bin/node ] || npm ci
+# Every tool the tests drive is installed above (kubectl and helm below): from here a missing one is a broken machine,
+# and CI=true makes the tests that need it fail, naming it, instead of skipping (test/support/tools.ts).
+export CI=true
 start=$(date +%s)
 bash scripts/build-control-plane.sh
 echo "control plane programs ready in $(( $(date +%s) - start ))s"

@@ -1,7 +1,5 @@
 import { defineCheck, fail, pass, skip, warn, type CheckContext, type Deployment, type Finding, type Pod, type Remediation } from '../../src/engine/index.js';
-import { CLOUD_PORT, CloudApiError, type CloudPort } from '../../src/engine/ports/cloud.js';
-import type { RedisPort } from '../../src/engine/ports/redis.js';
-import { isCloudPort } from '../redis/cache-url.js';
+import { CloudApiError, type CloudPort } from '../../src/engine/ports/cloud.js';
 import {
   BUILDER,
   BUILDER_QUEUE,
@@ -79,7 +77,7 @@ export function forwarderBrokerType(d: Deployment): string | undefined {
 }
 
 async function depthOf(
-  ctx: CheckContext,
+  ctx: CheckContext<never, 'redis'>,
   cfg: RunningConfig,
   broker: BrokerKind,
   queues: string[],
@@ -132,7 +130,7 @@ async function depthOf(
       return out;
     }
     case 'redis': {
-      const redis = ctx.ports.redis as RedisPort | undefined;
+      const redis = ctx.ports.redis;
       if (!redis) return all('no Redis probe in this run'), out;
       const ref = cfg.env.fromSecret.REDIS_AUTH_TOKEN;
       const token = ref ? await readSecretKey(ctx, ctx.namespaces.controlPlane, ref.name, ref.key) : undefined;
@@ -160,6 +158,7 @@ export default defineCheck({
     clouds: 'all',
     severity: 'high',
     needs: ['kube'],
+    uses: ['redis', 'cloud'],
     scopes: ['triage', 'endpoint'],
     timeoutMs: 60_000,
     messages: {
@@ -189,7 +188,7 @@ export default defineCheck({
     const cloud = ctx.cloud;
     const cp = ctx.namespaces.controlPlane;
     const findings: Finding[] = [];
-    const cloudPort = ctx.options.cloudApi && isCloudPort(ctx.ports[CLOUD_PORT]) ? (ctx.ports[CLOUD_PORT] as CloudPort) : undefined;
+    const cloudPort = ctx.options.cloudApi ? ctx.ports.cloud : undefined;
     const [deployments, pods] = await Promise.all([kube.list<Deployment>('deployments.apps', { namespace: cp }), kube.list<Pod>('pods', { namespace: cp })]);
     const builder = deployments.find((d) => d.metadata.name === BUILDER);
     const builderObj = { kind: 'Deployment', namespace: cp, name: BUILDER };

@@ -1,11 +1,9 @@
 import semver from 'semver';
 import { defineCheck, fail, pass, skip, warn, type Deployment, type Finding, type Pod } from '../../src/engine/index.js';
 import type { CommitsPort } from '../../src/engine/ports/commits.js';
-import { EXEC_PORT, type ExecPort } from '../../src/engine/ports/exec.js';
-import { keepAliveProblem } from '../values/azure.js';
-import { refFromTag, SERVICEBUS_FIX_COMMIT, SERVICEBUS_FIX_PR, verifyCommands } from '../values/servicebus-fix.js';
-import { isExecPort, pickGatewayPod } from '../redis/connectivity.js';
-import { BUILDER, CACHER, containerEnv, GATEWAY, mainContainer, runningTag } from '../redis/lib/model-engine-redis.js';
+import { keepAliveProblem, SERVICEBUS_FIX_COMMIT, SERVICEBUS_FIX_PR, verifyCommands } from '../../src/model-engine/servicebus.js';
+import { BUILDER, CACHER, containerEnv, GATEWAY, mainContainer, pickGatewayPod, runningTag } from '../redis/lib/model-engine-redis.js';
+import { refFromTag } from '../values/support/tag-ref.js';
 
 const DOCS = 'docs/checks/broker/servicebus-fix.md';
 /** azure-servicebus 7.11.4 has the idle-connection regression (azure-sdk-for-python#34212); #767 pinned 7.14.3. */
@@ -17,9 +15,6 @@ export function sdkRecentEnough(version: string): boolean | undefined {
   return v ? semver.gte(v, MIN_SERVICEBUS_SDK) : undefined;
 }
 
-function isCommitsPort(x: unknown): x is CommitsPort {
-  return typeof x === 'object' && x !== null && typeof (x as CommitsPort).isAncestor === 'function';
-}
 
 export default defineCheck({
   meta: {
@@ -29,6 +24,7 @@ export default defineCheck({
     clouds: ['azure'],
     severity: 'high',
     needs: ['kube'],
+    uses: ['commits', 'exec'],
     scopes: ['triage', 'endpoint'],
     timeoutMs: 45_000,
     messages: {
@@ -48,7 +44,7 @@ export default defineCheck({
     const kube = ctx.kube!;
     const ns = ctx.namespaces.controlPlane;
     const deployments = await kube.list<Deployment>('deployments.apps', { namespace: ns });
-    const commits = isCommitsPort(ctx.ports.commits) ? ctx.ports.commits : undefined;
+    const commits = ctx.ports.commits;
     const short = SERVICEBUS_FIX_COMMIT.slice(0, 8);
     const findings: Finding[] = [];
     const memo = new Map<string, ReturnType<CommitsPort['isAncestor']>>();
@@ -112,7 +108,7 @@ export default defineCheck({
     }
 
     // The SDK version, from inside the gateway pod (--exec).
-    const exec = ctx.options.exec && isExecPort(ctx.ports[EXEC_PORT]) ? (ctx.ports[EXEC_PORT] as ExecPort) : undefined;
+    const exec = ctx.options.exec ? ctx.ports.exec : undefined;
     if (exec) {
       const pod = pickGatewayPod(await kube.list<Pod>('pods', { namespace: ns, labelSelector: `app=${GATEWAY}` }), ns);
       if (pod) {

@@ -1,7 +1,6 @@
 import { defineCheck, fail, pass, skip, type Deployment, type Finding, type Pod } from '../../src/engine/index.js';
-import { countInLogs, readLogs, span, type LogCount, type LogText } from '../redis/lib/logs.js';
+import { countEvidence, countInLogs, readLogs, span, type LogCount, type LogText } from '../redis/lib/logs.js';
 import { BUILDER, GATEWAY, podsOf } from '../redis/lib/model-engine-redis.js';
-import { countEvidence } from '../redis/log-errors.js';
 
 const DOCS = 'docs/checks/broker/servicebus-logs.md';
 

@@ -32,7 +32,7 @@ interface Source {
 }
 
 /** The variables the endpoint templates use: rendered chart > installed ConfigMap > the model of chart 0.2.7. */
-async function variablesSource(ctx: CheckContext): Promise<Source | Finding> {
+async function variablesSource(ctx: CheckContext<never, 'chart'>): Promise<Source | Finding> {
   const port = ctx.ports.chart;
   if (isChartPort(port)) {
     const r = await port.render(ctx.signal);
@@ -117,6 +117,7 @@ export function makeTemplateVariablesCheck(
       cloudAgnostic: true,
       severity: 'critical',
       needs: [],
+      uses: ['chart', 'commits'],
       scopes: ['preflight', 'triage'],
       timeoutMs: 60_000,
       messages: {

@@ -1,6 +1,5 @@
 import { defineCheck, skip, type Finding, type Node } from '../../src/engine/index.js';
 import { readIdentityState, type SubjectState } from '../../src/model-engine/identity.js';
-import { IDENTITY_CLOUD_PORT, type IdentityCloudPort } from '../../src/engine/ports/identity-cloud.js';
 import { AWS_MESSAGES, awsTrust } from './lib/cloud-trust-aws.js';
 import { AZURE_MESSAGES, azureTrust } from './lib/cloud-trust-azure.js';
 import { saRef, type Annotated } from './lib/cloud-trust-common.js';
@@ -19,6 +18,7 @@ export default defineCheck({
     clouds: ['aws', 'azure', 'gcp'],
     severity: 'critical',
     needs: ['kube', 'cloud-api'],
+    uses: ['identityCloud'],
     timeoutMs: 60_000,
     messages: {
       noPort: 'the cloud identity API is not available in this run',
@@ -30,7 +30,7 @@ export default defineCheck({
     },
   },
   async run(ctx) {
-    const port = ctx.ports[IDENTITY_CLOUD_PORT] as IdentityCloudPort | undefined;
+    const port = ctx.ports.identityCloud;
     if (!port) return skip('noPort');
     const state = await readIdentityState(ctx);
     if (!state) return skip('noPort');

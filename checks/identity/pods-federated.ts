@@ -4,11 +4,11 @@ import {
   isOlder,
   podFederation,
   readIdentityState,
+  roleSeverity,
   rolesText,
   type PodFederation,
   type SubjectState,
 } from '../../src/model-engine/identity.js';
-import { roleSeverity } from './service-account-annotations.js';
 
 export type PodVerdict =
   | { state: 'ok'; how: 'webhook' | 'pod-identity' | 'metadata-server' }

@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, skip, warn, type Evidence, type Finding, type ObjectRef, type Severity } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, skip, warn, type Evidence, type Finding, type ObjectRef } from '../../src/engine/index.js';
 import {
   annotationVerdict,
   podFederation,
@@ -6,16 +6,9 @@ import {
   rolesText,
   valuesSnippet,
   KANIKO,
-  type IdentityRole,
+  roleSeverity,
   type SubjectState,
 } from '../../src/model-engine/identity.js';
-
-/** The control plane cannot start its work without its identity; endpoints need theirs; builds are optional. */
-export function roleSeverity(roles: readonly IdentityRole[]): Severity {
-  if (roles.includes('control-plane')) return 'critical';
-  if (roles.includes('inference')) return 'high';
-  return 'medium';
-}
 
 /** The values paths that render this subject's annotation, in the chart's precedence. */
 function valuesPaths(s: SubjectState, values: { controlPlane: readonly (readonly string[])[]; inference: readonly (readonly string[])[]; imageBuilder?: readonly (readonly string[])[] }) {

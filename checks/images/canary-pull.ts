@@ -1,7 +1,7 @@
 import { defineCheck, fail, pass, skip, warn, type Finding, type Node, type Pod } from '../../src/engine/index.js';
 import { classifyPullError, PULL_ERROR_MEANING } from '../../src/model-engine/image-pull.js';
 import { podKind, type ImageEntry, type ValuesLike } from '../../src/model-engine/images.js';
-import { CANARY_LEFTOVER_MS, type CanaryOutcome, type CanaryPort } from '../../src/engine/ports/canary.js';
+import { CANARY_LEFTOVER_MS, type CanaryOutcome } from '../../src/engine/ports/canary.js';
 import { gatherImageInputs, isGpuNode } from './support/pullable.js';
 
 const ACCELERATOR_LABEL = 'k8s.amazonaws.com/accelerator';
@@ -66,6 +66,7 @@ export default defineCheck({
     clouds: 'all',
     severity: 'critical',
     needs: ['kube'],
+    uses: ['canary'],
     scopes: ['preflight', 'triage', 'endpoint'],
     timeoutMs: 300_000,
     messages: {
@@ -81,7 +82,7 @@ export default defineCheck({
   },
   async run(ctx) {
     if (!ctx.options.canary) return skip('needsCanary');
-    const canary = ctx.ports.canary as CanaryPort | undefined;
+    const canary = ctx.ports.canary;
     if (!canary) return skip('unavailable');
     const ns = ctx.namespaces.endpoint;
     const inputs = await gatherImageInputs(ctx);

@@ -1,8 +1,7 @@
 import { defineCheck, fail, pass, skip, warn, type Deployment, type Pod } from '../../src/engine/index.js';
-import { countInLogs, lineTime, readLogs, span } from './lib/logs.js';
+import { countEvidence, countInLogs, lineTime, readLogs, REDIS_AUTH_RE, span } from './lib/logs.js';
 import { CACHER, cacheRedisPlan, podsOf } from './lib/model-engine-redis.js';
 import { runningConfig } from './lib/running-config.js';
-import { countEvidence, REDIS_AUTH_RE } from './log-errors.js';
 
 const DOCS = 'docs/checks/redis/azure-token-refresh.md';
 

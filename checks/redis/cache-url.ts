@@ -1,20 +1,13 @@
 import { defineCheck, fail, pass, skip, warn, type Evidence, type Finding } from '../../src/engine/index.js';
-import { CLOUD_PORT, CloudApiError, type CloudPort } from '../../src/engine/ports/cloud.js';
+import { CloudApiError } from '../../src/engine/ports/cloud.js';
 import { revealSecret } from '../../src/engine/ports/secret.js';
-import { AZURE_REDIS_SCOPE, cacheRedisPlan, targetFromSecretUrl } from './lib/model-engine-redis.js';
+import { AZURE_REDIS_SCOPE, cacheRedisPlan, SECRET_URL_KEY, targetFromSecretUrl } from './lib/model-engine-redis.js';
 import { runningConfig } from './lib/running-config.js';
 
 const DOCS = 'docs/checks/redis/cache-url.md';
-/** The secret key model-engine reads (`get_key_file(name)["cache-url"]`); older images read `url`. */
-export const SECRET_URL_KEY = 'cache-url';
-
 /** Minutes until a token expires (negative: already expired). */
 export function minutesLeft(expiresOn: Date, now: Date): number {
   return Math.floor((expiresOn.getTime() - now.getTime()) / 60_000);
-}
-
-export function isCloudPort(x: unknown): x is CloudPort {
-  return typeof x === 'object' && x !== null && typeof (x as CloudPort).secretJsonKey === 'function' && typeof (x as CloudPort).entraToken === 'function';
 }
 
 export default defineCheck({
@@ -26,6 +19,7 @@ export default defineCheck({
     clouds: 'all',
     severity: 'critical',
     needs: [],
+    uses: ['cloud'],
     scopes: ['preflight', 'triage', 'endpoint'],
     messages: {
       resolved: 'The cache Redis is {{target}} (from {{key}} in the {{from}})',
@@ -54,7 +48,7 @@ export default defineCheck({
     const evidence: Evidence[] = [...cfg.evidence];
     const from = cfg.from === 'configmap' ? `service ConfigMap ${ctx.namespaces.controlPlane}/model-engine-service-config` : 'helm values';
     const object = cfg.object;
-    const cloudPort = ctx.options.cloudApi && isCloudPort(ctx.ports[CLOUD_PORT]) ? (ctx.ports[CLOUD_PORT] as CloudPort) : undefined;
+    const cloudPort = ctx.options.cloudApi ? ctx.ports.cloud : undefined;
 
     switch (plan.kind) {
       case 'crash':

@@ -1,9 +1,8 @@
 import { defineCheck, fail, skip, type Finding, type ObjectRef, type Pod } from '../../src/engine/index.js';
-import { CLOUD_PORT, CloudApiError, type CloudPort } from '../../src/engine/ports/cloud.js';
-import { EXEC_PORT, type ExecPort, type PodRef } from '../../src/engine/ports/exec.js';
-import type { RedisPort, RedisProbeResult, RedisTarget } from '../../src/engine/ports/redis.js';
+import { CloudApiError } from '../../src/engine/ports/cloud.js';
+import type { PodRef } from '../../src/engine/ports/exec.js';
+import type { RedisProbeResult, RedisTarget } from '../../src/engine/ports/redis.js';
 import { revealSecret } from '../../src/engine/ports/secret.js';
-import { isCloudPort, SECRET_URL_KEY } from './cache-url.js';
 import { diagnoseProbe, PROBE_MESSAGES } from './lib/diagnose.js';
 import {
   BROKER_COMMANDS,
@@ -14,25 +13,14 @@ import {
   cacheRedisPlan,
   GATEWAY,
   inferenceBroker,
+  pickGatewayPod,
+  SECRET_URL_KEY,
   targetFromSecretUrl,
   VISIBILITY_DB,
 } from './lib/model-engine-redis.js';
 import { readSecretKey, runningConfig } from './lib/running-config.js';
 
 const DOCS = 'docs/checks/redis/connectivity.md';
-
-export function isExecPort(x: unknown): x is ExecPort {
-  return typeof x === 'object' && x !== null && typeof (x as ExecPort).redisProbe === 'function';
-}
-
-/** A running, ready gateway pod to exec into (the first by name, for reproducible runs). */
-export function pickGatewayPod(pods: Pod[], namespace: string): PodRef | undefined {
-  const ready = pods
-    .filter((p) => p.metadata.labels?.app === GATEWAY && p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).some((c) => c.name === GATEWAY && c.ready))
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-  const p = ready[0];
-  return p ? { namespace, pod: p.metadata.name, container: GATEWAY } : undefined;
-}
 
 export default defineCheck({
   meta: {
@@ -43,6 +31,7 @@ export default defineCheck({
     clouds: 'all',
     severity: 'critical',
     needs: ['redis'],
+    uses: ['cloud', 'exec'],
     // Preflight too: before the install is when an operator wants to know the password works (issue 12).
     scopes: ['preflight', 'triage', 'endpoint'],
     timeoutMs: 60_000,
@@ -61,14 +50,14 @@ export default defineCheck({
     if (!cfg || !ctx.cloud) return skip('noConfig');
     const cloud = ctx.cloud;
     const ns = ctx.namespaces.controlPlane;
-    const local = ctx.ports.redis as RedisPort;
-    const cloudPort = ctx.options.cloudApi && isCloudPort(ctx.ports[CLOUD_PORT]) ? (ctx.ports[CLOUD_PORT] as CloudPort) : undefined;
+    const local = ctx.ports.redis;
+    const cloudPort = ctx.options.cloudApi ? ctx.ports.cloud : undefined;
     const findings: Finding[] = [];
     const object: ObjectRef = cfg.from === 'configmap' ? { kind: 'Deployment', namespace: ns, name: GATEWAY } : cfg.object;
 
     // Where to probe from: the gateway pod with --exec (model-engine's own config and redis-py), else here.
     let pod: PodRef | undefined;
-    const exec = ctx.options.exec && isExecPort(ctx.ports[EXEC_PORT]) ? (ctx.ports[EXEC_PORT] as ExecPort) : undefined;
+    const exec = ctx.options.exec ? ctx.ports.exec : undefined;
     if (exec && ctx.kube) {
       pod = pickGatewayPod(await ctx.kube.list<Pod>('pods', { namespace: ns, labelSelector: `app=${GATEWAY}` }), ns);
       if (!pod) findings.push(skip('noGatewayPod', { data: { namespace: ns, from: local.from }, object }));

@@ -1,23 +1,8 @@
-import { defineCheck, fail, pass, skip, type Deployment, type Evidence, type Finding, type Pod } from '../../src/engine/index.js';
-import { LOG_SIGNATURES } from '../../src/model-engine/log-signatures.js';
-import { countInLogs, readLogs, span, type LogCount } from './lib/logs.js';
+import { defineCheck, fail, pass, skip, type Deployment, type Finding, type Pod } from '../../src/engine/index.js';
+import { countEvidence, countInLogs, readLogs, REDIS_AUTH_RE, span } from './lib/logs.js';
 import { CONTROL_PLANE, podsOf } from './lib/model-engine-redis.js';
 
 const DOCS = 'docs/checks/redis/log-errors.md';
-
-/** Redis authentication failures as redis-py, kombu and the Redis server word them (the log-signature table's `redis-auth`). */
-export const REDIS_AUTH_RE: RegExp = LOG_SIGNATURES.find((s) => s.id === 'redis-auth')!.re;
-
-/** Evidence lines for counts: one per log, with count and time span, then a sample line. */
-export function countEvidence(counts: LogCount[]): Evidence[] {
-  const out: Evidence[] = [];
-  for (const c of counts) {
-    out.push({ type: 'note', text: `${c.namespace}/${c.pod} [${c.container}]: ${c.count} line(s)${c.first ? `, ${c.first} … ${c.last}` : ''}` });
-    const s = c.samples[c.samples.length - 1];
-    if (s) out.push({ type: 'log', namespace: c.namespace, pod: c.pod, container: c.container.replace(/ \(previous\)$/, ''), line: s.line, lineNumber: s.lineNumber });
-  }
-  return out;
-}
 
 export default defineCheck({
   meta: {

@@ -1,4 +1,5 @@
 import { defineCheck, fail, formatPath, pass, warn, type CheckContext, type Finding, type ValuesPort } from '../../src/engine/index.js';
+import { keepAliveProblem } from '../../src/model-engine/servicebus.js';
 
 /**
  * Why each `azure.*` key matters (facts §1.4, §2.1, §8; matrix §2 "Azure"). This check owns these keys (values/redis
@@ -107,21 +108,6 @@ export function problemFor(kind: AzureKeyKind, v: unknown): string | undefined {
     case 'keyvault':
       return keyvaultProblem(v);
   }
-}
-
-/** Azure Service Bus closes AMQP connections idle for 300 s; the keepalive must fire before that. */
-export const SERVICEBUS_IDLE_TIMEOUT_S = 300;
-
-/** What is wrong with a `SERVICEBUS_KEEP_ALIVE_INTERVAL` env value, or undefined when it is fine. */
-export function keepAliveProblem(v: unknown): string | undefined {
-  if (typeof v === 'number') return 'is a YAML number; Kubernetes env values must be strings, so quote it (value: "30")';
-  if (typeof v !== 'string') return 'is not set to a value';
-  if (!/^\s*\d+\s*$/.test(v)) return 'is not a whole number of seconds (model-engine does int() on it and the broker fails to start)';
-  const n = Number(v);
-  if (n < 1 || n >= SERVICEBUS_IDLE_TIMEOUT_S) {
-    return `is ${n}; it must be between 1 and ${SERVICEBUS_IDLE_TIMEOUT_S - 1} seconds, because Service Bus drops AMQP connections idle for ${SERVICEBUS_IDLE_TIMEOUT_S} s`;
-  }
-  return undefined;
 }
 
 const ref = (path: string) => ({ kind: 'HelmValues', name: path });

@@ -1,6 +1,5 @@
 import { parse, stringify } from 'yaml';
 import { defineCheck, fail, pass, skip, type Evidence } from '../../src/engine/index.js';
-import { isChartPort } from '../../src/engine/ports/chart.js';
 import { renderBlockers, TEMPLATE_REQUIREMENTS } from '../chart/support/model.js';
 
 const DOCS = 'docs/checks/values/chart-keys.md';
@@ -15,6 +14,7 @@ export default defineCheck({
     cloudAgnostic: true,
     severity: 'critical',
     needs: ['values'],
+    uses: ['chart'],
     scopes: ['preflight', 'triage'],
     messages: {
       ok: 'Every key the chart reads without a default is set ({{count}})',
@@ -27,7 +27,7 @@ export default defineCheck({
   async run(ctx) {
     const values = ctx.values!;
     // With --chart, helm itself says whether the chart renders (chart/renders): one finding per cause.
-    if (isChartPort(ctx.ports.chart)) return skip('judgedByRender');
+    if (ctx.ports.chart) return skip('judgedByRender');
     // An installed release rendered, by definition (its stored chart values may be an older chart's).
     if (values.origin === 'release') return skip('installed');
     const missing = renderBlockers(values);

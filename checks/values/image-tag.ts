@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, warn, type Finding } from '../../src/engine/index.js';
-import { CONTROL_PLANE_IMAGES } from './images-mirrored.js';
+import { CONTROL_PLANE_IMAGES } from './support/image-keys.js';
 import { splitImage } from './support/registry.js';
 import { keyRef, str, valuesSnippet } from './support/snippet.js';
 

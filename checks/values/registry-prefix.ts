@@ -1,6 +1,6 @@
 import { defineCheck, fail, pass, warn, type Finding } from '../../src/engine/index.js';
 import { MATRIX } from '../../src/matrix/index.js';
-import { FRAMEWORK_REPOSITORIES, PREFIX, REGISTRY_TYPE } from './images-mirrored.js';
+import { FRAMEWORK_REPOSITORIES, PREFIX, REGISTRY_TYPE } from './support/image-keys.js';
 import { effectiveRegistryType, inferRegistryType, isRepoName, registryPlaceholder, repositoryPath, type RegistryType } from './support/registry.js';
 import { hasEnvPlaceholder, keyRef, str, truthy, valuesSnippet } from './support/snippet.js';
 
@@ -87,7 +87,7 @@ export default defineCheck({
       genericAnonymous:
         'docker_repo_prefix {{prefix}} selects GenericDockerRepository, which checks images with anonymous OCI requests: a registry that needs credentials reports every image missing and LLM endpoint creation fails with 404 "The specified docker image could not be found."',
       registryCloudMismatch:
-        'docker_repo_prefix is {{typeName}} but this is {{cloud}}, where the matrix expects {{expected}}: {{className}} needs {{creds}} credentials from the control-plane pods',
+        'docker_repo_prefix is {{typeName}} but this is {{cloud}}, where the matrix expects {{expected}}: {{className}} needs {{provider}} credentials from the control-plane pods',
       buildsUnsupported:
         '{{cloud}} builds custom model bundle images with kaniko, which only ECRDockerRepository supports; with {{className}} every build raises NotImplementedError',
       frameworkRepoFullPath:
@@ -275,7 +275,7 @@ export default defineCheck({
                 cloud: m.displayName,
                 expected: m.registryType === 'generic' ? 'a custom registry' : m.registryType.toUpperCase(),
                 className: REGISTRY_CLASS[type],
-                creds: creds[type],
+                provider: creds[type],
               },
               remediation: {
                 summary: `Mirror into a ${m.registryType === 'generic' ? 'registry reachable from the cluster' : m.registryType.toUpperCase()} registry and point docker_repo_prefix at it, or make ${creds[type]} credentials available to the control plane.`,

@@ -156,6 +156,7 @@ export default defineCheck({
     clouds: 'all',
     severity: 'high',
     needs: ['values'],
+    uses: ['chart'],
     messages: {
       selectorDefault: '{{path}} is the chart default {{label}}: {{pods}} schedule only on nodes labelled {{label}}',
       selectorCleared: '{{path}} is null, which removes the chart default {{label}}',

@@ -56,6 +56,7 @@ export default defineCheck({
     clouds: 'all',
     severity: 'critical',
     needs: ['values'],
+    uses: ['chart'],
     scopes: ['preflight', 'triage'],
     messages: {
       complete:

@@ -1,33 +1,11 @@
 import { defineCheck, fail, pass, skip, warn, type Check, type Evidence } from '../../src/engine/index.js';
-import type { CommitsPort } from '../../src/engine/ports/commits.js';
+import { SERVICEBUS_FIX_COMMIT, SERVICEBUS_FIX_PR, verifyCommands } from '../../src/model-engine/servicebus.js';
 
-/**
- * Commit #767 "Remove broker_pool_limit=0 to fix Azure Service Bus idle connection 503s" (2026-02-24): with
- * #765 it keeps AMQP connections alive (keepalive 30 s over the default pool) and bumps azure-servicebus to
- * 7.14.3 (facts §5, matrix §3 "Azure Service Bus — Idle Connection Drop").
- */
-export const SERVICEBUS_FIX_COMMIT = '9deb59f1677913c071c9570ab80aa70c4698e2a6';
-export const SERVICEBUS_FIX_PR = '#767';
-
-// Shared with the chart checks (image ↔ chart skew); re-exported for the broker check and tests.
-export { refFromTag, type TagRef } from './support/tag-ref.js';
 import { refFromTag } from './support/tag-ref.js';
-
-/** The commands that answer the question by hand. */
-export function verifyCommands(fixCommit: string, ref: string, namespace: string): string[] {
-  return [
-    `git -C <llm-engine clone> merge-base --is-ancestor ${fixCommit} ${ref} && echo included || echo NOT included`,
-    `curl -s https://api.github.com/repos/scaleapi/llm-engine/compare/${fixCommit}...${ref} | grep '"status"'   # "ahead" or "identical": included; "behind" or "diverged": not`,
-    `kubectl -n ${namespace} exec deploy/model-engine -- python -c "import azure.servicebus as s; print(s.__version__)"   # 7.14.3 when the fix is in`,
-  ];
-}
 
 const ref = (path: string) => ({ kind: 'HelmValues', name: path });
 const DOCS = 'docs/checks/values/servicebus-fix.md';
 
-function isCommitsPort(x: unknown): x is CommitsPort {
-  return typeof x === 'object' && x !== null && typeof (x as CommitsPort).isAncestor === 'function';
-}
 
 /** The check, for a given fix commit (tests substitute a commit of a repository they create). */
 export function makeServicebusFixCheck(fixCommit: string = SERVICEBUS_FIX_COMMIT): Check {
@@ -40,6 +18,7 @@ export function makeServicebusFixCheck(fixCommit: string = SERVICEBUS_FIX_COMMIT
       clouds: ['azure'],
       severity: 'high',
       needs: ['values'],
+      uses: ['commits'],
       timeoutMs: 20_000,
       messages: {
         included: 'tag {{tag}} contains commit {{short}} ({{pr}}, the Service Bus idle-connection fix); decided by {{via}}',
@@ -73,7 +52,7 @@ export function makeServicebusFixCheck(fixCommit: string = SERVICEBUS_FIX_COMMIT
       }
       const port = ctx.ports.commits;
       ctx.progress(`checking whether ${tagRef.ref} contains ${short}`);
-      const answer = isCommitsPort(port)
+      const answer = port
         ? await port.isAncestor(fixCommit, tagRef.ref, ctx.signal)
         : { answer: 'unknown' as const, via: 'none', detail: 'no commits lookup in this run' };
       const evidence: Evidence[] = [

@@ -12,9 +12,6 @@ import { diagnose } from '../../diagnoses/index.js';
 import { isFault, undiagnosed } from '../model-engine/endpoint-diagnosis.js';
 import { collectEndpointFacts } from '../model-engine/endpoint-facts.js';
 import { ApiError, CancelledError, DeadlineError, EXIT, ForbiddenError, type ExitCode } from '../engine/errors.js';
-import { GATEWAY_PORT, type GatewayPort } from '../engine/ports/gateway.js';
-import { CLOUD_PORT, type CloudPort } from '../engine/ports/cloud.js';
-import type { RegistryPort } from '../engine/ports/registry.js';
 import type { BaseContext } from '../engine/runner.js';
 import { SCHEMA_VERSION, type Report } from '../engine/types.js';
 import { renderDiagnosisLine } from '../reporters/diagnosis.js';
@@ -33,10 +30,10 @@ export const DEFAULT_WATCH_INTERVAL_S = 5;
 /** Collect and diagnose one endpoint in a resolved context. */
 export async function diagnoseEndpoint(ctx: BaseContext, endpoint: string, opts: { signal: AbortSignal; fromSnapshot: boolean; gatewayUrl?: string }): Promise<Diagnosis> {
   if (!ctx.kube) throw new Error('the endpoint doctor needs a cluster or a snapshot');
-  const gateway = ctx.ports[GATEWAY_PORT] as GatewayPort | undefined;
+  const gateway = ctx.ports.gateway;
   // A snapshot is the past: probing the registry now would mix two moments, so only live runs probe.
-  const registry = opts.fromSnapshot ? undefined : (ctx.ports.registry as RegistryPort | undefined);
-  const cloud = opts.fromSnapshot ? undefined : (ctx.ports[CLOUD_PORT] as CloudPort | undefined);
+  const registry = opts.fromSnapshot ? undefined : ctx.ports.registry;
+  const cloud = opts.fromSnapshot ? undefined : ctx.ports.cloud;
   let facts;
   try {
     facts = await collectEndpointFacts({

@@ -1,11 +1,15 @@
-import type { Check, CheckContext, Evidence, Finding, ObjectRef, Remediation, Severity } from './types.js';
+import type { Check, CheckContext, CheckMeta, Evidence, Finding, Need, ObjectRef, PortName, Remediation, Severity } from './types.js';
 
-/** Declare a check. Kept as an identity function so the object literal is type-checked against the contract. */
-export function defineCheck<M extends Check['meta']>(check: {
-  meta: M;
-  run(ctx: CheckContext): Promise<Finding | Finding[]>;
+/**
+ * Declare a check. An identity function, so the object literal is type-checked against the contract, and its context
+ * is typed by what its meta declares: `needs: ['kube', 'redis'], uses: ['exec']` gives `ctx.ports.redis: RedisPort`,
+ * `ctx.ports.exec: ExecPort | undefined`, and no other port.
+ */
+export function defineCheck<const N extends Need = never, const U extends PortName = never>(check: {
+  meta: CheckMeta & { needs: readonly N[]; uses?: readonly U[] };
+  run(ctx: CheckContext<N, U>): Promise<Finding | Finding[]>;
 }): Check {
-  return check;
+  return check as Check;
 }
 
 interface FindingOptions {

@@ -5,10 +5,13 @@ import { redactEvidence, redactText, redactValue } from './redact.js';
 import type {
   Check,
   CheckContext,
+  CheckMeta,
   CheckResult,
   Evidence,
   Finding,
   Namespaces,
+  PortName,
+  RunPorts,
   Report,
   ReportTarget,
   RunEvent,
@@ -22,7 +25,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONCURRENCY = 8;
 
 /** Everything a check context holds except what the runner makes per check. */
-export type BaseContext = Omit<CheckContext, 'signal' | 'progress'>;
+export type BaseContext = Omit<CheckContext, 'signal' | 'progress' | 'ports'> & { readonly ports: RunPorts };
 
 export interface RunInput {
   command: string;
@@ -88,7 +91,14 @@ export function whyNotApplicable(check: Check, ctx: BaseContext): { messageId: s
         break;
       case 'registry':
       case 'redis':
-        if (!ctx.ports[need]) return { messageId: 'needsProbe', message: `needs the ${need} probe, which is not available in this run` };
+      case 'cloud':
+      case 'identityCloud':
+      case 'exec':
+      case 'commits':
+      case 'canary':
+      case 'chart':
+      case 'gateway':
+        if (!ctx.ports[need]) return { messageId: 'needsProbe', message: `needs ${need}: ${PORT_HINTS[need]}` };
         break;
       default: {
         const unreachable: never = need;
@@ -97,6 +107,25 @@ export function whyNotApplicable(check: Check, ctx: BaseContext): { messageId: s
     }
   }
   return undefined;
+}
+
+/** How a run gets each port, for the skip of a check that needs one the run has not. */
+const PORT_HINTS: Readonly<Record<PortName, string>> = {
+  registry: 'the registry probe, which is not available in this run',
+  redis: 'the Redis probe, which is not available in this run',
+  cloud: 'cloud API reads (Secrets Manager, Entra, Service Bus, SQS); rerun with --cloud-api',
+  identityCloud: 'cloud IAM reads; rerun with --cloud-api',
+  exec: 'exec into the gateway pod; rerun with --exec on a live cluster',
+  commits: 'the llm-engine commit lookup, which is not available in this run',
+  canary: 'a short-lived probe pod; rerun with --canary on a live cluster',
+  chart: 'the rendered chart; pass --chart PATH',
+  gateway: "model-engine's own API; pass --gateway-url URL",
+};
+
+/** The ports a check declared (needs and uses), and no other: what its typed context promises, true at run time too. */
+export function declaredPorts(meta: CheckMeta, ports: RunPorts): CheckContext['ports'] {
+  const names = new Set<string>([...meta.needs, ...(meta.uses ?? [])]);
+  return Object.fromEntries([...names].filter((name) => name in PORT_HINTS).map((name) => [name, ports[name as PortName]]));
 }
 
 /** The skip's messageId for a source that could not be read: `forbidden` (RBAC) or `apiError`. */
@@ -245,7 +274,7 @@ export async function runCheck(check: Check, ctx: BaseContext, opts: RunCheckOpt
   stop.catch(() => undefined);
   try {
     const out = await Promise.race([
-      check.run({ ...ctx, namespaces: checkNamespaces(ctx), signal: controller.signal, progress: (t) => opts.onProgress?.(t) }),
+      check.run({ ...ctx, ports: declaredPorts(check.meta, ctx.ports), namespaces: checkNamespaces(ctx), signal: controller.signal, progress: (t) => opts.onProgress?.(t) }),
       stop,
     ]);
     const findings = Array.isArray(out) ? out : [out];

@@ -6,6 +6,15 @@
 
 import type { Projection } from './projection.js';
 import type { ApiError, ForbiddenError } from './errors.js';
+import type { CanaryPort } from './ports/canary.js';
+import type { ChartPort } from './ports/chart.js';
+import type { CloudPort } from './ports/cloud.js';
+import type { CommitsPort } from './ports/commits.js';
+import type { ExecPort } from './ports/exec.js';
+import type { GatewayPort } from './ports/gateway.js';
+import type { IdentityCloudPort } from './ports/identity-cloud.js';
+import type { RedisPort } from './ports/redis.js';
+import type { RegistryPort } from './ports/registry.js';
 
 /** Clouds model-engine runs on (`config.values.infra.cloud_provider`). */
 export type Cloud = 'aws' | 'azure' | 'gcp' | 'onprem';
@@ -131,8 +140,11 @@ export interface FindingBase {
   root?: string[];
 }
 
-/** The data a check needs; the engine skips the check with a reason when it is not available. */
-export type Need = 'kube' | 'values' | 'registry' | 'redis' | 'cloud-api' | 'logs';
+/**
+ * The data a check needs; the engine skips the check with a reason when it is not available. Beside the cluster
+ * (`kube`, `logs`), the values and the `--cloud-api` permission, every probe port is a need by its name.
+ */
+export type Need = 'kube' | 'values' | 'cloud-api' | 'logs' | PortName;
 
 /** Commands whose run includes a check. `endpoint` runs its own diagnosis on top of these. */
 export type Scope = 'preflight' | 'triage' | 'endpoint';
@@ -147,6 +159,11 @@ export interface CheckMeta {
   clouds: readonly Cloud[] | 'all';
   severity: Severity;
   needs: readonly Need[];
+  /**
+   * Ports the check reads when the run has them and does without otherwise (`exec` only with `--exec`, …): typed
+   * `| undefined` on its context. A port neither needed nor used is not on the check's context at all.
+   */
+  uses?: readonly PortName[];
   /** The commands that run it. Default: preflight and triage. */
   scopes?: readonly Scope[];
   /** Message templates by messageId, ESLint-style (`{{name}}` placeholders). */
@@ -379,14 +396,41 @@ export interface RunOptions {
 }
 
 /**
- * Probe ports beyond the cluster, each declared by its area in `src/engine/ports/<name>.ts` and created in
- * `src/run/ports.ts`. A check that needs one lists it in `meta.needs`.
+ * Probe ports beyond the cluster by name, each declared by its area in `src/engine/ports/<name>.ts` and created in
+ * `src/run/ports.ts` (`chart` in `src/commands/run.ts`). A check names the ports it reads in `meta.needs` (required:
+ * the engine skips it without them) or `meta.uses` (read when present).
  */
-export interface Ports {
-  [name: string]: unknown;
+export interface PortMap {
+  registry: RegistryPort;
+  redis: RedisPort;
+  cloud: CloudPort;
+  identityCloud: IdentityCloudPort;
+  exec: ExecPort;
+  commits: CommitsPort;
+  canary: CanaryPort;
+  chart: ChartPort;
+  gateway: GatewayPort;
 }
+export type PortName = keyof PortMap;
 
-export interface CheckContext {
+/** The ports a run made: any of them may be missing (`--exec`, `--canary`, `--cloud-api`, `--chart` add theirs). */
+export type RunPorts = Partial<PortMap>;
+
+/**
+ * The ports a check's context holds: those in `N` (its needs) for sure, those in `U` (its uses) or `undefined`. Every
+ * key is present in the type, so a helper that reads a port says so in its parameter (`CheckContext<never, 'chart'>`)
+ * and a check that did not declare that port cannot call it.
+ */
+export type Ports<N extends Need = never, U extends PortName = never> = { readonly [K in Extract<N, PortName>]: PortMap[K] } & {
+  readonly [K in Exclude<U, N>]: PortMap[K] | undefined;
+};
+
+/**
+ * What a check reads. `CheckContext<N, U>` is the context of a check that needs `N` and uses `U` (see
+ * {@link defineCheck}): a port it did not declare is a type error, and the runner hands it no other. The bare
+ * `CheckContext` (helpers that read no port) has none.
+ */
+export interface CheckContext<N extends Need = never, U extends PortName = never> {
   readonly cloud: Cloud | undefined;
   readonly matrix: CloudProfile | undefined;
   readonly namespaces: Namespaces;
@@ -401,8 +445,8 @@ export interface CheckContext {
   readonly now: Date;
   /** The cluster as the kube context names it (live context, or the snapshot's), and its name where derivable. */
   readonly cluster?: { context?: string; name?: string };
-  /** Probe ports (registry, redis, cloud APIs), made once per run; see {@link Ports}. */
-  readonly ports: Readonly<Ports>;
+  /** Probe ports (registry, redis, cloud APIs, …), made once per run; see {@link PortMap}. */
+  readonly ports: Ports<N, U>;
   /** Tell the UI what the check is waiting for ("connecting to redis 10.0.0.4:6380"). */
   progress(text: string): void;
   /**

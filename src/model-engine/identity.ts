@@ -3,7 +3,7 @@
  * their annotation must be, whether a pod was federated by the webhook, when an annotation last changed, and how
  * a cloud's trust (IAM trust policy, federated credential, IAM binding) admits a service account. All pure.
  */
-import type { CloudProfile, KubeObject, Namespaces, ValuesKeyPath, ValuesPort } from '../engine/types.js';
+import type { CloudProfile, KubeObject, Namespaces, Severity, ValuesKeyPath, ValuesPort } from '../engine/types.js';
 import type { Pod } from '../engine/kube-types.js';
 import { formatPath } from '../engine/values-path.js';
 import type { FederatedCredential, IamPolicy, PolicyDocument, PolicyStatement } from '../engine/ports/identity-cloud.js';
@@ -24,6 +24,13 @@ export interface ManagedFieldsEntry {
 }
 
 export type IdentityRole = 'control-plane' | 'image-builder' | 'inference';
+
+/** The control plane cannot start its work without its identity; endpoints need theirs; builds are optional. */
+export function roleSeverity(roles: readonly IdentityRole[]): Severity {
+  if (roles.includes('control-plane')) return 'critical';
+  if (roles.includes('inference')) return 'high';
+  return 'medium';
+}
 
 /** A service account model-engine needs federated, and the annotation value the values ask for. */
 export interface IdentitySubject {

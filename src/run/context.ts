@@ -9,7 +9,7 @@
 import { ApiError, FatalError, ForbiddenError, ifUnreadable } from '../engine/errors.js';
 import type { BaseContext } from '../engine/runner.js';
 import type { Cloud, ConfigMap, Deployment, KubePort, Namespaces, Node, ReportTarget, RunOptions, ValuesPort } from '../engine/index.js';
-import type { KubeObject } from '../engine/types.js';
+import type { KubeObject, RunPorts } from '../engine/types.js';
 import { CLOUDS } from '../engine/types.js';
 import { serviceConfigFromData } from '../model-engine/images.js';
 import { cloudFromProviderId, profileFor } from '../matrix/index.js';
@@ -28,7 +28,7 @@ export interface ContextInput {
   namespace?: string;
   endpointNamespace?: string;
   options?: Partial<RunOptions>;
-  ports?: Record<string, unknown>;
+  ports?: RunPorts;
   now?: Date;
   /** The kube context the cluster was reached by (or the one a snapshot was collected from). */
   clusterContext?: string;

@@ -2,7 +2,7 @@
  * The probe ports of a run (registry, redis, cloud APIs …), made once per run and shared by every check.
  * Each area adds its factory here; checks reach them as `ctx.ports.<name>` and declare them in `meta.needs`.
  */
-import type { KubePort, RunOptions } from '../engine/types.js';
+import type { KubePort, RunOptions, RunPorts } from '../engine/types.js';
 import { createCommitsPort, githubApiUrlFromEnv } from '../sources/commits/index.js';
 import { IDENTITY_CLOUD_PORT } from '../engine/ports/identity-cloud.js';
 import { createRegistryPort } from '../sources/registry/index.js';
@@ -54,8 +54,8 @@ export interface PortsInput {
   kubeConfig?: CanaryKubeConfig;
 }
 
-export async function createPorts(input: PortsInput): Promise<Record<string, unknown>> {
-  const ports: Record<string, unknown> = {};
+export async function createPorts(input: PortsInput): Promise<RunPorts> {
+  const ports: { -readonly [K in keyof RunPorts]: RunPorts[K] } = {};
   const llmEngineRepo = input.options.extra.llmEngineRepo;
   ports.commits = createCommitsPort({ ...(llmEngineRepo ? { repoPath: llmEngineRepo } : {}), githubApiUrl: githubApiUrlFromEnv(), policy: input.options.network });
   // Cloud control-plane reads only with --cloud-api; the clients load lazily on first use.

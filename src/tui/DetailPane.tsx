@@ -6,7 +6,7 @@ import { SEVERITY_STYLES } from '../reporters/theme.js';
 import { commandLines, valuesLines, type Code } from './code-lines.js';
 import { diagnosisLines } from './EndpointTree.js';
 import type { Item } from './items.js';
-import { hardWrap, labelled, seg, widthOf, wrap, type Line } from './layout.js';
+import { hardWrap, labelled, seg, wrap, type Line } from './layout.js';
 import { Lines } from './Lines.js';
 import { statusSeg } from './ResultList.js';
 

@@ -16,12 +16,14 @@ import { allChecks } from '../../checks/index.js';
 import { buildProgram } from '../../src/cli.js';
 import { CLOUDS } from '../../src/engine/types.js';
 import { builtSkipReason, runBuilt } from './built-cli.js';
+import { onPath, toolAvailable } from '../support/tools.js';
 
 const d = builtSkipReason ? describe.skip : describe;
 if (builtSkipReason) it(`skipped: ${builtSkipReason}`, () => undefined);
 
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+/** Whether a program the completion tests drive is here (under CI=true its absence fails the file: tools.ts). */
+function has(cmd: 'zsh' | 'fish' | 'tmux' | 'kubectl'): boolean {
+  return toolAvailable(cmd, onPath(cmd), 'the shell completion tests');
 }
 
 const program: Command = buildProgram({
@@ -70,7 +72,7 @@ afterAll(async () => {
 
 d('bash', () => {
   /** Run the completion function for each command line (the last word is the one being completed). */
-  function complete(lines: string[][]): string[][] {
+  function complete<const L extends readonly string[][]>(lines: L): { -readonly [K in keyof L]: string[] } {
     const quote = (w: string) => `'${w.replace(/'/g, "'\\''")}'`;
     const script = [
       `source ${quote(scripts.bash)}`,
@@ -85,7 +87,7 @@ d('bash', () => {
     return out
       .split('@@\n')
       .slice(1)
-      .map((block) => block.split('\n').filter(Boolean));
+      .map((block) => block.split('\n').filter(Boolean)) as { -readonly [K in keyof L]: string[] };
   }
 
   it('registers the function for the command (complete -p)', () => {
@@ -202,7 +204,7 @@ function terminal(name: string, command: string) {
   };
 }
 
-const shellSkip = (shell: string) =>
+const shellSkip = (shell: 'zsh' | 'fish') =>
   builtSkipReason ? builtSkipReason : !has(shell) ? `${shell} is not installed` : !has('tmux') ? 'tmux is not installed' : undefined;
 
 d.each(['zsh', 'fish'] as const)('%s', (shell) => {

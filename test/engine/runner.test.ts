@@ -3,6 +3,9 @@ import { defineCheck, fail, pass, ForbiddenError, type Check, type CheckContext,
 import { CancelledError } from '../../src/engine/errors.js';
 import { compareResults, runCheck, runChecks, whyNotApplicable, type BaseContext } from '../../src/engine/runner.js';
 import { selectChecks, validateRegistry } from '../../src/engine/registry.js';
+import type { CommitsPort } from '../../src/engine/ports/commits.js';
+import type { ExecPort } from '../../src/engine/ports/exec.js';
+import type { RedisPort } from '../../src/engine/ports/redis.js';
 import { baseContext } from '../support/context.js';
 
 
@@ -98,6 +101,57 @@ describe('runCheck', () => {
     expect(whyNotApplicable(check, baseContext(ctxOver as Partial<BaseContext>))?.messageId).toBe(messageId);
     const [r] = await runCheck(check, baseContext(ctxOver as Partial<BaseContext>), { timeoutMs: 1000 });
     expect(r).toMatchObject({ status: 'skip', messageId });
+  });
+});
+
+describe('typed ports (meta.needs and meta.uses)', () => {
+  const exec = { redisProbe: async () => { throw new Error('not called'); } } as unknown as ExecPort;
+  const commits = { isAncestor: async () => ({ answer: 'yes' as const, via: 'test' }) } as unknown as CommitsPort;
+  const meta = { title: 't', description: 't', clouds: 'all' as const, severity: 'high' as const, messages };
+
+  it('skips a check whose needed port the run has not, naming the need and the flag that adds it', async () => {
+    const check = defineCheck({ meta: { ...meta, id: 'demo/needs-exec', needs: ['exec'] }, run: async () => pass('ok') });
+    const [r] = await runCheck(check, baseContext({ ports: { commits } }), { timeoutMs: 1000 });
+    expect(r).toMatchObject({ status: 'skip', messageId: 'needsProbe' });
+    expect(r!.message).toBe('needs exec: exec into the gateway pod; rerun with --exec on a live cluster');
+  });
+
+  it('hands a check the ports it declared and no other', async () => {
+    const seen: string[][] = [];
+    const needsExec = defineCheck({
+      meta: { ...meta, id: 'demo/exec', needs: ['exec'] },
+      run: async (ctx) => (seen.push(Object.keys(ctx.ports).filter((k) => ctx.ports[k as keyof typeof ctx.ports])), ctx.ports.exec === exec ? pass('ok') : pass('nope')),
+    });
+    const usesCommits = defineCheck({
+      meta: { ...meta, id: 'demo/commits', needs: [], uses: ['commits'] },
+      run: async (ctx) => (seen.push(Object.keys(ctx.ports).filter((k) => ctx.ports[k as keyof typeof ctx.ports])), pass('ok')),
+    });
+    const declaresNone = defineCheck({
+      meta: { ...meta, id: 'demo/none', needs: ['kube'] },
+      run: async (ctx) => (seen.push(Object.keys(ctx.ports)), pass('ok')),
+    });
+    const ctx = baseContext({ ports: { exec, commits }, kube: {} as BaseContext['kube'] });
+    const [a] = await runCheck(needsExec, ctx, { timeoutMs: 1000 });
+    await runCheck(usesCommits, ctx, { timeoutMs: 1000 });
+    await runCheck(declaresNone, ctx, { timeoutMs: 1000 });
+    expect(a).toMatchObject({ status: 'pass', messageId: 'ok' });
+    expect(seen).toEqual([['exec'], ['commits'], []]);
+  });
+
+  it('types the context by the declaration: an undeclared port does not compile, a used one may be undefined (held by tsc)', () => {
+    const check = defineCheck({
+      meta: { ...meta, id: 'demo/types', needs: ['kube', 'redis'], uses: ['exec'] },
+      run: async (ctx) => {
+        const redis: RedisPort = ctx.ports.redis;
+        // @ts-expect-error a used port may be missing from the run
+        const exec: ExecPort = ctx.ports.exec;
+        // @ts-expect-error the check did not declare commits
+        void ctx.ports.commits;
+        void [redis, exec];
+        return pass('ok');
+      },
+    });
+    expect(check.meta).toMatchObject({ needs: ['kube', 'redis'], uses: ['exec'] });
   });
 });
 

@@ -59,11 +59,9 @@ const names = (objs: KubeObject[]) => objs.map((o) => o.metadata.name);
 const gets = (srv: SnapshotServer, prefix: string) => srv.requestLog.filter((r) => r.path.startsWith(prefix));
 
 describe('LiveKube over HTTP', () => {
-  let srv: SnapshotServer;
   let kube: LiveKube;
   beforeAll(async () => {
     const s = await serve();
-    srv = s.srv;
     kube = live(s.kc);
   });
 

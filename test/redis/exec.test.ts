@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitCodeOf, packageVersionCommand, parseProbeOutput, redisProbeCommand, resultLine, unbootstrap } from '../../src/sources/kube/exec.js';
 import { REDIS_PROBE_PY } from '../../src/sources/kube/redis-probe-script.js';
+import { toolAvailable } from '../support/tools.js';
 import { HAVE_REDIS, makeCa, startRedis, type RedisServer, type TestCa } from '../support/redis-servers.js';
 
 describe('exec: command construction and output parsing', () => {
@@ -59,14 +60,18 @@ describe('exec: command construction and output parsing', () => {
  * stand-in `model_engine_server` package that resolves the URL the way the real one would (from env here).
  */
 const PY = '/usr/bin/python3';
-const havePy = (() => {
-  try {
-    execFileSync(PY, ['-c', 'import redis'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const havePy = toolAvailable(
+  "python3's redis module",
+  (() => {
+    try {
+      execFileSync(PY, ['-c', 'import redis'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })(),
+  'the in-pod probe script',
+);
 
 (HAVE_REDIS && havePy ? describe : describe.skip)('the in-pod probe script (python + redis-py, if installed)', () => {
   let pkg: string;

@@ -33,7 +33,7 @@ function kubeWithSecrets(secrets: KubeObject[], forbidden: string[] = []): KubeP
     async list() {
       return [];
     },
-    async get<T extends KubeObject>(resource: string, name: string, namespace?: string) {
+    async get<T extends KubeObject>(_resource: string, name: string, namespace?: string) {
       if (forbidden.includes(`${namespace}/${name}`)) throw new ForbiddenError('get', 'secrets', namespace);
       return secrets.find((s) => s.metadata.name === name && s.metadata.namespace === namespace) as T | undefined;
     },

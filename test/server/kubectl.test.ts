@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
+import { toolAvailable } from '../support/tools.js';
 import { FIXTURE, loadFixture, PODS } from './helpers.js';
 
 const kubectlOnPath = (process.env.PATH ?? '').split(delimiter).some((d) => {
@@ -49,7 +50,7 @@ const rows = (out: string) =>
     .split('\n')
     .map((l) => l.trim().split(/\s{2,}/));
 
-(kubectlOnPath ? describe : describe.skip)('kubectl against the snapshot API server', () => {
+(toolAvailable('kubectl', kubectlOnPath, 'kubectl against the snapshot API server') ? describe : describe.skip)('kubectl against the snapshot API server', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'med-kubectl-'));
     const snapshot = await loadFixture();

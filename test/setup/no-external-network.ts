@@ -9,6 +9,8 @@ import { isLoopbackHost } from '../../src/sources/net-policy.js';
 process.env.MED_NETWORK = 'loopback';
 // CI runs these tests with CI=true, which makes ink draw only its last frame and the CLI choose text over the TUI.
 // Tests that depend on it say so themselves (the CLI tests pass CI explicitly); the TUI tests need a terminal.
+// Whether this is CI stays known to the tests' own helpers (a missing tool fails under CI: test/support/tools.ts).
+if (process.env.CI !== undefined) process.env.MED_TEST_CI = process.env.CI;
 delete process.env.CI;
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 

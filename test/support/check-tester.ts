@@ -1,10 +1,10 @@
 /**
  * CheckTester, in the spirit of ESLint's RuleTester: each check gets passing (`valid`) and failing (`invalid`)
- * cases over named fixtures; failing cases state the expected messageId and object.
+ * cases over named fixtures; failing cases list every finding they produce (messageId, status, severity, object).
  */
 import { describe, expect, it } from '@jest/globals';
 import { resolve } from 'node:path';
-import type { Check, CheckResult, Cloud, ObjectRef, RunOptions, Status } from '../../src/engine/index.js';
+import type { Check, CheckResult, Cloud, ObjectRef, RunOptions, RunPorts, Severity, Status } from '../../src/engine/index.js';
 import { runCheck } from '../../src/engine/runner.js';
 import { SnapshotKube, type Denial } from '../../src/sources/kube/snapshot-kube.js';
 import { loadSnapshot, type Snapshot } from '../../src/sources/snapshot/load.js';
@@ -25,19 +25,55 @@ export interface CheckCase {
   namespace?: string;
   endpointNamespace?: string;
   options?: Partial<RunOptions>;
-  ports?: Record<string, unknown>;
+  ports?: RunPorts;
   denials?: Denial[];
   timeoutMs?: number;
+  /** The run's clock; default the snapshot's `collectedAt`. */
+  now?: Date;
 }
 
 export interface ExpectedFinding {
   messageId: string;
+  /** Default: `fail` or `warn`. */
   status?: Exclude<Status, 'pass'>;
+  /** The severity the result carries (the check's default, or the finding's own). */
+  severity?: Severity;
+  /** The object the finding is about; the listed fields must match. */
   object?: Partial<ObjectRef>;
 }
 
 export interface InvalidCase extends CheckCase {
+  /**
+   * Every finding the case produces other than a pass, each once: a finding not listed fails the case as an expected
+   * one that is missing does (ESLint's RuleTester counts errors the same way).
+   */
   errors: ExpectedFinding[];
+}
+
+/** Whether a result is the one an expected finding describes. */
+export function matches(r: CheckResult, e: ExpectedFinding): boolean {
+  return (
+    r.messageId === e.messageId &&
+    (e.status ? r.status === e.status : r.status === 'fail' || r.status === 'warn') &&
+    (!e.severity || r.severity === e.severity) &&
+    (!e.object || Object.entries(e.object).every(([k, v]) => (r.object as Record<string, unknown> | undefined)?.[k] === v))
+  );
+}
+
+/**
+ * Pair expected findings with results one to one (most specific expectation first), and say what is left on either
+ * side: expected findings nothing produced, and non-pass results nothing expected.
+ */
+export function pairFindings(results: readonly CheckResult[], expected: readonly ExpectedFinding[]): { missing: ExpectedFinding[]; unexpected: CheckResult[] } {
+  const open = results.filter((r) => r.status !== 'pass');
+  const specificity = (e: ExpectedFinding) => (e.status ? 1 : 0) + (e.severity ? 1 : 0) + Object.keys(e.object ?? {}).length;
+  const missing: ExpectedFinding[] = [];
+  for (const e of [...expected].sort((a, b) => specificity(b) - specificity(a))) {
+    const i = open.findIndex((r) => matches(r, e));
+    if (i < 0) missing.push(e);
+    else open.splice(i, 1);
+  }
+  return { missing, unexpected: open };
 }
 
 const snapshots = new Map<string, Promise<Snapshot>>();
@@ -62,7 +98,7 @@ export async function runCase(check: Check, c: CheckCase): Promise<CheckResult[]
     ...(c.endpointNamespace ? { endpointNamespace: c.endpointNamespace } : {}),
     ...(c.options ? { options: c.options } : {}),
     ...(c.ports ? { ports: c.ports } : {}),
-    ...(snapshot ? { now: snapshot.now } : {}),
+    ...(c.now ? { now: c.now } : snapshot ? { now: snapshot.now } : {}),
   });
   return runCheck(check, context, { timeoutMs: c.timeoutMs ?? 20_000 });
 }
@@ -87,20 +123,20 @@ export function testCheck(check: Check, cases: { valid: CheckCase[]; invalid: In
     if (cases.invalid.length > 0) {
       it.each(cases.invalid.map((c) => [c.name, c] as const))('invalid: %s', async (_name, c) => {
         const results = await runCase(check, c);
-        for (const e of c.errors) {
-          const hit = results.find(
-            (r) =>
-              r.messageId === e.messageId &&
-              (e.status ? r.status === e.status : r.status === 'fail' || r.status === 'warn') &&
-              (!e.object ||
-                Object.entries(e.object).every(([k, v]) => (r.object as Record<string, unknown> | undefined)?.[k] === v)),
+        const { missing, unexpected } = pairFindings(results, c.errors);
+        if (missing.length > 0 || unexpected.length > 0) {
+          const want = (e: ExpectedFinding) => `${e.status ?? 'fail|warn'} ${e.messageId}${e.severity ? ` (${e.severity})` : ''} ${JSON.stringify(e.object ?? {})}`;
+          throw new Error(
+            [
+              ...missing.map((e) => `expected, not produced: ${want(e)}`),
+              ...unexpected.map((r) => `produced, not expected: ${r.status} ${r.messageId} (${r.severity}) ${JSON.stringify(r.object ?? {})}`),
+              'got:',
+              describeResults(results),
+            ].join('\n'),
           );
-          if (!hit) {
-            throw new Error(`expected ${e.status ?? 'fail|warn'} ${e.messageId} ${JSON.stringify(e.object ?? {})}, got:\n${describeResults(results)}`);
-          }
-          if (hit.status === 'fail' || hit.status === 'warn') {
-            expect(hit.remediation.summary.length).toBeGreaterThan(0);
-          }
+        }
+        for (const r of results) {
+          if (r.status === 'fail' || r.status === 'warn') expect(r.remediation.summary.length).toBeGreaterThan(0);
         }
       });
     }

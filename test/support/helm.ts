@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ChartPort } from '../../src/engine/ports/chart.js';
 import { findHelm } from '../../src/sources/helm/binary.js';
+import { toolAvailable } from './tools.js';
 import { createChartPort } from '../../src/sources/helm/render.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -48,7 +49,7 @@ export function describeWithHelm(name: string, fn: (env: { helm: string; chart: 
   const helm = testHelm();
   const chart = testChart();
   if (!helm) {
-    loud(`${name}: no helm (set $HELM, build test/control-plane/bin/helm, or put helm on PATH)`);
+    toolAvailable('helm', false, name); // throws under CI=true; else says so loudly
     describe.skip(name, () => fn({ helm: '', chart: '' }));
     return;
   }

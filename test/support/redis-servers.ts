@@ -8,9 +8,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toolAvailable } from './tools.js';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
-export const HAVE_REDIS = existsSync(REDIS_SERVER);
+/** Whether redis-server is here; under CI=true its absence fails the importing test file (see tools.ts). */
+export const HAVE_REDIS = toolAvailable('redis-server', existsSync(REDIS_SERVER), `the tests that start redis-server (${REDIS_SERVER})`);
 
 /** A port that was free a moment ago (bind to 0, read it, close). */
 export function freePort(): Promise<number> {

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { toolAvailable } from '../support/tools.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 // The test command builds before jest; MED_E2E_CLI points at another build (e.g. one made outside dist/).
@@ -19,7 +20,7 @@ function has(cmd: string): boolean {
 }
 
 /** Why a tmux test cannot run here, or undefined when it can. */
-export const skipReason: string | undefined = !has('tmux')
+export const skipReason: string | undefined = !toolAvailable('tmux', has('tmux'), 'the tmux end-to-end tests')
   ? 'tmux is not installed'
   : !existsSync(CLI)
     ? `${CLI} is not built (npm run build)`

@@ -12,11 +12,12 @@ import { podDependencies } from './hook-order.js';
 export const TEMPLATE_CONFIG_MAP = 'model-engine-service-template-config';
 export const SERVICE_CONFIG_MAP = 'model-engine-service-config';
 
-/** The meta every check of the rendered chart shares: any cloud, no port the runner must check, helm's time. */
+/** The meta every check of the rendered chart shares: any cloud, the chart port when the run has one, helm's time. */
 export const RENDERED_CHECK_META = {
   clouds: 'all',
   cloudAgnostic: true,
   needs: [],
+  uses: ['chart'],
   scopes: ['preflight', 'triage'],
   timeoutMs: 90_000,
 } as const;
@@ -28,7 +29,7 @@ export const RENDER_MESSAGES = {
 } as const;
 
 /** The render, or the skip finding that says why there is none. */
-export async function renderedOrSkip(ctx: CheckContext): Promise<RenderedChart | Finding> {
+export async function renderedOrSkip(ctx: CheckContext<never, 'chart'>): Promise<RenderedChart | Finding> {
   const port = ctx.ports.chart;
   if (!isChartPort(port)) return skip('noChart');
   ctx.progress(`rendering ${port.path} with helm template`);
@@ -42,7 +43,7 @@ export async function renderedOrSkip(ctx: CheckContext): Promise<RenderedChart |
  * that could not be rendered because the run could not determine the release namespace is no render: the values
  * checks judge the values themselves, and the chart checks skip naming why.
  */
-export async function renderedChart(ctx: Pick<CheckContext, 'ports' | 'signal'>): Promise<RenderedChart | undefined> {
+export async function renderedChart(ctx: Pick<CheckContext<never, 'chart'>, 'ports' | 'signal'>): Promise<RenderedChart | undefined> {
   const port = ctx.ports.chart;
   if (!isChartPort(port)) return undefined;
   const r = await ifUnreadable(() => port.render(ctx.signal), () => undefined);

@@ -33,7 +33,7 @@ import {
   type ImageSet,
 } from '../../../src/model-engine/images.js';
 import { copyCommands, createRepositoryCommands, mirrorTarget } from '../../../src/model-engine/mirror-plan.js';
-import type { ImageProbe, RegistryPort } from '../../../src/engine/ports/registry.js';
+import type { ImageProbe } from '../../../src/engine/ports/registry.js';
 
 export const FRAMEWORK_CONFIG_MAP = 'model-engine-inference-framework-latest-config';
 export { SERVICE_CONFIG_MAP } from '../../../src/model-engine/model-engine-config.js';
@@ -352,9 +352,9 @@ export function findingForProbe(ctx: CheckContext, e: ImageEntry, p: ImageProbe,
 }
 
 /** Probe every image of a group and return one finding each. */
-export async function probeGroup(ctx: CheckContext, group: ImageGroup, label: string): Promise<Finding[]> {
+export async function probeGroup(ctx: CheckContext<'registry'>, group: ImageGroup, label: string): Promise<Finding[]> {
   if (!ctx.values && !ctx.kube) return [skip('noImages', { data: { group: label, why: 'pass -f values.yaml, or a cluster with the release installed' } })];
-  const registry = ctx.ports.registry as RegistryPort;
+  const registry = ctx.ports.registry;
   const inputs = await gatherImageInputs(ctx);
   const entries = inputs.set.images.filter((e) => e.group === group);
   if (entries.length === 0) {

@@ -2,7 +2,8 @@
  * Log evidence for the redis and broker checks: read the tail of control-plane (and forwarder) container logs
  * through the kube port, count lines matching a pattern, and keep the first/last timestamps and a few samples.
  */
-import { ForbiddenError, type KubePort, type Pod } from '../../../src/engine/index.js';
+import { ForbiddenError, type Evidence, type KubePort, type Pod } from '../../../src/engine/index.js';
+import { LOG_SIGNATURES } from '../../../src/model-engine/log-signatures.js';
 
 export const LOG_TAIL_LINES = 2000;
 
@@ -129,4 +130,18 @@ export function span(counts: LogCount[]): { first?: string; last?: string } {
   const firsts = counts.map((c) => c.first).filter((t): t is string => !!t).sort();
   const lasts = counts.map((c) => c.last).filter((t): t is string => !!t).sort();
   return { ...(firsts[0] ? { first: firsts[0] } : {}), ...(lasts.length ? { last: lasts[lasts.length - 1]! } : {}) };
+}
+
+/** Redis authentication failures as redis-py, kombu and the Redis server word them (the log-signature table's `redis-auth`). */
+export const REDIS_AUTH_RE: RegExp = LOG_SIGNATURES.find((s) => s.id === 'redis-auth')!.re;
+
+/** Evidence lines for counts: one per log, with count and time span, then a sample line. */
+export function countEvidence(counts: LogCount[]): Evidence[] {
+  const out: Evidence[] = [];
+  for (const c of counts) {
+    out.push({ type: 'note', text: `${c.namespace}/${c.pod} [${c.container}]: ${c.count} line(s)${c.first ? `, ${c.first} … ${c.last}` : ''}` });
+    const s = c.samples[c.samples.length - 1];
+    if (s) out.push({ type: 'log', namespace: c.namespace, pod: c.pod, container: c.container.replace(/ \(previous\)$/, ''), line: s.line, lineNumber: s.lineNumber });
+  }
+  return out;
 }

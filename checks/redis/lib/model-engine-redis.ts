@@ -1,13 +1,17 @@
 /**
  * How model-engine finds its Redis servers and brokers, as pure functions over the running config (the service
  * ConfigMap's launch/infra config and the gateway container's env) — shared by the `redis` and `broker` checks.
- * Precedence of the cache URL is `resolveCacheRedis` from the values checks (facts §2.1); this module turns its
+ * Precedence of the cache URL is `resolveCacheRedis` (src/model-engine/cache-redis.ts, facts §2.1); this module turns its
  * answer into a probe target, and adds the Celery Redis broker URL (facts §4.2) and the queue/broker pairing (§3, §4.3).
  */
-import type { Cloud, Container, Deployment, KubeObject } from '../../../src/engine/index.js';
+import type { Cloud, Container, Deployment, KubeObject, Pod } from '../../../src/engine/index.js';
+import type { PodRef } from '../../../src/engine/ports/exec.js';
 import { redisTargetFromUrl, type RedisTarget } from '../../../src/engine/ports/redis.js';
 import { SecretString } from '../../../src/engine/ports/secret.js';
-import { CACHE_KEYS, parseAzureHost, resolveCacheRedis, type CacheKeys } from '../../values/redis.js';
+import { CACHE_KEYS, parseAzureHost, resolveCacheRedis, type CacheKeys } from '../../../src/model-engine/cache-redis.js';
+
+/** The secret key model-engine reads (`get_key_file(name)["cache-url"]`); older images read `url`. */
+export const SECRET_URL_KEY = 'cache-url';
 
 export const AZURE_REDIS_SCOPE = 'https://redis.azure.com/.default';
 export const BUILDER_QUEUE = 'model-engine-service-builder';
@@ -279,4 +283,13 @@ export function runningTag(d: Deployment): { tag?: string; from?: string } {
 export function podsOf<T extends KubeObject>(d: Deployment | undefined, pods: T[], fallbackApp: string): T[] {
   const sel = d?.spec.selector?.matchLabels ?? { app: fallbackApp };
   return pods.filter((p) => Object.entries(sel).every(([k, v]) => p.metadata.labels?.[k] === v));
+}
+
+/** A running, ready gateway pod to exec into (the first by name, for reproducible runs). */
+export function pickGatewayPod(pods: Pod[], namespace: string): PodRef | undefined {
+  const ready = pods
+    .filter((p) => p.metadata.labels?.app === GATEWAY && p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).some((c) => c.name === GATEWAY && c.ready))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const p = ready[0];
+  return p ? { namespace, pod: p.metadata.name, container: GATEWAY } : undefined;
 }

@@ -3,9 +3,8 @@
  * (facts §2.2 `infer_registry_type`, §3 registry selection and `get_image_url`), plus what counts as one of
  * Scale's own registries (facts §1.1, §5, §9 #20).
  */
-import { effectiveRegistryType, inferRegistryType, isRepoName, type RegistryType } from '../../../src/model-engine/images.js';
+import { effectiveRegistryType, type RegistryType } from '../../../src/model-engine/images.js';
 export { effectiveRegistryType };
-import { truthy } from './snippet.js';
 
 // Shared with the `images` checks and `mirror-plan`: the pure registry logic lives in src/model-engine/images.ts.
 export {

@@ -18,7 +18,6 @@ import type {
   RedisPort,
   RedisProbeOptions,
   RedisProbeResult,
-  RedisStep,
   RedisStepName,
   RedisTarget,
 } from '../../engine/ports/redis.js';
@@ -231,340 +230,438 @@ export class RedisSource implements RedisPort {
   async probe(target: RedisTarget, opts: RedisProbeOptions = {}): Promise<RedisProbeResult> {
     const refused = this.refusal(target.host);
     if (refused) throw new Error(`redis probe refused: ${refused}`);
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const signal = opts.signal;
-    const steps: RedisStep[] = [];
-    const result: RedisProbeResult = { target: target.display, from: this.from, steps };
-    const override = this.opts.resolve?.[target.host];
-    const connectHost = override?.host ?? target.host;
-    const port = override?.port ?? target.port;
-    const servername = net.isIP(target.host) ? undefined : target.host;
-    const secrets: (SecretString | string)[] = [];
-    if (target.credential.kind === 'password') secrets.push(target.credential.password);
-    const clean = (s: string) => redactText(scrubSecrets(s, secrets));
-    const sockets: net.Socket[] = [];
-    // Destroy a wrapped socket only through its TLS socket: destroying both crashes Node 24 (SIGSEGV).
-    const wrap = (raw: net.Socket, secure: tls.TLSSocket) => {
-      const i = sockets.indexOf(raw);
-      if (i >= 0) sockets.splice(i, 1);
-      sockets.push(secure);
-    };
-    let client: Redis | undefined;
-    let plainTimer: NodeJS.Timeout | undefined;
-
-    const record = (name: RedisStepName, ok: boolean, t0: number, detail: string, skipped?: boolean) => {
-      steps.push({ name, ok, ms: Math.round(performance.now() - t0), detail: clean(detail), ...(skipped ? { skipped } : {}) });
-    };
-    const failAt = (name: RedisStepName, t0: number, code: RedisErrorCode, detail: string): RedisProbeResult => {
-      record(name, false, t0, detail);
-      result.failedStep = name;
-      result.errorCode = code;
-      return result;
-    };
-    /** Run one step; a StepFailure or a Redis error becomes this step's failure. */
-    const step = async <T>(name: RedisStepName, fn: () => Promise<T>): Promise<{ ok: true; value: T; t0: number } | { ok: false; t0: number; code: RedisErrorCode; detail: string }> => {
-      const t0 = performance.now();
-      try {
-        return { ok: true, value: await fn(), t0 };
-      } catch (e) {
-        if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
-        if (e instanceof StepFailure) return { ok: false, t0, code: e.code, detail: e.message };
-        return { ok: false, t0, code: classifyRedisError(e), detail: firstLine((e as Error).message ?? String(e)) };
-      }
-    };
-    const cmd = <T>(what: string, p: Promise<T>) => withTimeout(p, timeoutMs, 'NO_REPLY', what, signal);
-
+    const run = new ProbeRun(target, opts, { from: this.from, source: this.opts, tlsOptions: (servername, verify) => this.tlsOptions(servername, verify) });
     try {
-      // 1. DNS
-      let addresses: string[];
-      {
-        const t0 = performance.now();
-        if (net.isIP(connectHost)) {
-          addresses = [connectHost];
-          record('dns', true, t0, override ? `${target.host} overridden to ${connectHost}` : `${connectHost} is an IP address; no lookup`);
-        } else {
-          try {
-            const found = await withTimeout(this.opts.lookup ? this.opts.lookup(connectHost) : dns.lookup(connectHost, { all: true }), timeoutMs, 'EAI_AGAIN', `DNS lookup of ${connectHost}`, signal);
-            addresses = found.map((a) => a.address);
-            record('dns', true, t0, `${connectHost} resolved to ${addresses.join(', ')}${addresses.some(isPrivateOrLoopback) ? ' (private)' : ''}`);
-          } catch (e) {
-            if (e instanceof CancelledError) throw e;
-            const code = e instanceof StepFailure ? e.code : (codeOf(e) ?? 'ENOTFOUND');
-            const detail =
-              code === 'ENOTFOUND'
-                ? `no DNS record for ${connectHost} (ENOTFOUND) from ${this.from}`
-                : e instanceof StepFailure
-                  ? e.message
-                  : `${firstLine((e as Error).message)} (${code})`;
-            return failAt('dns', t0, code, detail);
-          }
-        }
-        result.addresses = addresses;
-      }
-      const address = addresses[0]!;
+      return await run.steps();
+    } finally {
+      run.close();
+    }
+  }
+}
 
-      // 2. TCP
-      {
-        const t0 = performance.now();
-        const { promise, socket } = tcpConnect(address, port);
-        sockets.push(socket);
-        try {
-          await withTimeout(promise, timeoutMs, 'ETIMEDOUT', `TCP connect to ${address}:${port}`, signal, () => socket.destroy());
-          record('tcp', true, t0, `connected to ${address}:${port}`);
-        } catch (e) {
-          if (e instanceof CancelledError) throw e;
-          const code = e instanceof StepFailure ? e.code : (codeOf(e) ?? 'ERROR');
-          const detail = e instanceof StepFailure ? `${e.message} (no SYN-ACK: filtered, or unreachable from ${this.from})` : `${firstLine((e as Error).message)}`;
-          return failAt('tcp', t0, code, detail);
-        }
-        // 3. TLS (or, for plain targets, proof that the port speaks RESP rather than TLS)
-        const t1 = performance.now();
-        if (target.tls) {
-          const tlsSocket = tls.connect({ socket, ...this.tlsOptions(servername, target.verifyCertificate) });
-          wrap(socket, tlsSocket);
-          const handshake = new Promise<tls.TLSSocket>((resolve, reject) => {
-            tlsSocket.once('secureConnect', () => resolve(tlsSocket));
-            tlsSocket.once('error', reject);
-          });
-          handshake.catch(() => undefined);
-          // A plain Redis port never answers a ClientHello (it waits for a newline): after a short wait, ask the
-          // port in plain RESP on a second connection, so that case is named within the same timeout.
-          let rejectPlain: (e: Error) => void = () => undefined;
-          const plainDetected = new Promise<never>((_, reject) => (rejectPlain = reject));
-          plainDetected.catch(() => undefined);
-          plainTimer = setTimeout(() => {
-            const side = tcpConnect(address, port);
-            sockets.push(side.socket);
-            void side.promise
-              .then(rawPing, () => 'closed' as const)
-              .then((a) => {
-                if (a === 'resp') rejectPlain(new StepFailure('PORT_IS_PLAIN', `port ${port} answers plain Redis (RESP), not TLS, but the URL says rediss://`));
-              });
-          }, Math.min(300, timeoutMs / 4));
-          const limit = deadline(timeoutMs, 'TLS_TIMEOUT', `TLS handshake with ${address}:${port}`, signal);
-          try {
-            const s = await Promise.race([handshake, limit.promise, plainDetected]);
-            const cert = s.getPeerCertificate();
-            const subject = cert?.subject?.CN ?? '';
-            const issuer = cert?.issuer?.CN ?? cert?.issuer?.O ?? '';
-            const verified = target.verifyCertificate ? 'verified' : `not verified (ssl_cert_reqs=none${s.authorized ? '' : `: ${String(s.authorizationError ?? 'untrusted')}`})`;
-            record('tls', true, t1, `${s.getProtocol() ?? 'TLS'}; certificate CN=${subject} issued by ${issuer}, expires ${cert?.valid_to ?? '?'}; ${verified}`);
-          } catch (e) {
-            if (e instanceof CancelledError) throw e;
-            if (e instanceof StepFailure) return failAt('tls', t1, e.code, e.message);
-            const c = classifyTlsError(e);
-            if (c.code === 'PORT_IS_PLAIN') return failAt('tls', t1, c.code, `port ${port} is not a TLS port: ${c.detail}; the URL says rediss://`);
-            return failAt('tls', t1, c.code, c.detail);
-          } finally {
-            limit.cancel();
-            clearTimeout(plainTimer);
-          }
-        } else {
-          let answer: 'resp' | 'tls' | 'closed' | 'other';
-          try {
-            answer = await withTimeout(rawPing(socket), timeoutMs, 'NO_REPLY', `PING on ${address}:${port}`, signal);
-          } catch (e) {
-            if (e instanceof CancelledError) throw e;
-            const detail = `connected to ${address}:${port}, but nothing came back within ${timeoutMs} ms: not a Redis port, or a proxy/firewall that accepts connections and drops them`;
-            return failAt('ping', t1, (e as StepFailure).code ?? 'NO_REPLY', detail);
-          }
-          if (answer === 'resp') record('tls', true, t1, 'plain TCP (redis://): the port answers RESP', true);
-          else {
-            // Reset or a TLS alert: see whether the port completes a TLS handshake.
-            const side = tcpConnect(address, port);
-            sockets.push(side.socket);
-            let speaksTls = answer === 'tls';
-            if (!speaksTls) {
-              try {
-                const raw = await withTimeout(side.promise, timeoutMs, 'ETIMEDOUT', 'TCP connect', signal, () => side.socket.destroy());
-                const t = tls.connect({ socket: raw, ...this.tlsOptions(servername, false) });
-                wrap(raw, t);
-                await withTimeout(new Promise<void>((resolve, reject) => { t.once('secureConnect', () => resolve()); t.once('error', reject); }), timeoutMs, 'TLS_TIMEOUT', 'TLS handshake', signal, () => t.destroy());
-                speaksTls = true;
-              } catch (e) {
-                if (e instanceof CancelledError) throw e;
-              }
-            }
-            if (speaksTls) return failAt('tls', t1, 'PORT_EXPECTS_TLS', `port ${port} speaks TLS but the URL says redis://: the server closed the plain connection; use rediss://`);
-            return failAt('tls', t1, answer === 'closed' ? 'ECONNRESET' : 'ERROR', `port ${port} closed the connection (or sent something that is not Redis) on a plain PING`);
-          }
-        }
-        for (const s of sockets.splice(0)) s.destroy();
-      }
+/** What a probe run needs of its source. */
+interface ProbeEnv {
+  from: string;
+  source: RedisSourceOptions;
+  tlsOptions(servername: string | undefined, verify: boolean): tls.ConnectionOptions;
+}
 
-      // 4. AUTH — on a fresh ioredis connection that does nothing on its own (no ready check, no SELECT, no retries).
-      const options: RedisOptions = {
-        host: address,
-        port,
-        lazyConnect: true,
-        enableReadyCheck: false,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-        reconnectOnError: () => false,
-        autoResubscribe: false,
-        connectTimeout: timeoutMs,
-        commandTimeout: timeoutMs,
-        connectionName: 'model-engine-doctor',
-        ...(target.tls ? { tls: this.tlsOptions(servername, target.verifyCertificate) } : {}),
-      };
-      // ioredis sends CLIENT SETNAME on connect; a restricted user may lack it, so leave the name off.
-      delete options.connectionName;
-      client = new Redis(options);
-      client.on('error', () => undefined);
-      {
-        const t0 = performance.now();
-        try {
-          await withTimeout(client.connect(), timeoutMs, 'ETIMEDOUT', `connect to ${address}:${port}`, signal);
-        } catch (e) {
-          if (e instanceof CancelledError) throw e;
-          const code = e instanceof StepFailure ? e.code : classifyRedisError(e);
-          return failAt('auth', t0, code, `could not open the Redis connection: ${firstLine((e as Error).message)}`);
-        }
-      }
-      const cred = target.credential;
-      {
-        const r = await step('auth', async () => {
-          switch (cred.kind) {
-            case 'none': {
-              // No credentials: a server that requires them answers NOAUTH to anything.
-              await cmd('PING', client!.ping());
-              return 'no credentials in the URL; the server allows unauthenticated access';
-            }
-            case 'password': {
-              const pw = revealSecret(cred.password);
-              await cmd('AUTH', cred.username ? client!.call('AUTH', cred.username, pw) : client!.call('AUTH', pw));
-              return `authenticated${cred.username ? ` as ${cred.username}` : ''} with a password`;
-            }
-            case 'entra-token': {
-              if (!this.opts.tokens) throw new StepFailure('TOKEN_UNAVAILABLE', 'no Entra token source in this run (rerun with --cloud-api)');
-              let tok: { token: SecretString; expiresOn: Date };
-              try {
-                tok = await withTimeout(this.opts.tokens.rawToken(cred.scope, signal), Math.max(timeoutMs, 10_000), 'TOKEN_UNAVAILABLE', 'Entra token', signal);
-              } catch (e) {
-                if (e instanceof CancelledError || e instanceof StepFailure) throw e;
-                throw new StepFailure('TOKEN_UNAVAILABLE', `could not get an Entra token for ${cred.scope}: ${firstLine((e as Error).message)}`);
-              }
-              secrets.push(tok.token);
-              // Redis checks the AUTH user against the token's own oid: log in as whoever this token is for (the
-              // operator, from this machine), and say so; the pods' AZURE_OBJECT_ID goes with the pods' token only.
-              const own = tokenObjectId(revealSecret(tok.token));
-              result.entraIdentity = { ...(own ? { objectId: own.objectId, ...(own.kind ? { kind: own.kind } : {}) } : {}), ...(cred.username ? { podObjectId: cred.username } : {}) };
-              const user = own?.objectId ?? cred.username ?? '';
-              await cmd('AUTH', client!.call('AUTH', user, revealSecret(tok.token)));
-              const whose = !own
-                ? `${cred.username ?? '(no AZURE_OBJECT_ID)'} (the token carries no oid, so AZURE_OBJECT_ID was used)`
-                : own.objectId === cred.username
-                  ? `${own.objectId}, the pods' own AZURE_OBJECT_ID`
-                  : `${own.objectId} — the identity ${this.from} got a token for (the token's oid), not the pods' AZURE_OBJECT_ID ${cred.username ?? '(unset)'}`;
-              return `authenticated as ${whose}, with an Entra token expiring ${tok.expiresOn.toISOString()}`;
-            }
-          }
-        });
-        if (!r.ok) {
-          const own = result.entraIdentity?.objectId;
-          const why =
-            r.code === 'WRONGPASS'
-              ? `${r.detail} — the server rejected the ${cred.kind === 'entra-token' ? `Entra token of object id ${own ?? cred.username ?? '(none)'}` : 'username/password'}`
-              : r.code === 'NOAUTH'
-                ? `${r.detail} — the server requires a password and the URL has none`
-                : r.detail;
-          return failAt('auth', r.t0, r.code, why);
-        }
-        record('auth', true, r.t0, r.value, cred.kind === 'none');
-      }
+/** A step's outcome: it passed (go on), or it failed and recorded why (stop; the result says where). */
+type Go = boolean;
 
-      // 5. PING
-      {
-        const r = await step('ping', () => cmd('PING', client!.ping()));
-        if (!r.ok) return failAt('ping', r.t0, r.code, r.detail);
-        record('ping', true, r.t0, `PING → ${r.value}`);
-      }
+/**
+ * One probe of one target: its state (sockets, the ioredis client, the steps so far) and one method per step, in
+ * order. A step that fails records the failure (`failAt`) and returns false, and the probe stops there.
+ */
+class ProbeRun {
+  private readonly result: RedisProbeResult;
+  private readonly timeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
+  private readonly connectHost: string;
+  private readonly port: number;
+  private readonly servername: string | undefined;
+  private readonly secrets: (SecretString | string)[] = [];
+  private readonly sockets: net.Socket[] = [];
+  private client: Redis | undefined;
+  private plainTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly target: RedisTarget,
+    private readonly opts: RedisProbeOptions,
+    private readonly env: ProbeEnv,
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    this.signal = opts.signal;
+    this.result = { target: target.display, from: env.from, steps: [] };
+    const override = env.source.resolve?.[target.host];
+    this.connectHost = override?.host ?? target.host;
+    this.port = override?.port ?? target.port;
+    this.servername = net.isIP(target.host) ? undefined : target.host;
+    if (target.credential.kind === 'password') this.secrets.push(target.credential.password);
+  }
+
+  /** DNS, TCP, TLS (or plain RESP), AUTH, PING, SELECT, ACL, latency, then the list lengths asked for. */
+  async steps(): Promise<RedisProbeResult> {
+    const address = await this.dns();
+    if (address === undefined) return this.result;
+    const socket = await this.tcp(address);
+    if (!socket) return this.result;
+    if (!(this.target.tls ? await this.tls(address, socket) : await this.plain(address, socket))) return this.result;
+    for (const s of this.sockets.splice(0)) s.destroy();
+    const client = await this.connect(address);
+    if (!client) return this.result;
+    for (const step of [() => this.auth(client), () => this.ping(client), () => this.select(client), () => this.acl(client), () => this.latency(client)]) {
+      if (!(await step())) return this.result;
+    }
+    await this.lists(client);
+    return this.result;
+  }
+
+  close(): void {
+    clearTimeout(this.plainTimer);
+    for (const s of this.sockets) s.destroy();
+    this.client?.disconnect();
+  }
+
+  // ─── step bookkeeping ──────────────────────────────────────────────────────────────────────────────────────────
+
+  private clean(s: string): string {
+    return redactText(scrubSecrets(s, this.secrets));
+  }
+
+  private record(name: RedisStepName, ok: boolean, t0: number, detail: string, skipped?: boolean): void {
+    this.result.steps.push({ name, ok, ms: Math.round(performance.now() - t0), detail: this.clean(detail), ...(skipped ? { skipped } : {}) });
+  }
+
+  private failAt(name: RedisStepName, t0: number, code: RedisErrorCode, detail: string): false {
+    this.record(name, false, t0, detail);
+    this.result.failedStep = name;
+    this.result.errorCode = code;
+    return false;
+  }
+
+  /** Run one step; a StepFailure or a Redis error becomes this step's failure. */
+  private async step<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T; t0: number } | { ok: false; t0: number; code: RedisErrorCode; detail: string }> {
+    const t0 = performance.now();
+    try {
+      return { ok: true, value: await fn(), t0 };
+    } catch (e) {
+      if (e instanceof CancelledError || this.signal?.aborted) throw new CancelledError();
+      if (e instanceof StepFailure) return { ok: false, t0, code: e.code, detail: e.message };
+      return { ok: false, t0, code: classifyRedisError(e), detail: firstLine((e as Error).message ?? String(e)) };
+    }
+  }
+
+  private readonly cmd = <T>(what: string, p: Promise<T>): Promise<T> => withTimeout(p, this.timeoutMs, 'NO_REPLY', what, this.signal);
+
+  /** Destroy a wrapped socket only through its TLS socket: destroying both crashes Node 24 (SIGSEGV). */
+  private wrap(raw: net.Socket, secure: tls.TLSSocket): void {
+    const i = this.sockets.indexOf(raw);
+    if (i >= 0) this.sockets.splice(i, 1);
+    this.sockets.push(secure);
+  }
+
+  // ─── the steps ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** 1. DNS: the address to connect to, or undefined when the name does not resolve. */
+  private async dns(): Promise<string | undefined> {
+    const { connectHost, target } = this;
+    const t0 = performance.now();
+    let addresses: string[];
+    if (net.isIP(connectHost)) {
+      addresses = [connectHost];
+      this.record('dns', true, t0, this.env.source.resolve?.[target.host] ? `${target.host} overridden to ${connectHost}` : `${connectHost} is an IP address; no lookup`);
+    } else {
       try {
-        const info = await cmd('INFO', client.info('server'));
-        const v = /redis_version:([^\r\n]+)/.exec(info)?.[1];
-        if (v) result.serverVersion = v.trim();
+        const lookup = this.env.source.lookup;
+        const found = await withTimeout(lookup ? lookup(connectHost) : dns.lookup(connectHost, { all: true }), this.timeoutMs, 'EAI_AGAIN', `DNS lookup of ${connectHost}`, this.signal);
+        addresses = found.map((a) => a.address);
+        this.record('dns', true, t0, `${connectHost} resolved to ${addresses.join(', ')}${addresses.some(isPrivateOrLoopback) ? ' (private)' : ''}`);
       } catch (e) {
         if (e instanceof CancelledError) throw e;
-        // INFO may be renamed or denied (managed Redis); the version only decides wording.
+        const code = e instanceof StepFailure ? e.code : (codeOf(e) ?? 'ENOTFOUND');
+        const detail =
+          code === 'ENOTFOUND'
+            ? `no DNS record for ${connectHost} (ENOTFOUND) from ${this.env.from}`
+            : e instanceof StepFailure
+              ? e.message
+              : `${firstLine((e as Error).message)} (${code})`;
+        this.failAt('dns', t0, code, detail);
+        return undefined;
       }
+    }
+    this.result.addresses = addresses;
+    return addresses[0]!;
+  }
 
-      // 6. SELECT
-      {
-        const t0 = performance.now();
-        if (target.db === 0) record('select', true, t0, 'db 0: redis-py sends no SELECT', true);
-        else {
-          const r = await step('select', () => cmd('SELECT', client!.select(target.db)));
-          if (!r.ok) return failAt('select', r.t0, r.code, `SELECT ${target.db}: ${r.detail}`);
-          record('select', true, r.t0, `SELECT ${target.db} → OK`);
-        }
-      }
+  /** 2. TCP: the connected socket, or undefined. */
+  private async tcp(address: string): Promise<net.Socket | undefined> {
+    const { port } = this;
+    const t0 = performance.now();
+    const { promise, socket } = tcpConnect(address, port);
+    this.sockets.push(socket);
+    try {
+      await withTimeout(promise, this.timeoutMs, 'ETIMEDOUT', `TCP connect to ${address}:${port}`, this.signal, () => socket.destroy());
+      this.record('tcp', true, t0, `connected to ${address}:${port}`);
+      return socket;
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      const code = e instanceof StepFailure ? e.code : (codeOf(e) ?? 'ERROR');
+      const detail = e instanceof StepFailure ? `${e.message} (no SYN-ACK: filtered, or unreachable from ${this.env.from})` : `${firstLine((e as Error).message)}`;
+      this.failAt('tcp', t0, code, detail);
+      return undefined;
+    }
+  }
 
-      // 7. ACL permissions for the commands model-engine uses
-      {
-        const t0 = performance.now();
-        const wanted = opts.aclCommands ?? [];
-        if (wanted.length === 0) record('acl', true, t0, 'no commands to check', true);
-        else {
-          const verdicts = await this.aclCheck(client, wanted, cred.kind === 'none' ? undefined : cred.username, cmd, result);
-          result.acl = verdicts;
-          const denied = verdicts.filter((v) => v.allowed === false).map((v) => v.command);
-          const unknown = verdicts.filter((v) => v.allowed === 'unknown').map((v) => v.command);
-          const how = verdicts.some((v) => v.detail.startsWith('ACL DRYRUN')) ? 'ACL DRYRUN' : 'read-only trial';
-          if (denied.length > 0) return failAt('acl', t0, 'NOPERM', `user ${result.user ?? 'default'} may not run: ${denied.join(', ')} (${how})`);
-          record('acl', true, t0, `user ${result.user ?? 'default'} may run ${verdicts.length - unknown.length}/${verdicts.length} commands${unknown.length ? `; not verifiable without ACL DRYRUN: ${unknown.join(', ')}` : ''}`, unknown.length === verdicts.length);
-        }
-      }
-
-      // 8. Latency
-      {
-        const t0 = performance.now();
-        const times: number[] = [];
-        const n = Math.max(1, opts.pings ?? 5);
-        try {
-          for (let i = 0; i < n; i++) {
-            const t = performance.now();
-            await cmd('PING', client.ping());
-            times.push(performance.now() - t);
-          }
-        } catch (e) {
-          if (e instanceof CancelledError) throw e;
-          return failAt('latency', t0, classifyRedisError(e), `PING ${times.length + 1}/${n}: ${firstLine((e as Error).message)}`);
-        }
-        times.sort((a, b) => a - b);
-        const median = times[Math.floor(times.length / 2)]!;
-        result.latencyMs = Math.round(median * 10) / 10;
-        record('latency', true, t0, `median ${result.latencyMs} ms, max ${Math.round(times[times.length - 1]! * 10) / 10} ms over ${n} PINGs from ${this.from}`);
-      }
-
-      // Lists (broker queues): LLEN is read-only.
-      if (opts.listLengths?.length) {
-        result.lists = {};
-        for (const key of opts.listLengths) {
-          try {
-            result.lists[key] = await cmd('LLEN', client.llen(key));
-          } catch (e) {
-            if (e instanceof CancelledError) throw e;
-            result.lists[key] = null;
-          }
-        }
-      }
-      return result;
+  /** 3. TLS (rediss://): the handshake, the certificate, and a plain-RESP port named as such. */
+  private async tls(address: string, socket: net.Socket): Promise<Go> {
+    const { port, target, timeoutMs } = this;
+    const t1 = performance.now();
+    const tlsSocket = tls.connect({ socket, ...this.env.tlsOptions(this.servername, target.verifyCertificate) });
+    this.wrap(socket, tlsSocket);
+    const handshake = new Promise<tls.TLSSocket>((resolve, reject) => {
+      tlsSocket.once('secureConnect', () => resolve(tlsSocket));
+      tlsSocket.once('error', reject);
+    });
+    handshake.catch(() => undefined);
+    // A plain Redis port never answers a ClientHello (it waits for a newline): after a short wait, ask the
+    // port in plain RESP on a second connection, so that case is named within the same timeout.
+    let rejectPlain: (e: Error) => void = () => undefined;
+    const plainDetected = new Promise<never>((_, reject) => (rejectPlain = reject));
+    plainDetected.catch(() => undefined);
+    this.plainTimer = setTimeout(() => {
+      const side = tcpConnect(address, port);
+      this.sockets.push(side.socket);
+      void side.promise
+        .then(rawPing, () => 'closed' as const)
+        .then((a) => {
+          if (a === 'resp') rejectPlain(new StepFailure('PORT_IS_PLAIN', `port ${port} answers plain Redis (RESP), not TLS, but the URL says rediss://`));
+        });
+    }, Math.min(300, timeoutMs / 4));
+    const limit = deadline(timeoutMs, 'TLS_TIMEOUT', `TLS handshake with ${address}:${port}`, this.signal);
+    try {
+      const s = await Promise.race([handshake, limit.promise, plainDetected]);
+      const cert = s.getPeerCertificate();
+      const subject = cert?.subject?.CN ?? '';
+      const issuer = cert?.issuer?.CN ?? cert?.issuer?.O ?? '';
+      const verified = target.verifyCertificate ? 'verified' : `not verified (ssl_cert_reqs=none${s.authorized ? '' : `: ${String(s.authorizationError ?? 'untrusted')}`})`;
+      this.record('tls', true, t1, `${s.getProtocol() ?? 'TLS'}; certificate CN=${subject} issued by ${issuer}, expires ${cert?.valid_to ?? '?'}; ${verified}`);
+      return true;
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      if (e instanceof StepFailure) return this.failAt('tls', t1, e.code, e.message);
+      const c = classifyTlsError(e);
+      if (c.code === 'PORT_IS_PLAIN') return this.failAt('tls', t1, c.code, `port ${port} is not a TLS port: ${c.detail}; the URL says rediss://`);
+      return this.failAt('tls', t1, c.code, c.detail);
     } finally {
-      clearTimeout(plainTimer);
-      for (const s of sockets) s.destroy();
-      client?.disconnect();
+      limit.cancel();
+      clearTimeout(this.plainTimer);
+    }
+  }
+
+  /** 3. Plain (redis://): proof that the port speaks RESP rather than TLS. */
+  private async plain(address: string, socket: net.Socket): Promise<Go> {
+    const { port, timeoutMs } = this;
+    const t1 = performance.now();
+    let answer: 'resp' | 'tls' | 'closed' | 'other';
+    try {
+      answer = await withTimeout(rawPing(socket), timeoutMs, 'NO_REPLY', `PING on ${address}:${port}`, this.signal);
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      const detail = `connected to ${address}:${port}, but nothing came back within ${timeoutMs} ms: not a Redis port, or a proxy/firewall that accepts connections and drops them`;
+      return this.failAt('ping', t1, (e as StepFailure).code ?? 'NO_REPLY', detail);
+    }
+    if (answer === 'resp') {
+      this.record('tls', true, t1, 'plain TCP (redis://): the port answers RESP', true);
+      return true;
+    }
+    // Reset or a TLS alert: see whether the port completes a TLS handshake.
+    const speaksTls = answer === 'tls' || (await this.completesTlsHandshake(address));
+    if (speaksTls) return this.failAt('tls', t1, 'PORT_EXPECTS_TLS', `port ${port} speaks TLS but the URL says redis://: the server closed the plain connection; use rediss://`);
+    return this.failAt('tls', t1, answer === 'closed' ? 'ECONNRESET' : 'ERROR', `port ${port} closed the connection (or sent something that is not Redis) on a plain PING`);
+  }
+
+  /** Whether the port completes a TLS handshake on a second connection (the certificate not checked). */
+  private async completesTlsHandshake(address: string): Promise<boolean> {
+    const { timeoutMs, signal } = this;
+    const side = tcpConnect(address, this.port);
+    this.sockets.push(side.socket);
+    try {
+      const raw = await withTimeout(side.promise, timeoutMs, 'ETIMEDOUT', 'TCP connect', signal, () => side.socket.destroy());
+      const t = tls.connect({ socket: raw, ...this.env.tlsOptions(this.servername, false) });
+      this.wrap(raw, t);
+      await withTimeout(new Promise<void>((resolve, reject) => { t.once('secureConnect', () => resolve()); t.once('error', reject); }), timeoutMs, 'TLS_TIMEOUT', 'TLS handshake', signal, () => t.destroy());
+      return true;
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      return false;
+    }
+  }
+
+  /** 4a. A fresh ioredis connection that does nothing on its own (no ready check, no SELECT, no retries). */
+  private async connect(address: string): Promise<Redis | undefined> {
+    const { port, target, timeoutMs } = this;
+    const options: RedisOptions = {
+      host: address,
+      port,
+      lazyConnect: true,
+      enableReadyCheck: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      reconnectOnError: () => false,
+      autoResubscribe: false,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      connectionName: 'model-engine-doctor',
+      ...(target.tls ? { tls: this.env.tlsOptions(this.servername, target.verifyCertificate) } : {}),
+    };
+    // ioredis sends CLIENT SETNAME on connect; a restricted user may lack it, so leave the name off.
+    delete options.connectionName;
+    const client = new Redis(options);
+    this.client = client;
+    client.on('error', () => undefined);
+    const t0 = performance.now();
+    try {
+      await withTimeout(client.connect(), timeoutMs, 'ETIMEDOUT', `connect to ${address}:${port}`, this.signal);
+      return client;
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      const code = e instanceof StepFailure ? e.code : classifyRedisError(e);
+      this.failAt('auth', t0, code, `could not open the Redis connection: ${firstLine((e as Error).message)}`);
+      return undefined;
+    }
+  }
+
+  /** 4b. AUTH with the target's credential: none (a PING), a password, or an Entra token. */
+  private async auth(client: Redis): Promise<Go> {
+    const cred = this.target.credential;
+    const r = await this.step(async () => {
+      switch (cred.kind) {
+        case 'none':
+          // No credentials: a server that requires them answers NOAUTH to anything.
+          await this.cmd('PING', client.ping());
+          return 'no credentials in the URL; the server allows unauthenticated access';
+        case 'password': {
+          const pw = revealSecret(cred.password);
+          await this.cmd('AUTH', cred.username ? client.call('AUTH', cred.username, pw) : client.call('AUTH', pw));
+          return `authenticated${cred.username ? ` as ${cred.username}` : ''} with a password`;
+        }
+        case 'entra-token':
+          return this.entraAuth(client, cred);
+      }
+    });
+    if (!r.ok) {
+      const own = this.result.entraIdentity?.objectId;
+      const why =
+        r.code === 'WRONGPASS'
+          ? `${r.detail} — the server rejected the ${cred.kind === 'entra-token' ? `Entra token of object id ${own ?? cred.username ?? '(none)'}` : 'username/password'}`
+          : r.code === 'NOAUTH'
+            ? `${r.detail} — the server requires a password and the URL has none`
+            : r.detail;
+      return this.failAt('auth', r.t0, r.code, why);
+    }
+    this.record('auth', true, r.t0, r.value, cred.kind === 'none');
+    return true;
+  }
+
+  /** AUTH with an Entra token, as whoever the token is for; what it says of the identity. */
+  private async entraAuth(client: Redis, cred: Extract<RedisTarget['credential'], { kind: 'entra-token' }>): Promise<string> {
+    const { tokens } = this.env.source;
+    if (!tokens) throw new StepFailure('TOKEN_UNAVAILABLE', 'no Entra token source in this run (rerun with --cloud-api)');
+    let tok: { token: SecretString; expiresOn: Date };
+    try {
+      tok = await withTimeout(tokens.rawToken(cred.scope, this.signal), Math.max(this.timeoutMs, 10_000), 'TOKEN_UNAVAILABLE', 'Entra token', this.signal);
+    } catch (e) {
+      if (e instanceof CancelledError || e instanceof StepFailure) throw e;
+      throw new StepFailure('TOKEN_UNAVAILABLE', `could not get an Entra token for ${cred.scope}: ${firstLine((e as Error).message)}`);
+    }
+    this.secrets.push(tok.token);
+    // Redis checks the AUTH user against the token's own oid: log in as whoever this token is for (the
+    // operator, from this machine), and say so; the pods' AZURE_OBJECT_ID goes with the pods' token only.
+    const own = tokenObjectId(revealSecret(tok.token));
+    this.result.entraIdentity = { ...(own ? { objectId: own.objectId, ...(own.kind ? { kind: own.kind } : {}) } : {}), ...(cred.username ? { podObjectId: cred.username } : {}) };
+    const user = own?.objectId ?? cred.username ?? '';
+    await this.cmd('AUTH', client.call('AUTH', user, revealSecret(tok.token)));
+    const whose = !own
+      ? `${cred.username ?? '(no AZURE_OBJECT_ID)'} (the token carries no oid, so AZURE_OBJECT_ID was used)`
+      : own.objectId === cred.username
+        ? `${own.objectId}, the pods' own AZURE_OBJECT_ID`
+        : `${own.objectId} — the identity ${this.env.from} got a token for (the token's oid), not the pods' AZURE_OBJECT_ID ${cred.username ?? '(unset)'}`;
+    return `authenticated as ${whose}, with an Entra token expiring ${tok.expiresOn.toISOString()}`;
+  }
+
+  /** 5. PING, then the server version from INFO (best effort: it only decides wording). */
+  private async ping(client: Redis): Promise<Go> {
+    const r = await this.step(() => this.cmd('PING', client.ping()));
+    if (!r.ok) return this.failAt('ping', r.t0, r.code, r.detail);
+    this.record('ping', true, r.t0, `PING → ${r.value}`);
+    try {
+      const info = await this.cmd('INFO', client.info('server'));
+      const v = /redis_version:([^\r\n]+)/.exec(info)?.[1];
+      if (v) this.result.serverVersion = v.trim();
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      // INFO may be renamed or denied (managed Redis); the version only decides wording.
+    }
+    return true;
+  }
+
+  /** 6. SELECT the target's database (db 0: none, as redis-py). */
+  private async select(client: Redis): Promise<Go> {
+    const { db } = this.target;
+    const t0 = performance.now();
+    if (db === 0) {
+      this.record('select', true, t0, 'db 0: redis-py sends no SELECT', true);
+      return true;
+    }
+    const r = await this.step(() => this.cmd('SELECT', client.select(db)));
+    if (!r.ok) return this.failAt('select', r.t0, r.code, `SELECT ${db}: ${r.detail}`);
+    this.record('select', true, r.t0, `SELECT ${db} → OK`);
+    return true;
+  }
+
+  /** 7. ACL permissions for the commands model-engine uses. */
+  private async acl(client: Redis): Promise<Go> {
+    const { result } = this;
+    const t0 = performance.now();
+    const wanted = this.opts.aclCommands ?? [];
+    if (wanted.length === 0) {
+      this.record('acl', true, t0, 'no commands to check', true);
+      return true;
+    }
+    const cred = this.target.credential;
+    const verdicts = await this.aclCheck(client, wanted, cred.kind === 'none' ? undefined : cred.username);
+    result.acl = verdicts;
+    const denied = verdicts.filter((v) => v.allowed === false).map((v) => v.command);
+    const unknown = verdicts.filter((v) => v.allowed === 'unknown').map((v) => v.command);
+    const how = verdicts.some((v) => v.detail.startsWith('ACL DRYRUN')) ? 'ACL DRYRUN' : 'read-only trial';
+    if (denied.length > 0) return this.failAt('acl', t0, 'NOPERM', `user ${result.user ?? 'default'} may not run: ${denied.join(', ')} (${how})`);
+    this.record('acl', true, t0, `user ${result.user ?? 'default'} may run ${verdicts.length - unknown.length}/${verdicts.length} commands${unknown.length ? `; not verifiable without ACL DRYRUN: ${unknown.join(', ')}` : ''}`, unknown.length === verdicts.length);
+    return true;
+  }
+
+  /** 8. Latency: the median of a few PINGs. */
+  private async latency(client: Redis): Promise<Go> {
+    const t0 = performance.now();
+    const times: number[] = [];
+    const n = Math.max(1, this.opts.pings ?? 5);
+    try {
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        await this.cmd('PING', client.ping());
+        times.push(performance.now() - t);
+      }
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      return this.failAt('latency', t0, classifyRedisError(e), `PING ${times.length + 1}/${n}: ${firstLine((e as Error).message)}`);
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)]!;
+    this.result.latencyMs = Math.round(median * 10) / 10;
+    this.record('latency', true, t0, `median ${this.result.latencyMs} ms, max ${Math.round(times[times.length - 1]! * 10) / 10} ms over ${n} PINGs from ${this.env.from}`);
+    return true;
+  }
+
+  /** Lists (broker queues): LLEN is read-only; an unreadable one is null. */
+  private async lists(client: Redis): Promise<void> {
+    const keys = this.opts.listLengths;
+    if (!keys?.length) return;
+    const lists: Record<string, number | null> = {};
+    this.result.lists = lists;
+    for (const key of keys) {
+      try {
+        lists[key] = await this.cmd('LLEN', client.llen(key));
+      } catch (e) {
+        if (e instanceof CancelledError) throw e;
+        lists[key] = null;
+      }
     }
   }
 
   /** ACL DRYRUN for each command; without it (old server, or no permission for ACL), try read-only ones. */
-  private async aclCheck(
-    client: Redis,
-    wanted: readonly (readonly string[])[],
-    username: string | undefined,
-    cmd: <T>(what: string, p: Promise<T>) => Promise<T>,
-    result: RedisProbeResult,
-  ): Promise<AclVerdict[]> {
+  private async aclCheck(client: Redis, wanted: readonly (readonly string[])[], username: string | undefined): Promise<AclVerdict[]> {
+    const { cmd, result } = this;
     let user = username;
     try {
       user = String(await cmd('ACL WHOAMI', client.call('ACL', 'WHOAMI')));

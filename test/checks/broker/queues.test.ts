@@ -3,6 +3,8 @@ import { ClientSecretCredential } from '@azure/identity';
 import { Redis } from 'ioredis';
 import check, { forwarderBrokerType, mismatchFix } from '../../../checks/broker/queues.js';
 import type { Deployment } from '../../../src/engine/index.js';
+import type { CloudPort } from '../../../src/engine/ports/cloud.js';
+import type { RedisPort } from '../../../src/engine/ports/redis.js';
 import { BrokerCloudSource } from '../../../src/sources/cloud/broker-cloud.js';
 import { RedisSource } from '../../../src/sources/redis/probe.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
@@ -60,50 +62,56 @@ afterAll(async () => {
   ca?.cleanup();
 });
 
-const p = (name: string) => lazy(() => ports[name]);
+// The objects behind the names are made in beforeAll.
+const cloudPort = (name: string) => lazy<CloudPort>(() => ports[name] as CloudPort | undefined);
+const redisPort = (name: string) => lazy<RedisPort>(() => ports[name] as RedisPort | undefined);
 const cloudApi = { cloudApi: true };
 const builder = { kind: 'Deployment', name: 'model-engine-endpoint-builder' };
 
 testCheck(check, {
   valid: [
-    { name: 'AWS: SQS builder queue drained', snapshot: 'fixtures/clusters/healthy-aws', options: cloudApi, ports: { cloud: p('awsIdle') } },
-    { name: 'Azure: builder and endpoint queues consumed', snapshot: 'fixtures/clusters/azure-healthy', options: cloudApi, ports: { cloud: p('azureOk') } },
-    ...(HAVE_REDIS ? [{ name: 'on-prem with celery_broker_type_redis: LLEN on the broker', snapshot: 'fixtures/clusters/onprem-redis-broker', ports: { redis: p('redisOpen') } }] : []),
+    { name: 'AWS: SQS builder queue drained', snapshot: 'fixtures/clusters/healthy-aws', options: cloudApi, ports: { cloud: cloudPort('awsIdle') } },
+    { name: 'Azure: builder and endpoint queues consumed', snapshot: 'fixtures/clusters/azure-healthy', options: cloudApi, ports: { cloud: cloudPort('azureOk') } },
+    ...(HAVE_REDIS ? [{ name: 'on-prem with celery_broker_type_redis: LLEN on the broker', snapshot: 'fixtures/clusters/onprem-redis-broker', ports: { redis: redisPort('redisOpen') } }] : []),
   ],
   invalid: [
-    { name: 'on-prem without celery_broker_type_redis: gateway → Redis, builder ← SQS', snapshot: 'fixtures/clusters/onprem-broker-mismatch', errors: [{ messageId: 'brokerMismatch', object: builder }] },
+    { name: 'on-prem without celery_broker_type_redis: gateway → Redis, builder ← SQS', snapshot: 'fixtures/clusters/onprem-broker-mismatch', errors: [{ messageId: 'brokerMismatch', object: builder }, { messageId: 'depthUnknown', status: 'skip', object: builder }] },
     ...(HAVE_REDIS
       ? [
           {
             name: 'the mismatch shows as tasks waiting in the Redis builder list (REDIS_AUTH_TOKEN → rediss, cert checks off)',
             snapshot: 'fixtures/clusters/onprem-broker-mismatch',
-            ports: { redis: p('redisTls') },
+            ports: { redis: redisPort('redisTls') },
             errors: [{ messageId: 'brokerMismatch' }, { messageId: 'builderBacklog', status: 'warn' as const, object: builder }],
           },
         ]
       : []),
-    { name: 'AWS: 12 builder tasks wait with a ready builder', snapshot: 'fixtures/clusters/healthy-aws', options: cloudApi, ports: { cloud: p('awsBacklog') }, errors: [{ messageId: 'builderBacklog', object: builder }] },
+    { name: 'AWS: 12 builder tasks wait with a ready builder', snapshot: 'fixtures/clusters/healthy-aws', options: cloudApi, ports: { cloud: cloudPort('awsBacklog') }, errors: [{ messageId: 'builderBacklog', object: builder }] },
     {
       name: 'AWS demo: builder tasks waiting; the async endpoint queue is missing',
       snapshot: 'fixtures/clusters/demo-aws',
       options: cloudApi,
-      ports: { cloud: p('awsBuilderDown') },
+      ports: { cloud: cloudPort('awsBuilderDown') },
       errors: [{ messageId: 'builderBacklog', object: builder }, { messageId: 'endpointQueueMissing', object: { namespace: 'llm-engine' } }],
     },
-    { name: 'Azure: dead-lettered endpoint tasks', snapshot: 'fixtures/clusters/azure-cacher-token', options: cloudApi, ports: { cloud: p('azureDlq') }, errors: [{ messageId: 'deadLetters', status: 'warn' }] },
+    { name: 'Azure: dead-lettered endpoint tasks', snapshot: 'fixtures/clusters/azure-cacher-token', options: cloudApi, ports: { cloud: cloudPort('azureDlq') }, errors: [{ messageId: 'deadLetters', status: 'warn' }] },
     {
       name: 'Azure: a Standard namespace cannot carry the 20 MB messages model-engine sets its queues up for (#773)',
       snapshot: 'fixtures/clusters/azure-healthy',
       options: cloudApi,
-      ports: { cloud: p('azureStandard') },
+      ports: { cloud: cloudPort('azureStandard') },
       errors: [{ messageId: 'notPremium', status: 'warn', object: { kind: 'ServiceBusNamespace', name: 'ml-prod-model-engine' } }],
     },
     {
       name: 'Azure: a 401 on queue reads names the role it needs (skip, not a failure)',
       snapshot: 'fixtures/clusters/azure-healthy',
       options: cloudApi,
-      ports: { cloud: p('azureDenied') },
-      errors: [{ messageId: 'depthUnknown', status: 'skip', object: builder }, { messageId: 'tierUnknown', status: 'skip' }],
+      ports: { cloud: cloudPort('azureDenied') },
+      errors: [
+        { messageId: 'depthUnknown', status: 'skip', object: builder },
+        { messageId: 'depthUnknown', status: 'skip', object: { kind: 'Deployment', namespace: 'llm-engine', name: 'launch-endpoint-id-end-cv0d2hhn2ojg00b1q3ag' } },
+        { messageId: 'tierUnknown', status: 'skip' },
+      ],
     },
     { name: 'without --cloud-api the depth is unknown (skip, not a failure)', snapshot: 'fixtures/clusters/healthy-aws', errors: [{ messageId: 'depthUnknown', status: 'skip' }] },
   ],
@@ -111,23 +119,23 @@ testCheck(check, {
 
 describe('broker/queues details', () => {
   it('says what SQS can tell, and what it cannot', async () => {
-    const rs = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/healthy-aws', options: cloudApi, ports: { cloud: p('awsBacklog') } });
+    const rs = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/healthy-aws', options: cloudApi, ports: { cloud: cloudPort('awsBacklog') } });
     const ev = rs[0]?.evidence[0];
     expect(ev?.type === 'probe' && ev.detail).toBe('SQS us-east-1 model-engine-service-builder: 12 visible, 2 in flight, 0 delayed (message age needs CloudWatch ApproximateAgeOfOldestMessage)');
   });
 
   (HAVE_REDIS ? it : it.skip)('never prints the broker token', async () => {
-    const rs = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/onprem-broker-mismatch', ports: { redis: p('redisTls') } });
+    const rs = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/onprem-broker-mismatch', ports: { redis: redisPort('redisTls') } });
     expect(rs.find((r) => r.messageId === 'builderBacklog')?.message).toMatch(/^5 builder task\(s\) wait in model-engine-service-builder/);
     expect(JSON.stringify(rs)).not.toContain(BROKER_TOKEN);
   });
 
   it('a 401 says which rights reading queue properties needs, with the command that grants them', async () => {
-    const rs = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/azure-healthy', options: cloudApi, ports: { cloud: p('azureDenied') } });
+    const rs = await runCase(check, { name: 'detail', snapshot: 'fixtures/clusters/azure-healthy', options: cloudApi, ports: { cloud: cloudPort('azureDenied') } });
     const r = rs.find((x) => x.messageId === 'depthUnknown' && x.object?.name === 'model-engine-endpoint-builder');
     expect(r?.message).toContain('needs Manage rights — the Azure Service Bus Data Owner role for your identity on namespace ml-prod-model-engine');
     expect(r?.remediation?.commands?.[0]).toContain('--role "Azure Service Bus Data Owner"');
-    const premium = await runCase(check, { name: 'p', snapshot: 'fixtures/clusters/azure-healthy', options: cloudApi, ports: { cloud: p('azureOk') } });
+    const premium = await runCase(check, { name: 'p', snapshot: 'fixtures/clusters/azure-healthy', options: cloudApi, ports: { cloud: cloudPort('azureOk') } });
     expect(premium.find((x) => x.messageId === 'premium')?.status).toBe('pass');
   });
 

@@ -26,6 +26,8 @@ testCheck(check, {
         { messageId: 'notIncluded', object: { name: 'model-engine' } },
         { messageId: 'notIncluded', object: { name: 'model-engine-endpoint-builder' } },
         { messageId: 'keepAlive', object: { name: 'model-engine' } },
+        { messageId: 'keepAlive', object: { name: 'model-engine-endpoint-builder' } },
+        { messageId: 'keepAlive', object: { name: 'model-engine-cacher' } },
       ],
     },
     { name: 'azure-servicebus 7.11.4 in the pod', snapshot: 'fixtures/clusters/azure-healthy', ports: { commits, exec: exec('7.11.4') }, options: { exec: true }, errors: [{ messageId: 'sdkOld', object: { kind: 'Pod' } }] },
@@ -33,7 +35,10 @@ testCheck(check, {
       name: 'no commits lookup: unverified',
       snapshot: 'fixtures/clusters/azure-healthy',
       ports: { commits: { isAncestor: async () => ({ answer: 'unknown' as const, via: 'none', detail: 'no clone and GitHub unreachable' }) } },
-      errors: [{ messageId: 'unverified', status: 'warn' }],
+      errors: [
+        { messageId: 'unverified', status: 'warn', severity: 'medium', object: { name: 'model-engine' } },
+        { messageId: 'unverified', status: 'warn', severity: 'medium', object: { name: 'model-engine-endpoint-builder' } },
+      ],
     },
   ],
 });

@@ -3,7 +3,6 @@ import check from '../../../checks/chart/hook-jobs.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { describeWithHelm, fixtureChartPort } from '../../support/helm.js';
 
-const SAMPLE = 'fixtures/values/values_sample.yaml';
 const GOOD = 'fixtures/values/chart-good.yaml';
 const NS = 'model-engine';
 

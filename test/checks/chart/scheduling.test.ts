@@ -13,9 +13,9 @@ describeWithHelm('chart/scheduling on the shared chart 0.2.7', ({ helm, chart })
     valid: [c('values_sample.yaml: every PriorityClass used is rendered', [SAMPLE])],
     invalid: [
       // facts §6.4: endpoint pods use model-engine-default/high-priority, hard-coded; fullnameOverride renames the chart's.
-      { ...c('fullnameOverride renames the PriorityClasses', [SAMPLE, 'fixtures/values/scheduling-fullname.yaml']), errors: [{ messageId: 'priorityClassMissing', object: { kind: 'PriorityClass', name: 'model-engine-default-priority' } }] },
+      { ...c('fullnameOverride renames the PriorityClasses', [SAMPLE, 'fixtures/values/scheduling-fullname.yaml']), errors: ['default', 'low', 'high'].map((p) => ({ messageId: 'priorityClassMissing', object: { kind: 'PriorityClass', name: `model-engine-${p}-priority` } })) },
       // facts §1.3: serviceIdentifier skips the PriorityClasses.
-      { ...c('serviceIdentifier skips them', [SAMPLE, 'fixtures/values/scheduling-service-identifier.yaml']), errors: [{ messageId: 'priorityClassMissing', object: { kind: 'PriorityClass', name: 'model-engine-high-priority' } }] },
+      { ...c('serviceIdentifier skips them', [SAMPLE, 'fixtures/values/scheduling-service-identifier.yaml']), errors: ['high', 'default'].map((p) => ({ messageId: 'priorityClassMissing', object: { kind: 'PriorityClass', name: `model-engine-${p}-priority` } })) },
     ],
   });
 

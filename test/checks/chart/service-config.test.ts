@@ -18,7 +18,7 @@ describeWithHelm('chart/service-config on the shared chart 0.2.7', ({ helm, char
       { ...c('a quoted "false": rendered as a string, true to Python', [GOOD, 'fixtures/values/service-config-quoted-bool.yaml']), errors: [{ messageId: 'quotedBoolean', status: 'fail' }] },
       { ...c('required launch fields left out (facts §2.1)', ['fixtures/values/chart-missing-fields.yaml']), errors: [{ messageId: 'missingFields' }] },
       // A values null is kept by helm where the chart has no default: the key renders empty (None), not missing.
-      { ...c('required fields set to null: rendered empty', [GOOD, 'fixtures/values/service-config-missing-fields.yaml']), errors: [{ messageId: 'emptyFields', status: 'warn' }] },
+      { ...c('required fields set to null: rendered empty', [GOOD, 'fixtures/values/service-config-missing-fields.yaml']), errors: [{ messageId: 'emptyFields', status: 'warn' }, { messageId: 'emptyFields', status: 'warn', object: { kind: 'ConfigMap', name: 'model-engine-service-config' } }] },
     ],
   });
 

@@ -26,9 +26,10 @@ testCheck(check, {
       snapshot: 'fixtures/clusters/demo-aws',
       namespace: 'llm-engine',
       errors: [
-        { messageId: 'missing', object: { kind: 'Deployment', namespace: 'llm-engine', name: 'model-engine' } },
-        { messageId: 'missing', object: { name: 'model-engine-endpoint-builder' } },
-        { messageId: 'missing', object: { name: 'model-engine-cacher' } },
+        // No gateway means no API at all, no builder means no endpoint can be created: critical; the cacher, high.
+        { messageId: 'missing', status: 'fail', severity: 'critical', object: { kind: 'Deployment', namespace: 'llm-engine', name: 'model-engine' } },
+        { messageId: 'missing', status: 'fail', severity: 'critical', object: { name: 'model-engine-endpoint-builder' } },
+        { messageId: 'missing', status: 'fail', severity: 'high', object: { name: 'model-engine-cacher' } },
       ],
     },
   ],

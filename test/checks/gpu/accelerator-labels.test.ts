@@ -93,21 +93,29 @@ testCheck(check, {
       snapshot: pre('azure-broken'),
       values: [v('azure-good')],
       namespace: NS,
-      errors: [{ messageId: 'noNodes', status: 'warn', object: A10 }],
+      errors: [
+        { messageId: 'noNodes', status: 'warn', object: A10 },
+        { messageId: 'unlabelled', status: 'warn', severity: 'medium', object: { kind: 'Node', name: 'aks-gpua100-31415926-vmss000000' } },
+      ],
     },
     {
       name: 'GKE preflight: selector cleared with null, GPU pool labelled only cloud.google.com/gke-accelerator',
       snapshot: pre('gcp'),
       values: [v('gcp-good')],
       namespace: NS,
-      errors: [{ messageId: 'noNodes', status: 'warn', object: A10 }],
+      errors: [
+        { messageId: 'noNodes', status: 'warn', object: A10 },
+        { messageId: 'unlabelled', status: 'warn', severity: 'medium', object: { kind: 'Node', name: 'gke-gke-prod-usc1-gpu-a100-3f2a1b4c-x7kq' } },
+      ],
     },
     {
       name: 'EKS preflight: control plane pinned to the CPU node group, GPU endpoint pods inherit the pin',
       snapshot: pre('aws-ready'),
       values: [v('aws-good'), v('node-labels-pinned-nodegroup')],
       namespace: NS,
+      // One per GPU type the pin excludes (A10 and H100 pools).
       errors: [
+        { messageId: 'selectorUnmatched', status: 'warn', object: { kind: 'HelmValues', name: 'nodeSelector' } },
         { messageId: 'selectorUnmatched', status: 'warn', object: { kind: 'HelmValues', name: 'nodeSelector' } },
       ],
     },

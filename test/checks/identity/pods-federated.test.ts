@@ -17,6 +17,7 @@ testCheck(check, {
         { messageId: 'stale', status: 'warn', object: { kind: 'Pod', namespace: 'model-engine', name: 'model-engine-hdmfhefcj-dkhed' } },
         { messageId: 'notMutated', status: 'fail', object: { kind: 'Pod', namespace: 'model-engine', name: 'model-engine-endpoint-builder-mfmbfgcbk-hmmcg' } },
         { messageId: 'notAnnotated', status: 'skip', object: { namespace: 'llm-engine', name: 'model-engine' } },
+        { messageId: 'noPods', status: 'skip', severity: 'critical', object: { kind: 'ServiceAccount', namespace: 'default', name: 'kaniko' } },
       ],
     },
     {

@@ -59,4 +59,3 @@ describe('redis/connectivity runs in preflight', () => {
     expect(JSON.stringify(r)).not.toContain('wrong-password-1');
   });
 });
-if (!HAVE_REDIS) console.warn('\n*** SKIPPED: redis/connectivity preflight probes: no redis-server at $REDIS_SERVER or /usr/bin/redis-server ***\n');

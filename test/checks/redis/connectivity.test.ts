@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import check, { pickGatewayPod } from '../../../checks/redis/connectivity.js';
+import check from '../../../checks/redis/connectivity.js';
+import { pickGatewayPod } from '../../../checks/redis/lib/model-engine-redis.js';
 import type { Pod } from '../../../src/engine/index.js';
 import type { ExecPort } from '../../../src/engine/ports/exec.js';
 import { SecretString } from '../../../src/engine/ports/secret.js';
@@ -59,9 +60,9 @@ const gw = { kind: 'Deployment', name: 'model-engine' };
     { name: 'Azure cache over TLS with an Entra token as the object id', snapshot: AZ, ports: { redis: port('azure') } },
   ],
   invalid: [
-    { name: 'Redis requires a password the config does not have', snapshot: ON, ports: { redis: port('locked') }, errors: [{ messageId: 'noAuth', object: gw }] },
-    { name: 'ACL user lacks LPUSH/BRPOP', snapshot: ON, ports: { redis: port('restricted') }, errors: [{ messageId: 'aclDenied', object: gw }] },
-    { name: 'cluster-internal name from a laptop: skip and offer --exec', snapshot: ON, ports: { redis: port('unresolved') }, errors: [{ messageId: 'clusterOnly', status: 'skip' }] },
+    { name: 'Redis requires a password the config does not have', snapshot: ON, ports: { redis: port('locked') }, errors: [{ messageId: 'noAuth', severity: 'critical', object: gw }, { messageId: 'noAuth', severity: 'critical', object: gw }] },
+    { name: 'ACL user lacks LPUSH/BRPOP', snapshot: ON, ports: { redis: port('restricted') }, errors: [{ messageId: 'aclDenied', severity: 'critical', object: gw }, { messageId: 'aclDenied', severity: 'critical', object: gw }] },
+    { name: 'cluster-internal name from a laptop: skip and offer --exec', snapshot: ON, ports: { redis: port('unresolved') }, errors: [{ messageId: 'clusterOnly', status: 'skip', object: gw }, { messageId: 'clusterOnly', status: 'skip', object: gw }] },
     { name: 'Azure without a token source: skip, reachable so far', snapshot: AZ, ports: { redis: port('azureNoToken') }, errors: [{ messageId: 'tokenNeeded', status: 'skip' }] },
     { name: 'Azure rejects an expired token', snapshot: AZ, ports: { redis: port('azureExpired') }, errors: [{ messageId: 'tokenRejected' }] },
     { name: 'rediss:// to a plain port', snapshot: AZ, ports: { redis: port('azurePlain') }, errors: [{ messageId: 'portIsPlain' }] },

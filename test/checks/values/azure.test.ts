@@ -4,12 +4,12 @@ import check, {
   containerProblem,
   guidProblem,
   identityProblem,
-  keepAliveProblem,
   keyvaultProblem,
   servicebusProblem,
   servicebusShortName,
   storageAccountProblem,
 } from '../../../checks/values/azure.js';
+import { keepAliveProblem } from '../../../src/model-engine/servicebus.js';
 import { runCheck } from '../../../src/engine/runner.js';
 import { resolveContext } from '../../../src/run/context.js';
 import { loadValuesFiles } from '../../../src/sources/values/load.js';

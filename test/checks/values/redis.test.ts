@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import azureCheck from '../../../checks/values/azure.js';
-import check, { parseAzureHost, parseRedisUrl, resolveCacheRedis, type CacheKeys } from '../../../checks/values/redis.js';
+import check from '../../../checks/values/redis.js';
+import { parseAzureHost, parseRedisUrl, resolveCacheRedis, type CacheKeys } from '../../../src/model-engine/cache-redis.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 
 const V = (f: string) => `fixtures/values/${f}.yaml`;

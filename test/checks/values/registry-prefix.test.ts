@@ -42,11 +42,14 @@ testCheck(check, {
     {
       name: 'docker_registry_type ecr on an ACR prefix',
       values: [V('azure-good'), V('registry-prefix-type-conflict')],
-      errors: [{ messageId: 'registryTypeConflict', status: 'fail', object: key('config.values.infra.docker_registry_type') }],
+      errors: [
+        { messageId: 'registryTypeConflict', status: 'fail', object: key('config.values.infra.docker_registry_type') },
+        { messageId: 'registryCloudMismatch', status: 'warn', object: PREFIX },
+      ],
     },
-    { name: 'ECR on Azure', values: [V('azure-good'), V('registry-prefix-azure-ecr')], errors: [{ messageId: 'registryCloudMismatch', status: 'warn', object: PREFIX }] },
+    { name: 'ECR on Azure', values: [V('azure-good'), V('registry-prefix-azure-ecr')], errors: [{ messageId: 'registryCloudMismatch', status: 'warn', object: PREFIX }, { messageId: 'ecrAccountMismatch', status: 'warn', object: key('config.values.infra.ml_account_id') }] },
     { name: 'prefix missing', values: [V('aws-good')], set: ['config.values.infra.docker_repo_prefix=null'], errors: [{ messageId: 'prefixMissing', status: 'fail', object: PREFIX }] },
-    { name: 'unknown docker_registry_type', values: [V('onprem-good')], set: ['config.values.infra.docker_registry_type=harbor'], errors: [{ messageId: 'registryTypeUnknown', status: 'warn' }] },
+    { name: 'unknown docker_registry_type', values: [V('onprem-good')], set: ['config.values.infra.docker_registry_type=harbor'], errors: [{ messageId: 'registryTypeUnknown', status: 'warn' }, { messageId: 'genericAnonymous', status: 'warn', object: PREFIX }] },
     { name: 'ECR prefix with a path', values: [V('aws-good')], set: ['config.values.infra.docker_repo_prefix=482093716652.dkr.ecr.us-east-1.amazonaws.com/team'], errors: [{ messageId: 'prefixPathIgnored', status: 'warn' }] },
   ],
 });
@@ -96,5 +99,15 @@ describe('messages and remediation', () => {
     const [r] = await runCase(check, { name: 'x', values: [V('onprem-good')] });
     expect(r?.status).toBe('pass');
     expect(r?.message).toContain('image existence is not checked');
+  });
+});
+
+describe('values/registry-prefix cloud mismatch wording', () => {
+  it('names the credentials the registry class needs (the data key once looked like a secret name and the value was redacted)', async () => {
+    const rs = await runCase(check, { name: 'x', values: [V('azure-good'), V('registry-prefix-azure-ecr')] });
+    const r = rs.find((x) => x.messageId === 'registryCloudMismatch');
+    expect(r?.message).toBe(
+      'docker_repo_prefix is ECR but this is Azure, where the matrix expects ACR: ECRDockerRepository needs AWS credentials from the control-plane pods',
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import check, { makeServicebusFixCheck, refFromTag, SERVICEBUS_FIX_COMMIT, verifyCommands } from '../../../checks/values/servicebus-fix.js';
+import check, { makeServicebusFixCheck } from '../../../checks/values/servicebus-fix.js';
+import { refFromTag } from '../../../checks/values/support/tag-ref.js';
+import { SERVICEBUS_FIX_COMMIT, verifyCommands } from '../../../src/model-engine/servicebus.js';
 import { buildProgram } from '../../../src/cli.js';
 import { createPorts } from '../../../src/run/ports.js';
 import { createCommitsPort, githubApiUrlFromEnv } from '../../../src/sources/commits/index.js';
