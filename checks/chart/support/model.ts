@@ -44,6 +44,8 @@ export const MODEL_CHECK_META = {
   clouds: 'all',
   cloudAgnostic: true,
   needs: ['values'],
+  // The chart port when --chart renders: then the chart/* twin judges helm's own objects and these skip.
+  uses: ['chart'],
   scopes: ['preflight', 'triage'],
 } as const;
 
