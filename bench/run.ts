@@ -78,3 +78,11 @@ if (Number(process.env.MED_BENCH_SCALE ?? 1) > 0) {
   const { serveScaleBench } = await import('./serve-scale.js');
   table(await serveScaleBench());
 }
+
+// The real API server (bench/real-cluster.ts): minutes to hours to build the cluster, so only when asked.
+if (process.env.MED_BENCH_CLUSTER === '1') {
+  const { spawnSync } = await import('node:child_process');
+  process.stdout.write('\n');
+  const r = spawnSync('bash', ['-c', 'bash scripts/build-control-plane.sh && node --import tsx bench/real-cluster.ts'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
