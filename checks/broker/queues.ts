@@ -195,7 +195,7 @@ export default defineCheck({
     const ready = builder?.status?.availableReplicas ?? 0;
 
     // 1. One broker for builder tasks.
-    const b = builderBrokers(cloud, cfg.infra);
+    const b = builderBrokers(cloud, cfg.infra, cfg.env);
     const mismatch = b.gatewaySends !== b.builderConsumes;
     if (mismatch) {
       const why = b.gatewaySends === 'redis' ? `cloud_provider ${cloud} without celery_broker_type_redis` : `celery_broker_type_redis is set on ${cloud}`;
@@ -254,10 +254,10 @@ export default defineCheck({
 
     // 2b. Service Bus tier: model-engine asks its queues for 20 MB messages, which only Premium allows.
     const sbNamespace = cfg.env.values.SERVICEBUS_NAMESPACE;
-    if (cloudPort && sbNamespace && (b.gatewaySends === 'servicebus' || inferenceBroker(cloud, cfg.infra).broker === 'servicebus')) findings.push(await tierFinding(ctx, cloudPort, sbNamespace));
+    if (cloudPort && sbNamespace && (b.gatewaySends === 'servicebus' || inferenceBroker(cloud, cfg.infra, cfg.env).broker === 'servicebus')) findings.push(await tierFinding(ctx, cloudPort, sbNamespace));
 
     // 3. Async endpoint queues.
-    const inf = inferenceBroker(cloud, cfg.infra);
+    const inf = inferenceBroker(cloud, cfg.infra, cfg.env);
     const endpoints = (await kube.list<Deployment>('deployments.apps', { namespace: ctx.namespaces.endpoint }))
       .filter((d) => d.metadata.annotations?.[QUEUE_ANNOTATION])
       .sort((x, y) => x.metadata.name.localeCompare(y.metadata.name))

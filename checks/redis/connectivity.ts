@@ -117,8 +117,8 @@ export default defineCheck({
     if (cacheTarget || (exec && pod && plan.kind !== 'crash')) await probe('cache', cacheTarget, { aclCommands: CACHE_COMMANDS });
 
     // The Celery broker, when it is Redis for builder or inference tasks.
-    const b = builderBrokers(cloud, cfg.infra);
-    const inf = inferenceBroker(cloud, cfg.infra);
+    const b = builderBrokers(cloud, cfg.infra, cfg.env);
+    const inf = inferenceBroker(cloud, cfg.infra, cfg.env);
     if (b.gatewaySends === 'redis' || b.builderConsumes === 'redis' || inf.broker === 'redis') {
       const authRef = cfg.env.fromSecret.REDIS_AUTH_TOKEN;
       const token = authRef ? await readSecretKey(ctx, ns, authRef.name, authRef.key) : undefined;

@@ -108,6 +108,25 @@ describe('builderBrokers / inferenceBroker — who sends where (facts §3, §4.3
     expect(inferenceBroker('gcp', {})).toEqual({ broker: 'redis', db: 0 });
     expect(inferenceBroker('aws', {})).toEqual({ broker: 'sqs' });
   });
+
+  it.each<[Cloud, boolean, string]>([
+    ['aws', false, 'sqs'],
+    ['aws', true, 'redis'],
+    ['azure', false, 'servicebus'],
+    ['gcp', true, 'redis'],
+  ])('CIRCLECI=true (context: circleci) on %s, celery_broker_type_redis=%s: gateway → redis, builder ← %s, async tasks REDIS_24H (facts §3: "CIRCLECI or onprem")', (cloud, flag, consumes) => {
+    const env = { values: { CIRCLECI: 'true' } };
+    expect(builderBrokers(cloud, flag ? { celery_broker_type_redis: 'true' } : {}, env)).toEqual({ gatewaySends: 'redis', builderConsumes: consumes });
+    expect(inferenceBroker(cloud, {}, env)).toEqual({ broker: 'redis', db: 3 });
+    // Without it (or with another value), the cloud decides.
+    expect(inferenceBroker(cloud, {}, { values: { CIRCLECI: 'false' } })).toEqual(inferenceBroker(cloud, {}));
+  });
+
+  it('envFromValues carries context: circleci as the chart does (CIRCLECI=true in every container)', () => {
+    const values: Record<string, unknown> = { context: 'circleci', tag: 'abc' };
+    expect(envFromValues((p) => values[p]).values).toMatchObject({ CIRCLECI: 'true', GIT_TAG: 'abc' });
+    expect(envFromValues((p) => ({ context: 'production' } as Record<string, unknown>)[p]).values).not.toHaveProperty('CIRCLECI');
+  });
 });
 
 describe('helpers', () => {

@@ -126,6 +126,11 @@ export type BrokerKind = 'redis' | 'sqs' | 'servicebus';
 export const VISIBILITY_DB = { VISIBILITY_1H: 0, VISIBILITY_10M: 1, VISIBILITY_1M: 2, VISIBILITY_24H: 3 } as const;
 
 /** `infra.celery_broker_type_redis`, as Python truthiness of the rendered config. */
+/** CIRCLECI=true in the gateway's environment (set by the chart for `context: circleci`). */
+export function circleci(env: { values: Record<string, string> } | undefined): boolean {
+  return (env?.values.CIRCLECI ?? '').toLowerCase() === 'true';
+}
+
 export function redisBrokerFlag(infra: Record<string, unknown>): boolean {
   const v = infra.celery_broker_type_redis;
   return v === true || (typeof v === 'string' && v !== '' && v.toLowerCase() !== 'false');
@@ -136,16 +141,18 @@ export function redisBrokerFlag(infra: Record<string, unknown>): boolean {
  * sends with `onprem → REDIS; azure → SERVICEBUS; gcp or celery_broker_type_redis → REDIS; else SQS`, the
  * builder consumes with `celery_broker_type_redis → redis; azure → servicebus; gcp → redis; else sqs`.
  */
-export function builderBrokers(cloud: Cloud, infra: Record<string, unknown>): { gatewaySends: BrokerKind; builderConsumes: BrokerKind } {
+export function builderBrokers(cloud: Cloud, infra: Record<string, unknown>, env?: { values: Record<string, string> }): { gatewaySends: BrokerKind; builderConsumes: BrokerKind } {
   const flag = redisBrokerFlag(infra);
-  const gatewaySends: BrokerKind = cloud === 'onprem' ? 'redis' : cloud === 'azure' ? 'servicebus' : cloud === 'gcp' || flag ? 'redis' : 'sqs';
+  // CIRCLECI=true (values `context: circleci`) sends the gateway's tasks to Redis as on-prem does, whatever the
+  // cloud (facts §3 task queues: `CIRCLECI or onprem` → REDIS); the builder consumes by its own broker type.
+  const gatewaySends: BrokerKind = cloud === 'onprem' || circleci(env) ? 'redis' : cloud === 'azure' ? 'servicebus' : cloud === 'gcp' || flag ? 'redis' : 'sqs';
   const builderConsumes: BrokerKind = flag ? 'redis' : cloud === 'azure' ? 'servicebus' : cloud === 'gcp' ? 'redis' : 'sqs';
   return { gatewaySends, builderConsumes };
 }
 
 /** Async inference tasks: the gateway's broker and visibility (db) — forwarders always consume VISIBILITY_24H. */
-export function inferenceBroker(cloud: Cloud, infra: Record<string, unknown>): { broker: BrokerKind; db?: number } {
-  if (cloud === 'onprem') return { broker: 'redis', db: VISIBILITY_DB.VISIBILITY_24H };
+export function inferenceBroker(cloud: Cloud, infra: Record<string, unknown>, env?: { values: Record<string, string> }): { broker: BrokerKind; db?: number } {
+  if (cloud === 'onprem' || circleci(env)) return { broker: 'redis', db: VISIBILITY_DB.VISIBILITY_24H };
   if (cloud === 'azure') return { broker: 'servicebus' };
   if (cloud === 'gcp' || redisBrokerFlag(infra)) return { broker: 'redis', db: VISIBILITY_DB.VISIBILITY_1H };
   return { broker: 'sqs' };

@@ -44,6 +44,8 @@ export function envFromValues(get: (path: string) => unknown): ContainerEnv {
   if (sb) env.values.SERVICEBUS_NAMESPACE = sb;
   const tag = s('tag');
   if (tag) env.values.GIT_TAG = tag;
+  // `context: circleci`: the chart sets CIRCLECI=true in every model-engine container (_helpers.tpl).
+  if (s('context') === 'circleci') env.values.CIRCLECI = 'true';
   return env;
 }
 
