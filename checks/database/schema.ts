@@ -21,8 +21,9 @@ import { SERVICE_ACCOUNT_HOOK_VALUES } from '../chart/support/hook-order.js';
 /**
  * model-engine's database schema (facts §10.3, #780 `ce86ee45`): the chart runs `run_database_migration.sh` in a
  * pre-install/pre-upgrade hook Job only when `db.runDbMigrationScript` is true (chart default true; values_sample
- * sets false), and the init script only with `db.runDbInitScript`. Both Jobs are deleted when they succeed
- * (`hook-delete-policy: hook-succeeded`), so a Job still there failed or is still running.
+ * sets false), and the init script only with `db.runDbInitScript`. Both Jobs are deleted once every hook of the
+ * phase succeeded (`hook-delete-policy: hook-succeeded`), so a Job still there failed, is still running, or
+ * succeeded while a later hook of the same upgrade runs.
  */
 const DOCS = 'docs/checks/database/schema.md';
 const MIGRATION = 'db.runDbMigrationScript';

@@ -48,7 +48,11 @@ export function errorGist(line: string): string {
   const exc = rec.exc_info ?? '';
   const excLine = exc.split('\n').find((l) => /^[\w.]+(?:Error|Exception)\b/.test(l));
   const k8s = /"message":"((?:[^"\\]|\\.)*)"/.exec(exc)?.[1]?.replace(/\\"/g, '"');
-  return oneLine([rec.message, excLine?.replace(/^[\w.]+\.(\w+)/, '$1'), k8s].filter(Boolean).join(': '));
+  // A body that is not a Status (the API server's plain `404 page not found` for an API group it does not serve):
+  // keep it, and the builder function that made the call, which names the kind.
+  const plain = k8s ? undefined : /^HTTP response body: (.{1,120})$/m.exec(exc)?.[1]?.trim();
+  const frame = plain ? [...exc.matchAll(/, in (_create_\w+)/g)].at(-1)?.[1] : undefined;
+  return oneLine([rec.message, excLine?.replace(/^[\w.]+\.(\w+)/, '$1'), k8s ?? plain].filter(Boolean).join(': ') + (frame ? ` (in ${frame})` : ''));
 }
 
 export type BuildErrorKind =
@@ -68,10 +72,28 @@ export const TEMPLATE_VARIABLE_COMMITS: Readonly<Record<string, string>> = {
   DD_ENV: 'a8236961 (#849)',
 };
 
+/** The kind a `k8s_endpoint_resource_delegate` `_create_*` function creates, by its name. */
+const CRD_OF_BUILDER_FUNCTION: readonly [RegExp, string][] = [
+  [/scaled_object/, 'ScaledObject'],
+  [/trigger_auth/, 'TriggerAuthentication'],
+  [/vpa|vertical_pod_autoscaler/, 'VerticalPodAutoscaler'],
+  [/virtual_service/, 'VirtualService'],
+  [/destination_rule/, 'DestinationRule'],
+  [/service_entry/, 'ServiceEntry'],
+  [/lws|leader_worker_set/, 'LeaderWorkerSet'],
+];
+
 /** What a builder error line says went wrong, and the name it names (a CRD kind, a file, a variable, a status). */
 export function classifyBuildError(text: string): { kind: BuildErrorKind; name?: string } {
   const crd = /no matches for kind "(\w+)"/.exec(text) ?? /\/(scaledobjects|virtualservices|destinationrules|verticalpodautoscalers|leaderworkersets|serviceentries)\b[^\n]*(?:404|Not Found|could not find the requested resource)/i.exec(text);
   if (crd || /the server could not find the requested resource/i.test(text)) return { kind: 'missing-crd', ...(crd ? { name: crd[1]! } : {}) };
+  // kubernetes_asyncio's ApiException carries neither URL nor kind: a 404 with the server's plain-text body is an
+  // API group it does not serve; the builder function in the traceback (`_create_keda_scaled_object`) names the kind.
+  if (/ApiException: \(404\)[^\n]*404 page not found/.test(text)) {
+    const fn = /\bin _create_(\w+)/.exec(text)?.[1] ?? '';
+    const kind = CRD_OF_BUILDER_FUNCTION.find(([re]) => re.test(fn))?.[1];
+    return { kind: 'missing-crd', ...(kind ? { name: kind } : {}) };
+  }
   const file = /FileNotFoundError[^\n]*?['"]([^'"]*\.ya?ml)['"]/.exec(text) ?? /FileNotFoundError[^\n]*?([\w./-]+\.ya?ml)/.exec(text);
   if (file) return { kind: 'template-missing', name: file[1]!.split('/').pop()! };
   const variable = /KeyError: '([A-Z][A-Z0-9_]*)'/.exec(text);

@@ -7,14 +7,15 @@
  * the port's address override; TLS still verifies those names.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { DefaultAzureCredential } from '@azure/identity';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistryPort } from '../../src/sources/registry/index.js';
 import { fixture } from '../support/check-tester.js';
-import { startRecordedCloud, type RecordedCloud } from '../support/recorded-cloud.js';
+import { startRecordedCloud, TEST_ARM_TOKEN, type RecordedCloud } from '../support/recorded-cloud.js';
 import {
   basic,
   makeCa,
@@ -40,6 +41,11 @@ const MSI_TOKEN = 'entra-access-token-for-tests';
 const MSI_ACR_TOKEN = 'entra-acr-audience-token-for-tests';
 const GOOGLE_TOKEN = 'ya29.test-access-token';
 const ACR_REFRESH = 'acr-refresh-token-1';
+/** What the recorded Entra token endpoint answers for the ACR audience (fixtures/cloud-identity/<tenant>/token-acr.http). */
+const WI_ACR_TOKEN = 'test-acr-token';
+/** The projected service account token the workload identity webhook mounts (the recorded client_assertion). */
+const FEDERATED_TOKEN =
+  'eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJpc3MiOiJodHRwczovL2Vhc3R1cy5vaWMucHJvZC1ha3MuYXp1cmUuY29tLzcyZjk4OGJmLTg2ZjEtNDFhZi05MWFiLTJkN2NkMDExZGI0Ny80YjFmMmMzZC01ZTZmLTRhN2ItOGM5ZC0wZTFmMmEzYjRjNWQvIiwic3ViIjoic3lzdGVtOnNlcnZpY2VhY2NvdW50Om1vZGVsLWVuZ2luZTptb2RlbC1lbmdpbmUiLCJhdWQiOlsiYXBpOi8vQXp1cmVBRFRva2VuRXhjaGFuZ2UiXX0.c2lnbmF0dXJl';
 // What `aws ecr get-login-password` returns: base64 JSON with an expiration (shortened: bcrypt reads 72 bytes).
 const ECR_PASSWORD = Buffer.from(JSON.stringify({ expiration: 1_900_000_000 })).toString('base64');
 const TAG = 'e360bfb1d21d9d4e7b7fcb6b29ca752095b4d0f4';
@@ -83,8 +89,9 @@ beforeAll(async () => {
   tokens = await startTokenServer((r) => {
     const grant = (name: string) => ({ token: signRegistryToken(ca, { issuer: ISSUER, service: SERVICE, subject: 'x', access: [{ type: 'repository', name, actions: ['pull'] }] }) });
     if (r.path === '/oauth2/exchange') {
-      const wanted = exchangeAccepts === 'acr' ? MSI_ACR_TOKEN : MSI_TOKEN;
-      return r.form?.grant_type === 'access_token' && r.form.access_token === wanted && r.form.service === SERVICE ? { refresh_token: ACR_REFRESH } : 401;
+      // The Entra token of the accepted audience, from the managed-identity endpoint or the workload-identity exchange.
+      const wanted = exchangeAccepts === 'acr' ? [MSI_ACR_TOKEN, WI_ACR_TOKEN] : [MSI_TOKEN, TEST_ARM_TOKEN];
+      return r.form?.grant_type === 'access_token' && wanted.includes(r.form.access_token ?? '') && r.form.service === SERVICE ? { refresh_token: ACR_REFRESH } : 401;
     }
     if (r.method === 'POST') {
       if (r.form?.grant_type !== 'refresh_token' || r.form.refresh_token !== ACR_REFRESH) return 401;
@@ -283,6 +290,45 @@ describe('cloud registry logins', () => {
       expect(JSON.stringify(r)).not.toContain(MSI_TOKEN);
     } finally {
       exchangeAccepts = 'acr';
+    }
+  });
+
+  it('ACR through the workload-identity token file (AZURE_FEDERATED_TOKEN_FILE): asks Entra for the registry audience, then falls back to ARM (recorded Entra token endpoint)', async () => {
+    // DefaultAzureCredential as defaultCloudLogins makes it, given only the test CA (MSAL wants an https authority
+    // and NODE_EXTRA_CA_CERTS is read at process start): env-driven, it takes the WorkloadIdentityCredential path and
+    // POSTs client_assertion = the token file to <AZURE_AUTHORITY_HOST>/<tenant>/oauth2/v2.0/token.
+    const entra = await startRecordedCloud(fixture('fixtures/cloud-identity'), { tls: { cert: readFileSync(ca.certFile, 'utf8'), key: readFileSync(ca.keyFile, 'utf8') } });
+    const tokenFile = join(tmp, 'azure-identity-token');
+    writeFileSync(tokenFile, FEDERATED_TOKEN);
+    const saved = Object.fromEntries(['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_AUTHORITY_HOST', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER'].map((k) => [k, process.env[k]]));
+    Object.assign(process.env, { AZURE_CLIENT_ID: '3f8e2a71-5c4d-4b9e-a2f0-6d1c8e7b9a45', AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47', AZURE_FEDERATED_TOKEN_FILE: tokenFile, AZURE_AUTHORITY_HOST: entra.url });
+    delete process.env.IDENTITY_ENDPOINT;
+    delete process.env.IDENTITY_HEADER;
+    const credential = new DefaultAzureCredential({ tlsOptions: { ca: ca.caPem }, disableInstanceDiscovery: true } as ConstructorParameters<typeof DefaultAzureCredential>[0]);
+    const azureToken = async (scope: string, s: AbortSignal) => (await credential.getToken(scope, { abortSignal: s })).token;
+    const msiBefore = msi.requests.length;
+    try {
+      for (const accepts of ['acr', 'arm'] as const) {
+        exchangeAccepts = accepts;
+        const before = entra.requests.length;
+        const r = await port({ logins: { azureToken } }).probe({ ref: `${ACR}/model-engine:${TAG}` }, signal());
+        expect(r.status).toBe('exists');
+        const audience = accepts === 'acr' ? 'https://containerregistry.azure.net' : 'https://management.azure.com';
+        expect(r.answeredBy).toBe(`Entra token for ${audience} (your Azure identity), exchanged at ACR /oauth2/exchange`);
+        const asked = entra.requests.slice(before).filter((q) => q.path.includes('/oauth2/v2.0/token')).map((q) => `${q.file ?? `miss: ${q.miss}`} ${new URLSearchParams(q.body).get('scope')}`);
+        // MSAL caches the token per scope: the second run asks only for what it did not ask before.
+        expect(asked).toEqual(accepts === 'acr' ? ['token-acr https://containerregistry.azure.net/.default'] : ['token-arm https://management.azure.com/.default']);
+        expect(JSON.stringify(r)).not.toContain(accepts === 'acr' ? WI_ACR_TOKEN : TEST_ARM_TOKEN);
+      }
+      expect(entra.misses).toEqual([]);
+      expect(msi.requests.length).toBe(msiBefore);
+    } finally {
+      exchangeAccepts = 'acr';
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await entra.close();
     }
   });
 

@@ -26,6 +26,28 @@ describeWithHelm('chart/scheduling on the shared chart 0.2.7', ({ helm, chart })
     expect(cp.evidence).toContainEqual(expect.objectContaining({ type: 'values', source: { file: 'chart defaults (model-engine 0.2.7 values.yaml)' } }));
   });
 
+  it("shows the tolerations after helm's merge: tolerations on the control plane, gpuTolerations beside nvidia.com/gpu on GPU endpoint templates, a later -f list replacing an earlier one", async () => {
+    const TOL = 'fixtures/values/scheduling-tolerations.yaml';
+    const placement = (rs: Awaited<ReturnType<typeof runCase>>, pod: RegExp) => rs.find((r) => r.messageId === 'placement' && pod.test(r.message))?.message;
+    const controlPlane = /: Deployment model-engine-cacher, Deployment model-engine-endpoint-builder, Deployment model-engine$/;
+    const gpuEndpoints = /: endpoint template deployment-triton-enhanced-runnable-image-async-gpu\.yaml, /;
+
+    // values_sample.yaml: tolerations: [ ] and no gpuTolerations.
+    const sample = await runCase(check, c('x', [SAMPLE]));
+    expect(placement(sample, /Deployment model-engine-cacher, Deployment model-engine-endpoint-builder, Deployment model-engine(,|$)/)).toMatch(/ and tolerate none: /);
+    expect(placement(sample, gpuEndpoints)).toMatch(/ and tolerate nvidia\.com\/gpu:NoSchedule: /);
+
+    const tol = await runCase(check, c('x', [SAMPLE, TOL]));
+    expect(placement(tol, controlPlane)).toBe('3 pod templates need nodes with node-lifecycle=normal and tolerate dedicated=ml-control-plane:NoSchedule: Deployment model-engine-cacher, Deployment model-engine-endpoint-builder, Deployment model-engine');
+    expect(placement(tol, gpuEndpoints)).toMatch(/^7 pod templates need nodes with node-lifecycle=normal, k8s\.amazonaws\.com\/accelerator=\$\{GPU_TYPE\} and tolerate nvidia\.com\/gpu:NoSchedule, nvidia\.com\/gpu\.product:NoSchedule: /);
+    // The chart hard-codes the celery autoscaler's toleration: the values' list does not reach it.
+    expect(placement(tol, /: StatefulSet celery-autoscaler-sqs$/)).toMatch(/ and tolerate CriticalAddonsOnly=true:NoSchedule: /);
+
+    // Helm replaces lists: the later file's toleration (Exists, any effect) is the whole list.
+    const over = await runCase(check, c('x', [SAMPLE, TOL, 'fixtures/values/scheduling-tolerations-override.yaml']));
+    expect(placement(over, controlPlane)).toMatch(/ and tolerate CriticalAddonsOnly:\*: /);
+  });
+
   it('with a rendered chart, values/scheduling leaves the PriorityClass names to it', async () => {
     const files = [SAMPLE, 'fixtures/values/scheduling-fullname.yaml'];
     const rs = await runCase(valuesCheck, c('x', files));

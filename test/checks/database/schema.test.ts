@@ -6,6 +6,8 @@ const V = (f: string) => `fixtures/values/${f}.yaml`;
 const FAILED = 'fixtures/clusters/db-migration-failed';
 const STUCK = 'fixtures/clusters/db-setup-stuck';
 const REFUSED = 'fixtures/clusters/db-migration-refused';
+/** Mid-upgrade: the setup hook succeeded (helm deletes it only after the whole phase), the migration hook runs. */
+const IN_PROGRESS = 'fixtures/clusters/db-hooks-in-progress';
 const NS = 'model-engine';
 const key = (name: string) => ({ kind: 'HelmValues', name });
 
@@ -14,6 +16,7 @@ testCheck(check, {
     // The chart default (facts §10.3): db.runDbMigrationScript true.
     { name: 'aws-good.yaml: migrations on (chart default)', values: [V('aws-good')] },
     { name: 'a healthy cluster: no hook Job left, no schema errors', snapshot: 'fixtures/clusters/healthy-aws' },
+    { name: 'mid-upgrade: the setup hook Job succeeded and is not deleted yet, the migration hook Job runs', snapshot: IN_PROGRESS, namespace: NS },
   ],
   invalid: [
     // facts §10.3: values_sample.yaml sets runDbMigrationScript and runDbInitScript false.
@@ -86,6 +89,17 @@ describe('database/schema evidence', () => {
     const r = rs.find((x) => x.messageId === 'jobStuck')!;
     expect(r.message).toContain('has not started since 2026-12-01T09:41:01Z (ContainerCreating)');
     expect(r.evidence).toContainEqual(expect.objectContaining({ type: 'event', reason: 'FailedMount' }));
+  });
+
+  it('a succeeded and a running hook Job are reported as such, and neither is an error', async () => {
+    const rs = await runCase(check, { name: 'x', snapshot: IN_PROGRESS, namespace: NS });
+    expect(rs.map((r) => [r.status, r.messageId, r.object?.name]).sort()).toEqual([
+      ['pass', 'jobRunning', 'model-engine-database-migration-5'],
+      ['pass', 'jobSucceeded', 'model-engine-database-setup-5'],
+      ['pass', 'noLiveErrors', undefined],
+    ]);
+    expect(rs.find((r) => r.messageId === 'jobSucceeded')!.message).toBe('The database setup (init script) hook Job model-engine-database-setup-5 succeeded');
+    expect(rs.find((r) => r.messageId === 'jobRunning')!.message).toBe('The database migration hook Job model-engine-database-migration-5 is running');
   });
 
   it('says the database Secret no longer turns migrations on (#780)', async () => {

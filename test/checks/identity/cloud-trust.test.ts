@@ -8,7 +8,7 @@ import { fixture, runCase, testCheck } from '../../support/check-tester.js';
 import { startRecordedCloud, TEST_ARM_TOKEN, TEST_AWS_CREDENTIALS, TEST_GCP_TOKEN, type RecordedCloud } from '../../support/recorded-cloud.js';
 import { makeCa, type TestCa } from '../../support/redis-servers.js';
 
-const SCENARIOS = ['aws-healthy', 'aws-broken', 'aws-no-role', 'aws-cross-account', 'aws-trust', 'aws-pod-identity', 'azure-healthy', 'azure-broken', 'azure-oidc-off', 'azure-issuer-slash', 'azure-app-registration', 'gcp-healthy', 'gcp-broken', 'gcp-denied'] as const;
+const SCENARIOS = ['aws-healthy', 'aws-broken', 'aws-no-role', 'aws-cross-account', 'aws-trust', 'aws-pod-identity', 'azure-healthy', 'azure-broken', 'azure-oidc-off', 'azure-issuer-slash', 'azure-audience', 'azure-app-registration', 'gcp-healthy', 'gcp-broken', 'gcp-denied'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 /** Filled in beforeAll, once the server has a port; the cases hold these objects by reference. */
 const ports = Object.fromEntries(SCENARIOS.map((s) => [s, {} as Record<string, unknown>])) as Record<Scenario, Record<string, unknown>>;
@@ -167,6 +167,12 @@ testCheck(check, {
       ports: ports['azure-issuer-slash'],
       errors: [{ messageId: 'issuerMismatch', object: { namespace: 'model-engine', name: 'model-engine' } }],
     },
+    {
+      name: 'Azure: a credential whose audience is not api://AzureADTokenExchange (copied from IRSA: AADSTS700212)',
+      ...azure,
+      ports: ports['azure-audience'],
+      errors: [{ messageId: 'audience', object: { namespace: 'model-engine', name: 'model-engine' } }],
+    },
     { name: 'Azure: OIDC issuer disabled', ...azure, ports: ports['azure-oidc-off'], errors: [{ messageId: 'oidcDisabled', object: { kind: 'ManagedCluster', name: 'ml-aks' } }] },
     {
       name: 'GCP: GSA deleted (403, then 404 on the account), binding for the wrong namespace on the GSA and none on the project',
@@ -318,6 +324,17 @@ describe('identity/cloud-trust over the recorded APIs', () => {
     expect(r?.remediation?.commands?.[0]).toBe(
       'az identity federated-credential update --name model-engine --identity-name ml-serving-llm-engine --resource-group ml-identities --issuer https://eastus.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/4b1f2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d/ --subject system:serviceaccount:model-engine:model-engine --audiences api://AzureADTokenExchange',
     );
+  });
+
+  it('names the audience a credential accepts, and gives the update that sets api://AzureADTokenExchange', async () => {
+    const results = await runCase(check, { name: 'azure', ...azure, ports: fresh('azure-audience') });
+    const r = results.find((x) => x.messageId === 'audience');
+    expect(r?.message).toContain('federated credential model-engine of ml-serving-llm-engine does not accept audience api://AzureADTokenExchange (it accepts sts.amazonaws.com)');
+    expect(r?.remediation?.commands?.[0]).toBe(
+      'az identity federated-credential update --name model-engine --identity-name ml-serving-llm-engine --resource-group ml-identities --issuer https://eastus.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/4b1f2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d/ --subject system:serviceaccount:model-engine:model-engine --audiences api://AzureADTokenExchange',
+    );
+    // The KEDA operator's credential, in the same list, is fine.
+    expect(results.find((x) => x.object?.namespace === 'kube-system')?.messageId).toBe('azureTrusted');
   });
 
   it('asks GCP IAM for policy v3 in the query with an empty body, through google-auth-library\'s ADC (metadata server)', async () => {
