@@ -1,5 +1,7 @@
-import { defineCheck, fail, pass, type CheckContext, type Evidence, type Finding, type KubeObject } from '../../src/engine/index.js';
+import { defineCheck, fail, ifUnreadable, pass, type CheckContext, type Evidence, type Finding, type KubeObject } from '../../src/engine/index.js';
 import type { RenderedChart } from '../../src/engine/ports/chart.js';
+import type { Node, Pod } from '../../src/engine/kube-types.js';
+import { NODE_STATE_TAINTS, selectorMisses, untoleratedTaints } from '../../src/model-engine/scheduling.js';
 import { isFinding, podLabel, RENDER_MESSAGES, refOf, renderedEvidence, renderedOrSkip, renderedPods, type RenderedPod, RENDERED_CHECK_META } from './support/rendered.js';
 
 const DOCS = 'docs/checks/chart/scheduling.md';
@@ -22,6 +24,14 @@ export function neededPriorityClasses(p: RenderedPod): string[] {
 
 /** `k=v, k2=v2`, or `none`. */
 const selectorText = (s: Record<string, string> | undefined) => (s && Object.keys(s).length > 0 ? Object.entries(s).map(([k, v]) => `${k}=${v}`).join(', ') : 'none');
+
+/** The cluster's nodes, when a cluster is given and lets us list them. */
+async function clusterNodes(ctx: CheckContext): Promise<Node[] | undefined> {
+  const kube = ctx.kube;
+  if (!kube) return undefined;
+  // RBAC or the API refusing: the placement is shown, not judged.
+  return ifUnreadable(() => kube.list<Node>('nodes'), () => undefined);
+}
 
 async function clusterHas(ctx: CheckContext, name: string): Promise<boolean | undefined> {
   if (!ctx.kube) return undefined;
@@ -60,6 +70,8 @@ export default defineCheck({
         '{{where}} uses PriorityClass {{name}}, which the chart does not render{{cluster}}: its pods are rejected ("no PriorityClass with name {{name}} was found")',
       priorityClassesOk: 'Every PriorityClass the rendered pods use exists: {{names}}',
       placement: '{{count}} pod templates need nodes with {{selector}} and tolerate {{tolerations}}: {{pods}}',
+      noNodeFits:
+        '{{pods}} need nodes with {{selector}} tolerating {{tolerations}}, and none of the cluster\'s {{nodes}} nodes is one ({{lacking}} lack the labels, {{tainted}} more carry a taint they do not tolerate): their pods stay Pending',
     },
   },
   async run(ctx) {
@@ -102,8 +114,24 @@ export default defineCheck({
     if (findings.length === 0 && used.size > 0) {
       findings.push(pass('priorityClassesOk', { data: { names: [...used.keys()].join(', ') }, evidence: render.objects.filter((o) => o.object.kind === 'PriorityClass').flatMap((o) => renderedEvidence(o, render)) }));
     }
+    const nodes = await clusterNodes(ctx);
+    // The workloads no node can take, by placement group: one finding for them all (one values key, one cause).
+    const stranded: { g: ReturnType<typeof placementGroups>[number]; judged: RenderedPod[]; lacking: Node[]; tainted: Node[]; pod: Pod }[] = [];
     for (const g of placementGroups(render)) {
       const values = ctx.values;
+      // Judged against the cluster's nodes when there is one: the control plane's own workloads. Not endpoint
+      // templates (their selector is filled in per endpoint; gpu/* and the endpoint diagnosis judge those), not
+      // balloons (they hold room on GPU pools an autoscaler may keep at zero nodes).
+      const judged = g.pods.filter((p) => !p.endpointTemplate && !p.owner.template.includes('balloon'));
+      if (nodes && nodes.length > 0 && judged.length > 0) {
+        const pod = { metadata: { name: 'rendered' }, spec: judged[0]!.spec } as unknown as Pod;
+        const lacking = nodes.filter((n) => selectorMisses(pod, n).length > 0);
+        const tainted = nodes.filter((n) => selectorMisses(pod, n).length === 0 && untoleratedTaints(n, pod.spec.tolerations).some((t) => !NODE_STATE_TAINTS.has(t.key)));
+        if (lacking.length + tainted.length === nodes.length) {
+          stranded.push({ g, judged, lacking, tainted, pod });
+          continue;
+        }
+      }
       const provenance: Evidence[] = values
         ? Object.keys(g.pods[0]!.spec.nodeSelector ?? {})
             .filter((k) => values.get(['nodeSelector', k]) !== undefined || values.get(['balloonNodeSelector', k]) !== undefined)
@@ -114,6 +142,45 @@ export default defineCheck({
           object: refOf(g.pods[0]!.owner, render),
           data: { count: g.pods.length, selector: g.selector, tolerations: g.tolerations, pods: g.pods.map(podLabel).slice(0, 8).join(', ') + (g.pods.length > 8 ? ', …' : '') },
           evidence: [...renderedEvidence(g.pods[0]!.owner, render, `${g.pods[0]!.specPath}.nodeSelector`, g.pods[0]!.spec.nodeSelector ?? {}), ...provenance],
+        }),
+      );
+    }
+    const first = stranded[0];
+    if (first && nodes) {
+      const { judged, lacking, tainted, pod } = first;
+      const pods = stranded.flatMap((x) => x.judged);
+      const example = tainted[0] ?? lacking[0]!;
+      findings.push(
+        fail('noNodeFits', {
+          severity: 'high',
+          object: refOf(judged[0]!.owner, render),
+          data: {
+            pods: pods.map(podLabel).slice(0, 4).join(', ') + (pods.length > 4 ? ', …' : ''),
+            selector: first.g.selector,
+            tolerations: [...new Set(stranded.map((x) => x.g.tolerations))].join(' or '),
+            nodes: nodes.length,
+            lacking: lacking.length,
+            tainted: tainted.length,
+          },
+          evidence: [
+            ...stranded.flatMap((x) => renderedEvidence(x.judged[0]!.owner, render, `${x.judged[0]!.specPath}.nodeSelector`, x.judged[0]!.spec.nodeSelector ?? {})),
+            {
+              type: 'object',
+              object: { kind: 'Node', name: example.metadata.name },
+              detail: tainted[0]
+                ? `matches the selector but has taint(s) ${untoleratedTaints(example, pod.spec.tolerations).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')}`
+                : `lacks ${selectorMisses(pod, example).join(', ')}`,
+            },
+            ...(ctx.values ? [ctx.values.evidence('nodeSelector'), ctx.values.evidence('tolerations')] : []),
+          ],
+          remediation: {
+            summary:
+              tainted.length > 0
+                ? 'Tolerate the taint of the nodes meant for the control plane (values tolerations), or run it on untainted nodes.'
+                : 'Label the nodes meant for the control plane with the selector, or set nodeSelector in the values to labels your nodes have (nodeSelector: null drops the chart default node-lifecycle: normal).',
+            commands: ['kubectl get nodes --show-labels', 'kubectl get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints'],
+            docs: DOCS,
+          },
         }),
       );
     }

@@ -19,6 +19,27 @@ describeWithHelm('chart/scheduling on the shared chart 0.2.7', ({ helm, chart })
     ],
   });
 
+  // Against a cluster (the demo's nodes: node-lifecycle=normal CPU nodes, A10 nodes tainted nvidia.com/gpu=true:NoSchedule).
+  const live = (name: string, files: string[]) => ({ ...c(name, files), snapshot: 'fixtures/clusters/demo-aws' });
+  const CP = { kind: 'Deployment', namespace: NS };
+  testCheck(check, {
+    valid: [live('values_sample.yaml on the demo cluster: the control plane has node-lifecycle=normal nodes', [SAMPLE])],
+    invalid: [
+      { ...live('a node selector no node has', [SAMPLE, 'fixtures/values/scheduling-selector-no-node.yaml']), errors: [{ messageId: 'noNodeFits', severity: 'high', object: CP }] },
+      { ...live('nodes that match but are tainted', [SAMPLE, 'fixtures/values/scheduling-selector-tainted.yaml']), errors: [{ messageId: 'noNodeFits', severity: 'high', object: CP }] },
+    ],
+  });
+
+  it('names the nodes lacking the labels and the taint not tolerated, with the values lines to change', async () => {
+    const none = (await runCase(check, live('x', [SAMPLE, 'fixtures/values/scheduling-selector-no-node.yaml']))).find((r) => r.messageId === 'noNodeFits')!;
+    expect(none.message).toMatch(/need nodes with node-lifecycle=normal, pool=model-engine-control-plane tolerating none or CriticalAddonsOnly=true:NoSchedule, and none of the cluster's \d+ nodes is one \((\d+) lack the labels, 0 more carry a taint/);
+    expect(none.evidence).toContainEqual(expect.objectContaining({ type: 'object', object: expect.objectContaining({ kind: 'Node' }), detail: expect.stringMatching(/^lacks pool=model-engine-control-plane/) }));
+    const tainted = (await runCase(check, live('x', [SAMPLE, 'fixtures/values/scheduling-selector-tainted.yaml']))).find((r) => r.messageId === 'noNodeFits')!;
+    expect(tainted.message).toMatch(/\(\d+ lack the labels, [1-9]\d* more carry a taint they do not tolerate\)/);
+    expect(tainted.evidence).toContainEqual(expect.objectContaining({ detail: 'matches the selector but has taint(s) nvidia.com/gpu=true:NoSchedule' }));
+    expect(tainted.remediation?.summary).toMatch(/^Tolerate the taint/);
+  });
+
   it('shows the node selector after helm\'s merge: nodeSelector: {} keeps node-lifecycle=normal (facts §1.1)', async () => {
     const rs = await runCase(check, c('x', [SAMPLE]));
     const cp = rs.find((r) => r.messageId === 'placement' && / Deployment model-engine(,|$)/.test(r.message))!;
