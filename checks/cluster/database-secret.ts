@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, skip, type Finding, type Secret } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, skip, type Finding, type Secret, warn } from '../../src/engine/index.js';
 
 /** The key the chart reads (`secretKeyRef` → `ML_INFRA_DATABASE_URL`, facts §1.4, §8). */
 export const DATABASE_URL_KEY = 'database_url';
@@ -24,6 +24,8 @@ export default defineCheck({
       notConfigured: 'secrets.kubernetesDatabaseSecretName is not set; the database comes from a cloud secret (see values/database)',
       ok: 'Secret {{namespace}}/{{name}} has key database_url',
       missing: 'Secret {{name}} does not exist in namespace {{namespace}}: {{who}} fail with CreateContainerConfigError',
+      missingAssumed:
+        'Secret {{name}} does not exist in namespace {{namespace}}, which the doctor assumed as the {{role}} namespace (no -n given, no control plane installed): if you install there, {{who}} fail with CreateContainerConfigError',
       noKey: 'Secret {{namespace}}/{{name}} has no key database_url (it has: {{keys}}): {{who}} fail with CreateContainerConfigError',
     },
   },
@@ -32,6 +34,7 @@ export default defineCheck({
     const name = values.get(PATH);
     if (typeof name !== 'string' || name === '') return skip('notConfigured', { object: { kind: 'HelmValues', name: PATH }, evidence: [values.evidence(PATH)] });
     const namespaces = [...new Set([ctx.namespaces.controlPlane, ctx.namespaces.endpoint])];
+    const assumed = new Set((ctx.namespaces.assumed ?? []).map((w) => ctx.namespaces[w]));
     const secrets = await Promise.all(namespaces.map((ns) => ctx.kube!.get<Secret>('secrets', name, ns)));
     return namespaces.map((namespace, i): Finding => {
       const s = secrets[i];
@@ -44,6 +47,20 @@ export default defineCheck({
         : 'pods model-engine runs there with the control-plane environment (e.g. batch-job orchestration)';
       const severity = cp ? ('critical' as const) : ('high' as const);
       const create = `kubectl -n ${namespace} create secret generic ${name} --from-file=${DATABASE_URL_KEY}=./database_url   # a file holding the full postgresql:// URL`;
+      if (!s && assumed.has(namespace)) {
+        // A guess is not a finding about the cluster: say what holds if the guess is right, and how to say where.
+        return warn('missingAssumed', {
+          severity: 'medium',
+          data: { name, namespace, who, role: cp ? 'release' : 'endpoint' },
+          object,
+          evidence: [values.evidence(PATH), { type: 'note', text: `${cp ? 'release' : 'endpoint'} namespace assumed: ${namespace} (no -n given, and no installed control plane found)` }],
+          remediation: {
+            summary: `Pass -n NAMESPACE (and --endpoint-namespace) as you will install, or create Secret ${name} with key ${DATABASE_URL_KEY} in namespace ${namespace} if that is where it goes.`,
+            commands: [create],
+            docs: DOCS,
+          },
+        });
+      }
       if (!s) {
         return fail('missing', {
           severity,

@@ -34,6 +34,14 @@ testCheck(check, {
         { messageId: 'missing', status: 'fail', object: { kind: 'Secret', namespace: 'llm-engine', name: 'model-engine-db' } },
       ],
     },
+    {
+      // Before the install, no -n: the release namespace is helm's default, a guess (facts: helm installs into the
+      // context's namespace); the endpoint namespace comes from the values (llm-engine), not assumed.
+      name: 'no -n before the install: the Secret is missing in the assumed namespace (warn, not fail)',
+      snapshot: c('aws-ready'),
+      values: [v('aws-good')],
+      errors: [{ messageId: 'missingAssumed', status: 'warn', severity: 'medium', object: { kind: 'Secret', namespace: 'default', name: 'llm-engine-postgres-credentials' } }],
+    },
   ],
 });
 
