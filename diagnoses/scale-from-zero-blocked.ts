@@ -28,6 +28,16 @@ function blockers(v: EndpointView) {
     reasons.push(`ScaledObject ${so.metadata.name} is not Ready (${ready.reason ?? ready.status}${ready.message ? `: ${oneLine(ready.message)}` : ''})`);
     evidence.push(field(so, 'ScaledObject', 'status.conditions[Ready]', `${ready.status} ${ready.reason ?? ''}: ${oneLine(ready.message)}`));
   }
+  // Fallback=True: KEDA could not read the trigger for failureThreshold polls and uses fallback.replicas instead
+  // (model-engine sets them to min_workers: 0 for an endpoint that scales to zero, so it stays at zero).
+  const fallback = failingCondition(so, 'Fallback');
+  if (fallback) {
+    reasons.push(`KEDA is in fallback (${fallback.reason ?? 'Fallback'}${fallback.message ? `: ${oneLine(fallback.message)}` : ''}), holding fallback.replicas ${so.spec?.fallback?.replicas ?? 0}`);
+    evidence.push(field(so, 'ScaledObject', 'status.conditions[Fallback]', `${fallback.status} ${fallback.reason ?? ''}: ${oneLine(fallback.message)}`));
+  }
+  // Active=Unknown: KEDA could not tell whether there is work (a trigger error), not "no traffic" (False).
+  const active = so.status?.conditions?.find((c) => c.type === 'Active');
+  if (active?.status === 'Unknown' && reasons.length > 0) evidence.push(field(so, 'ScaledObject', 'status.conditions[Active]', `Unknown ${active.reason ?? ''}: ${oneLine(active.message)}`));
   const failed = eventsAbout(v.facts, so.metadata.name).filter((e) => /^KEDA(ScalerFailed|ScaleTargetActivationFailed)$/.test(e.reason ?? '') && v.now - (ms(eventLast(e)) || 0) < RECENT_MS);
   if (failed[0]) {
     reasons.push(`its trigger fails: ${oneLine(failed[0].message)}`);

@@ -42,6 +42,30 @@ testCause(cause, {
       summary: ['its redis trigger has TriggerAuthentication keda-trigger-auth-redis-secret does not exist'],
       evidence: ['spec.triggers[0].authenticationRef.name'],
     },
+    {
+      name: 'KEDA in fallback (Fallback=True after failureThreshold failed polls; Active Unknown), the Ready condition and events gone (simulated)',
+      snapshot: 'endpoint-scale-from-zero-blocked',
+      endpoint: 'end_ct5rmtun2ojg00a4qmq0',
+      edit: (f) => {
+        const q = quiet(f);
+        return {
+          ...q,
+          scaledObjects: q.scaledObjects.map((so): ScaledObject => ({
+            ...so,
+            status: {
+              ...so.status,
+              conditions: [
+                ...(so.status?.conditions ?? []).filter((c) => c.type !== 'Fallback' && c.type !== 'Active'),
+                { type: 'Active', status: 'Unknown', reason: 'ScalerError', message: 'prometheus query failed' },
+                { type: 'Fallback', status: 'True', reason: 'FallbackExists', message: 'At least one trigger is falling back on this scaled object' },
+              ],
+            },
+          })),
+        };
+      },
+      summary: ['KEDA is in fallback (FallbackExists: At least one trigger is falling back on this scaled object), holding fallback.replicas 0'],
+      evidence: ['status.conditions[Fallback]', 'status.conditions[Active]'],
+    },
   ],
   misses: [
     { name: 'scaled to zero and KEDA ready to scale it up', snapshot: 'endpoint-scaled-to-zero', endpoint: 'end_ct5mcodn2ojg00a4qmd0' },
