@@ -248,6 +248,17 @@ export function checkNamespaces(ctx: BaseContext): Namespaces {
 }
 
 /** Run one check with its own timeout and signal; never throws except for cancellation. */
+/**
+ * A seam for the test suite's messageId parity (test/setup/message-log.ts): a function registered on globalThis under
+ * this symbol sees every check's results. Nothing registers it outside the tests.
+ */
+const RESULT_OBSERVER = Symbol.for('model-engine-doctor.result-observer');
+
+function observed(results: CheckResult[]): CheckResult[] {
+  (globalThis as { [RESULT_OBSERVER]?: (r: readonly CheckResult[]) => void })[RESULT_OBSERVER]?.(results);
+  return results;
+}
+
 export async function runCheck(check: Check, ctx: BaseContext, opts: RunCheckOptions): Promise<CheckResult[]> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -280,10 +291,10 @@ export async function runCheck(check: Check, ctx: BaseContext, opts: RunCheckOpt
     const findings = Array.isArray(out) ? out : [out];
     if (findings.length === 0) throw new Error(`check ${check.meta.id} returned no result`);
     const ms = elapsed();
-    return findings.map((f) => toResult(check, f, ms));
+    return observed(findings.map((f) => toResult(check, f, ms)));
   } catch (err) {
     if (err instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
-    return [failureResult(check, err, elapsed())];
+    return observed([failureResult(check, err, elapsed())]);
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onRunAbort);

@@ -70,9 +70,16 @@ describeWithChart("model-engine's own values files, offline", (chart) => {
 });
 
 describeWithHelm("model-engine's own values files, with the chart rendered (--chart)", ({ helm, chart }) => {
-  it.each(['values_sample.yaml', 'values_circleci.yaml', 'values.yaml'])('%s: every fail and warn is documented', async (file) => {
+  it.each(['values_sample.yaml', 'values_circleci.yaml', 'values.yaml'])('%s: every fail and warn is documented, with the fact it rests on', async (file) => {
     const { report } = await preflight(['-n', 'model-engine', '--chart', chart, '-f', join(chart, file)], { HELM: helm });
     const got = report!.results.filter((r) => r.status === 'fail' || r.status === 'warn').map(row).sort();
-    expect(got).toEqual([...documented().get(file)!.get('chart')!.rows].sort());
+    const doc = documented().get(file)!;
+    expect(got).toEqual([...doc.get('chart')!.rows].sort());
+    // Each row cites its fact, or says "as offline" for a verdict whose offline row (same object) cites it.
+    const offlineObjects = new Set(doc.get('offline')!.rows.map((r) => r.split(' ').slice(3).join(' ')));
+    doc.get('chart')!.facts.forEach((why, i) => {
+      const object = doc.get('chart')!.rows[i]!.split(' ').slice(3).join(' ');
+      if (!/§\d+/.test(why)) expect({ why, object, offline: /^as offline/.test(why) && offlineObjects.has(object) }).toEqual({ why, object, offline: true });
+    });
   });
 });

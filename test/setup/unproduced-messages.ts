@@ -1,0 +1,1 @@
+export const UNPRODUCED: Record<string, string> = {};
