@@ -1,21 +1,22 @@
 /**
  * Token flows against real docker-registry processes on loopback: the Bearer challenge (distribution's
- * `auth.token` with a loopback token server), ACR's Entra exchange (an App Service managed-identity endpoint on
- * loopback through @azure/identity), Artifact Registry's ADC token (a GCE metadata server on loopback through
- * google-auth-library) and ECR's GetAuthorizationToken / DescribeImages (recorded responses on loopback through
- * @aws-sdk/client-ecr with AWS_ENDPOINT_URL_ECR). Cloud registry host names reach the loopback registries through
- * the port's address override; TLS still verifies those names.
+ * `auth.token` with a loopback token server), ACR's Entra exchange (the Azure Instance Metadata Service's managed
+ * identity token, recorded in fixtures/cloud-identity/metadata, through @azure/identity's DefaultAzureCredential at
+ * AZURE_POD_IDENTITY_AUTHORITY_HOST), Artifact Registry's ADC token (the GCE metadata server, recorded in
+ * fixtures/cloud-identity/computeMetadata, through google-auth-library at GCE_METADATA_HOST) and ECR's
+ * GetAuthorizationToken / DescribeImages (recorded in fixtures/cloud-registry/ecr, through @aws-sdk/client-ecr at
+ * AWS_ENDPOINT_URL_ECR, SigV4 verified). The recorded server (test/support/recorded-cloud.ts) answers only a request
+ * whose method, path, query, recorded headers and body match a recording, and 501 otherwise. Cloud registry host
+ * names reach the loopback registries through the port's address override; TLS still verifies those names.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DefaultAzureCredential } from '@azure/identity';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistryPort } from '../../src/sources/registry/index.js';
 import { fixture } from '../support/check-tester.js';
-import { startRecordedCloud, TEST_ARM_TOKEN, type RecordedCloud } from '../support/recorded-cloud.js';
+import { startRecordedCloud, TEST_ARM_TOKEN, TEST_AWS_CREDENTIALS, TEST_GCP_TOKEN, type RecordedCloud } from '../support/recorded-cloud.js';
 import {
   basic,
   makeCa,
@@ -36,10 +37,11 @@ const SERVICE = ACR;
 const ISSUER = 'med-test-issuer';
 const USER = 'mirror-bot';
 const PASS = 'pull-me-please';
-/** Entra tokens the managed-identity endpoint hands out, per audience. */
+/** Entra tokens IMDS hands out, per audience (fixtures/cloud-identity/metadata/token-{arm,acr}.http). */
 const MSI_TOKEN = 'entra-access-token-for-tests';
 const MSI_ACR_TOKEN = 'entra-acr-audience-token-for-tests';
-const GOOGLE_TOKEN = 'ya29.test-access-token';
+/** The GCE metadata server's access token (fixtures/cloud-identity/computeMetadata/token.http). */
+const GOOGLE_TOKEN = TEST_GCP_TOKEN;
 const ACR_REFRESH = 'acr-refresh-token-1';
 /** What the recorded Entra token endpoint answers for the ACR audience (fixtures/cloud-identity/<tenant>/token-acr.http). */
 const WI_ACR_TOKEN = 'test-acr-token';
@@ -47,6 +49,7 @@ const WI_ACR_TOKEN = 'test-acr-token';
 const FEDERATED_TOKEN =
   'eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJpc3MiOiJodHRwczovL2Vhc3R1cy5vaWMucHJvZC1ha3MuYXp1cmUuY29tLzcyZjk4OGJmLTg2ZjEtNDFhZi05MWFiLTJkN2NkMDExZGI0Ny80YjFmMmMzZC01ZTZmLTRhN2ItOGM5ZC0wZTFmMmEzYjRjNWQvIiwic3ViIjoic3lzdGVtOnNlcnZpY2VhY2NvdW50Om1vZGVsLWVuZ2luZTptb2RlbC1lbmdpbmUiLCJhdWQiOlsiYXBpOi8vQXp1cmVBRFRva2VuRXhjaGFuZ2UiXX0.c2lnbmF0dXJl';
 // What `aws ecr get-login-password` returns: base64 JSON with an expiration (shortened: bcrypt reads 72 bytes).
+// fixtures/cloud-registry/ecr/GetAuthorizationToken.http answers base64("AWS:" + this).
 const ECR_PASSWORD = Buffer.from(JSON.stringify({ expiration: 1_900_000_000 })).toString('base64');
 const TAG = 'e360bfb1d21d9d4e7b7fcb6b29ca752095b4d0f4';
 
@@ -54,9 +57,10 @@ let ca: TestCa;
 let tokenReg: TestRegistry;
 let basicReg: TestRegistry;
 let tokens: TestTokenServer;
-let msi: { server: http.Server; requests: { url: string; header?: string }[] };
-let metadata: { server: http.Server; requests: string[] };
-let ecrApi: { server: http.Server; targets: string[] };
+/** The recorded identity endpoints: IMDS (scenario `metadata`) and the GCE metadata server (`computeMetadata`). */
+let identity: RecordedCloud;
+/** The recorded ECR API (scenario `ecr`). */
+let ecrApi: RecordedCloud;
 let gar: RecordedCloud;
 /** Which Entra audience the ACR token exchange accepts: `acr` only (azureADAuthenticationAsArmPolicy disabled), or ARM. */
 let exchangeAccepts: 'acr' | 'arm' = 'acr';
@@ -69,11 +73,12 @@ function scopeRepo(scope: string | undefined): string {
   return /^repository:([^:]+):/.exec(scope ?? '')?.[1] ?? '';
 }
 
-async function listen(handler: http.RequestListener): Promise<{ server: http.Server; port: number }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, port: (server.address() as AddressInfo).port };
-}
+/** What a recorded server answered since `before`, in one scenario: the recording's name, or why none answered. */
+const answered = (cloud: RecordedCloud, scenario: string, before = 0) =>
+  cloud.requests
+    .slice(before)
+    .filter((q) => q.scenario === scenario)
+    .map((q) => q.file ?? `miss: ${q.miss}`);
 
 function setEnv(vars: Record<string, string | undefined>) {
   for (const [k, v] of Object.entries(vars)) {
@@ -119,82 +124,33 @@ beforeAll(async () => {
   await pushBasic.pushImage('model-engine', TAG);
   await pushBasic.pushImage('vllm', '0.6.2');
 
-  const m = await listen((req, res) => {
-    msi.requests.push({ url: req.url ?? '', ...(req.headers['x-identity-header'] ? { header: String(req.headers['x-identity-header']) } : {}) });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    // App Service managed identity protocol: ?resource=<audience>&api-version=2019-08-01.
-    const resource = new URL(req.url ?? '/', 'http://x').searchParams.get('resource') ?? '';
-    const token = resource === 'https://containerregistry.azure.net' ? MSI_ACR_TOKEN : MSI_TOKEN;
-    res.end(JSON.stringify({ access_token: token, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource, token_type: 'Bearer' }));
-  });
-  msi = { server: m.server, requests: [] };
-
-  const g = await listen((req, res) => {
-    metadata.requests.push(req.url ?? '');
-    res.setHeader('Metadata-Flavor', 'Google');
-    if ((req.url ?? '').startsWith('/computeMetadata/v1/instance/service-accounts/default/token')) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ access_token: GOOGLE_TOKEN, expires_in: 3599, token_type: 'Bearer' }));
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('');
-  });
-  metadata = { server: g.server, requests: [] };
-
-  const e = await listen((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      ecrApi.targets.push(target);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { repositoryName?: string; imageIds?: unknown[] };
-      const json = (status: number, o: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'test' });
-        res.end(JSON.stringify(o));
-      };
-      if (target.endsWith('.GetAuthorizationToken')) {
-        return json(200, {
-          authorizationData: [{ authorizationToken: Buffer.from(`AWS:${ECR_PASSWORD}`).toString('base64'), expiresAt: 1_900_000_000, proxyEndpoint: `https://${ECR}` }],
-        });
-      }
-      if (target.endsWith('.DescribeImages')) {
-        if (body.repositoryName !== 'vllm') {
-          return json(400, { __type: 'RepositoryNotFoundException', message: `The repository with name '${body.repositoryName}' does not exist in the registry with id '123456789012'` });
-        }
-        if (body.imageIds) {
-          return json(400, { __type: 'ImageNotFoundException', message: "The image with imageId {imageDigest:'null', imageTag:'0.7.0'} does not exist within the repository with name 'vllm'" });
-        }
-        return json(200, {
-          imageDetails: [
-            { registryId: '123456789012', repositoryName: 'vllm', imageDigest: 'sha256:aa', imageTags: ['0.6.2'], imagePushedAt: 1_700_000_000 },
-            { registryId: '123456789012', repositoryName: 'vllm', imageDigest: 'sha256:bb', imageTags: ['0.6.3'], imagePushedAt: 1_710_000_000 },
-          ],
-        });
-      }
-      json(400, { __type: 'UnknownOperationException' });
-    });
-  });
-  ecrApi = { server: e.server, targets: [] };
-
+  identity = await startRecordedCloud(fixture('fixtures/cloud-identity'));
+  ecrApi = await startRecordedCloud(fixture('fixtures/cloud-registry'));
   setEnv({
-    AWS_ENDPOINT_URL_ECR: `http://127.0.0.1:${e.port}`,
-    AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST',
-    AWS_SECRET_ACCESS_KEY: 'test-secret',
+    AWS_ENDPOINT_URL_ECR: `${ecrApi.url}/ecr`,
+    // The recorded server recomputes each request's SigV4 signature with these and compares.
+    AWS_ACCESS_KEY_ID: TEST_AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_AWS_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: undefined,
     AWS_REGION: 'us-west-2',
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CONFIG_FILE: join(tmp, 'aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'aws-credentials'),
     AWS_PROFILE: undefined,
-    IDENTITY_ENDPOINT: `http://127.0.0.1:${m.port}/msi/token`,
-    IDENTITY_HEADER: 'test-identity-header',
+    // DefaultAzureCredential's managed identity, through MSAL's IMDS source: AZURE_POD_IDENTITY_AUTHORITY_HOST replaces
+    // http://169.254.169.254 (and skips the availability ping). No other managed-identity source may be configured.
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: identity.url,
+    IDENTITY_ENDPOINT: undefined,
+    IDENTITY_HEADER: undefined,
+    IDENTITY_SERVER_THUMBPRINT: undefined,
+    AZURE_AUTHORITY_HOST: undefined,
     AZURE_CLIENT_ID: undefined,
     AZURE_TENANT_ID: undefined,
     AZURE_CLIENT_SECRET: undefined,
     AZURE_FEDERATED_TOKEN_FILE: undefined,
     MSI_ENDPOINT: undefined,
     IMDS_ENDPOINT: undefined,
-    GCE_METADATA_HOST: `127.0.0.1:${g.port}`,
+    GCE_METADATA_HOST: new URL(identity.url).host,
     GCE_METADATA_IP: undefined,
     GOOGLE_APPLICATION_CREDENTIALS: undefined,
     CLOUDSDK_CONFIG: join(tmp, 'gcloud'),
@@ -211,8 +167,7 @@ afterAll(async () => {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  await Promise.all([tokenReg?.stop(), basicReg?.stop(), tokens?.stop(), gar?.close()]);
-  for (const s of [msi?.server, metadata?.server, ecrApi?.server]) await new Promise((r) => (s ? s.close(r) : r(undefined)));
+  await Promise.all([tokenReg?.stop(), basicReg?.stop(), tokens?.stop(), gar?.close(), identity?.close(), ecrApi?.close()]);
   rmSync(tmp, { recursive: true, force: true });
   rmSync(ca.dir, { recursive: true, force: true });
 });
@@ -262,23 +217,24 @@ describe('Bearer token challenge', () => {
 });
 
 describe('cloud registry logins', () => {
-  it('ACR: asks for a token for the registry audience first (all a registry with azureADAuthenticationAsArmPolicy disabled accepts), exchanges it, and says which worked', async () => {
+  it('ACR: asks IMDS (recorded) for a token for the registry audience first (all a registry with azureADAuthenticationAsArmPolicy disabled accepts), exchanges it, and says which worked', async () => {
     exchangeAccepts = 'acr';
-    const before = msi.requests.length;
+    const before = identity.requests.length;
     const r = await port().probe({ ref: `${ACR}/model-engine:${TAG}` }, signal());
     expect(r.status).toBe('exists');
     expect(r.answeredBy).toBe('Entra token for https://containerregistry.azure.net (your Azure identity), exchanged at ACR /oauth2/exchange');
-    expect(msi.requests[before]).toMatchObject({ header: 'test-identity-header', url: expect.stringContaining('resource=https%3A%2F%2Fcontainerregistry.azure.net') });
-    // The ARM audience was not needed, so it was not asked for.
-    expect(msi.requests.slice(before).some((q) => q.url.includes('management.azure.com'))).toBe(false);
+    // One IMDS request, answered by the recording of GET /metadata/identity/oauth2/token?api-version=2018-02-01
+    // &resource=https://containerregistry.azure.net with Metadata: true; the ARM audience was not needed, so not asked.
+    expect(answered(identity, 'metadata', before)).toEqual(['token-acr']);
     const paths = tokens.requests.filter((x) => x.method === 'POST').map((x) => x.path);
     expect(paths).toEqual(expect.arrayContaining(['/oauth2/exchange', '/oauth2/token']));
     expect(JSON.stringify(r)).not.toContain(MSI_ACR_TOKEN);
   });
 
-  it('ACR: falls back to the ARM audience when the registry refuses the registry-audience token, and says so', async () => {
+  it('ACR: falls back to the ARM audience (IMDS, recorded) when the registry refuses the registry-audience token, and says so', async () => {
     exchangeAccepts = 'arm';
     try {
+      const before = identity.requests.length;
       const r = await port().probe({ ref: `${ACR}/model-engine:${TAG}` }, signal());
       expect(r.status).toBe('exists');
       expect(r.answeredBy).toBe('Entra token for https://management.azure.com (your Azure identity), exchanged at ACR /oauth2/exchange');
@@ -287,6 +243,12 @@ describe('cloud registry logins', () => {
         'Entra token for https://containerregistry.azure.net: rejected',
         'Entra token for https://management.azure.com: answered',
       ]);
+      // IMDS was asked for the ARM audience once. The registry audience may come from MSAL's managed-identity token
+      // cache, which is process-wide (@azure/msal-node ManagedIdentityApplication's static nodeStorage), so IMDS sees
+      // it only when no earlier test asked for it; nothing else was asked and nothing missed.
+      const asked = answered(identity, 'metadata', before);
+      expect(asked.filter((f) => f === 'token-arm')).toEqual(['token-arm']);
+      expect(asked.every((f) => f === 'token-arm' || f === 'token-acr')).toBe(true);
       expect(JSON.stringify(r)).not.toContain(MSI_TOKEN);
     } finally {
       exchangeAccepts = 'acr';
@@ -306,7 +268,7 @@ describe('cloud registry logins', () => {
     delete process.env.IDENTITY_HEADER;
     const credential = new DefaultAzureCredential({ tlsOptions: { ca: ca.caPem }, disableInstanceDiscovery: true } as ConstructorParameters<typeof DefaultAzureCredential>[0]);
     const azureToken = async (scope: string, s: AbortSignal) => (await credential.getToken(scope, { abortSignal: s })).token;
-    const msiBefore = msi.requests.length;
+    const imdsBefore = identity.requests.length;
     try {
       for (const accepts of ['acr', 'arm'] as const) {
         exchangeAccepts = accepts;
@@ -321,7 +283,8 @@ describe('cloud registry logins', () => {
         expect(JSON.stringify(r)).not.toContain(accepts === 'acr' ? WI_ACR_TOKEN : TEST_ARM_TOKEN);
       }
       expect(entra.misses).toEqual([]);
-      expect(msi.requests.length).toBe(msiBefore);
+      // The workload identity answered; IMDS was never asked.
+      expect(answered(identity, 'metadata', imdsBefore)).toEqual([]);
     } finally {
       exchangeAccepts = 'acr';
       for (const [k, v] of Object.entries(saved)) {
@@ -332,30 +295,40 @@ describe('cloud registry logins', () => {
     }
   });
 
-  it('Artifact Registry: uses the ADC access token as oauth2accesstoken', async () => {
+  it('Artifact Registry: uses the ADC access token (GCE metadata server, recorded) as oauth2accesstoken', async () => {
+    const before = identity.requests.length;
     const r = await port().probe({ ref: `${GAR}/my-project/my-repo/vllm:0.6.3`, architectures: ['amd64'] }, signal());
     expect(r.status).toBe('exists');
     expect(r.answeredBy).toBe('Google ADC access token (your Google identity)');
-    expect(metadata.requests.some((u) => u.startsWith('/computeMetadata/v1/instance/service-accounts/default/token'))).toBe(true);
+    // google-auth-library's ADC found the metadata server (GET /computeMetadata/v1/instance) and asked it for the
+    // default service account's token for the cloud-platform scope, each with Metadata-Flavor: Google.
+    expect(answered(identity, 'computeMetadata', before)).toEqual(['instance', 'token']);
     expect(tokens.requests).toContainEqual(expect.objectContaining({ authorization: basic('oauth2accesstoken', GOOGLE_TOKEN) }));
   });
 
-  it('ECR: logs in with GetAuthorizationToken and reports when that token expires', async () => {
+  it('ECR: logs in with GetAuthorizationToken (recorded, SigV4 verified) and reports when that token expires', async () => {
+    const before = ecrApi.requests.length;
     const r = await port().probe({ ref: `${ECR}/model-engine:${TAG}` }, signal());
     expect(r.status).toBe('exists');
     expect(r.answeredBy).toBe('ECR GetAuthorizationToken (your AWS credentials)');
     expect(r.checkedWith.at(-1)?.expiresAt).toBe(new Date(1_900_000_000 * 1000).toISOString());
-    expect(ecrApi.targets).toContain('AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken');
+    // POST / with X-Amz-Target …GetAuthorizationToken, application/x-amz-json-1.1 and body {}, signed for ecr in us-west-2.
+    expect(answered(ecrApi, 'ecr', before)).toEqual(['GetAuthorizationToken']);
+    expect(ecrApi.requests.slice(before).map((q) => q.sigv4)).toEqual(['valid']);
+    expect(ecrApi.requests[before]?.headers.authorization).toMatch(/Credential=AKIDEXAMPLE\/\d{8}\/us-west-2\/ecr\/aws4_request/);
     expect(JSON.stringify(r)).not.toContain(ECR_PASSWORD);
   });
 
-  it('ECR with --cloud-api: DescribeImages tells a missing tag (with the tags that exist) from a missing repository', async () => {
+  it('ECR with --cloud-api: DescribeImages (recorded) tells a missing tag (with the tags that exist) from a missing repository', async () => {
+    const before = ecrApi.requests.length;
     const p = port({ cloudApi: true });
     const tag = await p.probe({ ref: `${ECR}/vllm:0.7.0` }, signal());
     expect(tag).toMatchObject({ status: 'missing-tag', cloudApi: 'ECR DescribeImages', tags: ['0.6.3', '0.6.2'] });
     const repo = await p.probe({ ref: `${ECR}/tensorrt-llm:latest` }, signal());
     expect(repo).toMatchObject({ status: 'missing-repository', cloudApi: 'ECR DescribeImages' });
-    expect(ecrApi.targets.filter((t) => t.endsWith('.DescribeImages')).length).toBeGreaterThanOrEqual(3);
+    const described = answered(ecrApi, 'ecr', before).filter((f) => f !== 'GetAuthorizationToken');
+    expect(described).toEqual(['DescribeImages-vllm-0.7.0', 'DescribeImages-vllm-tagged', 'DescribeImages-tensorrt-llm-latest']);
+    expect(ecrApi.requests.slice(before).every((q) => q.sigv4 === 'valid')).toBe(true);
   });
 
   it('Artifact Registry with --cloud-api: @google-cloud/artifact-registry over its REST fallback transport on loopback tells a missing tag and lists the tags', async () => {
@@ -375,6 +348,142 @@ describe('cloud registry logins', () => {
     const r = await port({ logins: { ecr: () => Promise.reject(new Error('Could not load credentials from any providers')) } }).probe({ ref: `${ECR}/model-engine:${TAG}` }, signal());
     expect(r.status).toBe('unauthorized');
     expect(r.checkedWith.at(-1)).toMatchObject({ label: 'ECR GetAuthorizationToken', outcome: 'unavailable', detail: expect.stringContaining('Could not load credentials') });
+  });
+});
+
+describe('the recorded IMDS, GCE metadata and ECR endpoints', () => {
+  // Fresh servers on the same recordings, so these misses do not mix with the requests the tests above count.
+  it.each<[string, 'identity' | 'registry', string, RequestInit, RegExp]>([
+    [
+      'IMDS without the Metadata: true header',
+      'identity',
+      '/metadata/identity/oauth2/token/?api-version=2018-02-01&resource=https%3A%2F%2Fcontainerregistry.azure.net',
+      {},
+      /header differed: metadata got \(none\), recorded true \(token-acr\)/,
+    ],
+    [
+      'IMDS with another api-version',
+      'identity',
+      '/metadata/identity/oauth2/token/?api-version=2019-08-01&resource=https%3A%2F%2Fcontainerregistry.azure.net',
+      { headers: { Metadata: 'true' } },
+      /query differed: got api-version=2019-08-01&resource=https:\/\/containerregistry\.azure\.net/,
+    ],
+    ['IMDS for an audience nobody recorded', 'identity', '/metadata/identity/oauth2/token/?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net', { headers: { Metadata: 'true' } }, /query differed/],
+    ['IMDS at another path', 'identity', '/metadata/identity/oauth2/tokens/?api-version=2018-02-01&resource=https%3A%2F%2Fmanagement.azure.com', { headers: { Metadata: 'true' } }, /no recording has path/],
+    [
+      'the GCE token without Metadata-Flavor: Google',
+      'identity',
+      '/computeMetadata/v1/instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcloud-platform',
+      {},
+      /header differed: metadata-flavor got \(none\), recorded Google \(token\)/,
+    ],
+    [
+      'the GCE token with another Metadata-Flavor',
+      'identity',
+      '/computeMetadata/v1/instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcloud-platform',
+      { headers: { 'Metadata-Flavor': 'Amazon' } },
+      /header differed: metadata-flavor got Amazon, recorded Google/,
+    ],
+    ['the GCE token as POST', 'identity', '/computeMetadata/v1/instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcloud-platform', { method: 'POST', headers: { 'Metadata-Flavor': 'Google' } }, /method differed/],
+    ['an identity token instead of an access token', 'identity', '/computeMetadata/v1/instance/service-accounts/default/identity?audience=x', { headers: { 'Metadata-Flavor': 'Google' } }, /no recording has path/],
+    [
+      'ECR with another X-Amz-Target',
+      'registry',
+      '/ecr/',
+      { method: 'POST', headers: { 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories', 'Content-Type': 'application/x-amz-json-1.1' }, body: '{}' },
+      /header differed: .*x-amz-target got AmazonEC2ContainerRegistry_V20150921\.DescribeRepositories, recorded AmazonEC2ContainerRegistry_V20150921\.GetAuthorizationToken \(GetAuthorizationToken\)/,
+    ],
+    [
+      'ECR as JSON 1.0',
+      'registry',
+      '/ecr/',
+      { method: 'POST', headers: { 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', 'Content-Type': 'application/x-amz-json-1.0' }, body: '{}' },
+      /header differed: .*content-type got application\/x-amz-json-1\.0, recorded application\/x-amz-json-1\.1/,
+    ],
+    [
+      'GetAuthorizationToken for another registry',
+      'registry',
+      '/ecr/',
+      { method: 'POST', headers: { 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', 'Content-Type': 'application/x-amz-json-1.1' }, body: '{"registryIds":["999999999999"]}' },
+      /body differed: got \{"registryIds":\["999999999999"\]\}, recorded \{\} \(GetAuthorizationToken\)/,
+    ],
+    [
+      'DescribeImages for a tag nobody recorded',
+      'registry',
+      '/ecr/',
+      {
+        method: 'POST',
+        headers: { 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.DescribeImages', 'Content-Type': 'application/x-amz-json-1.1' },
+        body: '{"registryId":"123456789012","repositoryName":"vllm","imageIds":[{"imageTag":"0.6.3"}]}',
+      },
+      /body differed/,
+    ],
+    ['ECR as GET', 'registry', '/ecr/', { headers: { 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken' } }, /method differed/],
+  ])('refuse %s with 501 and say what differed', async (_name, root, path, init, why) => {
+    const cloud = await startRecordedCloud(fixture(root === 'identity' ? 'fixtures/cloud-identity' : 'fixtures/cloud-registry'));
+    try {
+      const res = await fetch(`${cloud.url}${path}`, init);
+      expect(res.status).toBe(501);
+      expect(await res.text()).toMatch(why);
+      expect(cloud.misses.map((q) => q.miss)).toEqual([expect.stringMatching(why)]);
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('answer the documented requests themselves (the shape the refusals above depart from)', async () => {
+    const [id, reg] = await Promise.all([startRecordedCloud(fixture('fixtures/cloud-identity')), startRecordedCloud(fixture('fixtures/cloud-registry'))]);
+    try {
+      const imds = await fetch(`${id.url}/metadata/identity/oauth2/token/?resource=https%3A%2F%2Fcontainerregistry.azure.net&api-version=2018-02-01`, { headers: { Metadata: 'true' } });
+      expect(imds.status).toBe(200);
+      expect(await imds.json()).toMatchObject({ access_token: MSI_ACR_TOKEN, resource: 'https://containerregistry.azure.net', token_type: 'Bearer', expires_in: '86399' });
+      const gce = await fetch(`${id.url}/computeMetadata/v1/instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcloud-platform`, { headers: { 'Metadata-Flavor': 'Google' } });
+      expect(gce.status).toBe(200);
+      expect(gce.headers.get('metadata-flavor')).toBe('Google');
+      expect(await gce.json()).toEqual({ access_token: GOOGLE_TOKEN, expires_in: 3599, token_type: 'Bearer' });
+      const ecr = await fetch(`${reg.url}/ecr/`, {
+        method: 'POST',
+        headers: { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', 'content-type': 'application/x-amz-json-1.1' },
+        body: '{ }',
+      });
+      expect(ecr.status).toBe(200);
+      const data = ((await ecr.json()) as { authorizationData: { authorizationToken: string }[] }).authorizationData[0]!;
+      expect(Buffer.from(data.authorizationToken, 'base64').toString('utf8')).toBe(`AWS:${ECR_PASSWORD}`);
+      expect([...id.misses, ...reg.misses]).toEqual([]);
+    } finally {
+      await Promise.all([id.close(), reg.close()]);
+    }
+  });
+
+  it('ACR: under the loopback-only network policy, a managed identity whose IMDS host is the real 169.254.169.254 is not asked', async () => {
+    const saved = process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
+    process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = 'http://169.254.169.254';
+    const before = identity.requests.length;
+    try {
+      const r = await port().probe({ ref: `${ACR}/model-engine:${TAG}` }, signal());
+      expect(r.status).toBe('unauthorized');
+      expect(r.checkedWith.at(-1)).toMatchObject({ outcome: 'unavailable', detail: 'this run may reach loopback addresses only; no cloud login was attempted' });
+      expect(identity.requests.length).toBe(before);
+    } finally {
+      process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = saved;
+    }
+  });
+
+  it('ECR: a GetAuthorizationToken that no recording answers (another endpoint) is an unusable login, never "exists"', async () => {
+    const cloud = await startRecordedCloud(fixture('fixtures/cloud-registry'));
+    const saved = process.env.AWS_ENDPOINT_URL_ECR;
+    // The same SDK call, sent where only the Artifact Registry recordings are: path / has no recording there.
+    process.env.AWS_ENDPOINT_URL_ECR = `${cloud.url}/artifact-registry`;
+    try {
+      const r = await port().probe({ ref: `${ECR}/model-engine:${TAG}` }, signal());
+      expect(r.status).toBe('unauthorized');
+      expect(r.answeredBy).toBeUndefined();
+      expect(r.checkedWith.at(-1)).toMatchObject({ label: 'ECR GetAuthorizationToken', outcome: 'unavailable' });
+      expect(cloud.misses.map((q) => q.miss)).toEqual([expect.stringMatching(/^POST \/: no recording has path \//)]);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_ECR = saved;
+      await cloud.close();
+    }
   });
 });
 

@@ -17,10 +17,23 @@
  * <GetRoleResponse …
  * ```
  *
- * A request is answered only when method, path, query AND body all match a recording (query parameters and form
- * fields in any order, JSON bodies by value; a recorded value `{{*}}` stands for a field that must be present but
- * changes on every request, such as a client library's request id or telemetry); otherwise the server answers 501 and says which part differed from
- * the nearest recording — never a 404, which a client would read as "does not exist". Misses are kept in
+ * A recording may also name request headers the API requires (IMDS's `Metadata: true`, the GCE metadata server's
+ * `Metadata-Flavor: Google`, the `X-Amz-Target` of an AWS JSON 1.1 API): `> Name: value` lines after the request
+ * line, ended by a bare `>` line, before the body (as in HTTP itself):
+ *
+ * ```
+ * > POST /
+ * > X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken
+ * > Content-Type: application/x-amz-json-1.1
+ * >
+ * > {}
+ * ```
+ *
+ * A request is answered only when method, path, query, the recorded headers AND body all match a recording (query
+ * parameters and form fields in any order, JSON bodies by value, header names in any case, headers the recording
+ * does not name ignored; a recorded value `{{*}}` stands for a field that must be present but changes on every
+ * request, such as a client library's request id or telemetry); otherwise the server answers 501 and says which part
+ * differed from the nearest recording — never a 404, which a client would read as "does not exist". Misses are kept in
  * `misses` so a test can insist there were none. AWS requests also have their SigV4 signature recomputed with the
  * test credentials and compared.
  */
@@ -45,6 +58,8 @@ export interface Recording {
   method: string;
   /** Path (with the scenario prefix removed) and query, as written in the recording. */
   target: string;
+  /** Request headers the recording requires (lower-case names), `{{*}}` for any value. */
+  headers: Record<string, string>;
   body: string;
   response: string;
 }
@@ -90,7 +105,16 @@ export function parseRecording(file: string, text: string): Recording {
   if (!source) throw new Error(`${file}: a recording must name the API reference it follows ("# _source: <url>")`);
   const [method, target] = (request[0] ?? '').split(/\s+/, 2);
   if (!method || !target) throw new Error(`${file}: a recording must name its request ("> METHOD /path?query")`);
-  return { file, source, method, target, body: request.slice(1).join('\n'), response: lines.slice(i).join('\r\n') };
+  // Headers: the lines up to a bare `>` line, when there is one; without it every line after the request is body.
+  const end = request.indexOf('', 1);
+  const headers: Record<string, string> = {};
+  for (const h of end > 0 ? request.slice(1, end) : []) {
+    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*?)\s*$/.exec(h);
+    if (!m) throw new Error(`${file}: a request header line must read "> Name: value" (got "${h}")`);
+    headers[m[1]!.toLowerCase()] = m[2]!;
+  }
+  const body = request.slice(end > 0 ? end + 1 : 1).join('\n');
+  return { file, source, method, target, headers, body, response: lines.slice(i).join('\r\n') };
 }
 
 /** Decode a path for comparison, keeping `%2F` (an encoded slash inside one segment is not a separator). */
@@ -125,6 +149,15 @@ function samePairs(recorded: URLSearchParams, received: URLSearchParams): boolea
   }
   return true;
 }
+/** The first recorded header the request lacks or carries with another value, or undefined when all match. */
+function headerDiff(recorded: Record<string, string>, received: Record<string, string | string[] | undefined>): string | undefined {
+  for (const [name, want] of Object.entries(recorded)) {
+    const raw = received[name];
+    const got = raw === undefined ? undefined : Array.isArray(raw) ? raw.join(', ') : raw;
+    if (got === undefined || (want !== ANY && got !== want)) return `${name} got ${got ?? '(none)'}, recorded ${want}`;
+  }
+  return undefined;
+}
 const showQuery = (q: URLSearchParams) => (q.size === 0 ? '(none)' : sortedPairs(q).map(([k, v]) => `${k}=${v}`).join('&'));
 
 /** Whether two bodies say the same: form fields in any order, JSON by value, anything else byte for byte. */
@@ -145,9 +178,17 @@ export type MatchResult = { ok: true; recording: Recording } | { ok: false; miss
 
 /**
  * The recording that answers a request, or which part of the request differed from the nearest recording
- * (method, path, query or body).
+ * (method, path, query, a header the recording names, or body). Header names in `headers` are lower-case, as
+ * node:http gives them.
  */
-export function matchRecording(recordings: readonly Recording[], method: string, target: string, body: string, base = 'http://x'): MatchResult {
+export function matchRecording(
+  recordings: readonly Recording[],
+  method: string,
+  target: string,
+  body: string,
+  base = 'http://x',
+  headers: Record<string, string | string[] | undefined> = {},
+): MatchResult {
   const url = new URL(target, 'http://x');
   const want = `${method} ${url.pathname}${url.search}`;
   const parsed = recordings.map((r) => ({ r, url: new URL(r.target.replaceAll('{{base}}', base), 'http://x') }));
@@ -159,10 +200,14 @@ export function matchRecording(recordings: readonly Recording[], method: string,
   if (sameQuery.length === 0) {
     return { ok: false, miss: `${want}: query differed: got ${showQuery(url.searchParams)}, recorded ${sameMethod.map((p) => `${showQuery(p.url.searchParams)} (${p.r.file})`).join(' / ')}` };
   }
-  const hit = sameQuery.find((p) => sameBody(p.r.body, body));
+  const sameHeaders = sameQuery.filter((p) => headerDiff(p.r.headers, headers) === undefined);
+  if (sameHeaders.length === 0) {
+    return { ok: false, miss: `${want}: header differed: ${sameQuery.map((p) => `${headerDiff(p.r.headers, headers)} (${p.r.file})`).join(' / ')}` };
+  }
+  const hit = sameHeaders.find((p) => sameBody(p.r.body, body));
   if (!hit) {
     const show = (s: string) => (s.trim() === '' ? '(empty)' : s.length > 300 ? `${s.slice(0, 300)}…` : s);
-    return { ok: false, miss: `${want}: body differed: got ${show(body)}, recorded ${sameQuery.map((p) => `${show(p.r.body)} (${p.r.file})`).join(' / ')}` };
+    return { ok: false, miss: `${want}: body differed: got ${show(body)}, recorded ${sameHeaders.map((p) => `${show(p.r.body)} (${p.r.file})`).join(' / ')}` };
   }
   return { ok: true, recording: hit.r };
 }
@@ -247,7 +292,7 @@ export async function startRecordedCloud(root: string, opts: { tls?: { cert: str
         if (!recordings) scenarios.set(scenario, (recordings = loadScenario(join(root, scenario))));
         let match: MatchResult;
         try {
-          match = matchRecording(await recordings, rec.method, path, body, opts.scenario !== undefined ? base : `${base}/${scenario}`);
+          match = matchRecording(await recordings, rec.method, path, body, opts.scenario !== undefined ? base : `${base}/${scenario}`, req.headers);
         } catch (e) {
           match = { ok: false, miss: `scenario ${scenario}: ${(e as Error).message}` };
         }

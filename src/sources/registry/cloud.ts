@@ -3,7 +3,8 @@
  * access token for Artifact Registry / GCR) and, with `--cloud-api`, the registries' own APIs that tell a
  * missing repository from a missing tag and list the tags that exist. SDKs load lazily: a run that never meets
  * a cloud registry never loads them. Endpoints come from the SDKs' own settings (AWS_ENDPOINT_URL_ECR,
- * IDENTITY_ENDPOINT / AZURE_AUTHORITY_HOST, GCE_METADATA_HOST, …), which is also how the tests keep to loopback.
+ * IDENTITY_ENDPOINT / AZURE_POD_IDENTITY_AUTHORITY_HOST (IMDS) / AZURE_AUTHORITY_HOST, GCE_METADATA_HOST, …),
+ * which is also how the tests keep to loopback.
  */
 
 export interface EcrHost {

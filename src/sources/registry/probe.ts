@@ -431,8 +431,8 @@ export class OciRegistryPort implements RegistryPort {
 
   /**
    * Cloud logins go through the SDKs, whose endpoints the policy cannot see per request: under `loopback` they run
-   * only when their endpoint is configured to loopback (AWS_ENDPOINT_URL_ECR, IDENTITY_ENDPOINT, GCE_METADATA_HOST),
-   * unless the logins were injected.
+   * only when their endpoint is configured to loopback (AWS_ENDPOINT_URL_ECR; IDENTITY_ENDPOINT, or else the IMDS
+   * host AZURE_POD_IDENTITY_AUTHORITY_HOST; GCE_METADATA_HOST), unless the logins were injected.
    */
   private cloudLoginRefused(kind: 'ecr' | 'acr' | 'google'): string | undefined {
     const policy = this.opts.network ?? policyFromEnv();
@@ -441,7 +441,7 @@ export class OciRegistryPort implements RegistryPort {
     if (injected) return undefined;
     if (policy === 'none') return 'network probes are disabled; no cloud login was attempted';
     const env = process.env;
-    const endpoint = kind === 'ecr' ? (env.AWS_ENDPOINT_URL_ECR ?? env.AWS_ENDPOINT_URL) : kind === 'acr' ? env.IDENTITY_ENDPOINT : env.GCE_METADATA_HOST ? `http://${env.GCE_METADATA_HOST}` : undefined;
+    const endpoint = kind === 'ecr' ? (env.AWS_ENDPOINT_URL_ECR ?? env.AWS_ENDPOINT_URL) : kind === 'acr' ? (env.IDENTITY_ENDPOINT ?? env.AZURE_POD_IDENTITY_AUTHORITY_HOST) : env.GCE_METADATA_HOST ? `http://${env.GCE_METADATA_HOST}` : undefined;
     let h: string | undefined;
     try {
       h = endpoint ? new URL(endpoint).hostname : undefined;

@@ -13,6 +13,14 @@ const IAM = rec('iam', '# _source: https://docs.aws.amazon.com/IAM/latest/APIRef
 const GCP = rec('gcp', '# _source: https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/getIamPolicy\n> POST /v1/projects/-/serviceAccounts/a@p.iam.gserviceaccount.com:getIamPolicy?options.requestedPolicyVersion=3\n\nHTTP/1.1 200 OK\r\n\r\n{}');
 const CRM = rec('crm', '# _source: https://cloud.google.com/resource-manager/reference/rest/v1/projects/getIamPolicy\n> POST /v1/projects/p:getIamPolicy\n> {"options":{"requestedPolicyVersion":3}}\n\nHTTP/1.1 200 OK\r\n\r\n{}');
 const ARM = rec('arm', '# _source: https://learn.microsoft.com/en-us/rest/api/aks/managed-clusters/list\n> GET /subscriptions/s/providers/Microsoft.ContainerService/managedClusters?api-version=2024-05-01\n\nHTTP/1.1 200 OK\r\n\r\n{}');
+const ECR = rec(
+  'ecr',
+  '# _source: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetAuthorizationToken.html\n> POST /\n> X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken\n> Content-Type: application/x-amz-json-1.1\n>\n> {}\n\nHTTP/1.1 200 OK\r\n\r\n{}',
+);
+const IMDS = rec(
+  'imds',
+  '# _source: https://learn.microsoft.com/en-us/entra/identity/managed-identities-azure-resources/how-to-use-vm-token\n> GET /identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fmanagement.azure.com\n> Metadata: true\n> x-ms-client-request-id: {{*}}\n>\n\nHTTP/1.1 200 OK\r\n\r\n{}',
+);
 const ALL = [IAM, GCP, CRM, ARM];
 
 describe('matchRecording', () => {
@@ -30,6 +38,32 @@ describe('matchRecording', () => {
     const m = matchRecording(ALL, method, target, body);
     if (typeof want === 'string') expect(m).toMatchObject({ ok: true, recording: { file: want } });
     else expect(m.ok ? m.recording.file : m.miss).toMatch(want);
+  });
+
+  it('reads the request headers a recording names (up to a bare ">" line) apart from its body', () => {
+    expect(ECR).toMatchObject({ method: 'POST', target: '/', headers: { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
+    expect(IMDS).toMatchObject({ method: 'GET', headers: { metadata: 'true', 'x-ms-client-request-id': '{{*}}' }, body: '' });
+    // Without the bare ">" line every line after the request is body, as before headers could be recorded.
+    expect(IAM).toMatchObject({ headers: {}, body: 'Action=GetRole&RoleName=llm-engine&Version=2010-05-08' });
+    expect(() => parseRecording('x', '# _source: https://docs.aws.amazon.com/x\n> POST /\n> not a header\n>\n> {}\n\nHTTP/1.1 200 OK\r\n\r\n')).toThrow(/"> Name: value"/);
+  });
+
+  it.each<[string, string, Record<string, string>, string, string | RegExp]>([
+    ['the recorded headers, any case, others ignored', 'POST', { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', 'content-type': 'application/x-amz-json-1.1', 'user-agent': 'aws-sdk-js' }, '{}', 'ecr'],
+    ['a recorded header missing', 'POST', { 'content-type': 'application/x-amz-json-1.1' }, '{}', /header differed: x-amz-target got \(none\), recorded AmazonEC2ContainerRegistry_V20150921\.GetAuthorizationToken \(ecr\)/],
+    ['a recorded header with another value', 'POST', { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', 'content-type': 'application/json' }, '{}', /header differed: content-type got application\/json, recorded application\/x-amz-json-1\.1/],
+    ['the right headers and another body', 'POST', { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', 'content-type': 'application/x-amz-json-1.1' }, '{"registryIds":["1"]}', /body differed/],
+  ])('headers: %s', (_n, method, headers, body, want) => {
+    const m = matchRecording([ECR], method, '/', body, 'http://x', headers);
+    if (typeof want === 'string') expect(m).toMatchObject({ ok: true, recording: { file: want } });
+    else expect(m.ok ? m.recording.file : m.miss).toMatch(want);
+  });
+
+  it('headers: {{*}} needs the header present, with any value', () => {
+    const target = '/identity/oauth2/token?resource=https%3A%2F%2Fmanagement.azure.com&api-version=2018-02-01';
+    expect(matchRecording([IMDS], 'GET', target, '', 'http://x', { metadata: 'true', 'x-ms-client-request-id': 'a1' })).toMatchObject({ ok: true });
+    expect(matchRecording([IMDS], 'GET', target, '', 'http://x', { metadata: 'true' })).toMatchObject({ ok: false, miss: expect.stringContaining('x-ms-client-request-id got (none)') });
+    expect(matchRecording([IMDS], 'GET', target, '', 'http://x', { 'x-ms-client-request-id': 'a1' })).toMatchObject({ ok: false, miss: expect.stringContaining('metadata got (none), recorded true') });
   });
 
   it('JSON and form bodies compare by value, others byte for byte', () => {
