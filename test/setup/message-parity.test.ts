@@ -1,0 +1,43 @@
+/**
+ * The messageId parity's comparison itself: what a whole run's teardown says for a given set of produced pairs.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { declared, parityProblems } from './message-parity-check.js';
+import { UNPRODUCED } from './unproduced-messages.js';
+
+function run(pairs: string[]): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'med-parity-'));
+  try {
+    writeFileSync(join(dir, '1.tsv'), pairs.join('\n'));
+    return parityProblems(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('messageId parity', () => {
+  const listed = new Set(Object.keys(UNPRODUCED).map((k) => k.replace(' ', '\t')));
+  const needed = declared().filter((d) => !listed.has(d));
+
+  it('is silent when every declared id not listed is produced', async () => {
+    expect(await run(needed)).toEqual([]);
+  });
+
+  it('names a declared id no test produced', async () => {
+    const [dropped, ...rest] = needed;
+    expect(await run(rest)).toEqual([`declared, never produced by a test (write one, or list it in test/setup/unproduced-messages.ts with why): ${dropped!.replace('\t', ' ')}`]);
+  });
+
+  it('names a listed id that a test now produces (the list only shrinks)', async () => {
+    const [nowTested] = [...listed];
+    expect(await run([...needed, nowTested!])).toEqual([`listed as never produced, but a test produces it now (remove it from test/setup/unproduced-messages.ts): ${nowTested!.replace('\t', ' ')}`]);
+  });
+
+  it('every listed id is declared by a check, with a reason', () => {
+    expect([...listed].filter((l) => !declared().includes(l))).toEqual([]);
+    for (const why of Object.values(UNPRODUCED)) expect(why.length).toBeGreaterThan(10);
+  });
+});
