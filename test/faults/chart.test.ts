@@ -103,7 +103,7 @@ describeWithHelm('--deadline stops helm template', ({ helm, chart }) => {
     }
     expect(left).toEqual([]);
   });
-}, false);
+}); // needs the chart: the slow chart is a copy of it
 
 it('--deadline while -f - waits on stdin that never ends: exit 2 with one line, on time', async () => {
   const saved = Object.getOwnPropertyDescriptor(process, 'stdin')!;
