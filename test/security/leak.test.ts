@@ -21,6 +21,7 @@ import type { KubeObject } from '../../src/engine/types.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
 import { decodeRelease } from '../../src/sources/values/release.js';
 import { fixture } from '../support/check-tester.js';
+import { runMain } from '../support/capture.js';
 import { Capture } from '../support/cli.js';
 import { PLANTED, leaks, markersIn, writePlantedCluster } from './planted.js';
 import { SECRET_SHAPES } from './secret-shapes.js';
@@ -100,6 +101,84 @@ describe('reports: triage and endpoint in every format', () => {
     expect(surfaced.size).toBeGreaterThanOrEqual(12);
     // The pull event's message (with its Basic credential) is in the diagnosis in all four formats.
     expect(eventShown).toBe(4);
+  });
+});
+
+describe('preflight with the planted values file, in every format', () => {
+  const runs: [string, string[]][] = [];
+  for (const format of ['text', 'json', 'markdown', 'junit']) {
+    runs.push([`preflight -f values -o ${format} (values only)`, ['preflight', '-f', '@values', '-o', format]]);
+    runs.push([`preflight -f values -o ${format} --snapshot`, ['preflight', '-f', '@values', '-o', format, '--snapshot', '@snapshot']]);
+  }
+  const shown: string[] = [];
+
+  it.each(runs)('%s holds no planted secret', async (_name, args) => {
+    const r = await runCli(args.map((a) => (a === '@values' ? valuesFile : a === '@snapshot' ? snapshotDir : a)), ENV);
+    expect([0, 3]).toContain(r.code);
+    expect(leaks(r.stdout + r.stderr)).toEqual({});
+    shown.push(r.stdout);
+  });
+
+  it('did judge the planted values (not vacuous)', () => {
+    // The values' Redis URL is read (its host shown), its password masked where the value is quoted.
+    expect(shown.filter((o) => o.includes('master.cache.internal')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('mirror-plan, in every output (the script included)', () => {
+  /** Only in mirror-plan's values (so not in SECRETS, whose share masked in the cluster's reports is counted). */
+  const MIRROR = { prefix: 'plantMirrorPrefixPw-27', repository: 'plantMirrorRepoPw-28' };
+  let mirrorValues: string;
+  beforeAll(async () => {
+    // Registry URLs with credentials in them: every image reference mirror-plan prints is built from these.
+    mirrorValues = join(root, 'mirror-values.yaml');
+    await writeFile(
+      mirrorValues,
+      [
+        'tag: 1.0.0',
+        'image:',
+        `  gatewayRepository: "https://gw-bot:${MIRROR.repository}@registry.internal/model-engine"`,
+        '  builderRepository: registry.internal/model-engine',
+        '  forwarderRepository: registry.internal/model-engine',
+        'config:',
+        '  values:',
+        '    infra:',
+        `      docker_repo_prefix: "https://mirror-bot:${MIRROR.prefix}@registry.internal/ml"`,
+        '',
+      ].join('\n'),
+    );
+  });
+  const runs: [string, string[]][] = [];
+  for (const format of ['text', 'script', 'json', 'markdown']) {
+    runs.push([`mirror-plan --snapshot -o ${format} (the release's values)`, ['mirror-plan', '--snapshot', '@snapshot', '-o', format]]);
+    runs.push([`mirror-plan -f values --offline -o ${format}`, ['mirror-plan', '-f', '@values', '--offline', '-o', format]]);
+    runs.push([`mirror-plan -f registry-credential values --offline -o ${format}`, ['mirror-plan', '-f', '@mirror', '--offline', '-o', format]]);
+  }
+
+  it.each(runs)('%s holds no planted secret', async (_name, args) => {
+    const r = await runCli(args.map((a) => (a === '@values' ? valuesFile : a === '@mirror' ? mirrorValues : a === '@snapshot' ? snapshotDir : a)), ENV);
+    expect(r.code).toBe(0);
+    expect(leaks(r.stdout + r.stderr)).toEqual({});
+    for (const s of Object.values(MIRROR)) expect(r.stdout + r.stderr).not.toContain(s);
+    expect(r.stdout).toMatch(/busybox/);
+    // The plan built from the credentialed registries still names them, masked (the JSON stays JSON).
+    if (args.includes('@mirror')) expect(r.stdout).toContain('mirror-bot:REDACTED@registry.internal/ml');
+    if (args.includes('json')) expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
+  });
+});
+
+describe('endpoint --watch', () => {
+  it.each(['text', 'json'])('-o %s: every evaluation until Ctrl-C holds no planted secret', async (format) => {
+    const r = await runMain(['endpoint', 'mixtral-8x7b', '--snapshot', snapshotDir, '--watch', '--interval', '300ms', '-o', format], ENV, { interruptAfterMs: 2500 });
+    expect(r.code).toBe(130);
+    expect(leaks(r.stdout + r.stderr)).toEqual({});
+    // The diagnosis names the pull event (whose message held a Basic credential): the lines are not empty.
+    expect(r.stdout).toContain('IMAGE_PULL');
+    if (format === 'json') {
+      const lines = r.stdout.split('\n').filter(Boolean);
+      expect(lines.length).toBeGreaterThanOrEqual(2);
+      expect(lines.every((l) => l.includes('LEAKEV'))).toBe(true);
+    }
   });
 });
 
