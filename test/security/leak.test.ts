@@ -282,6 +282,28 @@ describe('serve of the unredacted snapshot', () => {
     expect(markersIn(text).size).toBe(SECRET_SHAPES.length);
   });
 
+  it('-v=6 logs every request on stderr, and no planted secret (a server URL with a password included)', async () => {
+    // The served kubeconfig as is, and with a password in its server URL (the pages that log requests print URLs).
+    const served = join(root, 'serve.kubeconfig');
+    const withPassword = join(root, 'serve-password-url.kubeconfig');
+    const url = new URL(base);
+    await writeFile(withPassword, (await readFile(served, 'utf8')).replace(base, `${url.protocol}//admin:${PLANTED.kubeconfigUrl}@${url.host}`));
+    expect(await readFile(withPassword, 'utf8')).toContain(PLANTED.kubeconfigUrl);
+    for (const file of [served, withPassword]) {
+      for (const args of [['triage'], ['endpoint', 'mixtral-8x7b']]) {
+        const r = await runCli([...args, '--kubeconfig', file, '-o', 'json', '-v=6'], ENV);
+        expect(leaks(r.stdout + r.stderr)).toEqual({});
+        if (file === served) {
+          expect([0, 3]).toContain(r.code);
+          // Not vacuous: the requests are logged (the pods' logs among them, whose lines held the planted secrets).
+          expect(r.stderr).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/[\w-]+\/pods\/[\w.-]+\/log\?\S* 200 OK in \d+ milliseconds$/m);
+        } else {
+          expect(r.stderr).toContain(url.host);
+        }
+      }
+    }
+  });
+
   it('gives triage through the API nothing to leak', async () => {
     const file = join(root, 'serve.kubeconfig');
     const r = await runCli(['triage', '--kubeconfig', file, '-o', 'json'], ENV);
