@@ -21,7 +21,9 @@ import type { KubeObject } from '../../src/engine/types.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
 import { decodeRelease } from '../../src/sources/values/release.js';
 import { fixture } from '../support/check-tester.js';
+import { main } from '../../src/cli.js';
 import { runMain } from '../support/capture.js';
+import { FakeStdin, FakeStdout, osc52Copies, screenText } from '../support/terminal.js';
 import { Capture } from '../support/cli.js';
 import { PLANTED, leaks, markersIn, writePlantedCluster } from './planted.js';
 import { SECRET_SHAPES } from './secret-shapes.js';
@@ -179,6 +181,74 @@ describe('endpoint --watch', () => {
       expect(lines.length).toBeGreaterThanOrEqual(2);
       expect(lines.every((l) => l.includes('LEAKEV'))).toBe(true);
     }
+  });
+});
+
+describe('the TUI (-o tui), which does not go through the reporters', () => {
+  /** Wait until the terminal has had no new output for `quiet` ms (or `max` passed). */
+  async function settled(out: FakeStdout, quiet = 120, max = 5000): Promise<void> {
+    const end = Date.now() + max;
+    let seen = out.chunks.length;
+    let since = Date.now();
+    while (Date.now() < end && Date.now() - since < quiet) {
+      await new Promise((r) => setTimeout(r, 15));
+      if (out.chunks.length !== seen) [seen, since] = [out.chunks.length, Date.now()];
+    }
+  }
+
+  it.each([
+    ['triage -f values', ['triage', '-f', '@values']],
+    ['endpoint mixtral-8x7b', ['endpoint', 'mixtral-8x7b']],
+  ])('%s: the list, every detail pane, what c copies and the fix printed on q hold no planted secret', async (_name, args) => {
+    // A tall, wide terminal: every detail pane fits on one screen, so every line of it is drawn.
+    const stdout = new FakeStdout(220, 400);
+    const stderr = new FakeStdout();
+    const keys = new FakeStdin();
+    const stdinWas = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    const envWas = { CI: process.env.CI, KUBECONFIG: process.env.KUBECONFIG, MED_NETWORK: process.env.MED_NETWORK };
+    Object.defineProperty(process, 'stdin', { value: keys, configurable: true });
+    delete process.env.CI;
+    delete process.env.KUBECONFIG;
+    process.env.MED_NETWORK = 'none';
+    let code: number;
+    try {
+      const done = main([...args.map((a) => (a === '@values' ? valuesFile : a)), '--snapshot', snapshotDir, '-o', 'tui', '--no-color'], { stdout, stderr });
+      for (let i = 0; i < 400 && !/· filter /.test(screenText(stdout)); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(screenText(stdout)).toMatch(/· filter /);
+      keys.press('f'); // everything, not only failing + warnings
+      await settled(stdout);
+      // Every item: open its detail pane, copy its fix, back to the list, next; until the selection stops moving.
+      for (let i = 0; i < 200; i++) {
+        keys.press('\r');
+        await settled(stdout);
+        keys.press('c');
+        await settled(stdout);
+        keys.press('\u001B');
+        await settled(stdout);
+        const before = stdout.chunks.length;
+        keys.press('j');
+        await settled(stdout);
+        if (stdout.chunks.length === before) break;
+      }
+      keys.press('q');
+      code = await done;
+    } finally {
+      Object.defineProperty(process, 'stdin', stdinWas);
+      for (const [k, v] of Object.entries(envWas)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    expect([0, 3]).toContain(code);
+    const screen = screenText(stdout);
+    const copies = osc52Copies(stdout);
+    // Where the screen wrapped a long line, a secret would be cut in two: read it with the line breaks taken out too.
+    for (const text of [screen, screen.replace(/\s*\n\s*/g, ''), ...copies, stderr.text]) expect(leaks(text)).toEqual({});
+    // Not vacuous: several detail panes were drawn, fixes were copied, and the lines around the secrets were shown.
+    expect(copies.length).toBeGreaterThanOrEqual(2);
+    // (triage: the log lines the secrets sat in; endpoint: the pull event whose message held a Basic credential)
+    if (args[0] === 'endpoint') expect(screen).toContain('LEAKEV');
+    else expect(markersIn(screen).size).toBeGreaterThan(0);
   });
 });
 
