@@ -13,6 +13,7 @@ import { createServer, request, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Report as EngineReport } from '../../src/engine/types.js';
 import { createEndpoint } from './harness/builder.js';
 import { cluster, doctor, e2eUnavailable } from './harness/cluster.js';
 import { chartUnavailable, installModelEngine, uninstall, type Install } from './harness/install.js';
@@ -118,17 +119,8 @@ class FaultProxy {
   }
 }
 
-interface Result {
-  id: string;
-  status: string;
-  messageId: string;
-  message: string;
-  object?: { kind: string; name: string; namespace?: string };
-}
-interface Report {
-  results: Result[];
-  endpoints?: { name: string; cause: string }[];
-}
+/** The JSON report as docs/output-schema.md describes it (triage adds `endpoints`). */
+type Report = Pick<EngineReport, 'results'> & { endpoints?: { name: string; cause: string }[] };
 interface Diagnosis {
   cause: string;
   summary?: string;
