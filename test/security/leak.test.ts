@@ -21,6 +21,9 @@ import type { KubeObject } from '../../src/engine/types.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
 import { decodeRelease } from '../../src/sources/values/release.js';
 import { fixture } from '../support/check-tester.js';
+import { main } from '../../src/cli.js';
+import { runMain } from '../support/capture.js';
+import { FakeStdin, FakeStdout, osc52Copies, screenText } from '../support/terminal.js';
 import { Capture } from '../support/cli.js';
 import { PLANTED, leaks, markersIn, writePlantedCluster } from './planted.js';
 import { SECRET_SHAPES } from './secret-shapes.js';
@@ -52,7 +55,7 @@ describe('the audit repro', () => {
     const r = await runCli(['triage', '--snapshot', join(dir, 'snap'), '-o', 'json'], ENV);
     expect(r.code).toBe(3);
     expect(r.stdout.split('hunter2hunter2').length - 1).toBe(0);
-    const c = await runCli(['collect', '--snapshot', join(dir, 'snap'), '-o', join(dir, 'out')], ENV);
+    const c = await runCli(['collect', join(dir, 'out'), '--snapshot', join(dir, 'snap')], ENV);
     expect(c.code).toBe(0);
     const files = await filesUnder(join(dir, 'out'));
     const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('\n');
@@ -72,8 +75,8 @@ describe('the audit repro', () => {
       const r = await runCli(['endpoint', 'end_ct5j9lan2ojg00a4qma0', '--snapshot', join(dir, 'snap'), '-o', format], ENV);
       expect(r.code).toBe(3);
       expect(r.stdout).not.toContain('hunter2hunter2');
-      // JUnit has no test case for the diagnosis yet (issue 15), so no log lines to show.
-      if (format !== 'junit') expect(r.stdout).toContain('REDIS_PASSWORD=REDACTED');
+      // Every format shows the diagnosis' log lines (JUnit as the diagnosis' own test case), the line masked.
+      expect(r.stdout).toContain('REDIS_PASSWORD=REDACTED');
     }
   });
 });
@@ -103,10 +106,163 @@ describe('reports: triage and endpoint in every format', () => {
   });
 });
 
+describe('preflight with the planted values file, in every format', () => {
+  let wrongValues: string;
+  beforeAll(async () => {
+    // The same credentials in a Redis URL a check rejects (http://, not redis://): the finding quotes the value.
+    wrongValues = join(root, 'wrong-values.yaml');
+    await writeFile(
+      wrongValues,
+      `redis:\n  auth: ${PLANTED.valuesFile}\nconfig:\n  values:\n    infra:\n      cloud_provider: aws\n    launch:\n      cache_redis_aws_url: "http://:${PLANTED.valuesUrl}@master.cache.internal:6379/15"\n`,
+    );
+  });
+  // The planted values file's keys are shown only in JSON's evidence (with the snapshot); the other runs would pass
+  // with redaction turned off, so they are not here. The wrong URL is quoted in every format.
+  const runs: [string, string[]][] = [['preflight -f values -o json --snapshot', ['preflight', '-f', '@values', '-o', 'json', '--snapshot', '@snapshot']]];
+  for (const format of ['text', 'json', 'markdown', 'junit']) {
+    runs.push([`preflight -f wrong-url values -o ${format} (values only)`, ['preflight', '-f', '@wrong', '-o', format]]);
+    runs.push([`preflight -f wrong-url values -o ${format} --snapshot`, ['preflight', '-f', '@wrong', '-o', format, '--snapshot', '@snapshot']]);
+  }
+  it.each(runs)('%s holds no planted secret', async (_name, args) => {
+    const r = await runCli(args.map((a) => (a === '@values' ? valuesFile : a === '@wrong' ? wrongValues : a === '@snapshot' ? snapshotDir : a)), ENV);
+    expect([0, 3]).toContain(r.code);
+    expect(leaks(r.stdout + r.stderr)).toEqual({});
+    // Not vacuous: the rejected URL is quoted as evidence (its host shown, its password masked) in every format.
+    if (args.includes('@wrong')) expect(r.stdout).toMatch(/http:\/\/:REDACTED@ma/);
+    else expect(r.stdout).toContain('master.cache.internal');
+  });
+});
+
+describe('mirror-plan, in every output (the script included)', () => {
+  /** Only in mirror-plan's values (so not in SECRETS, whose share masked in the cluster's reports is counted). */
+  const MIRROR = { prefix: 'plantMirrorPrefixPw-27', repository: 'plantMirrorRepoPw-28' };
+  let mirrorValues: string;
+  beforeAll(async () => {
+    // Registry URLs with credentials in them: every image reference mirror-plan prints is built from these.
+    mirrorValues = join(root, 'mirror-values.yaml');
+    await writeFile(
+      mirrorValues,
+      [
+        'tag: 1.0.0',
+        'image:',
+        `  gatewayRepository: "https://gw-bot:${MIRROR.repository}@registry.internal/model-engine"`,
+        '  builderRepository: registry.internal/model-engine',
+        '  forwarderRepository: registry.internal/model-engine',
+        'config:',
+        '  values:',
+        '    infra:',
+        `      docker_repo_prefix: "https://mirror-bot:${MIRROR.prefix}@registry.internal/ml"`,
+        '',
+      ].join('\n'),
+    );
+  });
+  // (The planted cluster's release values and values file hold no image reference with a credential: mirror-plan
+  // printed none of their secrets even with redaction turned off, so those runs are not here.)
+  const runs: [string, string[]][] = [];
+  for (const format of ['text', 'script', 'json', 'markdown']) {
+    runs.push([`mirror-plan -f registry-credential values --offline -o ${format}`, ['mirror-plan', '-f', '@mirror', '--offline', '-o', format]]);
+  }
+
+  it.each(runs)('%s holds no planted secret', async (_name, args) => {
+    const r = await runCli(args.map((a) => (a === '@mirror' ? mirrorValues : a)), ENV);
+    expect(r.code).toBe(0);
+    expect(leaks(r.stdout + r.stderr)).toEqual({});
+    for (const s of Object.values(MIRROR)) expect(r.stdout + r.stderr).not.toContain(s);
+    expect(r.stdout).toMatch(/busybox/);
+    // The plan built from the credentialed registries still names them, masked (the JSON stays JSON).
+    expect(r.stdout).toContain('mirror-bot:REDACTED@registry.internal/ml');
+    if (args.includes('json')) expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
+  });
+});
+
+describe('endpoint --watch', () => {
+  // -o json: one diagnosis per evaluation, the pull event's message in each. (Text prints one compact line per change,
+  // the cause and summary, which held no planted value even with redaction turned off: nothing there could fail.)
+  it.each(['json'])('-o %s: every evaluation until Ctrl-C holds no planted secret', async (format) => {
+    const r = await runMain(['endpoint', 'mixtral-8x7b', '--snapshot', snapshotDir, '--watch', '--interval', '300ms', '-o', format], ENV, { interruptAfterMs: 2500 });
+    expect(r.code).toBe(130);
+    expect(leaks(r.stdout + r.stderr)).toEqual({});
+    // The diagnosis names the pull event (whose message held a Basic credential): the lines are not empty.
+    expect(r.stdout).toContain('IMAGE_PULL');
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.every((l) => l.includes('LEAKEV'))).toBe(true);
+  });
+});
+
+describe('the TUI (-o tui), which does not go through the reporters', () => {
+  /** Wait until the terminal has had no new output for `quiet` ms (or `max` passed). */
+  async function settled(out: FakeStdout, quiet = 120, max = 5000): Promise<void> {
+    const end = Date.now() + max;
+    let seen = out.chunks.length;
+    let since = Date.now();
+    while (Date.now() < end && Date.now() - since < quiet) {
+      await new Promise((r) => setTimeout(r, 15));
+      if (out.chunks.length !== seen) [seen, since] = [out.chunks.length, Date.now()];
+    }
+  }
+
+  it.each([
+    ['triage -f values', ['triage', '-f', '@values']],
+    ['endpoint mixtral-8x7b', ['endpoint', 'mixtral-8x7b']],
+  ])('%s: the list, every detail pane, what c copies and the fix printed on q hold no planted secret', async (_name, args) => {
+    // A tall, wide terminal: every detail pane fits on one screen, so every line of it is drawn.
+    const stdout = new FakeStdout(220, 400);
+    const stderr = new FakeStdout();
+    const keys = new FakeStdin();
+    const stdinWas = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    const envWas = { CI: process.env.CI, KUBECONFIG: process.env.KUBECONFIG, MED_NETWORK: process.env.MED_NETWORK };
+    Object.defineProperty(process, 'stdin', { value: keys, configurable: true });
+    delete process.env.CI;
+    delete process.env.KUBECONFIG;
+    process.env.MED_NETWORK = 'none';
+    let code: number;
+    try {
+      const done = main([...args.map((a) => (a === '@values' ? valuesFile : a)), '--snapshot', snapshotDir, '-o', 'tui', '--no-color'], { stdout, stderr });
+      for (let i = 0; i < 400 && !/· filter /.test(screenText(stdout)); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(screenText(stdout)).toMatch(/· filter /);
+      keys.press('f'); // everything, not only failing + warnings
+      await settled(stdout);
+      // Every item: open its detail pane, copy its fix, back to the list, next; until the selection stops moving.
+      for (let i = 0; i < 200; i++) {
+        keys.press('\r');
+        await settled(stdout);
+        keys.press('c');
+        await settled(stdout);
+        keys.press('\u001B');
+        await settled(stdout);
+        const before = stdout.chunks.length;
+        keys.press('j');
+        await settled(stdout);
+        if (stdout.chunks.length === before) break;
+      }
+      keys.press('q');
+      code = await done;
+    } finally {
+      Object.defineProperty(process, 'stdin', stdinWas);
+      for (const [k, v] of Object.entries(envWas)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    expect([0, 3]).toContain(code);
+    const screen = screenText(stdout);
+    const copies = osc52Copies(stdout);
+    // Where the screen wrapped a long line, a secret would be cut in two: read it with the line breaks taken out too.
+    for (const text of [screen, screen.replace(/\s*\n\s*/g, ''), ...copies, stderr.text]) expect(leaks(text)).toEqual({});
+    // Not vacuous: several detail panes were drawn, fixes were copied, and the lines around the secrets were shown.
+    expect(copies.length).toBeGreaterThanOrEqual(2);
+    // (triage: the log lines the secrets sat in; endpoint: the pull event whose message held a Basic credential)
+    if (args[0] === 'endpoint') expect(screen).toContain('LEAKEV');
+    else expect(markersIn(screen).size).toBeGreaterThan(0);
+  });
+});
+
 describe('collect', () => {
   async function collected(out: string): Promise<string> {
-    const r = await runCli(['collect', '--snapshot', snapshotDir, '-o', out], ENV);
+    const r = await runCli(['collect', out, '--snapshot', snapshotDir], ENV);
     expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/deprecated/i);
     expect(leaks(r.stderr)).toEqual({});
     let dir = out;
     if (out.endsWith('.tar.gz')) {
@@ -200,6 +356,28 @@ describe('serve of the unredacted snapshot', () => {
     expect(leaks(text)).toEqual({});
     expect(text).toContain('REDIS_PASSWORD');
     expect(markersIn(text).size).toBe(SECRET_SHAPES.length);
+  });
+
+  it('-v=6 logs every request on stderr, and no planted secret (a server URL with a password included)', async () => {
+    // The served kubeconfig as is, and with a password in its server URL (the pages that log requests print URLs).
+    const served = join(root, 'serve.kubeconfig');
+    const withPassword = join(root, 'serve-password-url.kubeconfig');
+    const url = new URL(base);
+    await writeFile(withPassword, (await readFile(served, 'utf8')).replace(base, `${url.protocol}//admin:${PLANTED.kubeconfigUrl}@${url.host}`));
+    expect(await readFile(withPassword, 'utf8')).toContain(PLANTED.kubeconfigUrl);
+    for (const file of [served, withPassword]) {
+      for (const args of [['triage'], ['endpoint', 'mixtral-8x7b']]) {
+        const r = await runCli([...args, '--kubeconfig', file, '-o', 'json', '-v=6'], ENV);
+        expect(leaks(r.stdout + r.stderr)).toEqual({});
+        if (file === served) {
+          expect([0, 3]).toContain(r.code);
+          // Not vacuous: the requests are logged (the pods' logs among them, whose lines held the planted secrets).
+          expect(r.stderr).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/[\w-]+\/pods\/[\w.-]+\/log\?\S* 200 OK in \d+ milliseconds$/m);
+        } else {
+          expect(r.stderr).toContain(url.host);
+        }
+      }
+    }
   });
 
   it('gives triage through the API nothing to leak', async () => {

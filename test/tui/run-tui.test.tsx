@@ -1,8 +1,6 @@
 // The whole session: runTui runs real checks through the real runner, draws with ink on a fake terminal and
 // answers keys, the way `src/commands/run.ts` calls it.
 import { describe, expect, it } from '@jest/globals';
-import { EventEmitter } from 'node:events';
-import { Writable } from 'node:stream';
 import { defineCheck, fail, pass } from '../../src/engine/define-check.js';
 import { CancelledError } from '../../src/engine/errors.js';
 import type { RunInput } from '../../src/engine/runner.js';
@@ -10,48 +8,8 @@ import type { Check, Report } from '../../src/engine/types.js';
 import { runTui } from '../../src/tui/run-tui.js';
 import { baseContext } from '../support/context.js';
 import { imagePull } from './fixture-diagnosis.js';
+import { FakeStdin, FakeStdout } from '../support/terminal.js';
 import { KEY, tick } from './helpers.js';
-
-/** A terminal's output: a real Writable (ink writes to it as to process.stdout) that keeps what it got. */
-class FakeStdout extends Writable {
-  isTTY = true;
-  columns = 100;
-  rows = 40;
-  chunks: string[] = [];
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.chunks.push(String(chunk));
-    cb();
-  }
-  get text() {
-    return this.chunks.join('');
-  }
-}
-
-/** A terminal's keyboard, as ink reads it ('readable' + read(), raw mode). */
-class FakeStdin extends EventEmitter {
-  isTTY: boolean;
-  private data: string | null = null;
-  constructor(tty = true) {
-    super();
-    this.isTTY = tty;
-  }
-  press = (s: string) => {
-    this.data = s;
-    this.emit('readable');
-    this.emit('data', s);
-  };
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-}
 
 /** The fake keyboard implements only what ink uses of a ReadStream. */
 const keyboard = (k: FakeStdin) => k as unknown as NonNullable<Parameters<typeof runTui>[0]['stdin']>;
