@@ -48,6 +48,8 @@ export const KUBECONFIG_REGRESSIONS: KubeconfigCase[] = [
   { server: '@live', exec: 'garbage', mutations: [], currentContext: 'c' },
   // `null` as a whole kubeconfig: "Cannot read properties of null (reading 'clusters')".
   { server: '', mutations: [], raw: 'null' },
+  // A server of blanks (fuzz seed -163507003): was "internal error: Invalid URL".
+  { server: ' ', mutations: [], currentContext: 'c' },
   // A context whose name is a map: "has no current context (contexts: [object Object])".
   { server: '@live', mutations: [], raw: 'contexts:\n- name: {a: 1}\n  context: {cluster: c}\n' },
   { server: '@live', mutations: [], raw: 'clusters: 5\ncontexts: "x"\nusers: {}\n' },

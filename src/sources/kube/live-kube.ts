@@ -685,7 +685,8 @@ function isApiVersions(r: Resp): boolean {
 export async function connect(kc: KubeConfig, opts: ConnectOptions = {}): Promise<ClusterInfo> {
   const context = kc.getCurrentContext();
   const rawServer = kc.getCurrentCluster()?.server;
-  if (!rawServer) throw new FatalError(`context "${context}" has no cluster server`);
+  if (!rawServer?.trim()) throw new FatalError(`context "${context}" has no cluster server`);
+  if (!URL.canParse(rawServer.trim())) throw new FatalError(`context "${context}" has a cluster server that is not a URL: ${JSON.stringify(redactText(rawServer))}`);
   // A server URL may carry a user and password (https://user:pass@host): never in a message.
   const server = redactText(rawServer);
   const kube = new LiveKube(kc, {
