@@ -4,7 +4,7 @@
  * plugins and controllers produce — their own FailedScheduling and FailedCreate messages of Kubernetes v1.37.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEndpoint, type BuiltEndpoint } from './harness/builder.js';
+import { createEndpoint } from './harness/builder.js';
 import { apply, e2eUnavailable, kubectl, kubectlJson } from './harness/cluster.js';
 import { chartUnavailable, installModelEngine, uninstall, type Install } from './harness/install.js';
 import { boundPods, crashLoop, CUSTOM_STATUS, imagePullBackOff, readinessFailing } from './harness/kubelet.js';
@@ -15,12 +15,7 @@ if (skip) process.stderr.write(`\n!!! ${skip}: test/e2e/aws-endpoints.test.ts SK
 
 (skip ? describe.skip : describe)('AWS: endpoints on a real control plane with model-engine installed by helm', () => {
   let install: Install;
-  const created: BuiltEndpoint[] = [];
-  const endpoint = async (...args: Parameters<typeof createEndpoint>) => {
-    const ep = await createEndpoint(...args);
-    created.push(ep);
-    return ep;
-  };
+  const endpoint = createEndpoint;
 
   beforeAll(async () => {
     install = await installModelEngine({

@@ -15,12 +15,7 @@ if (skip) process.stderr.write(`\n!!! ${skip}: test/e2e/causes.test.ts SKIPPED\n
 
 (skip ? describe.skip : describe)('new causes on a real control plane', () => {
   let install: Install;
-  const created: BuiltEndpoint[] = [];
-  const endpoint = async (...args: Parameters<typeof createEndpoint>) => {
-    const ep = await createEndpoint(...args);
-    created.push(ep);
-    return ep;
-  };
+  const endpoint = createEndpoint;
 
   beforeAll(async () => {
     install = await installModelEngine({ cloud: 'aws', nodes: [{ name: 'causes-a100-0', cloud: 'aws', gpus: 8, acceleratorLabel: 'nvidia-ampere-a100' }] });
