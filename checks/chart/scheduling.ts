@@ -125,8 +125,12 @@ export default defineCheck({
       const judged = g.pods.filter((p) => !p.endpointTemplate && !p.owner.template.includes('balloon'));
       if (nodes && nodes.length > 0 && judged.length > 0) {
         const pod = { metadata: { name: 'rendered' }, spec: judged[0]!.spec } as unknown as Pod;
-        const lacking = nodes.filter((n) => selectorMisses(pod, n).length > 0);
-        const tainted = nodes.filter((n) => selectorMisses(pod, n).length === 0 && untoleratedTaints(n, pod.spec.tolerations).some((t) => !NODE_STATE_TAINTS.has(t.key)));
+        const lacking: Node[] = [];
+        const tainted: Node[] = [];
+        for (const n of nodes) {
+          if (selectorMisses(pod, n).length > 0) lacking.push(n);
+          else if (untoleratedTaints(n, pod.spec.tolerations).some((t) => !NODE_STATE_TAINTS.has(t.key))) tainted.push(n);
+        }
         if (lacking.length + tainted.length === nodes.length) {
           stranded.push({ g, judged, lacking, tainted, pod });
           continue;
