@@ -13,9 +13,16 @@ export function declared(): string[] {
   return allChecks.flatMap((c) => Object.keys(c.meta.messages ?? {}).map((m) => `${c.meta.id}\t${m}`));
 }
 
-export function produced(dir: string): Set<string> {
-  const out = new Set<string>();
-  for (const f of readdirSync(dir)) for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) if (line) out.add(line);
+/** `check\tmessageId` → the test files that produced it (a log line is `check\tmessageId\ttest file`). */
+export function produced(dir: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const f of readdirSync(dir))
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!line) continue;
+      const [id = '', message = '', from = '?'] = line.split('\t');
+      const key = `${id}\t${message}`;
+      out.set(key, (out.get(key) ?? new Set()).add(from));
+    }
   return out;
 }
 
@@ -24,10 +31,11 @@ export async function parityProblems(dir: string): Promise<string[]> {
   const listed = new Set(Object.keys(UNPRODUCED).map((k) => k.replace(' ', '\t')));
   const never = declared().filter((d) => !made.has(d) && !listed.has(d));
   const stale = [...listed].filter((l) => made.has(l));
+  const by = (d: string) => [...(made.get(d) ?? [])].sort().join(', ');
   const unknown = [...listed].filter((l) => !declared().includes(l));
   return [
     ...never.map((d) => `declared, never produced by a test (write one, or list it in test/setup/unproduced-messages.ts with why): ${d.replace('\t', ' ')}`),
-    ...stale.map((d) => `listed as never produced, but a test produces it now (remove it from test/setup/unproduced-messages.ts): ${d.replace('\t', ' ')}`),
+    ...stale.map((d) => `listed as never produced, but a test produces it now (remove it from test/setup/unproduced-messages.ts): ${d.replace('\t', ' ')} (by ${by(d)})`),
     ...unknown.map((d) => `listed in test/setup/unproduced-messages.ts but no check declares it: ${d.replace('\t', ' ')}`),
   ];
 }

@@ -1,6 +1,6 @@
 // The messageId parity of issue 18 (jest globalSetup and globalTeardown of the fast tier). Jest loads these outside
 // its module mapper, so the TypeScript part is loaded through tsx, as the e2e tier's setup is.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
@@ -24,6 +24,8 @@ export async function teardown() {
     const problems = await parityProblems(dir);
     if (problems.length > 0) throw new Error(`messageId parity (test/setup/message-parity-check.ts):\n${problems.join('\n')}`);
   } finally {
+    // MED_MESSAGE_LOG_KEEP=<folder> keeps the log (check, messageId, producing test file) to look at.
+    if (process.env.MED_MESSAGE_LOG_KEEP) cpSync(dir, process.env.MED_MESSAGE_LOG_KEEP, { recursive: true });
     rmSync(dir, { recursive: true, force: true });
     delete process.env.MED_MESSAGE_LOG_DIR;
   }

@@ -33,7 +33,19 @@ describe('messageId parity', () => {
 
   it('names a listed id that a test now produces (the list only shrinks)', async () => {
     const [nowTested] = [...listed];
-    expect(await run([...needed, nowTested!])).toEqual([`listed as never produced, but a test produces it now (remove it from test/setup/unproduced-messages.ts): ${nowTested!.replace('\t', ' ')}`]);
+    expect(await run([...needed, `${nowTested!}\ttest/x.test.ts`, `${nowTested!}\ttest/a.test.ts`])).toEqual([
+      `listed as never produced, but a test produces it now (remove it from test/setup/unproduced-messages.ts): ${nowTested!.replace('\t', ' ')} (by test/a.test.ts, test/x.test.ts)`,
+    ]);
+  });
+
+  it('does not count results produced inside unrecorded() (random inputs) — the log skips them', async () => {
+    const { isUnrecorded, unrecorded } = await import('../support/unrecorded.js');
+    expect(isUnrecorded()).toBe(false);
+    const inside = await unrecorded(async () => unrecorded(async () => isUnrecorded()));
+    expect(inside).toBe(true);
+    expect(isUnrecorded()).toBe(false);
+    await expect(unrecorded(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(isUnrecorded()).toBe(false);
   });
 
   it('every listed id is declared by a check, with a reason', () => {
