@@ -39,7 +39,7 @@ Examples:
   $ model-engine-doctor serve ./snap > kubeconfig.yaml         # serve a snapshot as a read-only Kubernetes API
   $ source <(model-engine-doctor completion bash)              # tab completion (also zsh, fish)
 
-Durations (--timeout, --interval …) take a unit: 500ms, 10s, 2m, 1h, 1m30s.
+Durations (--timeout, --interval …) take a unit: 500ms, 10s, 2m, 1h, 1m30s; a bare number is seconds.
 -v/--v N is kubectl's verbosity (6 and above log each Kubernetes API request); the version is --version or \`version\`.`;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -93,17 +93,18 @@ function addClusterOptions(cmd: Command): Command {
 }
 
 /**
- * `--timeout`: a duration. A bare number kept its old meaning (milliseconds) for this release, with a warning, so
- * `--timeout 30000` does not silently become eight hours; it will mean seconds, like every other duration.
+ * `--timeout`: a duration; a bare number is seconds, as for every other duration. It used to be milliseconds, so a
+ * bare number of 1000 or more (over 16 minutes as seconds) is refused with the unit spelled out, rather than letting
+ * an old `--timeout 30000` silently become eight hours.
  */
-function timeoutArg(cmd: Command) {
-  return (v: string) => {
-    const ms = duration('--timeout', { bare: 'milliseconds' })(v);
-    if (/^\s*[\d.]+\s*$/.test(v)) {
-      cmd.configureOutput().writeErr?.(`model-engine-doctor: warning: --timeout ${v.trim()} without a unit is read as milliseconds (deprecated: write --timeout ${formatDuration(ms)})\n`);
-    }
-    return ms;
-  };
+function timeoutArg(v: string): number {
+  const ms = duration('--timeout')(v);
+  if (/^\s*[\d.]+\s*$/.test(v) && Number(v) >= 1000) {
+    throw new InvalidArgumentError(
+      `--timeout ${v.trim()}: a bare number is seconds (${formatDuration(ms)}), no longer milliseconds — write the unit: --timeout ${formatDuration(Number(v))} or --timeout ${formatDuration(ms)}`,
+    );
+  }
+  return ms;
 }
 
 /**
@@ -153,7 +154,7 @@ function addCheckOptions(cmd: Command): Command {
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .option('--show-passed', 'list passing checks too in text, Markdown and the TUI (JSON and JUnit always have them)')
     .addOption(new Option('--fail-on <level>', 'exit non-zero on failures only, or on warnings too').choices(['fail', 'warn']).default('fail'))
-    .option('--timeout <duration>', "timeout of every check, e.g. 30s or 2m, including checks that allow themselves longer (default: 30s, or the check's own; a bare number is still milliseconds, deprecated)", timeoutArg(cmd))
+    .option('--timeout <duration>', "timeout of every check, e.g. 30s or 2m, including checks that allow themselves longer (default: 30s, or the check's own; a bare number is seconds)", timeoutArg)
     .option('--deadline <duration>', 'finish the whole run within this long, e.g. 90s or 5m: what is left unfinished is reported as not run', duration('--deadline'))
     .option('--concurrency <n>', 'checks run at once', positiveInt('--concurrency'))
     .option('--canary', 'allow a short-lived probe pod in the endpoint namespace (off by default)')

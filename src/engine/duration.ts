@@ -1,11 +1,11 @@
 /**
  * One spelling for every duration the doctor accepts (`--timeout`, `--interval`, `--request-timeout`, `--deadline` …):
  * Go's `time.ParseDuration` units as kubectl reads them — `500ms`, `10s`, `2m`, `1h`, compounds such as `1m30s`,
- * decimals such as `1.5s`. A bare number is read in the option's `bare` unit: seconds for durations kubectl spells
- * in seconds (`--request-timeout 5` is five seconds there too), milliseconds only where an option documented it so.
+ * decimals such as `1.5s`. A bare number is seconds (`--request-timeout 5` is five seconds in kubectl too), unless
+ * the option refuses bare numbers.
  */
 
-export type BareUnit = 'seconds' | 'milliseconds' | 'reject';
+export type BareUnit = 'seconds' | 'reject';
 
 export interface ParseDurationOptions {
   /** What a number without a unit means (default: seconds, as kubectl's `--request-timeout`). */
@@ -33,7 +33,7 @@ export function parseDuration(text: string, opts: ParseDurationOptions = {}): nu
   let ms: number | undefined;
   if (BARE.test(s)) {
     if (bare === 'reject') throw new DurationError(`"${text}" needs a unit (e.g. 500ms, 10s, 2m, 1h)`);
-    ms = Number(s) * (bare === 'seconds' ? 1000 : 1);
+    ms = Number(s) * 1000;
   } else if (s !== '') {
     PART.lastIndex = 0;
     let total = 0;

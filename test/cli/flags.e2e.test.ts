@@ -77,13 +77,21 @@ d('durations take a unit: 500ms, 10s, 2m, 1h', () => {
     expect(r.stderr).not.toMatch(/warning/);
   });
 
-  it('a bare --timeout keeps its documented unit (milliseconds) for this release, with a one-line deprecation warning', async () => {
-    const r = await runBuilt(['triage', '--snapshot', DEMO, '--only', 'control-plane', '-o', 'json', '--timeout', '30000']);
+  it('a bare --timeout is seconds, like every other duration: --timeout 30 runs, with no warning', async () => {
+    const r = await runBuilt(['triage', '--snapshot', DEMO, '--only', 'control-plane', '-o', 'json', '--timeout', '30']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^model-engine-doctor: warning: --timeout 30000 without a unit is read as milliseconds \(deprecated: write --timeout 30s\)$/m);
+    expect(r.stderr).toBe('');
   });
 
-  it.each([['500ms'], ['500']])('--timeout %s is half a second: a check whose list takes 3 s times out after 500 ms', async (value) => {
+  it('an old millisecond --timeout (a bare 1000 or more) is exit 2 with one line spelling both readings, not an eight-hour timeout', async () => {
+    const r = await runBuilt(['triage', '--snapshot', DEMO, '--only', 'control-plane', '-o', 'json', '--timeout', '30000']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r)).toBe(true);
+    expect(r.stderr).toMatch(/--timeout 30000: a bare number is seconds \(8h20m\), no longer milliseconds — write the unit: --timeout 30s or --timeout 8h20m/);
+  });
+
+  it.each([['500ms'], ['0.5']])('--timeout %s is half a second: a check whose list takes 3 s times out after 500 ms', async (value) => {
     const slow = await startSnapshotServer({
       snapshot: await loadSnapshot(DEMO),
       faults: [{ match: { pathPrefix: '/api/v1/namespaces/model-engine/pods' }, delayMs: 3000 }],
