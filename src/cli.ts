@@ -150,7 +150,7 @@ function addCheckOptions(cmd: Command): Command {
     .addOption(new Option('--cloud <cloud>', 'cloud (default: detected from values, the service ConfigMap, or nodes)').choices([...CLOUDS]))
     .option('--only <ids>', 'run only these checks or areas (comma-separated, repeatable)', csv)
     .option('--skip <ids>', 'skip these checks or areas (comma-separated, repeatable)', csv)
-    .addOption(new Option('-o, --output <format>', 'output format (default: tui on a terminal, else text)').choices(['tui', 'text', 'json', 'markdown', 'junit']))
+    .addOption(new Option('-o, --output <format>', 'output format (default: tui on a terminal, else text; wide: text with every evidence item, command and skip reason)').choices(['tui', 'text', 'wide', 'json', 'markdown', 'junit']))
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .option('--show-passed', 'list passing checks too in text, Markdown and the TUI (JSON and JUnit always have them)')
     .addOption(new Option('--fail-on <level>', 'exit non-zero on failures only, or on warnings too').choices(['fail', 'warn']).default('fail'))
@@ -331,7 +331,7 @@ export function buildProgram(state: GlobalState): Command {
   const demo = program
     .command('demo')
     .description('serve the embedded demo cluster snapshot and run triage against it over the Kubernetes API')
-    .addOption(new Option('-o, --output <format>', 'output format (default: tui on a terminal, else text)').choices(['tui', 'text', 'json', 'markdown', 'junit']))
+    .addOption(new Option('-o, --output <format>', 'output format (default: tui on a terminal, else text; wide: text with every evidence item, command and skip reason)').choices(['tui', 'text', 'wide', 'json', 'markdown', 'junit']))
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .option('--show-passed', 'list passing checks too (text, Markdown, TUI)')
     .option('--only <ids>', 'run only these checks or areas', csv)

@@ -8,8 +8,9 @@ import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { renderText } from './text.js';
 
-export type OutputFormat = 'text' | 'json' | 'markdown' | 'junit';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'junit'];
+/** `wide` is `text` with everything (kubectl's `-o wide`): every evidence item, command, view, skip reason and message id. */
+export type OutputFormat = 'text' | 'wide' | 'json' | 'markdown' | 'junit';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'wide', 'json', 'markdown', 'junit'];
 
 /** Options a renderer may use; machine formats ignore them (they never carry ANSI). */
 export interface RenderOptions {
@@ -17,7 +18,7 @@ export interface RenderOptions {
   color?: boolean;
   /** Wrap width for `text` (default 100). */
   width?: number;
-  /** Show evidence for passes and skips in `text`. */
+  /** `text` with everything (what `-o wide` is). */
   verbose?: boolean;
   /** List passes in `text` and `markdown` (`--show-passed`); JSON and JUnit always carry them. */
   showPassed?: boolean;
@@ -27,6 +28,7 @@ export type Renderer = (report: Report, opts: RenderOptions) => string;
 
 export const RENDERERS: Readonly<Record<OutputFormat, Renderer>> = {
   text: (report, opts) => renderText(report, { color: opts.color ?? false, width: opts.width, verbose: opts.verbose, showPassed: opts.showPassed }),
+  wide: (report, opts) => renderText(report, { color: opts.color ?? false, width: opts.width, verbose: true, showPassed: opts.showPassed }),
   json: (report) => renderJson(report),
   markdown: (report, opts) => renderMarkdown(report, { showPassed: opts.showPassed }),
   junit: (report) => renderJunit(report),

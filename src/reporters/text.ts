@@ -193,26 +193,31 @@ function evidenceSummary(w: Writer, r: CheckResult, c: Columns): void {
 
 /** Values snippets longer than this are folded in compact text (a half-pasted snippet is worse than none). */
 export const FOLD_VALUES_LINES = 6;
+/** Commands a compact entry shows (the first a remediation lists); the rest are counted on one line, and `-o wide` shows them all. */
+export const COMPACT_COMMANDS = 3;
 
 function remediation(w: Writer, rem: Remediation, c: Columns, fold = false): void {
   const fix = 'fix: ';
   const pieces = wrapText(cleanLine(rem.summary), w.width - c.body - fix.length, w.width - c.body - fix.length);
   pieces.forEach((p, i) => w.lines.push(`${' '.repeat(c.body)}${i === 0 ? w.paint(fix, ['green', 'bold']) : ' '.repeat(fix.length)}${p}`));
-  for (const cmd of rem.commands ?? []) {
+  const commands = rem.commands ?? [];
+  const shown = fold ? commands.slice(0, COMPACT_COMMANDS) : commands;
+  for (const cmd of shown) {
     // A multi-line command (heredoc, backslash continuation) keeps its own line breaks.
     cleanBlock(cmd)
       .split('\n')
       .forEach((line, i) => w.verbatim(c.sub, `${i === 0 ? '$ ' : '  '}${line}`, 'cyan'));
   }
-  if (rem.values !== undefined && rem.values.trim() !== '') {
-    const lines = cleanBlock(rem.values).replace(/\n+$/, '').split('\n');
-    if (fold && lines.length > FOLD_VALUES_LINES) {
-      w.prose(c.sub, `values: a ${lines.length}-line snippet for your values file (the TUI, -o markdown and -o json show it)`, { hang: c.sub + 8, style: 'dim' });
-      return;
-    }
-    w.verbatim(c.sub, 'values:', 'dim');
-    for (const line of lines) w.verbatim(c.sub + 2, line.trimEnd(), 'cyan');
-  }
+  const values = rem.values !== undefined && rem.values.trim() !== '' ? cleanBlock(rem.values).replace(/\n+$/, '').split('\n') : [];
+  const foldValues = fold && values.length > FOLD_VALUES_LINES;
+  const hidden = [
+    commands.length > shown.length ? `${commands.length - shown.length} more command${commands.length - shown.length === 1 ? '' : 's'}` : '',
+    foldValues ? `a ${values.length}-line values snippet` : '',
+  ].filter(Boolean);
+  if (hidden.length > 0) w.prose(c.sub, `+ ${hidden.join(' and ')}: -o wide (or the TUI, -o markdown, -o json)`, { hang: c.sub + 2, style: 'dim' });
+  if (values.length === 0 || foldValues) return;
+  w.verbatim(c.sub, 'values:', 'dim');
+  for (const line of values) w.verbatim(c.sub + 2, line.trimEnd(), 'cyan');
 }
 
 function docsLine(w: Writer, r: CheckResult, c: Columns): void {
@@ -295,7 +300,7 @@ function skipped(w: Writer, skips: readonly CheckResult[], verbose: boolean): vo
   const rest = groupByMessage(skips.filter((r) => r.messageId !== 'forbidden'));
   const heading = `${w.paint('Skipped', ['bold', 'underline'])}  `;
   if (rest.length > 0) {
-    const list = `${skips.length}: ${rest.map((g) => `${cleanLine(g.results[0]!.id)}${g.results.length > 1 ? ` ×${g.results.length}` : ''}`).join(', ')} (why: the TUI, -o markdown)`;
+    const list = `${skips.length}: ${rest.map((g) => `${cleanLine(g.results[0]!.id)}${g.results.length > 1 ? ` ×${g.results.length}` : ''}`).join(', ')} (why: -o wide)`;
     wrapText(list, w.width - 'Skipped  '.length, w.width - 2).forEach((p, i) => w.lines.push(i === 0 ? `${heading}${p}` : `  ${p}`));
   } else w.verbatim(0, `${heading}${skips.length}`);
   for (const r of forbidden) resultHead(w, r, c, { lead: '', withSeverity: false, tail: `— ${cleanLine(r.message)}` });

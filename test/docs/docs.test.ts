@@ -212,7 +212,7 @@ describe('the docs check itself catches what it should', () => {
   it('reports an option nobody defined, a value not among the choices, and a subcommand without that flag', () => {
     expect(flagProblems(bad)).toEqual([
       'bad.md:7: `--no-such-option`: --no-such-option is not an option of any command',
-      'bad.md:8: `-o tui|text|yaml`: "yaml" is not a value of -o (tui, text, json, markdown, junit, script)',
+      'bad.md:8: `-o tui|text|yaml`: "yaml" is not a value of -o (tui, text, wide, json, markdown, junit, script)',
       'bad.md:9: `--nope*`: --nope* is not an option of any command',
       'bad.md:10: `triage --snapshot x --nope`: triage has no option --nope',
     ]);

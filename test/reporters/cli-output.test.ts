@@ -42,6 +42,24 @@ describe('triage output of the demo', () => {
     expect(all.stdout.split('\n').filter((l) => l.includes('✔ PASS'))).toHaveLength(passes);
   });
 
+  it('-o wide: the text report with every evidence item, command, view and skip reason (kubectl\'s -o wide)', async () => {
+    const [text, wide] = [await run(['triage', '--snapshot', DEMO, '-o', 'text']), await run(['triage', '--snapshot', DEMO, '-o', 'wide'])];
+    expect(wide.code).toBe(text.code);
+    expect(text.stdout).toContain('more commands: -o wide');
+    expect(wide.stdout).not.toContain('more command');
+    expect(wide.stdout).toContain('$ skopeo copy --all docker://<source-registry>/vllm:0.6.3');
+    expect(text.stdout).not.toContain('$ skopeo copy');
+    expect(wide.stdout).toContain('also seen as:');
+    expect(wide.stdout).toMatch(/messageId noMatchingNodes/);
+    // Each skip with its reason, where the compact report lists the ids on a few lines.
+    expect(text.stdout).toMatch(/^Skipped {2}12: .*\(why: -o wide\)$/ms);
+    expect(wide.stdout.split('\n').filter((l) => /^ {2}○ SKIP {3}\S/.test(l)).length).toBe(12);
+    expect(wide.stdout).toContain('rerun with --canary');
+    expect(text.stdout).not.toContain('rerun with --canary');
+    expect(wide.stdout).not.toContain('✔ PASS');
+    expect((await run(['triage', '--snapshot', DEMO, '-o', 'wide', '--show-passed'])).stdout.split('\n').filter((l) => l.includes('✔ PASS'))).toHaveLength(passes);
+  });
+
   it('markdown: under 60,000 characters; --show-passed adds the passes in a fold', async () => {
     const r = await run(['triage', '--snapshot', DEMO, '-o', 'markdown']);
     expect(r.stdout.length).toBeLessThan(60_000);

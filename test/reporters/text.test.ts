@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { incidentsOf } from '../../src/engine/incidents.js';
 import type { Report } from '../../src/engine/types.js';
-import { renderText, wrapText } from '../../src/reporters/text.js';
+import { COMPACT_COMMANDS, renderText, wrapText } from '../../src/reporters/text.js';
 import { ANSI_LOG, deniedReport, hostileReport, offNetworkReport, triageReport } from './fixture-report.js';
 
 const ESC = /\u001b/;
-const allCommands = (r: Report) => incidentsOf(r).flatMap((i) => r.results[i.lead]!.remediation?.commands ?? []);
+const allCommands = (r: Report, each?: number) => incidentsOf(r).flatMap((i) => (r.results[i.lead]!.remediation?.commands ?? []).slice(0, each));
 /** Rows a terminal of `width` columns needs for the text (long commands wrap there). */
 const rows = (text: string, width: number) => text.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil([...l].length / width)), 0);
 
@@ -97,7 +97,8 @@ describe('renderText of the demo', () => {
         const lines = out.split('\n');
         // The endpoint table keeps its columns whatever the width (a terminal wraps it; it is never re-flowed).
         const table = new Set(lines.slice(lines.findIndex((l) => l.startsWith('Endpoints ')), lines.indexOf('', lines.findIndex((l) => l.startsWith('Endpoints ')))));
-        for (const cmd of allCommands(demo)) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ +\\$ ${escapeRe(cmd)}$`)));
+        // Every command in full (-o wide), or the first COMPACT_COMMANDS of each (the compact report): never wrapped.
+        for (const cmd of allCommands(demo, verbose ? undefined : COMPACT_COMMANDS)) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ +\\$ ${escapeRe(cmd)}$`)));
         const verbatim = new Set(demo.results.flatMap((r) => [...(r.remediation?.commands ?? []).map((c) => `$ ${c}`), ...(r.remediation?.values ?? '').split('\n').map((l) => l.trim())]));
         for (const line of lines) {
           if ([...line].length <= width || table.has(line)) continue;
@@ -112,10 +113,23 @@ describe('renderText of the demo', () => {
 
   it('folds a long values snippet in the compact report, and shows it whole when verbose', () => {
     const out = renderText(demo, { color: false });
-    expect(out).toContain('values: a 10-line snippet for your values file (the TUI, -o markdown and -o json show it)');
+    expect(out).toContain('      + a 10-line values snippet: -o wide (or the TUI, -o markdown, -o json)');
     expect(out).toContain('        nodeSelector: null   # removes the chart default node-lifecycle=normal; {} does not');
     const verbose = renderText(demo, { color: false, verbose: true });
     expect(verbose).toContain('k8s.amazonaws.com/accelerator: nvidia-hopper-h100');
+  });
+
+  it('shows the first three commands of an incident and counts the rest on one line; -o wide (verbose) shows them all', () => {
+    const out = renderText(demo, { color: false });
+    const two = out.slice(out.indexOf('#2 '), out.indexOf('#3 '));
+    const cmds = demo.results[incidentsOf(demo)[1]!.lead]!.remediation!.commands!;
+    expect(cmds.length).toBe(5);
+    expect(two.split('\n').filter((l) => /^ +\$ /.test(l)).map((l) => l.trim().slice(2))).toEqual(cmds.slice(0, 3));
+    expect(two).toContain('      + 2 more commands: -o wide (or the TUI, -o markdown, -o json)');
+    const verbose = renderText(demo, { color: false, verbose: true });
+    const wide = verbose.slice(verbose.indexOf('#2 '), verbose.indexOf('#3 '));
+    for (const c of cmds) expect(wide).toContain(`$ ${c}`);
+    expect(wide).not.toContain('more command');
   });
 
   it('gives one telling evidence line in compact form, and every item with every view in full when verbose', () => {
