@@ -18,9 +18,9 @@ const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A pane running the CLI with `args`, a terminal user's environment (CI unset), its exit code written to a file. */
-function start(name: string, size: [number, number], args: string[]) {
+function start(name: string, size: [number, number], args: string[], opts: { nodeArgs?: string[] } = {}) {
   const exitFile = join(dir, `${name}.exit`);
-  const command = `cd ${ROOT} && env -u CI MED_NETWORK=loopback ${NODE} ${CLI} ${args.join(' ')}; echo EXIT=$? > ${exitFile}`;
+  const command = `cd ${ROOT} && env -u CI MED_NETWORK=loopback ${NODE} ${(opts.nodeArgs ?? []).join(' ')} ${CLI} ${args.join(' ')}; echo EXIT=$? > ${exitFile}`;
   tmux('new-session', '-d', '-s', name, '-x', String(size[0]), '-y', String(size[1]), command);
   // Keep the pane after the CLI exits, to read what it printed on quit.
   tmux('set-option', '-t', name, 'remain-on-exit', 'on');
@@ -47,6 +47,8 @@ function start(name: string, size: [number, number], args: string[]) {
   };
 }
 
+/** The TUI's own frame: the live run's finished rows may still show above its header. */
+const frame = (screen: string) => screen.slice(Math.max(0, screen.lastIndexOf('model-engine-doctor ')));
 const selected = (screen: string) => screen.split('\n').find((l) => l.startsWith('❯ ')) ?? '';
 const ready = (s: string) => /\d+\/\d+( \(of \d+\))? · filter /.test(s);
 
@@ -174,6 +176,125 @@ describe('the TUI in a real terminal (tmux)', () => {
       const after = t.capture(true);
       expect(after).toContain('# endpoint llm-engine/llama-3-70b: NO_MATCHING_NODES');
       expect(after).toMatch(/^aws eks create-nodegroup --cluster-name ml-prod /m);
+    },
+    60_000,
+  );
+
+  e2e(
+    title('passes are hidden by default and counted in the status line; --show-passed lists them as items'),
+    async () => {
+      // The list opens on failing + warnings; f cycles the filter to all, where the hidden passes are counted.
+      const toAll = async (t: ReturnType<typeof start>) => {
+        await t.waitFor('the report', ready);
+        for (let i = 0; i < 3 && !/ · filter all/.test(t.capture()); i++) {
+          await t.keys('f');
+          await sleep(150);
+        }
+        return t.waitFor('the filter all', (s) => / · filter all/.test(s));
+      };
+      const hidden = start('passes-hidden', [120, 40], ['triage', '--snapshot', DEMO]);
+      const shown = start('passes-shown', [120, 40], ['triage', '--snapshot', DEMO, '--show-passed']);
+      const screen = await toAll(hidden);
+      expect(screen).toMatch(/^1\/\d+ · filter all · 56 passes hidden \(--show-passed\)$/m);
+      const total = Number(/^1\/(\d+) · filter all/m.exec(screen)![1]);
+      await hidden.keys('G');
+      const last = await hidden.waitFor('the last item', (s) => new RegExp(`^${total}/${total} · filter`, 'm').test(s));
+      expect(selected(last)).not.toContain('✔');
+      expect(frame(last)).not.toMatch(/✔ PASS/);
+
+      let all = await toAll(shown);
+      expect(all).not.toContain('passes hidden');
+      expect(Number(/^1\/(\d+) · filter all/m.exec(all)![1])).toBe(total + 56);
+      await shown.keys('G');
+      all = await shown.waitFor('the last item', (s) => new RegExp(`^${total + 56}/${total + 56} · filter`, 'm').test(s));
+      expect(selected(all)).toMatch(/^❯ +✔ PASS /);
+      await hidden.keys('q');
+      await shown.keys('q');
+      await hidden.waitFor('the exit', () => hidden.exitCode() !== undefined && shown.exitCode() !== undefined);
+      expect([hidden.exitCode(), shown.exitCode()]).toEqual(['EXIT=3', 'EXIT=3']);
+    },
+    60_000,
+  );
+
+  e2e(
+    title('at 60 columns a token wider than the pane is cut, never broken: > scrolls the commands right, < back'),
+    async () => {
+      const t = start('hscroll', [60, 30], ['triage', '--snapshot', DEMO]);
+      await t.waitFor('the report', ready);
+      // The second endpoint row opens incident #2 (IMAGE_PULL), whose copy commands hold one 64-character word.
+      await t.keys('j', 'Enter');
+      await t.waitFor('the incident', (s) => /^Fix$/m.test(s));
+      let screen = '';
+      for (let i = 0; i < 20 && !/^ +docker:\/\/111122223333\.dkr\.ecr\.us-east-1\.amazonaws\.co…$/m.test(screen); i++) {
+        await t.keys('j');
+        screen = t.capture();
+      }
+      // Cut at the right edge with an ellipsis, whole otherwise; the status line says how to see the rest.
+      expect(screen).toMatch(/^ +docker:\/\/111122223333\.dkr\.ecr\.us-east-1\.amazonaws\.co…$/m);
+      expect(screen).toMatch(/ · long commands cut: > scroll/);
+      for (const line of screen.trimEnd().split('\n')) expect([...line].length).toBeLessThanOrEqual(60);
+      await t.keys('>');
+      screen = await t.waitFor('scrolled right', (s) => /^ +…\S*amazonaws\.com\/vllm:0\.6\.3$/m.test(s));
+      expect(screen).toMatch(/ · < long commands cut/);
+      // Words that fit are never cut or scrolled.
+      expect(screen).toMatch(/^ {2}\$ skopeo copy --all \\$/m);
+      await t.keys('<');
+      screen = await t.waitFor('back at the start', (s) => /^ +docker:\/\/111122223333\.dkr\.ecr\.us-east-1\.amazonaws\.co…$/m.test(s));
+      expect(screen).not.toMatch(/ · < long/);
+      await t.keys('q');
+      await t.waitFor('the exit', () => t.exitCode() !== undefined);
+      expect(t.exitCode()).toBe('EXIT=3');
+    },
+    60_000,
+  );
+
+  e2e(
+    title('off the network (simulated firewall, --probes): one row per unreachable registry host, its images in the detail'),
+    async () => {
+      const firewall = ['--import', 'tsx', '--import', join(ROOT, 'test/support/firewall.mjs')];
+      const t = start('offnet', [120, 50], ['triage', '--snapshot', DEMO, '--probes'], { nodeArgs: firewall });
+      let screen = await t.waitFor('the report', ready, 45_000);
+      screen = await t.waitFor('the incidents', (s) => s.includes('not checked: docker.io'));
+      const rows = screen.split('\n').filter((l) => /▲ WARN +\w+ +\d+ images? not checked: /.test(l));
+      expect(rows.map((l) => /not checked: (\S+)/.exec(l)![1])).toEqual(['111122223333.dkr.ecr.us-east-1.amazonaws.com', 'gcr.io', 'public.ecr.aws', 'docker.io']);
+      expect(rows.map((l) => Number(/WARN +\w+ +(\d+) image/.exec(l)![1]))).toEqual([13, 2, 2, 1]);
+      // Not one row per image: the 18 images are in the rows' details.
+      expect(frame(screen)).not.toMatch(/images\/[\w-]+-pullable /);
+      // Open the gcr.io row: the images it stands for, each once.
+      await t.keys('/', ...'gcr.io'.split(''), 'Enter');
+      await t.waitFor('the filter', (s) => selected(s).includes('not checked: gcr.io'));
+      await t.keys('Enter');
+      screen = await t.waitFor('the images', (s) => s.includes('Images not checked (2)'));
+      expect(screen).toContain('gcr.io/istio-release/proxyv2:1.15.0');
+      expect(screen).toContain('gcr.io/kaniko-project/executor:v1.9.1');
+      await t.keys('q');
+      await t.waitFor('the exit', () => t.exitCode() !== undefined);
+      expect(t.exitCode()).toBe('EXIT=3');
+    },
+    60_000,
+  );
+
+  e2e(
+    title('the endpoint view shows the diagnosis evidence (fields, events with counts) a few keys down'),
+    async () => {
+      const t = start('endpoint-evidence', [100, 40], ['endpoint', 'mixtral-8x7b', '--snapshot', DEMO]);
+      await t.waitFor('the report', ready);
+      await t.keys('Enter');
+      await t.waitFor('the diagnosis', (s) => /^✖ IMAGE_PULL {2}endpoint llm-engine\/mixtral-8x7b/m.test(s));
+      let screen = '';
+      for (let i = 0; i < 40 && !/\(x138, last\s/.test(screen); i++) {
+        await t.keys('j');
+        screen = t.capture();
+      }
+      expect(screen).toMatch(/^Evidence$/m);
+      expect(screen).toMatch(/^ {2}- field status\.containerStatuses\[main\]\.state\.waiting of Pod$/m);
+      expect(screen).toMatch(/^ {2}- event Failed on Pod llm-engine\/launch-endpoint-id-end-ct4p8uhn2ojg00a4qkgg-chddfkjdzw-8nplw:$/m);
+      expect(screen).toMatch(/\(x11, last seen\s+2026-11-20T09:29:17Z\)/);
+      expect(screen).toMatch(/^ {2}- event BackOff on Pod /m);
+      await t.keys('q');
+      await t.waitFor('the exit', () => t.exitCode() !== undefined);
+      expect(t.exitCode()).toBe('EXIT=3');
+      expect(t.capture(true)).toContain('# endpoint llm-engine/mixtral-8x7b: IMAGE_PULL');
     },
     60_000,
   );
