@@ -15,6 +15,8 @@ import { formatDuration, parseDuration, type ParseDurationOptions } from './engi
 // runs, so `--version` and `--help` load commander and this file alone (issue 16: ≤ 150 ms; see docs/performance.md).
 import type { CommonOptions, Streams } from './commands/run.js';
 import { programName } from './program-name.js';
+import { chooseFormat, useColor } from './commands/format-choice.js';
+import { clearPreFrame, paintPreFrame } from './tui/pre-frame.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -218,7 +220,14 @@ export function buildProgram(state: GlobalState): Command {
     if (level !== undefined) action.setOptionValue('verbosity', level);
   });
 
+  // A run that will show the TUI paints its first frame now, before the second or so that loading ink and the
+  // checks takes (src/tui/pre-frame.ts); the TUI erases it as it mounts, and so does any error written first.
+  const preFrame = (opts: CommonOptions) => {
+    if (chooseFormat(opts, state.streams) === 'tui') paintPreFrame(state.streams.stdout, state.streams.stderr, useColor(opts, state.streams));
+  };
+
   const checkAction = (name: 'preflight' | 'triage') => async (opts: CommonOptions) => {
+    preFrame(opts);
     const { runCheckCommand } = await import('./commands/run.js');
     const command = name === 'triage' ? (await import('./commands/triage.js')).TRIAGE_COMMAND : { name, scope: name, needCluster: false };
     state.setExit(
@@ -254,6 +263,8 @@ export function buildProgram(state: GlobalState): Command {
     // endpoint.ts counts the interval in seconds; the flag takes any duration (a bare number is seconds, as before).
     .option('--interval <duration>', 'time between evaluations with --watch (e.g. 10s, 1m; a bare number is seconds)', (v: string) => duration('--interval')(v) / 1000, 5)
     .action(async (endpoint: string, opts: CommonOptions & { watch?: boolean; gatewayUrl?: string; interval?: number }) => {
+      // --watch draws its own live view (src/tui/diagnosis-live.tsx), not the run's.
+      if (!opts.watch) preFrame(opts);
       const { endpointCommand } = await import('./commands/endpoint.js');
       state.setExit(await endpointCommand(endpoint, opts, state.streams, state.signal));
     });
@@ -337,6 +348,7 @@ export function buildProgram(state: GlobalState): Command {
     .option('--only <ids>', 'run only these checks or areas', csv)
     .option('--skip <ids>', 'skip these checks or areas', csv)
     .action(async (opts: CommonOptions) => {
+      preFrame(opts);
       const { demoCommand } = await import('./commands/demo.js');
       state.setExit(await demoCommand(opts, state.streams, state.signal));
     });
@@ -386,6 +398,8 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
     else streams.stderr.write('hint: rerun with --debug to see the stack trace\n');
     return EXIT.internal;
   } finally {
+    // A pre-frame no TUI replaced (the run ended before ink mounted, with nothing on stderr) goes too.
+    clearPreFrame();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

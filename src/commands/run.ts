@@ -11,7 +11,9 @@ import { skip, type Check } from '../engine/index.js';
 import { RENDER_ONLY } from '../../checks/chart/index.js';
 import { runChecks, unknownNamespace } from '../engine/runner.js';
 import type { Cloud, KubePort, Report, ReportTarget, RunEvent, RunOptions, Scope, Secret, ValuesPort } from '../engine/index.js';
-import { colorEnabled, render, type OutputFormat } from '../reporters/index.js';
+import { render, type OutputFormat } from '../reporters/index.js';
+import { chooseFormat, useColor } from './format-choice.js';
+export { chooseFormat, useColor } from './format-choice.js';
 import { resolveContext, type ResolvedContext } from '../run/context.js';
 import { guardKube, type GuardedKube } from '../run/kube-guard.js';
 import { createPorts, probePolicy } from '../run/ports.js';
@@ -337,17 +339,6 @@ export function nothingReadError(kube: GuardedKube, namespaces: { controlPlane: 
     );
   }
   return new FatalError(`${what}: ${failed[0]!.message}`, EXIT.usage, 'see docs/faults.md for what is retried and how each failure looks');
-}
-
-export function chooseFormat(opts: CommonOptions, streams: Streams): OutputFormat | 'tui' {
-  if (opts.output) return opts.output;
-  const ci = process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
-  return streams.stdout.isTTY && !ci ? 'tui' : 'text';
-}
-
-export function useColor(opts: CommonOptions, streams: Streams): boolean {
-  // Commander defaults `color` to true for `--no-color`; only an explicit `--no-color` is a flag.
-  return colorEnabled({ env: process.env, isTTY: Boolean(streams.stdout.isTTY), flag: opts.color === false ? false : undefined });
 }
 
 export function exitCodeFor(report: Report, failOn: 'fail' | 'warn' = 'fail'): ExitCode {

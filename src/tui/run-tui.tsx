@@ -9,6 +9,7 @@ import { DEFAULT_TIMEOUT_MS, runCheck, runChecks, type RunInput } from '../engin
 import type { Report } from '../engine/types.js';
 import { App, type TuiActions } from './App.js';
 import { osc52 } from './copy-text.js';
+import { clearPreFrame } from './pre-frame.js';
 import { RunStore } from './store.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
@@ -87,6 +88,8 @@ export async function runTui(opts: RunTuiOptions): Promise<Report> {
     rerun: (id) => void rerun(id),
   };
 
+  // The pre-frame the CLI painted while this module loaded goes; ink draws its first frame in its place.
+  clearPreFrame();
   const ink = render(<App store={store} color={opts.color} actions={actions} interactive={interactive} showPassed={!!opts.showPassed} />, {
     stdout: streams.stdout as NodeJS.WriteStream,
     stderr: streams.stderr as NodeJS.WriteStream,

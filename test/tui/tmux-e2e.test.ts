@@ -298,4 +298,26 @@ describe('the TUI in a real terminal (tmux)', () => {
     },
     60_000,
   );
+
+  e2e(
+    title('the pre-frame painted before ink loads leaves nothing behind: not under the TUI, not above an error line'),
+    async () => {
+      const ok = start('preframe-tui', [100, 30], ['triage', '--snapshot', DEMO]);
+      await ok.waitFor('the report', ready);
+      // The live view's "starting in …" frame is ink's own and ink erases it; the pre-frame's "starting · " is ours.
+      expect(ok.capture(true)).not.toMatch(/starting · Ctrl-C cancels|✖ 0 FAIL {2}‼ 0 ERROR/);
+      await ok.keys('q');
+      await ok.waitFor('the exit', () => ok.exitCode() !== undefined);
+      expect(ok.exitCode()).toBe('EXIT=3');
+      expect(ok.capture(true)).not.toMatch(/starting · Ctrl-C cancels/);
+
+      const bad = start('preframe-error', [100, 30], ['triage', '--snapshot', '/nonexistent/snapshot']);
+      await bad.waitFor('the exit', () => bad.exitCode() !== undefined);
+      expect(bad.exitCode()).toBe('EXIT=2');
+      // Every line of the pane but blanks and tmux's own "Pane is dead" note (remain-on-exit).
+      const printed = bad.capture(true).split('\n').filter((l) => l.trim() !== '' && !/^Pane is dead/.test(l));
+      expect(printed).toEqual(['model-engine-doctor: error: snapshot not found: /nonexistent/snapshot']);
+    },
+    60_000,
+  );
 });
