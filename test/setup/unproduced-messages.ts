@@ -79,8 +79,6 @@ export const UNPRODUCED: Record<string, string> = {
   'images/support-images-pullable valuesIncomplete': BACKLOG,
   'redis/azure-token-refresh noCacher': BACKLOG,
   'redis/azure-token-refresh noConfig': BACKLOG,
-  'redis/cache-url secretBadUrl': BACKLOG,
-  'redis/cache-url secretUnreadable': BACKLOG,
   'values/azure keepAliveFromRef': BACKLOG,
   'values/database bothSet': BACKLOG,
   'values/duplicate-keys more': BACKLOG,
