@@ -77,8 +77,6 @@ export const UNPRODUCED: Record<string, string> = {
   'images/support-images-pullable tlsError': BACKLOG,
   'images/support-images-pullable unauthorized': BACKLOG,
   'images/support-images-pullable valuesIncomplete': BACKLOG,
-  'redis/azure-token-refresh noCacher': BACKLOG,
-  'redis/azure-token-refresh noConfig': BACKLOG,
   'values/azure keepAliveFromRef': BACKLOG,
   'values/database bothSet': BACKLOG,
   'values/duplicate-keys more': BACKLOG,
