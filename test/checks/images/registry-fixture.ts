@@ -31,6 +31,8 @@ export const ARM_ONLY_CURL = '8.11.1';
  */
 export interface ProxyRule {
   path: RegExp;
+  /** Only this method (Docker Hub counts and limits manifest GETs, not HEADs). */
+  method?: 'GET' | 'HEAD';
   withCredentials?: boolean;
   reply: { status: number; headers?: Record<string, string>; body?: string };
 }
@@ -116,7 +118,7 @@ export function useImageRegistry(opts: { proxies?: Record<string, ProxyRule[]> }
       });
     for (const [name, rules] of Object.entries(opts.proxies ?? {})) {
       const proxy = await startRegistryProxy(ca, reg, {
-        answer: (r) => rules.find((rule) => rule.path.test(r.path) && (!rule.withCredentials || !!r.authorization))?.reply,
+        answer: (r) => rules.find((rule) => rule.path.test(r.path) && (!rule.method || rule.method === r.method) && (!rule.withCredentials || !!r.authorization))?.reply,
       });
       proxies.push(proxy);
       behindProxy[name] = portFor({ connectTo: proxy.port });
