@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/index.js';
-import { PULLABLE_MESSAGES, probeGroup } from './support/pullable.js';
+import { SUPPORT_MESSAGES, probeGroup } from './support/pullable.js';
 
 export default defineCheck({
   meta: {
@@ -12,7 +12,7 @@ export default defineCheck({
     needs: ['registry'],
     scopes: ['preflight', 'triage'],
     timeoutMs: 60_000,
-    messages: PULLABLE_MESSAGES,
+    messages: SUPPORT_MESSAGES,
   },
   run: (ctx) => probeGroup(ctx, 'support', 'utility and add-on'),
 });

@@ -98,8 +98,11 @@ export interface TestCa {
   dir: string;
   caCert: string;
   caPem: string;
-  /** Issue a server certificate for these subject alternative names (`DNS:localhost`, `IP:127.0.0.1`). */
-  issue(name: string, sans: string[]): { cert: string; key: string };
+  /**
+   * Issue a server certificate for these subject alternative names (`DNS:localhost`, `IP:127.0.0.1`); `expired`:
+   * one valid in January 2025 only (openssl ca, which takes explicit dates).
+   */
+  issue(name: string, sans: string[], opts?: { expired?: boolean }): { cert: string; key: string };
   cleanup(): void;
 }
 
@@ -114,14 +117,22 @@ export function makeCa(commonName = 'model-engine-doctor test CA'): TestCa {
     dir,
     caCert,
     caPem: readFileSync(caCert, 'utf8'),
-    issue(name, sans) {
+    issue(name, sans, opts = {}) {
       const key = join(dir, `${name}.key`);
       const csr = join(dir, `${name}.csr`);
       const cert = join(dir, `${name}.crt`);
       const ext = join(dir, `${name}.ext`);
       writeFileSync(ext, `subjectAltName=${sans.join(',')}\n`);
       execFileSync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${name}`], quiet);
-      execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext], quiet);
+      if (opts.expired) {
+        const cnf = join(dir, 'ca.cnf');
+        if (!existsSync(cnf)) {
+          writeFileSync(join(dir, 'index.txt'), '');
+          writeFileSync(join(dir, 'expired.srl'), '1000\n');
+          writeFileSync(cnf, `[ca]\ndefault_ca=d\n[d]\ndatabase=${join(dir, 'index.txt')}\nnew_certs_dir=${dir}\nserial=${join(dir, 'expired.srl')}\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n`);
+        }
+        execFileSync('openssl', ['ca', '-batch', '-notext', '-config', cnf, '-cert', caCert, '-keyfile', caKey, '-in', csr, '-out', cert, '-startdate', '20250101000000Z', '-enddate', '20250201000000Z', '-extfile', ext], quiet);
+      } else execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext], quiet);
       return { cert, key };
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

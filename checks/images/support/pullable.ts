@@ -351,6 +351,15 @@ export function findingForProbe(ctx: CheckContext, e: ImageEntry, p: ImageProbe,
   }
 }
 
+/**
+ * The values problems that leave a group with no image to name. Support images have none: with values the utility
+ * images always have their chart defaults, and without values no problem is recorded.
+ */
+const VALUES_PROBLEMS: Record<ImageGroup, readonly string[]> = { 'control-plane': ['missingTag', 'missingRepository'], framework: ['missingPrefix', 'badGarPrefix'], support: [] };
+
+/** The messages of the support group's check: all but `valuesIncomplete`, which it cannot produce (see VALUES_PROBLEMS). */
+export const SUPPORT_MESSAGES = (({ valuesIncomplete: _never, ...rest }) => rest)(PULLABLE_MESSAGES);
+
 /** Probe every image of a group and return one finding each. */
 export async function probeGroup(ctx: CheckContext<'registry'>, group: ImageGroup, label: string): Promise<Finding[]> {
   if (!ctx.values && !ctx.kube) return [skip('noImages', { data: { group: label, why: 'pass -f values.yaml, or a cluster with the release installed' } })];
@@ -358,7 +367,7 @@ export async function probeGroup(ctx: CheckContext<'registry'>, group: ImageGrou
   const inputs = await gatherImageInputs(ctx);
   const entries = inputs.set.images.filter((e) => e.group === group);
   if (entries.length === 0) {
-    const problem = inputs.set.problems.find((p) => (group === 'control-plane' ? ['missingTag', 'missingRepository'] : ['missingPrefix', 'badGarPrefix']).includes(p.code));
+    const problem = inputs.set.problems.find((p) => VALUES_PROBLEMS[group].includes(p.code));
     if (problem) return [skip('valuesIncomplete', { data: { group: label, detail: problem.detail }, ...(ctx.values ? { evidence: [ctx.values.evidence(problem.valuesPath)] } : {}) })];
     // Values that could not be read are not values that name no image: say which read failed.
     const why = ctx.values ? undefined : ctx.missing?.values;

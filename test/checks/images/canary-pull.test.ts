@@ -177,6 +177,75 @@ describe('images/canary-pull', () => {
   });
 });
 
+describe('images/canary-pull: when the canary cannot say "pulled" or "failed"', () => {
+  const FORWARDER = `${ECR}/model-engine:a82369619a365b79a45e49ef6af1045653102615`;
+  const VLLM = `${ECR}/vllm:latest`;
+  const run = (timeoutMs: string, canaryPort: CanaryPort | null = canary, more: { namespace?: string; endpointNamespace?: string; values?: string[] } = { values: ['fixtures/values/images-ecr-mirrored.yaml'] }) =>
+    runCase(canaryPull, { name: 'x', snapshot: 'fixtures/clusters/healthy-aws', ...more, options: { canary: true, extra: { canaryTimeoutMs: timeoutMs } }, ...(canaryPort ? { ports: { canary: canaryPort } } : {}) });
+
+  it('no node fits the endpoint placement (PodScheduled False, Unschedulable): a warning per image, the scheduler quoted', async () => {
+    const message = "0/6 nodes are available: 3 node(s) didn't match Pod's node affinity/selector, 3 node(s) had untolerated taint {nvidia.com/gpu: true}. preemption: 0/6 nodes are available: 6 Preemption is not helpful for scheduling.";
+    const unschedulable = (p: KubeObject) => {
+      p.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] };
+    };
+    const rs = run('1500');
+    await Promise.all([kubelet(FORWARDER, unschedulable), kubelet(VLLM, unschedulable)]);
+    const results = await rs;
+    expect(results.map((r) => [r.status, r.messageId, r.severity, r.object?.name])).toEqual([
+      ['warn', 'unschedulable', 'critical', FORWARDER],
+      ['warn', 'unschedulable', 'critical', VLLM],
+    ]);
+    const f = results[0]!;
+    if (f.status !== 'warn') throw new Error('expected a warning');
+    expect(f.message).toBe(`The canary pod for ${FORWARDER} could not be scheduled (${message}): endpoint pods with the same placement would not schedule either`);
+    expect(f.remediation.commands).toEqual(['kubectl get nodes -L k8s.amazonaws.com/accelerator,node-lifecycle,kubernetes.io/arch']);
+    expect(canaryPods(server)).toEqual([]);
+  });
+
+  it('the vLLM image still downloading when the canary timeout ends: a timeout warning for it, the forwarder pulled', async () => {
+    const pulling = (p: KubeObject) => {
+      p.status = {
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'True' }],
+        containerStatuses: [{ name: 'pull', image: VLLM, imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }],
+      };
+    };
+    const rs = run('1500');
+    await Promise.all([kubelet(FORWARDER, completed), kubelet(VLLM, pulling)]);
+    const results = await rs;
+    expect(results.map((r) => [r.status, r.messageId, r.severity, r.object?.name])).toEqual([
+      ['pass', 'pulled', 'critical', FORWARDER],
+      ['warn', 'timeout', 'critical', VLLM],
+    ]);
+    const f = results[1]!;
+    if (f.status !== 'warn') throw new Error('expected a warning');
+    expect(f.message).toBe(`The canary pod for ${VLLM} had no pull result in time: no pull result within 2 s (a large image may still be downloading)`);
+    expect(f.remediation.summary).toMatch(/longer --timeout for large framework images/);
+    expect(canaryPods(server)).toEqual([]);
+  });
+
+  it('RBAC refuses creating pods in the endpoint namespace: skipped per image, naming the refusal', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(denied.kubeconfig);
+    const results = await run('3000', createCanaryPort(kc));
+    expect(results.map((r) => [r.status, r.messageId, r.object?.name])).toEqual([
+      ['skip', 'forbidden', FORWARDER],
+      ['skip', 'forbidden', VLLM],
+    ]);
+    expect(results[0]!.message).toBe('The canary could not run: cannot create pods in namespace llm-engine');
+  });
+
+  it('--canary on a snapshot (no live cluster to create pods in): not run, saying why', async () => {
+    const results = await run('3000', null);
+    expect(results.map((r) => [r.status, r.messageId, r.message])).toEqual([['skip', 'unavailable', 'Not run: canary pods need a live cluster (not a snapshot)']]);
+  });
+
+  it('--canary before the install without values (no forwarder or vLLM image known): not run, saying what to pass', async () => {
+    const results = await run('3000', canary, { namespace: 'ml-serving', endpointNamespace: 'ml-serving-endpoints' });
+    expect(results.map((r) => [r.status, r.messageId, r.message])).toEqual([['skip', 'noImages', 'Not run: the forwarder and vLLM images are not known (pass -f values.yaml, or install the release)']]);
+  });
+});
+
 describe('canary placement and images', () => {
   const nodes = (accelerators: (string | undefined)[]): Node[] =>
     accelerators.map((a, i) => ({ metadata: { name: `n${i}`, labels: { 'kubernetes.io/arch': 'amd64', ...(a ? { 'k8s.amazonaws.com/accelerator': a } : {}) } } }));

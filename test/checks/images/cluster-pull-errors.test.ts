@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import clusterPullErrors, { pullFailures } from '../../../checks/images/cluster-pull-errors.js';
 import type { KubeEvent, Pod } from '../../../src/engine/index.js';
-import { runCase, testCheck } from '../../support/check-tester.js';
+import { runCheck } from '../../../src/engine/runner.js';
+import { resolveContext } from '../../../src/run/context.js';
+import { SnapshotKube } from '../../../src/sources/kube/snapshot-kube.js';
+import { loadSnapshot } from '../../../src/sources/snapshot/load.js';
+import { fixture, runCase, testCheck } from '../../support/check-tester.js';
 
 const POD = 'launch-endpoint-id-end-ct4p8uhn2ojg00a4qkgg-chddfkjdzw-8nplw';
 
@@ -81,5 +85,60 @@ describe('images/cluster-pull-errors on the demo cluster', () => {
     if (f?.status !== 'fail') throw new Error('expected a failure');
     expect(f.remediation.commands).toContain(`kubectl -n llm-engine describe pod ${POD}`);
     expect(f.evidence.some((e) => e.type === 'event' && e.reason === 'Failed')).toBe(true);
+  });
+});
+
+/**
+ * The healthy cluster plus one endpoint pod stuck pulling, its waiting message what containerd/kubelet print for
+ * each cause (messages as kubelet 1.28–1.31 with containerd 1.7 write them; model-engine-facts.md §10 on
+ * image pulls). Run through the engine, one case per kind, asserting the whole finding.
+ */
+describe('images/cluster-pull-errors: each kubelet pull failure through the engine', () => {
+  const ECR_HOST = '111122223333.dkr.ecr.us-east-1.amazonaws.com';
+  const HUB = 'docker.io/library/busybox:1.36';
+  const wrap = (image: string, inner: string) => `Failed to pull image "${image}": rpc error: code = Unknown desc = failed to pull and unpack image "${image}": ${inner}`;
+  const head = `Head "https://${ECR_HOST}/v2/vllm/manifests/0.6.3"`;
+  const cases: { kind: string; image: string; message: string; detail: string; remedy: RegExp }[] = [
+    { kind: 'dns', image: IMG, message: wrap(IMG, `failed to resolve reference "${IMG}": failed to do request: ${head}: dial tcp: lookup ${ECR_HOST} on 10.0.0.2:53: no such host`), detail: `lookup ${ECR_HOST} on 10.0.0.2:53: no such host`, remedy: /name resolution/ },
+    { kind: 'platform', image: IMG, message: `Failed to pull image "${IMG}": rpc error: code = NotFound desc = failed to pull and unpack image "${IMG}": no match for platform in manifest: not found`, detail: 'no match for platform in manifest: not found', remedy: /skopeo copy --all/ },
+    {
+      kind: 'rateLimited',
+      image: HUB,
+      message: wrap(HUB, 'failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/library/busybox/manifests/sha256:7b3ccabffc97de872a30dfd234fd972a66d247c8cfc69b0550f276481852627c: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit'),
+      detail: '429 Too Many Requests',
+      remedy: /Docker Hub limits anonymous pulls/,
+    },
+    { kind: 'timeout', image: IMG, message: wrap(IMG, `failed to resolve reference "${IMG}": failed to do request: ${head}: dial tcp 52.4.17.201:443: i/o timeout`), detail: 'i/o timeout', remedy: /Open egress from the nodes/ },
+    {
+      kind: 'tls',
+      image: 'harbor.corp.example.com/ml/vllm:0.6.3',
+      message: wrap('harbor.corp.example.com/ml/vllm:0.6.3', 'failed to resolve reference "harbor.corp.example.com/ml/vllm:0.6.3": failed to do request: Head "https://harbor.corp.example.com/v2/ml/vllm/manifests/0.6.3": tls: failed to verify certificate: x509: certificate signed by unknown authority'),
+      detail: 'tls: failed to verify certificate: x509: certificate signed by unknown authority',
+      remedy: /trust the registry's CA/,
+    },
+    {
+      // A node whose disk filled while unpacking: nothing the classifier knows, so the message itself is the detail.
+      kind: 'unknown',
+      image: IMG,
+      message: wrap(IMG, 'failed to extract layer sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/112/fs/usr/lib/libcuda.so.1: no space left on device: unknown'),
+      detail: '',
+      remedy: /Read the kubelet message/,
+    },
+  ];
+  it.each(cases.map((c) => [c.kind, c] as const))('%s', async (kind, c) => {
+    const base = await loadSnapshot(fixture('fixtures/clusters/healthy-aws'));
+    const stuck: Pod = { ...pod(POD, 'backoff', c.message), spec: { containers: [{ name: 'main', image: c.image }] } };
+    stuck.status!.containerStatuses![0]!.image = c.image;
+    stuck.status!.containerStatuses![0]!.state = { waiting: { reason: 'ErrImagePull', message: c.message } };
+    const { context } = await resolveContext({ kube: new SnapshotKube({ ...base, objects: [...base.objects, stuck] }), namespace: 'model-engine', now: NOW });
+    const rs = await runCheck(clusterPullErrors, context, { timeoutMs: 20_000 });
+    expect(rs.map((r) => [r.status, r.messageId, r.severity, r.object])).toEqual([['fail', kind, 'high', { kind: 'Pod', namespace: 'llm-engine', name: POD }]]);
+    const f = rs[0]!;
+    if (f.status !== 'fail') throw new Error('expected a failure');
+    expect(f.message).toContain(c.image);
+    expect(f.message).toContain(c.detail || c.message.slice(0, 120));
+    expect(f.evidence).toContainEqual(expect.objectContaining({ type: 'field', path: 'status.containerStatuses[main].state.waiting', value: `ErrImagePull: ${c.message}` }));
+    expect(f.remediation.summary).toMatch(c.remedy);
+    expect(f.remediation.commands).toContain(`kubectl -n llm-engine describe pod ${POD}`);
   });
 });

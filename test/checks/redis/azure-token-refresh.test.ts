@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import check, { cacherAgeMinutes, restartCronJob, TOKEN_LIFETIME_MIN } from '../../../checks/redis/azure-token-refresh.js';
 import type { Pod } from '../../../src/engine/index.js';
 import { parseAllDocuments } from 'yaml';
+import { runCheck } from '../../../src/engine/runner.js';
+import { resolveContext } from '../../../src/run/context.js';
+import { SnapshotKube } from '../../../src/sources/kube/snapshot-kube.js';
+import { loadSnapshot } from '../../../src/sources/snapshot/load.js';
 import { fixture, runCase, testCheck } from '../../support/check-tester.js';
 
 testCheck(check, {
@@ -81,5 +85,28 @@ describe('redis/azure-token-refresh expiry window', () => {
   ])('an auth error logged at %s (cacher seen at 12:00:02, 240 min old) → %s', async (time, want) => {
     const snapshot = withCacherLog([authError(time)]);
     expect(await verdict(snapshot, at('12:00:02'))).toEqual([want]);
+  });
+});
+
+describe('redis/azure-token-refresh when there is nothing to judge', () => {
+  it('the cacher pod is Pending (not scheduled, no container running): skip noCacher, naming the namespace', async () => {
+    const base = await loadSnapshot(fixture('fixtures/clusters/azure-healthy'));
+    const objects = base.objects.map((o) => {
+      if (o.kind !== 'Pod' || !o.metadata.name.startsWith('model-engine-cacher-')) return o;
+      const p = structuredClone(o) as Pod;
+      p.status = {
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/4 nodes are available: 4 Insufficient cpu. preemption: 0/4 nodes are available: 4 No preemption victims found for incoming pod.' }],
+      };
+      return p;
+    });
+    const { context } = await resolveContext({ kube: new SnapshotKube({ ...base, objects }), namespace: 'model-engine', now: base.now });
+    const rs = await runCheck(check, context, { timeoutMs: 20_000 });
+    expect(rs.map((r) => [r.status, r.messageId, r.message])).toEqual([['skip', 'noCacher', 'No running cacher pod in model-engine']]);
+  });
+
+  it('--cloud azure with the wrong -n (no service ConfigMap there) and no values: skip noConfig', async () => {
+    const rs = await runCase(check, { name: 'x', snapshot: 'fixtures/clusters/azure-healthy', cloud: 'azure', namespace: 'llm-engine-staging' });
+    expect(rs.map((r) => [r.status, r.messageId, r.message])).toEqual([['skip', 'noConfig', 'Neither the service ConfigMap nor helm values are available']]);
   });
 });
