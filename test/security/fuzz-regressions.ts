@@ -50,6 +50,9 @@ export const KUBECONFIG_REGRESSIONS: KubeconfigCase[] = [
   { server: '', mutations: [], raw: 'null' },
   // A server of blanks (fuzz seed -163507003): was "internal error: Invalid URL".
   { server: ' ', mutations: [], currentContext: 'c' },
+  // A server with another scheme (fuzz seed 2063663081): was "internal error: You need to define an absolute base url
+  // for the server." (the client library's words), exit 1.
+  { server: 'ftp://127.0.0.1:1/', mutations: [], currentContext: 'c' },
   // A context whose name is a map: "has no current context (contexts: [object Object])".
   { server: '@live', mutations: [], raw: 'contexts:\n- name: {a: 1}\n  context: {cluster: c}\n' },
   { server: '@live', mutations: [], raw: 'clusters: 5\ncontexts: "x"\nusers: {}\n' },

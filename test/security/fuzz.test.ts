@@ -9,7 +9,7 @@
  * replay one. The random properties run inside `unrecorded()`: what they happen to produce does not count for the
  * messageId parity (test/setup/message-log.ts); the fixed regression cases do. Counterexamples it found are kept as regression cases in `fuzz-regressions.ts` (replayed first).
  */
-import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
 import { kubeconfigCase, runKubeconfigCase, runSnapshotCase, runValuesCase, setUpFuzz, snapshotCase, tearDownFuzz, valuesCase } from './fuzz-cases.js';
 import {
@@ -23,12 +23,23 @@ import {
   knownOpenValues,
 } from './fuzz-regressions.js';
 import { unrecorded } from '../support/unrecorded.js';
-import { fuzzParams } from './support.js';
+import { CI_FUZZ_SEED, fuzzParams } from './support.js';
 
 jest.setTimeout(300_000);
 
 beforeAll(setUpFuzz);
 afterAll(tearDownFuzz);
+
+describe('fuzz seeds', () => {
+  it('CI replays one seed; a developer run draws; FUZZ_SEED replays or forces a draw; FUZZ_RUNS scales', () => {
+    expect(fuzzParams(30, { MED_TEST_CI: 'true' })).toEqual({ numRuns: 30, seed: CI_FUZZ_SEED, verbose: 1 });
+    expect(fuzzParams(30, {})).toEqual({ numRuns: 30, verbose: 1 });
+    expect(fuzzParams(30, { MED_TEST_CI: 'false' })).toEqual({ numRuns: 30, verbose: 1 });
+    expect(fuzzParams(30, { MED_TEST_CI: 'true', FUZZ_SEED: '-163507003' })).toEqual({ numRuns: 30, seed: -163507003, verbose: 1 });
+    expect(fuzzParams(30, { MED_TEST_CI: 'true', FUZZ_SEED: 'random' })).toEqual({ numRuns: 30, verbose: 1 });
+    expect(fuzzParams(20, { FUZZ_RUNS: '2000' })).toEqual({ numRuns: 2000, verbose: 1 });
+  });
+});
 
 // ─── the properties ──────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -687,6 +687,11 @@ export async function connect(kc: KubeConfig, opts: ConnectOptions = {}): Promis
   const rawServer = kc.getCurrentCluster()?.server;
   if (!rawServer?.trim()) throw new FatalError(`context "${context}" has no cluster server`);
   if (!URL.canParse(rawServer.trim())) throw new FatalError(`context "${context}" has a cluster server that is not a URL: ${JSON.stringify(redactText(rawServer))}`);
+  // kubectl speaks to an API server over https (or http); any other scheme (ftp://, unix://, file://) is bad input.
+  const scheme = new URL(rawServer.trim()).protocol;
+  if (scheme !== 'https:' && scheme !== 'http:') {
+    throw new FatalError(`context "${context}" has a cluster server that is not an http(s) URL: ${JSON.stringify(redactText(rawServer))}`, EXIT.usage, 'a Kubernetes API server URL starts with https:// (or http://)');
+  }
   // A server URL may carry a user and password (https://user:pass@host): never in a message.
   const server = redactText(rawServer);
   const kube = new LiveKube(kc, {
