@@ -7,6 +7,7 @@
 import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, formatMs, ifUnreadable, type Deadline } from '../../engine/errors.js';
 import { project } from '../../engine/projection.js';
+import { deepFreeze, sharedList } from '../../engine/frozen.js';
 import { redactText } from '../../engine/redact.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
 import { sleep } from '../sleep.js';
@@ -530,7 +531,8 @@ export class LiveKube implements KubePort {
     if (!info) return [];
     const ns = info.namespaced ? opts.namespace : undefined;
     const key = listKey(info, ns, opts);
-    return structuredClone(await memoised(this.lists, key, () => this.derivedList(info, ns, opts) ?? this.fetchList(info, ns, opts))) as T[];
+    // Read once per run, shared read-only with every check (src/engine/frozen.ts): no per-check copy.
+    return sharedList(await memoised(this.lists, key, () => this.derivedList(info, ns, opts) ?? this.fetchList(info, ns, opts))) as T[];
   }
 
   /**
@@ -609,7 +611,7 @@ export class LiveKube implements KubePort {
       if (r.status !== 200) this.unexpected(r, what);
       return { apiVersion: apiVersionOf(info), kind: info.kind, ...(JSON.parse(r.text) as KubeObject) };
     });
-    return hit === undefined ? undefined : (structuredClone(hit) as T);
+    return hit === undefined ? undefined : (deepFreeze(hit) as T);
   }
 
   async logs(namespace: string, pod: string, container: string, opts: LogOptions = {}): Promise<string | undefined> {

@@ -1,5 +1,6 @@
 import { ForbiddenError } from '../../engine/errors.js';
 import { project } from '../../engine/projection.js';
+import { deepFreeze, sharedList } from '../../engine/frozen.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
 import type { Snapshot } from '../snapshot/load.js';
 import { queryObjects, servedResources, snapshotResource } from '../snapshot/query.js';
@@ -35,6 +36,14 @@ export class SnapshotKube implements KubePort {
     this.target = `snapshot ${snapshot.path}`;
   }
 
+  /** The run's frozen copy of a snapshot object, made the first time a caller asks for it. */
+  private readonly copies = new WeakMap<KubeObject, KubeObject>();
+  private shared(o: KubeObject): KubeObject {
+    let copy = this.copies.get(o);
+    if (!copy) this.copies.set(o, (copy = deepFreeze(structuredClone(o))));
+    return copy;
+  }
+
   async list<T extends KubeObject = KubeObject>(resource: string, opts: ListOptions = {}): Promise<T[]> {
     this.requestCount++;
     const info = snapshotResource(this.snapshot, resource);
@@ -42,8 +51,10 @@ export class SnapshotKube implements KubePort {
     if (isDenied(this.denials, 'list', qualifiedName(info), opts.namespace)) {
       throw new ForbiddenError('list', qualifiedName(info), opts.namespace);
     }
-    const objects = queryObjects(this.snapshot, info, opts);
-    return structuredClone(opts.project ? objects.map((o) => project(o, opts.project)) : objects) as T[];
+    // One copy of the snapshot's objects per run, frozen and shared by every check (src/engine/frozen.ts); the loaded
+    // snapshot itself is never handed out, so nothing a caller does reaches it (serve's store included).
+    const objects = queryObjects(this.snapshot, info, opts).map((o) => this.shared(o));
+    return sharedList(opts.project ? objects.map((o) => project(o, opts.project)) : objects) as T[];
   }
 
   async get<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined> {
@@ -57,7 +68,7 @@ export class SnapshotKube implements KubePort {
       ...(namespace ? { namespace } : {}),
       fieldSelector: `metadata.name=${name}`,
     })[0];
-    return hit ? (structuredClone(hit) as T) : undefined;
+    return hit ? (this.shared(hit) as T) : undefined;
   }
 
   async logs(namespace: string, pod: string, container: string, opts: LogOptions = {}): Promise<string | undefined> {
