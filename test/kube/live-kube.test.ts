@@ -179,14 +179,24 @@ describe('paging and memoisation', () => {
     expect(gets(srv, '/api/v1/nodes').map((r) => r.path)).toEqual(['/api/v1/nodes?limit=500']);
   });
 
-  it('makes one request for identical lists, sequential or concurrent, and returns independent copies', async () => {
+  it('makes one request for identical lists, sequential or concurrent, and shares its frozen objects (each caller its own array)', async () => {
     const { srv, kc } = await serve();
     const k = live(kc);
     const a = await k.list('pods', { namespace: 'llm-engine', labelSelector: 'app=model-engine' });
     const b = await k.list('po', { namespace: 'llm-engine', labelSelector: 'app=model-engine' });
     expect(b).toEqual(a);
-    a[0]!.metadata.name = 'changed';
+    // The same objects, not copies (no per-check copy of a 100,000-pod list), and read-only: a change throws.
+    expect(b[0]).toBe(a[0]);
+    expect(() => {
+      a[0]!.metadata.name = 'changed';
+    }).toThrow(TypeError);
+    expect(() => {
+      (a[0]!.metadata.labels as Record<string, string>).app = 'changed';
+    }).toThrow(TypeError);
+    // Each caller's array is its own: sorting or emptying one leaves the others.
+    a.length = 0;
     expect((await k.list('pods', { namespace: 'llm-engine', labelSelector: 'app=model-engine' }))[0]!.metadata.name).toBe(PODS.gateway1);
+    expect(b.length).toBeGreaterThan(0);
     const [c, d] = await Promise.all([k.list('nodes'), k.list('nodes')]);
     expect(c).toHaveLength(3);
     expect(d).toHaveLength(3);
