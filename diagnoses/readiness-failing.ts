@@ -1,3 +1,4 @@
+import { num, rec, str } from '../src/engine/index.js';
 import { defineEndpointCause, eventCount, stuckContainer } from '../src/model-engine/endpoint-view.js';
 import { formatAge, oneLine } from '../src/model-engine/format.js';
 import { isStarting, runningForMs } from './lib/grace.js';
@@ -20,11 +21,12 @@ export default defineEndpointCause({
         const cs = stuckContainer(p)!;
         const { unhealthy, log, evidence, next } = readinessContext(v, p, cs);
         const runningFor = runningForMs(v, p);
-        const probe = p.pod.spec.containers.find((c) => c.name === cs.name)?.readinessProbe as { httpGet?: { path?: string; port?: number | string } } | undefined;
-        const probeText = probe?.httpGet ? `GET :${probe.httpGet.port}${probe.httpGet.path ?? '/'}` : 'its readiness probe';
+        const httpGet = rec(p.pod.spec.containers.find((c) => c.name === cs.name)?.readinessProbe, 'httpGet');
+        const port = str(httpGet, 'port') ?? num(httpGet, 'port');
+        const probeText = httpGet ? `GET :${port ?? ''}${str(httpGet, 'path') ?? '/'}` : 'its readiness probe';
         const forwarder = cs.name !== 'main';
         // A server that says where it listens, on another port than the probe checks, is the whole story.
-        const probePort = Number(probe?.httpGet?.port);
+        const probePort = Number(port);
         const listening = log ? [...log.text.matchAll(/(?:running on|listening on|Listening at:?) https?:\/\/[^\s:]+:(\d+)/gi)].map((m) => Number(m[1])).at(-1) : undefined;
         const portMismatch = listening !== undefined && Number.isFinite(probePort) && listening !== probePort ? listening : undefined;
         const lastProbe = unhealthy[0] ? oneLine(unhealthy[0].message).replace(/^Readiness probe failed:\s*/, '') : undefined;

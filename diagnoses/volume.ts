@@ -1,4 +1,4 @@
-import type { Evidence, Verdict } from '../src/engine/index.js';
+import { str, type Evidence, type Verdict } from '../src/engine/index.js';
 import { defineEndpointCause, eventsAbout, type EndpointView, type PodView } from '../src/model-engine/endpoint-view.js';
 import { oneLine } from '../src/model-engine/format.js';
 import { apiUpdate } from './lib/commands.js';
@@ -9,7 +9,7 @@ import { eventEvidence, field, forFirstPod, verdict } from './lib/verdict.js';
 function volumeVerdict(v: EndpointView, p: PodView, summary: string, evidence: Evidence[]): Verdict {
   const f = v.facts;
   const ns = v.subject.namespace;
-  const claims = (p.pod.spec.volumes ?? []).map((x) => (x as { persistentVolumeClaim?: { claimName?: string } }).persistentVolumeClaim?.claimName).filter((c): c is string => !!c);
+  const claims = (p.pod.spec.volumes ?? []).map((x) => str(x, 'persistentVolumeClaim', 'claimName')).filter((c): c is string => !!c);
   const pvcs = f.pvcs.filter((c) => claims.includes(c.metadata.name));
   const pending = pvcs.find((c) => c.status?.phase !== 'Bound');
   const pvcEvents = pending ? eventsAbout(f, pending.metadata.name).filter((e) => e.type === 'Warning') : [];

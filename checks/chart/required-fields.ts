@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, type Evidence, type Finding, type PodSpec } from '../../src/engine/index.js';
+import { defineCheck, fail, get, pass, type Evidence, type Finding } from '../../src/engine/index.js';
 import type { RenderedChart, RenderedObject } from '../../src/engine/ports/chart.js';
 import { creationSequence } from './support/install-order.js';
 import { FIELD_SOURCES, type FieldSource } from './support/model.js';
@@ -17,13 +17,12 @@ export interface RenderedFieldProblem {
 }
 
 /** The values key behind a pod-spec field, from the volume (mount) it belongs to (FIELD_SOURCES). */
-export function fieldSource(spec: PodSpec, relative: string): FieldSource | undefined {
+export function fieldSource(spec: unknown, relative: string): FieldSource | undefined {
   const m = /^(?:containers\[(\d+)\]\.volumeMounts|volumes)\[(\d+)\]\.(.+)$/.exec(relative);
   if (!m) return undefined;
-  const raw = spec as unknown as { containers?: { volumeMounts?: { name?: unknown }[] }[]; volumes?: { name?: unknown }[] };
-  const entry = m[1] !== undefined ? raw.containers?.[Number(m[1])]?.volumeMounts?.[Number(m[2])] : raw.volumes?.[Number(m[2])];
+  const name = m[1] !== undefined ? get(spec, 'containers', Number(m[1]), 'volumeMounts', Number(m[2]), 'name') : get(spec, 'volumes', Number(m[2]), 'name');
   const on = m[1] !== undefined ? 'volumeMount' : 'volume';
-  return FIELD_SOURCES.find((f) => f.on === on && f.volume === entry?.name && f.field === m[3]);
+  return FIELD_SOURCES.find((f) => f.on === on && f.volume === name && f.field === m[3]);
 }
 
 /** The fields of the objects helm would send that the API server (or client-go, for a nameless object) refuses. */
@@ -31,14 +30,14 @@ export function renderedFieldProblems(render: RenderedChart): RenderedFieldProbl
   const out: RenderedFieldProblem[] = [];
   for (const o of render.objects.filter((x) => !x.skippedHook)) {
     const meta = metadataProblems(o.object);
-    const ps = podSpecOf(o.object as Record<string, unknown>);
-    const pod = ps ? podSpecProblems(ps.spec, ps.path) : [];
+    const ps = podSpecOf(o.object);
+    const pod = ps ? podSpecProblems(ps.raw, ps.path) : [];
     const all = [...meta, ...pod];
     for (const problem of meta) {
       out.push({ object: o, problem, all, ...(o.template === 'templates/aws_config_map.yaml' ? { source: FIELD_SOURCES.find((f) => f.key === 'aws.configMap.name')! } : {}) });
     }
     for (const problem of pod) {
-      const source = fieldSource(ps!.spec, problem.path.slice(ps!.path.length + 1));
+      const source = fieldSource(ps!.raw, problem.path.slice(ps!.path.length + 1));
       out.push({ object: o, problem, all, ...(source ? { source } : {}) });
     }
   }
@@ -49,7 +48,7 @@ export function renderedFieldProblems(render: RenderedChart): RenderedFieldProbl
 export function endpointTemplateProblems(render: RenderedChart): { key: string; problem: FieldProblem }[] {
   return renderedPods(render)
     .filter((p) => p.endpointTemplate)
-    .flatMap((p) => podSpecProblems(p.spec, p.specPath).filter((x) => x.detail === 'Required value').map((problem) => ({ key: p.endpointTemplate!, problem })));
+    .flatMap((p) => podSpecProblems(p.raw, p.specPath).filter((x) => x.detail === 'Required value').map((problem) => ({ key: p.endpointTemplate!, problem })));
 }
 
 const what = (p: FieldProblem) =>
@@ -142,7 +141,7 @@ export default defineCheck({
       );
     }
     if (findings.length > 0) return findings;
-    const pods = render.objects.filter((o) => podSpecOf(o.object as Record<string, unknown>)).length;
+    const pods = render.objects.filter((o) => podSpecOf(o.object)).length;
     return pass('ok', { data: { count: render.objects.length, pods } });
   },
 });

@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, warn, type CheckContext, type Finding, type KubeObject } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, str, warn, type CheckContext, type Finding, type KubeObject } from '../../src/engine/index.js';
 import { effectiveRegistryType } from '../../src/model-engine/images.js';
 import { KANIKO } from '../../src/model-engine/identity.js';
 import type { RenderedChart, RenderedObject } from '../../src/engine/ports/chart.js';
@@ -9,7 +9,7 @@ const DOCS = 'docs/checks/chart/service-accounts.md';
 /** The namespace the builder creates endpoint objects in: the rendered launch config's endpoint_namespace. */
 export function endpointNamespace(render: RenderedChart, fallback: string): string {
   const cm = render.objects.find((o) => o.object.kind === 'ConfigMap' && o.object.metadata.name.endsWith('-service-config') && !o.object.metadata.name.endsWith('-template-config'));
-  const text = (cm?.object as { data?: Record<string, string> } | undefined)?.data?.launch_service_config ?? '';
+  const text = str(cm?.object, 'data', 'launch_service_config') ?? '';
   const m = /^endpoint_namespace:\s*"?([^"\n]+)"?\s*$/m.exec(text);
   return m?.[1]?.trim() || fallback;
 }

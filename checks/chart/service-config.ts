@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, warn, type CheckContext, type Evidence, type Finding } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, strMap, warn, type CheckContext, type Evidence, type Finding } from '../../src/engine/index.js';
 import type { RenderedChart, RenderedObject } from '../../src/engine/ports/chart.js';
 import {
   parseConfigYaml,
@@ -125,7 +125,7 @@ export default defineCheck({
     }
     const cm = cms[0]!;
     const namespaces = cms.map((c) => namespaceOf(c, render)).join(' and ');
-    const data = ((cm.object as { data?: Record<string, string> }).data ?? {}) as Record<string, string>;
+    const data = strMap(cm.object, 'data');
     const findings: Finding[] = serviceConfigProblems(data).map((p) => problemFinding(p, cm, render, ctx, namespaces));
     for (const q of quotedBooleans(data)) {
       const meant = !/^(false|no|off|0)$/i.test(q.value.trim());

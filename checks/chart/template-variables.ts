@@ -4,6 +4,7 @@ import {
   ifForbidden,
   pass,
   skip,
+  strMap,
   warn,
   type CheckContext,
   type ConfigMap,
@@ -39,7 +40,7 @@ async function variablesSource(ctx: CheckContext<never, 'chart'>): Promise<Sourc
     if (r.ok) {
       const cm = r.objects.find((o) => o.object.kind === 'ConfigMap' && o.object.metadata.name.endsWith('-service-template-config'));
       if (!cm) return skip('noTemplates', { data: { where: `the rendered chart ${r.chart.name} ${r.chart.version}` } });
-      const data = (cm.object as { data?: Record<string, string> }).data ?? {};
+      const data = strMap(cm.object, 'data');
       const ns = namespaceOf(cm, r);
       return {
         variables: templateVariables(Object.values(data).join('\n')),

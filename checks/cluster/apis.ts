@@ -1,4 +1,4 @@
-import { defineCheck, fail, ForbiddenError, pass, warn, type Evidence, type Finding, type KubeObject, type KubePort, type ValuesPort } from '../../src/engine/index.js';
+import { conformAs, defineCheck, fail, ForbiddenError, pass, warn, type Evidence, type Finding, type KubeObject, type KubePort, type ValuesPort } from '../../src/engine/index.js';
 
 /** A CRD the install needs, the API version model-engine writes, and why (facts §8 "CRDs / APIs used"). */
 export interface RequiredCrd {
@@ -98,7 +98,7 @@ const DOCS = 'docs/checks/cluster/apis.md';
  */
 async function crdLookup(kube: KubePort): Promise<{ byName: Map<string, CrdView>; via: 'list' } | { via: 'discovery' }> {
   try {
-    const crds = await kube.list<CrdView>('customresourcedefinitions.apiextensions.k8s.io');
+    const crds = (await kube.list<KubeObject>('customresourcedefinitions.apiextensions.k8s.io')).map((c) => conformAs<CrdView>('CustomResourceDefinition', c));
     return { byName: new Map(crds.map((c) => [c.metadata.name, c])), via: 'list' };
   } catch (e) {
     if (e instanceof ForbiddenError) return { via: 'discovery' };
@@ -161,7 +161,8 @@ export default defineCheck({
     if (truthy(values.get('autoscaling.horizontal.enabled'))) {
       const name = CUSTOM_METRICS_APISERVICE;
       const object = { kind: 'APIService', name };
-      const api = await kube.get<ApiServiceView>('apiservices.apiregistration.k8s.io', name);
+      const read = await kube.get<KubeObject>('apiservices.apiregistration.k8s.io', name);
+      const api = read && conformAs<ApiServiceView>('APIService', read);
       const evidence: Evidence[] = [values.evidence('autoscaling.horizontal.enabled')];
       const remediation = {
         summary: 'Install a custom metrics adapter (prometheus-adapter) that serves request-concurrency-average from the Istio metrics in Prometheus, or disable autoscaling.horizontal.',

@@ -1,4 +1,4 @@
-import { defineCheck, fail, ForbiddenError, pass, type Evidence, type Finding, type KubeObject, type KubePort } from '../../src/engine/index.js';
+import { defineCheck, fail, ForbiddenError, pass, str, type Evidence, type Finding, type KubeObject, type KubePort } from '../../src/engine/index.js';
 
 /** The namespaces an install needs; the chart creates neither (facts §1.5). */
 export function requiredNamespaces(ns: { controlPlane: string; endpoint: string }): { name: string; role: string; valuesKey?: string }[] {
@@ -66,7 +66,7 @@ export default defineCheck({
           },
         });
       }
-      const phase = (ns.status as { phase?: string } | undefined)?.phase ?? 'Active';
+      const phase = str(ns, 'status', 'phase') ?? 'Active';
       if (phase !== 'Active') {
         return fail('terminating', {
           data: { name, role, phase },

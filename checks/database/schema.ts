@@ -13,6 +13,7 @@ import {
   type KubeEvent,
   type KubeObject,
   type Pod,
+  rec,
 } from '../../src/engine/index.js';
 import { classifyFailedCreate } from '../../src/model-engine/k8s-messages.js';
 import { helmHook } from '../../src/engine/ports/chart.js';
@@ -186,7 +187,7 @@ export function failedCreateOf(events: readonly KubeEvent[], job: string): KubeE
 function serviceAccountIsHook(ctx: CheckContext): boolean | undefined {
   const a = ctx.values?.get('serviceAccount.annotations');
   if (!ctx.values) return undefined;
-  return helmHook(a && typeof a === 'object' ? (a as Record<string, unknown>) : undefined).events.includes('pre-install');
+  return helmHook(rec(a)).events.includes('pre-install');
 }
 
 async function podsRefused(ctx: CheckContext, ns: string, job: Job, what: string): Promise<Finding | undefined> {

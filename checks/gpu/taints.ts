@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, refOf, skip, warn, type Finding, type Node, type NodePoolProfile, type Pod } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, refOf, skip, str, warn, type Finding, type Node, type NodePoolProfile, type Pod } from '../../src/engine/index.js';
 import { GPU_TAINT_KEY, isGpuNode, podAccelerator } from '../../src/model-engine/gpu.js';
 
 export interface Taint {
@@ -67,7 +67,7 @@ export default defineCheck({
     // gpuTolerations from the values; without values, whatever live GPU endpoint pods tolerate.
     const fromValues = ctx.values?.get('gpuTolerations');
     const extraKeys = Array.isArray(fromValues)
-      ? fromValues.map((t) => (t && typeof t === 'object' ? (t as { key?: unknown }).key : undefined)).filter((k): k is string => typeof k === 'string')
+      ? fromValues.map((t) => str(t, 'key')).filter((k): k is string => k !== undefined)
       : [...new Set(endpointPods.filter((p) => podAccelerator(p)).flatMap((p) => (p.spec.tolerations ?? []).map((t) => t.key).filter((k): k is string => !!k)))];
     const tolerations = endpointTolerations(extraKeys);
     const out: Finding[] = [];

@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, skip, warn, type Evidence, type Finding, type ObjectRef, type Pod, type Secret } from '../../src/engine/index.js';
+import { bool, defineCheck, fail, pass, records, skip, str, strMap, warn, type Evidence, type Finding, type ObjectRef, type Pod, type Secret } from '../../src/engine/index.js';
 
 /** The control-plane pods (facts §1.3), by their `app` label. */
 export const CONTROL_PLANE_APPS = ['model-engine', 'model-engine-endpoint-builder', 'model-engine-cacher'] as const;
@@ -30,22 +30,24 @@ export function secretUses(pods: readonly Pod[]): SecretUse[] {
     for (const c of [...p.spec.containers, ...(p.spec.initContainers ?? [])]) {
       const user = `${p.metadata.name}/${c.name}`;
       for (const e of c.env ?? []) {
-        const ref = (e.valueFrom as { secretKeyRef?: { name?: string; key?: string; optional?: boolean } } | undefined)?.secretKeyRef;
-        if (!ref?.name || !ref.key) continue;
-        const u = use(ref.name, ref.optional === true, user);
-        if (!u.keys.some((k) => k.key === ref.key && k.env === e.name)) u.keys.push({ key: ref.key, env: e.name });
+        const name = str(e.valueFrom, 'secretKeyRef', 'name');
+        const key = str(e.valueFrom, 'secretKeyRef', 'key');
+        if (!name || !key) continue;
+        const u = use(name, bool(e.valueFrom, 'secretKeyRef', 'optional') === true, user);
+        if (!u.keys.some((k) => k.key === key && k.env === e.name)) u.keys.push({ key, env: e.name });
       }
       for (const ef of c.envFrom ?? []) {
-        const ref = (ef as { secretRef?: { name?: string; optional?: boolean } }).secretRef;
-        if (ref?.name) use(ref.name, ref.optional === true, user).whole = true;
+        const name = str(ef, 'secretRef', 'name');
+        if (name) use(name, bool(ef, 'secretRef', 'optional') === true, user).whole = true;
       }
     }
     for (const v of p.spec.volumes ?? []) {
-      const s = (v as { name?: string; secret?: { secretName?: string; optional?: boolean; items?: { key: string }[] } }).secret;
-      if (!s?.secretName) continue;
-      const u = use(s.secretName, s.optional === true, `${p.metadata.name}/volume ${(v as { name?: string }).name ?? ''}`);
-      if (s.items?.length) {
-        for (const it of s.items) if (!u.keys.some((k) => k.key === it.key)) u.keys.push({ key: it.key });
+      const secretName = str(v, 'secret', 'secretName');
+      if (!secretName) continue;
+      const u = use(secretName, bool(v, 'secret', 'optional') === true, `${p.metadata.name}/volume ${str(v, 'name') ?? ''}`);
+      const items = records(v, 'secret', 'items').flatMap((it) => str(it, 'key') ?? []);
+      if (items.length) {
+        for (const key of items) if (!u.keys.some((k) => k.key === key)) u.keys.push({ key });
       } else {
         u.whole = true;
       }
@@ -62,14 +64,15 @@ export function storageCredentialSources(pods: readonly Pod[], secrets: Readonly
     for (const c of p.spec.containers) {
       for (const e of c.env ?? []) {
         if (!(STORAGE_KEYS as readonly string[]).includes(e.name)) continue;
-        const ref = (e.valueFrom as { secretKeyRef?: { name?: string; key?: string } } | undefined)?.secretKeyRef;
+        const name = str(e.valueFrom, 'secretKeyRef', 'name');
+        const key = str(e.valueFrom, 'secretKeyRef', 'key');
         // Only a Secret that exists with the key delivers anything; a dangling reference is reported above.
-        if (ref?.name && ref.key && secrets.get(ref.name)?.data?.[ref.key] !== undefined) fromSecret.add(`${ref.name} (${e.name})`);
+        if (name && key && str(secrets.get(name), 'data', key) !== undefined) fromSecret.add(`${name} (${e.name})`);
         else if (e.value) literal.add(`${p.metadata.name}/${c.name} ${e.name}`);
       }
       for (const ef of c.envFrom ?? []) {
-        const name = (ef as { secretRef?: { name?: string } }).secretRef?.name;
-        const keys = name ? Object.keys(secrets.get(name)?.data ?? {}) : [];
+        const name = str(ef, 'secretRef', 'name');
+        const keys = name ? Object.keys(strMap(secrets.get(name), 'data')) : [];
         for (const k of keys) if ((STORAGE_KEYS as readonly string[]).includes(k)) fromSecret.add(`${name} (${k})`);
       }
     }
@@ -128,7 +131,7 @@ export default defineCheck({
           );
         continue;
       }
-      const present = new Set(Object.keys({ ...(s.data ?? {}), ...((s as { stringData?: Record<string, string> }).stringData ?? {}) }));
+      const present = new Set(Object.keys({ ...strMap(s, 'data'), ...strMap(s, 'stringData') }));
       const missing = [...new Set(u.keys.filter((k) => !present.has(k.key)).map((k) => k.key))];
       // Key names only: a Secret's values never reach a result.
       const keyEvidence: Evidence = { type: 'object', object, detail: `keys: ${[...present].sort().join(', ') || '(none)'}` };

@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, refOf, skip, warn, type Finding, type KubeObject, type ObjectRef, type Pod } from '../../src/engine/index.js';
+import { conformAs, defineCheck, fail, pass, refOf, skip, warn, type Finding, type KubeObject, type ObjectRef, type Pod } from '../../src/engine/index.js';
 import { chartFullname, podFederation, type ServiceAccount } from '../../src/model-engine/identity.js';
 
 /** The chart's TriggerAuthentication on Azure (facts §1.6). */
@@ -57,7 +57,7 @@ export default defineCheck({
     const object: ObjectRef = { kind: 'TriggerAuthentication', namespace: ns, name: TRIGGER_AUTH_NAME };
     const data = { namespace: ns, name: TRIGGER_AUTH_NAME };
     const [ta, sa, operators] = await Promise.all([
-      kube.get<TriggerAuthentication>('triggerauthentications.keda.sh', TRIGGER_AUTH_NAME, ns),
+      kube.get<KubeObject>('triggerauthentications.keda.sh', TRIGGER_AUTH_NAME, ns).then((o) => o && conformAs<TriggerAuthentication>('TriggerAuthentication', o)),
       kube.get<ServiceAccount>('serviceaccounts', chartFullname(ctx.values), ctx.namespaces.controlPlane),
       kube.list<Pod>('pods', { labelSelector: 'app=keda-operator' }),
     ]);

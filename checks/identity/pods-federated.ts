@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, refOf, skip, warn, type Evidence, type Finding, type Node, type ObjectRef, type Pod } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, refOf, skip, str, warn, type Evidence, type Finding, type Node, type ObjectRef, type Pod } from '../../src/engine/index.js';
 import {
   annotationChangedAt,
   isOlder,
@@ -192,7 +192,7 @@ export default defineCheck({
                   type: 'field',
                   object: refOf(x.pod, 'Pod'),
                   path: 'spec.volumes',
-                  value: (x.pod.spec.volumes ?? []).map((v) => (v as { name?: string }).name).join(', ') || '(none)',
+                  value: (x.pod.spec.volumes ?? []).map((v) => str(v, 'name')).join(', ') || '(none)',
                 })),
                 remediation: {
                   summary: `The ${profile.workloadIdentity} webhook did not act on these pods although the service account is annotated: check it runs (identity/webhook), then restart the pods.`,

@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, skip, warn, type Finding, type Node, type Pod } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, rec, skip, str, warn, type Finding, type Node, type Pod } from '../../src/engine/index.js';
 import { classifyPullError, PULL_ERROR_MEANING } from '../../src/model-engine/image-pull.js';
 import { podKind, type ImageEntry, type ValuesLike } from '../../src/model-engine/images.js';
 import { CANARY_LEFTOVER_MS, type CanaryOutcome } from '../../src/engine/ports/canary.js';
@@ -34,8 +34,7 @@ export function canaryPlacement(values: ValuesLike | undefined, pods: readonly P
     };
   }
   const sel = values?.get('nodeSelector');
-  const nodeSelector: Record<string, string> =
-    sel && typeof sel === 'object' ? Object.fromEntries(Object.entries(sel as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string> : values ? {} : { 'node-lifecycle': 'normal' };
+  const nodeSelector: Record<string, string> = rec(sel) ? Object.fromEntries(Object.entries(rec(sel)!).filter((e): e is [string, string] => typeof e[1] === 'string')) : values ? {} : { 'node-lifecycle': 'normal' };
   const accelerator = nodes.filter(isGpuNode).map((n) => n.metadata.labels?.[ACCELERATOR_LABEL]).find(Boolean);
   const tolerations: Toleration[] = [];
   if (accelerator) {
@@ -43,7 +42,7 @@ export function canaryPlacement(values: ValuesLike | undefined, pods: readonly P
     tolerations.push({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
     const extra = values?.get('gpuTolerations');
     for (const t of Array.isArray(extra) ? extra : []) {
-      const key = typeof t === 'string' ? t : (t as { key?: unknown })?.key;
+      const key = typeof t === 'string' ? t : str(t, 'key');
       if (typeof key === 'string') tolerations.push({ key, operator: 'Exists', effect: 'NoSchedule' });
     }
   }

@@ -1,4 +1,4 @@
-import { defineCheck, fail, formatPath, pass, warn, type Finding, type Namespaces, type ValuesPort } from '../../src/engine/index.js';
+import { defineCheck, fail, formatPath, pass, str, warn, type Finding, type Namespaces, type ValuesPort } from '../../src/engine/index.js';
 import { hasEnvPlaceholder } from './support/snippet.js';
 
 /** A parsed IAM role ARN. */
@@ -130,7 +130,7 @@ function checkAnnotations(values: ValuesPort, annotation: string): Finding[] {
 function checkConfigMap(values: ValuesPort, namespaces: Namespaces): Finding[] {
   const aws = values.get('aws');
   if (!isMap(aws)) return [];
-  const name = typeof values.get('aws.configMap.name') === 'string' ? (values.get('aws.configMap.name') as string) : 'default-config';
+  const name = str(values.get('aws.configMap.name')) ?? 'default-config';
   const need = [...new Set([namespaces.controlPlane, namespaces.endpoint])];
   const create = values.get('aws.configMap.create') === true;
   const path = 'aws.configMap.namespaces';

@@ -1,5 +1,5 @@
 import { parse, stringify } from 'yaml';
-import { defineCheck, fail, pass, skip, type Evidence } from '../../src/engine/index.js';
+import { defineCheck, fail, isRecord, pass, rec, skip, type Evidence } from '../../src/engine/index.js';
 import { renderBlockers, TEMPLATE_REQUIREMENTS } from '../chart/support/model.js';
 
 const DOCS = 'docs/checks/values/chart-keys.md';
@@ -52,11 +52,11 @@ export function mergedSnippet(examples: readonly string[]): string {
   const merge = (a: Record<string, unknown>, b: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(b)) {
       const cur = a[k];
-      if (cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v)) merge(cur as Record<string, unknown>, v as Record<string, unknown>);
+      if (isRecord(cur) && isRecord(v)) merge(cur, v);
       else a[k] = v;
     }
     return a;
   };
-  const out = examples.reduce<Record<string, unknown>>((acc, e) => merge(acc, (parse(e) ?? {}) as Record<string, unknown>), {});
+  const out = examples.reduce<Record<string, unknown>>((acc, e) => merge(acc, rec(parse(e)) ?? {}), {});
   return stringify(out);
 }

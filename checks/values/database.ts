@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, warn, type CloudProfile, type Finding } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, str, warn, type CloudProfile, type Finding } from '../../src/engine/index.js';
 
 /**
  * Where model-engine finds its Postgres database (facts §8 "Database", `db/base.py get_engine_url`):
@@ -52,8 +52,8 @@ export const DATABASE_SOURCES: Readonly<Record<CloudProfile['secretStore'], Data
 export function dbEnvVars(extraEnvVars: unknown): string[] {
   if (!Array.isArray(extraEnvVars)) return [];
   return extraEnvVars
-    .map((e) => (e && typeof e === 'object' ? (e as { name?: unknown }).name : undefined))
-    .filter((n): n is string => typeof n === 'string' && /^DB_(USER|PASSWORD|HOST|HOST_RO|PORT|NAME)$/.test(n));
+    .map((e) => str(e, 'name'))
+    .filter((n): n is string => n !== undefined && /^DB_(USER|PASSWORD|HOST|HOST_RO|PORT|NAME)$/.test(n));
 }
 
 const ref = (path: string) => ({ kind: 'HelmValues', name: path });
@@ -103,7 +103,7 @@ export default defineCheck({
       if (nonEmpty(cloudName)) out.push(pass('bothSet', { data: { path: K8S, other: CLOUD }, object: ref(CLOUD), evidence: [values.evidence(K8S), values.evidence(CLOUD)] }));
       return out;
     }
-    const env = typeof values.get('context') === 'string' ? (values.get('context') as string) : '<context>';
+    const env = str(values.get('context')) ?? '<context>';
     const dbVars = dbEnvVars(values.get('extraEnvVars'));
     const envSnippet =
       'extraEnvVars:\n  - name: DB_HOST\n    value: <postgres host>\n  - name: DB_PORT\n    value: "5432"\n  - name: DB_NAME\n    value: llm_engine\n  - name: DB_USER\n    valueFrom: {secretKeyRef: {name: <secret>, key: username}}\n  - name: DB_PASSWORD\n    valueFrom: {secretKeyRef: {name: <secret>, key: password}}\n';

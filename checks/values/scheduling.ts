@@ -1,5 +1,5 @@
 import { renderedChart } from '../chart/support/rendered.js';
-import { defineCheck, fail, formatPath, pass, warn, type Finding, type ValuesPort } from '../../src/engine/index.js';
+import { defineCheck, fail, formatPath, get, pass, rec, warn, type Finding, type ValuesPort } from '../../src/engine/index.js';
 import { ACCELERATOR_LABEL, closestGpuType, GPU_TYPES } from '../../src/model-engine/gpu.js';
 
 /** The chart's default selector (chart values.yaml) that a user's `{}` does not remove (facts §1.1). */
@@ -32,12 +32,12 @@ export function unknownGpuTypes(values: ValuesPort): { path: string; value: stri
     out.push({ path, value: v, ...(suggestion ? { suggestion } : {}) });
   };
   const balloons = values.get('balloons');
-  if (Array.isArray(balloons)) balloons.forEach((b, i) => check((b as { acceleratorName?: unknown } | null)?.acceleratorName, `balloons[${i}].acceleratorName`));
+  if (Array.isArray(balloons)) balloons.forEach((b, i) => check(get(b, 'acceleratorName'), `balloons[${i}].acceleratorName`));
   const devices = values.get('imageCache.devices');
   if (Array.isArray(devices)) {
     devices.forEach((d, i) => {
-      const sel = (d as { nodeSelector?: Record<string, unknown> } | null)?.nodeSelector;
-      if (sel && typeof sel === 'object') check(sel[ACCELERATOR_LABEL], formatPath(['imageCache', 'devices', String(i), 'nodeSelector', ACCELERATOR_LABEL]));
+      const sel = rec(d, 'nodeSelector');
+      if (sel) check(get(sel, ACCELERATOR_LABEL), formatPath(['imageCache', 'devices', String(i), 'nodeSelector', ACCELERATOR_LABEL]));
     });
   }
   return out;

@@ -1,5 +1,5 @@
 import { renderedChart } from '../chart/support/rendered.js';
-import { defineCheck, fail, pass, warn, type Finding } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, rec, warn, type Finding } from '../../src/engine/index.js';
 import { REQUIRED_INFRA_FIELDS, REQUIRED_LAUNCH_FIELDS, RENAMED_FIELDS, type RequiredConfigField } from '../../src/model-engine/model-engine-config.js';
 import { keyRef, str, valuesSnippet, type SnippetValue } from './support/snippet.js';
 
@@ -35,7 +35,7 @@ const OLD_FINE_TUNE = `${LAUNCH}.${RENAMED_FIELDS.cloud_file_llm_fine_tune_repos
 
 /** The required keys missing from a launch/infra map (absent or null; `false` and "" are present). */
 export function missingFields(block: unknown, required: Readonly<Record<string, SnippetValue>>): string[] {
-  const map = block && typeof block === 'object' && !Array.isArray(block) ? (block as Record<string, unknown>) : {};
+  const map = rec(block) ?? {};
   return Object.keys(required).filter((k) => map[k] === undefined || map[k] === null);
 }
 

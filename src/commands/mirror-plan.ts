@@ -4,7 +4,7 @@
  * a runnable, idempotent bash script.
  */
 import { EXIT, FatalError, ifForbidden, type ExitCode } from '../engine/errors.js';
-import { REDACTED, redactText } from '../engine/redact.js';
+import { REDACTED, redactText, urlPasswordsIn } from '../engine/redact.js';
 import { imageSet, parseFrameworkTags, serviceConfigFromData } from '../model-engine/images.js';
 import type { ConfigMap } from '../engine/kube-types.js';
 import { planMirror, renderMirrorPlanText, renderMirrorScript, type MirrorPlan } from '../model-engine/mirror-plan.js';
@@ -32,15 +32,18 @@ export function renderMirrorPlanMarkdown(plan: MirrorPlan): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The passwords of every `scheme://user:password@host` URL among the strings of `inputs` (longest first). */
+/**
+ * The passwords of every `scheme://user:password@host` URL and scheme-less `user:password@registry/…` prefix among
+ * the strings of `inputs` (of 4 characters or more, longest first).
+ */
 function urlPasswords(inputs: unknown[]): string[] {
   const found = new Set<string>();
   const visit = (v: unknown, depth: number): void => {
-    if (typeof v === 'string') for (const m of v.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#@]{4,})@/g)) found.add(m[1]!);
+    if (typeof v === 'string') for (const p of urlPasswordsIn(v)) found.add(p);
     else if (v && typeof v === 'object' && depth < 64) for (const x of Object.values(v)) visit(x, depth + 1);
   };
   visit(inputs, 0);
-  return [...found].sort((a, b) => b.length - a.length);
+  return [...found].filter((p) => p.length >= 4).sort((a, b) => b.length - a.length);
 }
 
 export async function mirrorPlanCommand(opts: MirrorPlanOptions, streams: Streams, signal: AbortSignal): Promise<ExitCode> {
@@ -68,8 +71,9 @@ export async function mirrorPlanCommand(opts: MirrorPlanOptions, streams: Stream
   });
   const plan = planMirror(set, { ...(opts.mirrorTo ? { mirrorTo: opts.mirrorTo } : {}), ...(opts.mirrorFrom ? { mirrorFrom: opts.mirrorFrom } : {}) });
   for (const p of set.problems) plan.notes.push(`${p.valuesPath}: ${p.detail}`);
-  // Image references come from the values as written: a registry URL with a password in it is printed masked, also
-  // where the plan dropped its scheme (`user:password@registry/…` is not recognisable as a URL any more).
+  // Image references come from the values as written: a registry URL with a password in it (`https://user:pw@…`, or
+  // `user:pw@registry/…` without a scheme) is printed masked, also where the plan cut the reference apart (a
+  // reference parser takes `pw@registry/…` for a tag and a digest).
   const known = urlPasswords([values?.merged, frameworkConfigMap, serviceConfig, opts.mirrorTo, opts.mirrorFrom]);
   const out = (text: string) => streams.stdout.write(known.reduce((t, p) => t.split(p).join(REDACTED), redactText(text)));
   switch (opts.output ?? 'text') {

@@ -243,6 +243,38 @@ function redactUrls(text: string): string {
   });
 }
 
+/**
+ * `user:password@registry.example.com/path` — a registry credential with no scheme (an image prefix as values write
+ * it; `docker login` URLs without `https://`). The host must look like one (a dotted name or localhost, a port, then
+ * a path or the end). Not a digest reference: after the `@` of `nginx:1.25@sha256:<hex>` comes an algorithm and hex.
+ */
+const HOST_AUTH =
+  /(?<![\w.+%~:@$\\-])([A-Za-z0-9._~%+-]{1,128}):([^\s/?#"'<>`\\]{1,256})@(?![a-z0-9]+(?:[+._-][a-z0-9]+)*:[A-Za-z0-9=_-]{16,})(?=(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?::\d{1,5})?(?:[/\s"'`<>),;\]}|]|\\|$))/g;
+/**
+ * Not a user: `mailto:someone@example.com` and kin (a scheme without `//`, and an address), and the level of a line
+ * in Python logging's default format (`INFO:celery:celery@worker.example.com ready`).
+ */
+const NOT_USERS = new Set(['mailto', 'sip', 'sips', 'xmpp', 'im', 'pres', 'tel', 'acct', 'debug', 'info', 'warning', 'warn', 'error', 'critical', 'fatal', 'trace']);
+
+/** A password to mask: not a placeholder, and not the user's own name (`postgres:postgres@localhost`: a well-known default). */
+const hostAuthPassword = (user: string, password: string): boolean => !NOT_USERS.has(user.toLowerCase()) && !keepAsIs(password) && password !== user;
+
+function redactHostAuth(text: string): string {
+  return text.replace(HOST_AUTH, (m, user: string, password: string) => (hostAuthPassword(user, password) ? `${user}:${REDACTED}@` : m));
+}
+
+/**
+ * The passwords in `text` that the URL rules mask: of `scheme://user:password@host` URLs and of scheme-less
+ * `user:password@registry/…` credentials. For a caller that prints pieces of such a reference apart from their `@`
+ * (an image reference whose parser took the password for a tag) and masks those too.
+ */
+export function urlPasswordsIn(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(URL_AUTH)) if (m[3] && !keepAsIs(m[3])) out.add(m[3]);
+  for (const m of text.matchAll(HOST_AUTH)) if (hostAuthPassword(m[1]!, m[2]!)) out.add(m[2]!);
+  return [...out];
+}
+
 interface ValueRange {
   start: number;
   end: number;
@@ -496,6 +528,7 @@ export function redactText(text: string): string {
   let t = text;
   if (t.includes('-----BEGIN')) t = redactPem(t);
   if (t.includes('://')) t = redactUrls(t);
+  if (t.includes('@')) t = redactHostAuth(t);
   for (const re of TOKEN_FORMATS) t = t.replace(re, REDACTED);
   // `WWW-Authenticate: Bearer realm="…",service="…"` is a challenge (auth-params), not a credential.
   t = t.replace(BEARER, (m: string, kind: string, sp: string, token: string, offset: number, all: string) =>

@@ -11,6 +11,7 @@
  *   such as resource quantities), so the checks that read those views never meet a wrong type. Snapshot loading
  *   applies it to every object; it reports what it dropped.
  */
+import type { PodSpec } from './kube-types.js';
 import type { KubeObject } from './types.js';
 
 export type Rec = Record<string, unknown>;
@@ -263,8 +264,9 @@ const KIND_SHAPES: Record<string, Record<string, Shape>> = {
       maxReplicaCount: 'number',
       scaleTargetRef: obj({ name: 'string', kind: 'string', apiVersion: 'string' }),
       triggers: listOf(obj({ type: need('string'), name: 'string', metadata: 'textMap', authenticationRef: obj({ name: 'string', kind: 'string' }) })),
+      fallback: obj({ failureThreshold: 'number', replicas: 'number' }),
     }),
-    status: obj({ conditions: listOf(CONDITION) }),
+    status: obj({ conditions: listOf(CONDITION), lastActiveTime: 'string' }),
   },
   TriggerAuthentication: { spec: obj({ secretTargetRef: listOf(obj({ parameter: 'string', name: 'string', key: 'string' })), podIdentity: obj({ provider: 'string', identityId: 'string', identityTenantId: 'string' }) }) },
   CustomResourceDefinition: {
@@ -277,7 +279,9 @@ const KIND_SHAPES: Record<string, Record<string, Shape>> = {
     status: obj({ conditions: listOf(CONDITION) }),
   },
   LeaderWorkerSet: {
-    spec: obj({ replicas: 'number', leaderWorkerTemplate: obj({ size: 'number', leaderTemplate: obj({ spec: POD_SPEC }), workerTemplate: obj({ spec: POD_SPEC }) }) }),
+    // `template` is no LeaderWorkerSet field, but the endpoint doctor reads a LeaderWorkerSet through the Deployment
+    // view, which looks for it: one that is there must be a pod template too.
+    spec: obj({ replicas: 'number', leaderWorkerTemplate: obj({ size: 'number', leaderTemplate: obj({ spec: POD_SPEC }), workerTemplate: obj({ spec: POD_SPEC }) }), template: obj({ metadata: obj({ labels: 'textMap', annotations: 'textMap' }), spec: POD_SPEC }) }),
     status: WORKLOAD_STATUS,
   },
   StorageClass: { provisioner: 'string', parameters: 'textMap', volumeBindingMode: 'string' },
@@ -387,4 +391,26 @@ export function conformObject(o: Rec, problems: string[] = []): KubeObject {
   const out = conformFields(o, shapes, '', problems);
   // Typed lists give their items kind/apiVersion; anything else about metadata.name was checked by the caller.
   return out as KubeObject;
+}
+
+/**
+ * A pod spec found where nothing validated it (a helm-rendered template, an endpoint template in a ConfigMap) made
+ * true to the `PodSpec` view, as a Pod's spec in a snapshot is: wrong types read as absent, containers without a
+ * name left out.
+ */
+export function conformPodSpec(spec: unknown, problems: string[] = []): PodSpec {
+  return conform(isRecord(spec) ? spec : {}, POD_SPEC, 'spec', problems) as PodSpec;
+}
+
+/** The kinds {@link conformAs} knows a view of. */
+export type ConformedKind = 'ScaledObject' | 'TriggerAuthentication' | 'LeaderWorkerSet' | 'CustomResourceDefinition' | 'APIService' | 'StatefulSet' | 'Deployment';
+
+/**
+ * An object read where nothing validated it — a custom resource served live (a CRD without a structural schema
+ * accepts any field), a CRD or APIService a hand-made server answers — made true to its kind's view as a
+ * snapshot's objects are ({@link conformObject}): a field of the wrong type is read as absent. `T` is the narrow
+ * view the caller declares for `kind`; the shapes above are what make it true.
+ */
+export function conformAs<T extends KubeObject>(kind: ConformedKind, o: unknown): T {
+  return conformObject({ ...(isRecord(o) ? o : {}), kind }) as T;
 }

@@ -2,6 +2,7 @@
  * What the endpoint builder's log says about one endpoint. Celery logs the task id on "received" and on the outcome,
  * and model-engine logs the endpoint id in between, so the id ties a task to its outcome.
  */
+import { str } from '../engine/safe.js';
 import { oneLine } from './format.js';
 
 export interface BuildLog {
@@ -39,20 +40,20 @@ export function buildOutcome(log: string, idOrName: readonly string[]): BuildLog
  * Kubernetes API's own message when the exception carries a Status body (ApiException).
  */
 export function errorGist(line: string): string {
-  let rec: { message?: string; exc_info?: string } | undefined;
+  let rec: unknown;
   try {
-    rec = JSON.parse(line) as { message?: string; exc_info?: string };
+    rec = JSON.parse(line);
   } catch {
     return oneLine(line);
   }
-  const exc = rec.exc_info ?? '';
+  const exc = str(rec, 'exc_info') ?? '';
   const excLine = exc.split('\n').find((l) => /^[\w.]+(?:Error|Exception)\b/.test(l));
   const k8s = /"message":"((?:[^"\\]|\\.)*)"/.exec(exc)?.[1]?.replace(/\\"/g, '"');
   // A body that is not a Status (the API server's plain `404 page not found` for an API group it does not serve):
   // keep it, and the builder function that made the call, which names the kind.
   const plain = k8s ? undefined : /^HTTP response body: (.{1,120})$/m.exec(exc)?.[1]?.trim();
   const frame = plain ? [...exc.matchAll(/, in (_create_\w+)/g)].at(-1)?.[1] : undefined;
-  return oneLine([rec.message, excLine?.replace(/^[\w.]+\.(\w+)/, '$1'), k8s ?? plain].filter(Boolean).join(': ') + (frame ? ` (in ${frame})` : ''));
+  return oneLine([str(rec, 'message'), excLine?.replace(/^[\w.]+\.(\w+)/, '$1'), k8s ?? plain].filter(Boolean).join(': ') + (frame ? ` (in ${frame})` : ''));
 }
 
 export type BuildErrorKind =

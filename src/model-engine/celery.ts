@@ -5,6 +5,7 @@
  * equals its own `BROKER_NAME`. Pure reading of the collected objects and the forwarder's log.
  */
 import type { Deployment } from '../engine/kube-types.js';
+import { num as numAt, records, str } from '../engine/safe.js';
 import type { KubeObject } from '../engine/types.js';
 
 export const CELERY_FORWARDER = 'celery-forwarder';
@@ -69,10 +70,10 @@ export function autoscalers(statefulSets: readonly KubeObject[]): Autoscaler[] {
   return statefulSets
     .filter((s) => s.metadata.name.startsWith('celery-autoscaler'))
     .map((s) => {
-      const sts = s as KubeObject & { spec?: { replicas?: number; template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } }; status?: { readyReplicas?: number } };
-      const env = sts.spec?.template?.spec?.containers?.[0]?.env ?? [];
-      const broker = env.find((e) => e.name === 'BROKER_NAME')?.value ?? env.find((e) => e.name === 'REDIS_BROKER_NAME')?.value;
-      return { name: s.metadata.name, ...(broker ? { brokerName: broker } : {}), ready: sts.status?.readyReplicas ?? 0, desired: sts.spec?.replicas ?? 1 };
+      const env = records(s, 'spec', 'template', 'spec', 'containers', 0, 'env');
+      const value = (name: string) => str(env.find((e) => e.name === name), 'value');
+      const broker = value('BROKER_NAME') ?? value('REDIS_BROKER_NAME');
+      return { name: s.metadata.name, ...(broker ? { brokerName: broker } : {}), ready: numAt(s, 'status', 'readyReplicas') ?? 0, desired: numAt(s, 'spec', 'replicas') ?? 1 };
     });
 }
 

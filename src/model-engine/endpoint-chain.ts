@@ -5,6 +5,7 @@
  */
 import type { ChainNode } from '../engine/diagnosis.js';
 import { isNodeReady, type ContainerStatus, type Deployment, type Node, type Pod } from '../engine/kube-types.js';
+import { num } from '../engine/safe.js';
 import type { KubeObject } from '../engine/types.js';
 import { BUILDER_DEPLOYMENT, isUnscheduledPod, replicaSetsOf, type BuilderFacts, type EndpointFacts, type ReplicaSet } from './endpoint-facts.js';
 import { eventCount, eventsAbout, podAgeMs, podEvents, statusesOf, type EventLike, type Subject } from './endpoint-view.js';
@@ -127,7 +128,7 @@ function replicaSetNode(f: EndpointFacts, s: Subject, rs: ReplicaSet, now: numbe
 function workloadNode(f: EndpointFacts, s: Subject, w: Deployment | KubeObject, now: number): ChainNode {
   const d = w as Deployment;
   const desired = d.spec?.replicas ?? 1;
-  const available = d.status?.availableReplicas ?? (d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
+  const available = d.status?.availableReplicas ?? num(d, 'status', 'readyReplicas') ?? 0;
   const rss = replicaSetsOf(w, f.replicaSets).filter((rs, i) => i === 0 || (rs.status?.replicas ?? 0) > 0).slice(0, 3);
   const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
   // Pods not owned by a listed ReplicaSet (LWS StatefulSets, or a snapshot without ReplicaSets).

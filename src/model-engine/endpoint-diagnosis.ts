@@ -13,6 +13,7 @@ import { BENIGN_CAUSES, type CauseCode, type Diagnosis, type EndpointRow } from 
 import { DeadlineError, type ApiError, type ForbiddenError } from '../engine/errors.js';
 import type { Deployment } from '../engine/kube-types.js';
 import type { GatewayEndpointRecord } from '../engine/ports/gateway.js';
+import { num } from '../engine/safe.js';
 import { redactEvidence, redactText } from '../engine/redact.js';
 import type { ChainNode } from '../engine/diagnosis.js';
 import { buildChain } from './endpoint-chain.js';
@@ -150,7 +151,7 @@ export function endpointRow(f: EndpointFacts, d: Diagnosis): EndpointRow {
     ...(gpuType ? { gpuType } : {}),
     desired: w?.spec?.replicas ?? f.pods.length,
     // Without the workload (not read), the pods that serve are the ready ones.
-    ready: w ? (w.status?.availableReplicas ?? (w.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) : f.pods.filter(podServing).length,
+    ready: w ? (w.status?.availableReplicas ?? num(w, 'status', 'readyReplicas') ?? 0) : f.pods.filter(podServing).length,
     cause: d.cause,
     summary: d.summary,
   };

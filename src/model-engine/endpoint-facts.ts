@@ -8,6 +8,7 @@
  * the number of endpoints.
  */
 import { abortError, ifUnreadable, type ApiError, type ForbiddenError } from '../engine/errors.js';
+import { conformAs, num, str, type ConformedKind } from '../engine/safe.js';
 import type { Deployment, KubeEvent, Node, Pod, ConfigMap } from '../engine/kube-types.js';
 import type { GatewayAnswer, GatewayPort } from '../engine/ports/gateway.js';
 import { ENDPOINT_ID } from '../engine/ports/gateway.js';
@@ -159,6 +160,12 @@ export function endpointSelector(query: string): { labelSelector: string; k8sNam
   return { labelSelector: `endpoint_name=${q}`, name: q };
 }
 
+/** Custom resources as read: a CRD without a structural schema lets any field hold any type (src/engine/safe.ts). */
+const asKind =
+  <T extends KubeObject>(kind: ConformedKind) =>
+  (objects: readonly KubeObject[]): T[] =>
+    objects.map((o) => conformAs<T>(kind, o));
+
 /** A read the cluster refused (RBAC) or failed (the API, retries spent) becomes a gap and an empty answer. */
 function tolerant<T>(gaps: string[], what: string, fn: () => Promise<T>, empty: T, unread?: (reason: ForbiddenError | ApiError) => void): Promise<T> {
   return ifUnreadable(fn, (e) => {
@@ -183,7 +190,7 @@ export function containersNeedingLogs(pods: readonly Pod[], max = 4): { pod: str
   const out: { pod: string; container: string; previous: boolean; rank: number }[] = [];
   for (const p of pods) {
     // Native sidecars (init containers that keep running, e.g. istio-proxy) fail like app containers.
-    const sidecars = new Set((p.spec.initContainers ?? []).filter((c) => (c as { restartPolicy?: string }).restartPolicy === 'Always').map((c) => c.name));
+    const sidecars = new Set((p.spec.initContainers ?? []).filter((c) => str(c, 'restartPolicy') === 'Always').map((c) => c.name));
     for (const cs of [...(p.status?.initContainerStatuses ?? []).filter((c) => sidecars.has(c.name)), ...(p.status?.containerStatuses ?? [])]) {
       const crashed = (cs.restartCount ?? 0) > 0 || !!cs.lastState?.terminated || cs.state?.waiting?.reason === 'CrashLoopBackOff' || !!cs.state?.terminated;
       if (crashed) out.push({ pod: p.metadata.name, container: cs.name, previous: !!cs.lastState?.terminated, rank: cs.name === 'main' ? 0 : 1 });
@@ -230,7 +237,7 @@ export async function podsOnNodes(kube: KubePort, nodes: readonly string[], perN
 export function isServing(workload: Deployment | undefined): boolean {
   if (!workload) return false;
   const desired = workload.spec?.replicas ?? 1;
-  const available = workload.status?.availableReplicas ?? (workload.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
+  const available = workload.status?.availableReplicas ?? num(workload, 'status', 'readyReplicas') ?? 0;
   return desired > 0 && available >= desired;
 }
 
@@ -262,7 +269,7 @@ export interface CollectInput {
 const dedupe = <T extends KubeObject>(objs: T[]): T[] => {
   const seen = new Set<string>();
   return objs.filter((o) => {
-    const k = o.metadata.uid ?? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}/${(o as { reason?: string }).reason ?? ''}/${(o as { message?: string }).message ?? ''}`;
+    const k = o.metadata.uid ?? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}/${str(o, 'reason') ?? ''}/${str(o, 'message') ?? ''}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -371,11 +378,11 @@ export async function collectEndpointFacts(input: CollectInput): Promise<Endpoin
     tolerant(gaps, `list ${resource} in ${ns}`, () => kube.list<T>(resource, { namespace: ns, labelSelector: sel.labelSelector }), [] as T[], core && ((r) => (unread[core] ??= r)));
   const [deployments0, leaderWorkerSets, replicaSets, pods, hpas, scaledObjects, services, virtualServices, configMaps, pvcs, nodes, api] = await Promise.all([
     byLabel<Deployment>('deployments.apps', 'workload'),
-    byLabel<KubeObject>('leaderworkersets.leaderworkerset.x-k8s.io', 'workload'),
+    byLabel<KubeObject>('leaderworkersets.leaderworkerset.x-k8s.io', 'workload').then(asKind('LeaderWorkerSet')),
     byLabel<ReplicaSet>('replicasets.apps'),
     byLabel<Pod>('pods', 'pods'),
     byLabel<HorizontalPodAutoscaler>('horizontalpodautoscalers.autoscaling'),
-    byLabel<ScaledObject>('scaledobjects.keda.sh'),
+    byLabel<KubeObject>('scaledobjects.keda.sh').then(asKind<ScaledObject>('ScaledObject')),
     byLabel<KubeObject>('services'),
     byLabel<KubeObject>('virtualservices.networking.istio.io'),
     byLabel<ConfigMap>('configmaps'),
@@ -486,7 +493,7 @@ async function collectKeda(kube: KubePort, ns: string, scaledObjects: readonly S
   const named = scaledObjects.some((so) => so.spec?.triggers?.some((t) => t.authenticationRef?.name));
   const [kedaPods, triggerAuthentications] = await Promise.all([
     tolerant(gaps, 'list pods in all namespaces', () => kube.list<Pod>('pods', { labelSelector: KEDA_PODS }), undefined),
-    named ? tolerant(gaps, `list triggerauthentications.keda.sh in ${ns}`, () => kube.list<KubeObject>('triggerauthentications.keda.sh', { namespace: ns }), undefined) : Promise.resolve(undefined),
+    named ? tolerant(gaps, `list triggerauthentications.keda.sh in ${ns}`, async () => asKind('TriggerAuthentication')(await kube.list<KubeObject>('triggerauthentications.keda.sh', { namespace: ns })), undefined) : Promise.resolve(undefined),
   ]);
   return { ...(kedaPods ? { kedaPods } : {}), ...(triggerAuthentications ? { triggerAuthentications } : {}) };
 }
@@ -524,11 +531,11 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
     tolerant(gaps, `list ${resource} in ${ns}`, () => kube.list<T>(resource, { namespace: ns, labelSelector: ENDPOINT_OBJECTS }), [] as T[], core && ((r) => (unread[core] ??= r)));
   const [deployments, leaderWorkerSets, replicaSets, pods, hpas, scaledObjects, pvcs, events, nodes] = await Promise.all([
     byLabel<Deployment>('deployments.apps', 'workload'),
-    byLabel<KubeObject>('leaderworkersets.leaderworkerset.x-k8s.io', 'workload'),
+    byLabel<KubeObject>('leaderworkersets.leaderworkerset.x-k8s.io', 'workload').then(asKind('LeaderWorkerSet')),
     byLabel<ReplicaSet>('replicasets.apps'),
     byLabel<Pod>('pods', 'pods'),
     byLabel<HorizontalPodAutoscaler>('horizontalpodautoscalers.autoscaling'),
-    byLabel<ScaledObject>('scaledobjects.keda.sh'),
+    byLabel<KubeObject>('scaledobjects.keda.sh').then(asKind<ScaledObject>('ScaledObject')),
     byLabel<PersistentVolumeClaim>('persistentvolumeclaims'),
     tolerant(gaps, `list events in ${ns}`, () => kube.list<KubeEvent>('events', { namespace: ns, fieldSelector: 'type=Warning' }), [] as KubeEvent[]),
     tolerant(gaps, 'list nodes', () => kube.list<Node>('nodes'), [] as Node[]),

@@ -8,6 +8,7 @@ import { defineCause, type Cause } from '../engine/cause.js';
 import type { ApiError, ForbiddenError } from '../engine/errors.js';
 import type { GatewayEndpointRecord } from '../engine/ports/gateway.js';
 import { eventTime, type ContainerStatus, type Deployment, type KubeEvent, type Pod } from '../engine/kube-types.js';
+import { num } from '../engine/safe.js';
 import type { KubeObject } from '../engine/types.js';
 import { buildOutcome, type BuildLog } from './builder-log.js';
 import { endpointIdOf, endpointSelector, isUnscheduledPod, k8sNameOf, replicaSetsOf, type EndpointFacts, type ReplicaSet } from './endpoint-facts.js';
@@ -292,7 +293,7 @@ export function endpointView(f: EndpointFacts): EndpointView {
   if (!w && f.pods.length === 0) return { ...base, situation: 'absent', desired: 0, available: 0, replicaSets: [], pods: [] };
   const d = w as Deployment | undefined;
   const desired = d ? (d.spec?.replicas ?? 1) : f.pods.length;
-  const available = d ? (d.status?.availableReplicas ?? (d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) : f.pods.filter(podServing).length;
+  const available = d ? (d.status?.availableReplicas ?? num(d, 'status', 'readyReplicas') ?? 0) : f.pods.filter(podServing).length;
   const replicaSets = replicaSetsOf(w, f.replicaSets);
   const workload = { ...(d ? { workload: d } : {}), desired, available, replicaSets };
   if (desired === 0) return { ...base, ...workload, situation: 'scaled-to-zero', pods: [] };

@@ -6,6 +6,7 @@
 import type { CloudProfile, KubeObject, Namespaces, Severity, ValuesKeyPath, ValuesPort } from '../engine/types.js';
 import type { Pod } from '../engine/kube-types.js';
 import { formatPath } from '../engine/values-path.js';
+import { rec, records, str as strAt } from '../engine/safe.js';
 import type { FederatedCredential, IamPolicy, PolicyDocument, PolicyStatement } from '../engine/ports/identity-cloud.js';
 
 // The cloud answers' shapes live with the port that returns them; judged here.
@@ -156,9 +157,8 @@ export function annotationVerdict(
 
 /** Whether a managedFields entry owns `metadata.annotations[key]`. */
 function ownsAnnotation(entry: ManagedFieldsEntry, key: string): boolean {
-  const meta = entry.fieldsV1?.['f:metadata'];
-  const ann = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)['f:annotations'] : undefined;
-  return !!ann && typeof ann === 'object' && `f:${key}` in (ann as Record<string, unknown>);
+  const ann = rec(entry.fieldsV1, 'f:metadata', 'f:annotations');
+  return !!ann && Object.hasOwn(ann, `f:${key}`);
 }
 
 /**
@@ -167,7 +167,7 @@ function ownsAnnotation(entry: ManagedFieldsEntry, key: string): boolean {
  * upper bound; callers only use it together with a concrete sign of staleness or a missing injection.
  */
 export function annotationChangedAt(sa: ServiceAccount, key: string): { at: string; how: 'managedFields' | 'creationTimestamp' } | undefined {
-  const entries = (sa.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? [];
+  const entries: ManagedFieldsEntry[] = records(sa.metadata, 'managedFields').map((e) => ({ ...(strAt(e, 'time') ? { time: strAt(e, 'time') } : {}), ...(rec(e, 'fieldsV1') ? { fieldsV1: rec(e, 'fieldsV1') } : {}) }));
   const times = entries.filter((e) => e.time && ownsAnnotation(e, key)).map((e) => e.time!);
   if (times.length > 0) return { at: times.sort().at(-1)!, how: 'managedFields' };
   return sa.metadata.creationTimestamp ? { at: sa.metadata.creationTimestamp, how: 'creationTimestamp' } : undefined;
@@ -180,7 +180,7 @@ export function isOlder(pod: Pod, than: string | undefined): boolean {
 }
 
 const envOf = (c: Pod['spec']['containers'][number]) => new Map((c.env ?? []).map((e) => [e.name, e.value]));
-const volumeNames = (pod: Pod) => new Set((pod.spec.volumes ?? []).map((v) => (v as { name?: string }).name).filter(Boolean));
+const volumeNames = (pod: Pod) => new Set((pod.spec.volumes ?? []).map((v) => strAt(v, 'name')).filter(Boolean));
 
 export type PodFederation =
   /** The webhook mutated the pod; `identity` is what it injected (role ARN / client id), when visible. */

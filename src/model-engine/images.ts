@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { parseImageRef } from '../engine/kube-types.js';
+import { get, rec } from '../engine/safe.js';
 import type { ObjectRef } from '../engine/types.js';
 
 /** The slice of {@link ValuesPort} the image set reads (a plain `get` keeps the helpers testable). */
@@ -196,8 +197,7 @@ export function serviceConfigFromData(data: Record<string, string> | undefined):
   if (!data) return undefined;
   const parse = (text: string | undefined): Record<string, unknown> => {
     try {
-      const v = text ? (parseYaml(text) as unknown) : undefined;
-      return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+      return rec(text ? parseYaml(text) : undefined) ?? {};
     } catch {
       return {};
     }
@@ -384,7 +384,7 @@ export function supportImages(input: ImageSetInput, registryType: RegistryType, 
     add(images, hardcoded(CPA_IMAGE, 'cluster-proportional-autoscaler', 'proportional balloon autoscalers (prewarming)'));
   }
   const devices = v?.get('imageCache.devices');
-  const deviceNames = Array.isArray(devices) ? devices.map((d) => str((d as { name?: unknown }).name)).filter((d): d is string => !!d) : [];
+  const deviceNames = Array.isArray(devices) ? devices.map((d) => str(get(d, 'name'))).filter((d): d is string => !!d) : [];
   if (deviceNames.some((d) => LLM_CACHE_DEVICES.includes(d))) {
     add(images, hardcoded(ISTIO_PROXY_IMAGE, 'istio-proxyv2', 'image-cache DaemonSets (GPU types)'));
     const tgiRepo = str(launchValue(input, 'tgi_repository')) ?? 'text-generation-inference';

@@ -4,6 +4,7 @@
  * `AccessDenied` on the weights, then vLLM's "does not appear to have a file named config.json"), so the matcher
  * picks the highest-priority signature anywhere in the tail, not the last error. Pure.
  */
+import { str } from '../engine/safe.js';
 
 export type LogSignatureId =
   | 'redis-auth'
@@ -104,12 +105,12 @@ export function logLines(text: string): string[] {
     const line = raw.trimEnd();
     if (line.startsWith('{') && line.endsWith('}')) {
       try {
-        const rec = JSON.parse(line) as Record<string, unknown>;
-        const msg = typeof rec.message === 'string' ? rec.message : typeof rec.msg === 'string' ? rec.msg : undefined;
+        const rec: unknown = JSON.parse(line);
+        const msg = str(rec, 'message') ?? str(rec, 'msg');
         if (msg !== undefined) {
-          const level = typeof rec.level === 'string' ? rec.level : typeof rec.levelname === 'string' ? rec.levelname : '';
+          const level = str(rec, 'level') ?? str(rec, 'levelname') ?? '';
           out.push(`${level ? `${level} ` : ''}${msg}`);
-          const exc = typeof rec.exc_info === 'string' ? rec.exc_info : typeof rec.traceback === 'string' ? rec.traceback : undefined;
+          const exc = str(rec, 'exc_info') ?? str(rec, 'traceback');
           if (exc) out.push(...exc.split('\n'));
           continue;
         }

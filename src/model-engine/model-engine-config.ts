@@ -5,6 +5,7 @@
  * `chart/service-config` on `helm template`), which also share the parsing below.
  */
 import { parse } from 'yaml';
+import { isRecord } from '../engine/safe.js';
 
 export type ConfigSection = 'launch' | 'infra';
 
@@ -100,10 +101,9 @@ export type ServiceConfigProblem =
  */
 export function parseConfigYaml(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   try {
-    const v = parse(text, { version: '1.1', uniqueKeys: false }) as unknown;
+    const v: unknown = parse(text, { version: '1.1', uniqueKeys: false });
     if (v === null || v === undefined) return { ok: true, value: {} };
-    if (typeof v !== 'object' || Array.isArray(v)) return { ok: false, error: 'not a YAML mapping' };
-    return { ok: true, value: v as Record<string, unknown> };
+    return isRecord(v) ? { ok: true, value: v } : { ok: false, error: 'not a YAML mapping' };
   } catch (e) {
     return { ok: false, error: (e as Error).message.split('\n')[0] ?? 'invalid YAML' };
   }

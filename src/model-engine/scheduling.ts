@@ -7,6 +7,7 @@
  */
 import type { Node, Pod } from '../engine/kube-types.js';
 import { isNodeReady } from '../engine/kube-types.js';
+import { records, str, strings } from '../engine/safe.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The scheduler's message.
@@ -231,9 +232,13 @@ interface MatchExpression {
 
 /** `requiredDuringSchedulingIgnoredDuringExecution` node selector terms (ORed); empty when none. */
 function requiredTerms(pod: Pod): MatchExpression[][] {
-  const na = (pod.spec.affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: MatchExpression[] }[] } } } | undefined)
-    ?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  return (na?.nodeSelectorTerms ?? []).map((t) => t.matchExpressions ?? []);
+  return records(pod.spec.affinity, 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms').map((t) =>
+    records(t, 'matchExpressions').flatMap((e): MatchExpression[] => {
+      const key = str(e, 'key');
+      const operator = str(e, 'operator');
+      return key !== undefined && operator !== undefined ? [{ key, operator, values: strings(e, 'values') }] : [];
+    }),
+  );
 }
 
 function exprMatches(labels: Record<string, string>, e: MatchExpression): boolean {

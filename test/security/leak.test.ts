@@ -135,7 +135,7 @@ describe('preflight with the planted values file, in every format', () => {
 
 describe('mirror-plan, in every output (the script included)', () => {
   /** Only in mirror-plan's values (so not in SECRETS, whose share masked in the cluster's reports is counted). */
-  const MIRROR = { prefix: 'plantMirrorPrefixPw-27', repository: 'plantMirrorRepoPw-28' };
+  const MIRROR = { prefix: 'plantMirrorPrefixPw-27', repository: 'plantMirrorRepoPw-28', schemeless: 'plantMirrorNoSchemePw-29' };
   let mirrorValues: string;
   beforeAll(async () => {
     // Registry URLs with credentials in them: every image reference mirror-plan prints is built from these.
@@ -146,7 +146,8 @@ describe('mirror-plan, in every output (the script included)', () => {
         'tag: 1.0.0',
         'image:',
         `  gatewayRepository: "https://gw-bot:${MIRROR.repository}@registry.internal/model-engine"`,
-        '  builderRepository: registry.internal/model-engine',
+        // Without a scheme: `user:password@host/path` (not a digest reference such as `repo:tag@sha256:…`).
+        `  builderRepository: "builder-bot:${MIRROR.schemeless}@registry.internal/model-engine"`,
         '  forwarderRepository: registry.internal/model-engine',
         'config:',
         '  values:',
@@ -171,7 +172,18 @@ describe('mirror-plan, in every output (the script included)', () => {
     expect(r.stdout).toMatch(/busybox/);
     // The plan built from the credentialed registries still names them, masked (the JSON stays JSON).
     expect(r.stdout).toContain('mirror-bot:REDACTED@registry.internal/ml');
+    expect(r.stdout).toContain('builder-bot:REDACTED@registry.internal/model-engine');
     if (args.includes('json')) expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
+  });
+
+  // The same prefixes where checks quote them (values/registry-prefix, images-mirrored, …): masked by redactText.
+  it.each(['text', 'json', 'markdown', 'junit'])('preflight -f registry-credential values -o %s holds no planted secret', async (format) => {
+    const r = await runCli(['preflight', '-f', mirrorValues, '--cloud', 'onprem', '--offline', '-o', format], ENV);
+    expect([0, 3]).toContain(r.code);
+    for (const s of Object.values(MIRROR)) expect(r.stdout + r.stderr).not.toContain(s);
+    // Not vacuous: the reports that list every finding's evidence quote the scheme-less prefix, masked.
+    if (format !== 'text') expect(r.stdout).toMatch(/builder-bot:REDACTED@registry\.inte/);
+    expect(r.stdout).toMatch(/mirror-bot:REDACTED@registry\.inte/);
   });
 });
 

@@ -1,6 +1,7 @@
 /** The safe accessors and the typed reader for Kubernetes objects (src/engine/safe.ts). */
 import { describe, expect, it } from '@jest/globals';
-import { conformObject, get, list, num, records, str, strMap, strings } from '../../src/engine/safe.js';
+import type { KubeObject } from '../../src/engine/types.js';
+import { conformAs, conformObject, conformPodSpec, get, list, num, records, str, strMap, strings } from '../../src/engine/safe.js';
 
 describe('accessors answer undefined or empty for a missing field or a wrong type', () => {
   const o = { spec: { replicas: 3, containers: [{ name: 'a' }, 'x', null], labels: { a: 'b', n: 1, l: [1] }, name: 5 } };
@@ -54,5 +55,33 @@ describe('conformObject makes the narrow views true', () => {
   it('leaves kinds it has no view of alone, but for metadata', () => {
     const w = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', annotations: { a: true } }, spec: 5 };
     expect(conformObject(w)).toEqual({ ...w, metadata: { name: 'w', annotations: { a: 'true' } } });
+  });
+});
+
+describe('conformAs and conformPodSpec: objects and pod specs read where nothing validated them', () => {
+  it('a custom resource served live reads a field of the wrong type as absent', () => {
+    const so = conformAs<KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> }>('ScaledObject', {
+      metadata: { name: 'so' },
+      spec: { minReplicaCount: '0', scaleTargetRef: 'x', fallback: { replicas: 'two', failureThreshold: 3 }, triggers: [{ type: 'redis', metadata: { address: 6379, bad: [1] } }, { metadata: {} }, 'x'] },
+      status: { conditions: { type: 'Ready' }, lastActiveTime: 5 },
+    });
+    expect(so).toEqual({
+      kind: 'ScaledObject',
+      metadata: { name: 'so' },
+      spec: { fallback: { failureThreshold: 3 }, triggers: [{ type: 'redis', metadata: { address: '6379' } }] },
+      status: {},
+    });
+  });
+
+  it('something that is not an object at all is an object of the kind with nothing in it', () => {
+    expect(conformAs('APIService', 5)).toEqual({ kind: 'APIService', metadata: {} });
+    expect(conformAs('LeaderWorkerSet', { metadata: { name: 'l' }, spec: { template: { spec: { containers: 'x' } } } })).toEqual({ kind: 'LeaderWorkerSet', metadata: { name: 'l' }, spec: { template: { spec: { containers: [] } } } });
+  });
+
+  it('a rendered pod spec becomes the PodSpec view, naming what it dropped', () => {
+    const problems: string[] = [];
+    expect(conformPodSpec({ containers: [{ name: 'c', envFrom: 'x' }, { image: 'i' }], nodeSelector: { gpu: 1 }, volumes: {} }, problems)).toEqual({ containers: [{ name: 'c' }], nodeSelector: { gpu: '1' } });
+    expect(problems).toEqual(['spec.containers[0].envFrom is a string, not a list', 'spec.containers[1] has no name; left out', 'spec.volumes is a map, not a list']);
+    expect(conformPodSpec('x')).toEqual({ containers: [] });
   });
 });

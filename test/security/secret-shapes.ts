@@ -64,6 +64,18 @@ export const SECRET_SHAPES: SecretShape[] = [
   { shape: 'docker login -p', text: 'docker login -u AWS -p dockerLoginPw9 123.dkr.ecr.us-east-1.amazonaws.com', secrets: ['dockerLoginPw9'], keep: ['123.dkr.ecr.us-east-1.amazonaws.com'] },
   { shape: 'annotation-style key', text: 'example.com/api-token: annoTok3n12', secrets: ['annoTok3n12'], keep: ['example.com/api-token'] },
   {
+    shape: 'registry credential without a scheme',
+    text: 'docker_repo_prefix: "mirrorbot:schemelessPw31@registry.example.com/ml"',
+    secrets: ['schemelessPw31'],
+    keep: ['docker_repo_prefix', 'mirrorbot:', '@registry.example.com/ml'],
+  },
+  {
+    shape: 'registry credential without a scheme, @ in the password, a port',
+    text: 'pulling bot:p@ssNoScheme32@registry.example.com:5000/llm/vllm:0.6.3',
+    secrets: ['p@ssNoScheme32', 'ssNoScheme32'],
+    keep: ['pulling bot:', '@registry.example.com:5000/llm/vllm:0.6.3'],
+  },
+  {
     shape: 'password inside a service-config YAML string',
     text: 'launch:\n  redis_host: cache.internal\n  db:\n    password: svcCfgPw13\ninfra:\n  s3_bucket: models',
     secrets: ['svcCfgPw13'],
@@ -94,4 +106,14 @@ export const NOT_SECRETS: string[] = [
   '"enableAuth": false',
   're-ran redis/auth: FAIL → PASS',
   'cluster/database-secret: Secret llm-engine-postgres-credentials has no key database_url',
+  // Digest references and addresses: an `@` after `name:tag` or a user, no credential.
+  `image nginx:1.25@sha256:${'0123456789abcdef'.repeat(4)} pulled`,
+  `registry.example.com/llm/vllm:0.6.3@sha256:${'fedcba9876543210'.repeat(4)}`,
+  `repo@sha256:${'0a1b2c3d4e5f6789'.repeat(4)}`,
+  'page user@example.com',
+  'mailto:oncall@example.com',
+  'INFO:celery:celery@worker-1.example.com ready.',
+  'git@github.com:scaleapi/llm-engine.git',
+  'redis:6379@cache',
+  'defaults postgres:postgres@localhost:5432/llm_engine',
 ];

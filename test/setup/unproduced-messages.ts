@@ -30,7 +30,6 @@ export const UNPRODUCED: Record<string, string> = {
   'chart/template-variables noTemplates': BACKLOG,
   'chart/template-variables unknownVariables': BACKLOG,
   'cluster/apis crdNotEstablished': BACKLOG,
-  'cluster/apis crdVersionNotServed': BACKLOG,
   'cluster/apis customMetricsMissing': BACKLOG,
   'cluster/node-labels selectorNotReady': BACKLOG,
   'database/schema liveForbidden': BACKLOG,

@@ -38,9 +38,10 @@ const seg = (k: string) => (/^[A-Za-z_][\w]*$/.test(k) ? `.${k}` : `[${JSON.stri
 
 /** Leaf paths where the contents differ (a key set in one and not the other counts). */
 export function differences(contents: readonly unknown[], path = ''): Difference[] {
-  if (contents.every((c) => isRecord(c))) {
-    const keys = [...new Set(contents.flatMap((c) => Object.keys(c as Record<string, unknown>)))].sort();
-    return keys.flatMap((k) => differences(contents.map((c) => (c as Record<string, unknown>)[k]), `${path}${seg(k)}`));
+  const maps = contents.filter(isRecord);
+  if (maps.length === contents.length) {
+    const keys = [...new Set(maps.flatMap((c) => Object.keys(c)))].sort();
+    return keys.flatMap((k) => differences(maps.map((c) => c[k]), `${path}${seg(k)}`));
   }
   const first = JSON.stringify(contents[0] ?? null);
   if (contents.every((c) => JSON.stringify(c ?? null) === first)) return [];

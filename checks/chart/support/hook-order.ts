@@ -4,7 +4,7 @@
  * Judged on the creation sequence (install-order.ts), for the rendered chart (chart/hook-jobs) and for the hand-kept
  * model (values/hook-jobs) alike.
  */
-import { fail, warn, type CheckContext, type Evidence, type Finding, type KubeObject, type ObjectRef, type PodSpec } from '../../../src/engine/index.js';
+import { fail, isRecord, list, str, warn, type CheckContext, type Evidence, type Finding, type KubeObject, type ObjectRef, type PodSpec } from '../../../src/engine/index.js';
 import { creationSequence, stageWords, type Manifest, type Operation, type Step } from './install-order.js';
 
 export type DependencyKind = 'ServiceAccount' | 'ConfigMap' | 'Secret';
@@ -22,8 +22,7 @@ export interface PlacedManifest extends Manifest {
   dependencies?: readonly Dependency[];
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const nameOf = (v: unknown, key = 'name'): string | undefined => (isRecord(v) && typeof v[key] === 'string' && v[key] !== '' ? (v[key] as string) : undefined);
+const nameOf = (v: unknown, key = 'name'): string | undefined => str(v, key) || undefined;
 const required = (v: unknown) => !(isRecord(v) && v.optional === true);
 
 /**
@@ -47,15 +46,14 @@ export function podDependencies(spec: PodSpec, specPath: string): Dependency[] {
     ...(spec.containers ?? []).map((c, i) => ({ c, path: `${specPath}.containers[${i}]` })),
   ];
   for (const { c, path } of containers) {
-    const raw = c as unknown as { envFrom?: unknown[]; env?: unknown[] };
-    (Array.isArray(raw.envFrom) ? raw.envFrom : []).forEach((e, i) => {
+    list(c, 'envFrom').forEach((e, i) => {
       if (!isRecord(e)) return;
       const cm = nameOf(e.configMapRef);
       if (cm && required(e.configMapRef)) out.push({ kind: 'ConfigMap', name: cm, path: `${path}.envFrom[${i}].configMapRef.name` });
       const secret = nameOf(e.secretRef);
       if (secret && required(e.secretRef)) out.push({ kind: 'Secret', name: secret, path: `${path}.envFrom[${i}].secretRef.name` });
     });
-    (Array.isArray(raw.env) ? raw.env : []).forEach((e, i) => {
+    list(c, 'env').forEach((e, i) => {
       const from = isRecord(e) && isRecord(e.valueFrom) ? e.valueFrom : undefined;
       const cm = nameOf(from?.configMapKeyRef);
       if (cm && required(from?.configMapKeyRef)) out.push({ kind: 'ConfigMap', name: cm, path: `${path}.env[${i}].valueFrom.configMapKeyRef.name` });

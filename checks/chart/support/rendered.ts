@@ -4,7 +4,7 @@
  * (with its template, from helm's `# Source:` comment) and the values key it came from.
  */
 import { parse } from 'yaml';
-import { ifUnreadable, skip, type CheckContext, type Evidence, type Finding, type ObjectRef, type PodSpec } from '../../../src/engine/index.js';
+import { conformPodSpec, get, ifUnreadable, rec, skip, type CheckContext, type Evidence, type Finding, type ObjectRef, type PodSpec } from '../../../src/engine/index.js';
 import { isChartPort, type RenderedChart, type RenderedObject } from '../../../src/engine/ports/chart.js';
 import type { ComparableManifest } from './duplicates.js';
 import { podDependencies } from './hook-order.js';
@@ -78,48 +78,44 @@ export function renderedEvidence(o: RenderedObject, render: RenderedChart, path?
 /** A pod template found in the render: where, its spec, and the path of the spec inside the object. */
 export interface RenderedPod {
   owner: RenderedObject;
+  /** The pod spec as the `PodSpec` view reads it (fields of the wrong type read as absent). */
   spec: PodSpec;
+  /** The pod spec as rendered, for checks of what the API server would refuse. */
+  raw: Record<string, unknown>;
   /** e.g. `spec.template.spec`, or `data["deployment-runnable-image-sync-gpu.yaml"] … spec.template.spec`. */
   specPath: string;
   /** For an endpoint template of the template ConfigMap: its data key. */
   endpointTemplate?: string;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** The pod spec of a workload object (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, LeaderWorkerSet). */
-export function podSpecOf(o: Record<string, unknown>): { spec: PodSpec; path: string } | undefined {
-  const spec = o.spec;
-  if (!isRecord(spec)) return undefined;
-  switch (o.kind) {
+export function podSpecOf(o: unknown): { spec: PodSpec; raw: Record<string, unknown>; path: string } | undefined {
+  const of = (raw: Record<string, unknown> | undefined, path: string) => (raw ? { spec: conformPodSpec(raw), raw, path } : undefined);
+  switch (get(o, 'kind')) {
     case 'Pod':
-      return Array.isArray(spec.containers) ? { spec: spec as unknown as PodSpec, path: 'spec' } : undefined;
-    case 'CronJob': {
-      const s = (spec.jobTemplate as { spec?: { template?: { spec?: unknown } } } | undefined)?.spec?.template?.spec;
-      return isRecord(s) ? { spec: s as unknown as PodSpec, path: 'spec.jobTemplate.spec.template.spec' } : undefined;
-    }
-    case 'LeaderWorkerSet': {
-      const s = (spec.leaderWorkerTemplate as { workerTemplate?: { spec?: unknown } } | undefined)?.workerTemplate?.spec;
-      return isRecord(s) ? { spec: s as unknown as PodSpec, path: 'spec.leaderWorkerTemplate.workerTemplate.spec' } : undefined;
-    }
+      return of(Array.isArray(get(o, 'spec', 'containers')) ? rec(o, 'spec') : undefined, 'spec');
+    case 'CronJob':
+      return of(rec(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
+    case 'LeaderWorkerSet':
+      return of(rec(o, 'spec', 'leaderWorkerTemplate', 'workerTemplate', 'spec'), 'spec.leaderWorkerTemplate.workerTemplate.spec');
     default: {
-      const s = (spec.template as { spec?: unknown } | undefined)?.spec;
-      return isRecord(s) && Array.isArray((s as { containers?: unknown }).containers) ? { spec: s as unknown as PodSpec, path: 'spec.template.spec' } : undefined;
+      const s = rec(o, 'spec', 'template', 'spec');
+      return of(Array.isArray(get(s, 'containers')) ? s : undefined, 'spec.template.spec');
     }
   }
 }
 
 /** The endpoint templates of the template ConfigMap, parsed (templates that do not parse as YAML are left out). */
 export function endpointTemplates(o: RenderedObject): { key: string; object: Record<string, unknown> }[] {
-  const data = (o.object as { data?: Record<string, unknown> }).data ?? {};
+  const data = rec(o.object, 'data') ?? {};
   const out: { key: string; object: Record<string, unknown> }[] = [];
   for (const [key, text] of Object.entries(data)) {
     if (typeof text !== 'string') continue;
     try {
       // A line that is only a variable (`${MAIN_ENV}`, `${NODE_PORT_DICT}`) is a block the builder inserts: until
       // then it is not YAML, so it is read as a comment; variables inside values stay as they are.
-      const v = parse(text.replace(/^(\s*)(\$\{[A-Z0-9_]+\})\s*$/gm, '$1# $2'), { uniqueKeys: false }) as unknown;
-      if (isRecord(v)) out.push({ key, object: v });
+      const v = rec(parse(text.replace(/^(\s*)(\$\{[A-Z0-9_]+\})\s*$/gm, '$1# $2'), { uniqueKeys: false }));
+      if (v) out.push({ key, object: v });
     } catch {
       // A template that is not YAML until the builder fills it in: nothing to read.
     }
@@ -131,12 +127,12 @@ export function endpointTemplates(o: RenderedObject): { key: string; object: Rec
 export function renderedPods(render: RenderedChart): RenderedPod[] {
   const out: RenderedPod[] = [];
   for (const o of render.objects) {
-    const ps = podSpecOf(o.object as Record<string, unknown>);
-    if (ps) out.push({ owner: o, spec: ps.spec, specPath: ps.path });
+    const ps = podSpecOf(o.object);
+    if (ps) out.push({ owner: o, spec: ps.spec, raw: ps.raw, specPath: ps.path });
     if (o.object.kind === 'ConfigMap' && o.object.metadata.name.endsWith('-service-template-config')) {
       for (const t of endpointTemplates(o)) {
         const tps = podSpecOf(t.object);
-        if (tps) out.push({ owner: o, spec: tps.spec, specPath: `data["${t.key}"] ${tps.path}`, endpointTemplate: t.key });
+        if (tps) out.push({ owner: o, spec: tps.spec, raw: tps.raw, specPath: `data["${t.key}"] ${tps.path}`, endpointTemplate: t.key });
       }
     }
   }
@@ -170,7 +166,7 @@ export interface RenderedManifest extends ComparableManifest {
 export function manifestsOf(render: RenderedChart): RenderedManifest[] {
   return render.objects.map((o) => {
     const namespace = namespaceOf(o, render);
-    const ps = podSpecOf(o.object as Record<string, unknown>);
+    const ps = podSpecOf(o.object);
     const metadata = { ...o.object.metadata, ...(namespace !== undefined ? { namespace } : {}) };
     return {
       kind: o.object.kind ?? '',

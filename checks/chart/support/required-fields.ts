@@ -7,7 +7,7 @@
  * `ValidateVolumeMounts`, `ValidateVolumes`, `validateContainerPorts`, the config map, secret and claim sources),
  * plus `metadata.name` for every object.
  */
-import type { PodSpec } from '../../../src/engine/index.js';
+import { get } from '../../../src/engine/index.js';
 
 /** One field the API server refuses: where (relative to the object), and its error in the API server's words. */
 export interface FieldProblem {
@@ -72,13 +72,12 @@ function volumeProblems(v: unknown, path: string): FieldProblem[] {
 }
 
 /** The fields of a pod spec (at `specPath` in its object) the API server would refuse. */
-export function podSpecProblems(spec: PodSpec, specPath: string): FieldProblem[] {
-  const raw = spec as unknown as { volumes?: unknown; containers?: unknown; initContainers?: unknown };
-  const volumes = new Set(list(raw.volumes).map((v) => (isRecord(v) ? str(v.name) : '')).filter(Boolean));
+export function podSpecProblems(raw: unknown, specPath: string): FieldProblem[] {
+  const volumes = new Set(list(get(raw, 'volumes')).map((v) => (isRecord(v) ? str(v.name) : '')).filter(Boolean));
   return [
-    ...list(raw.volumes).flatMap((v, i) => volumeProblems(v, `${specPath}.volumes[${i}]`)),
-    ...list(raw.initContainers).flatMap((c, i) => containerProblems(c, `${specPath}.initContainers[${i}]`, volumes)),
-    ...list(raw.containers).flatMap((c, i) => containerProblems(c, `${specPath}.containers[${i}]`, volumes)),
+    ...list(get(raw, 'volumes')).flatMap((v, i) => volumeProblems(v, `${specPath}.volumes[${i}]`)),
+    ...list(get(raw, 'initContainers')).flatMap((c, i) => containerProblems(c, `${specPath}.initContainers[${i}]`, volumes)),
+    ...list(get(raw, 'containers')).flatMap((c, i) => containerProblems(c, `${specPath}.containers[${i}]`, volumes)),
   ];
 }
 

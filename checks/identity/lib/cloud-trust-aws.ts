@@ -4,7 +4,7 @@
  * another account than this machine's credentials (STS GetCallerIdentity) cannot be read with GetRole, which looks
  * in the caller's account only: that is "cannot verify from this account", never "role missing".
  */
-import { fail, pass, skip, warn, type CheckContext, type Evidence, type Finding, type Node } from '../../../src/engine/index.js';
+import { fail, pass, skip, str, warn, type CheckContext, type Evidence, type Finding, type KubeObject, type Node } from '../../../src/engine/index.js';
 import { parseEksClusterArn, parseRoleArn, subjectOf, type SubjectState } from '../../../src/model-engine/identity.js';
 import type { CloudAnswer, IamRole, IdentityCloudPort, PodIdentityAssociation } from '../../../src/engine/ports/identity-cloud.js';
 import { cliRegionFlag, irsaStatement, oidcHostPath, partitionOfRegion, podIdentityStatement, podIdentityTrust, STS_AUDIENCE, trustAdmits } from './aws-trust.js';
@@ -247,8 +247,8 @@ export interface AwsTrustInput {
 
 /** Every AWS finding of `identity/cloud-trust`; subjects with neither IRSA nor Pod Identity get `notAnnotated`. */
 export async function awsTrust(ctx: CheckContext, port: IdentityCloudPort, input: AwsTrustInput): Promise<Finding[]> {
-  const cm = await ctx.kube!.get<{ metadata: { name: string }; data?: Record<string, string> }>('configmaps', SERVICE_CONFIG, ctx.namespaces.controlPlane);
-  const clusterName = ctx.values?.get('config.values.infra.k8s_cluster_name') ?? /^k8s_cluster_name:\s*"?([\w.-]+)"?/m.exec(cm?.data?.infra_service_config ?? '')?.[1];
+  const cm = await ctx.kube!.get<KubeObject>('configmaps', SERVICE_CONFIG, ctx.namespaces.controlPlane);
+  const clusterName = ctx.values?.get('config.values.infra.k8s_cluster_name') ?? /^k8s_cluster_name:\s*"?([\w.-]+)"?/m.exec(str(cm, 'data', 'infra_service_config') ?? '')?.[1];
   const hints = eksHints(ctx.kube?.target, clusterName, input.nodes);
   const out: Finding[] = [];
   for (const s of input.unannotated) {

@@ -19,6 +19,7 @@ import {
   type Pod,
   type Remediation,
   type Severity,
+  str,
 } from '../../../src/engine/index.js';
 import {
   imageSet,
@@ -82,7 +83,7 @@ interface ServiceAccount extends KubeObject {
 
 function pullSecretNames(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.map((v) => (typeof v === 'string' ? v : typeof (v as { name?: unknown })?.name === 'string' ? (v as { name: string }).name : '')).filter(Boolean);
+  return value.map((v) => (typeof v === 'string' ? v : (str(v, 'name') ?? ''))).filter(Boolean);
 }
 
 /** Everything the pullability checks read, each list made once per namespace (memoised by the kube port). */

@@ -2,7 +2,7 @@
  * Log evidence for the redis and broker checks: read the tail of control-plane (and forwarder) container logs
  * through the kube port, count lines matching a pattern, and keep the first/last timestamps and a few samples.
  */
-import { ForbiddenError, type Evidence, type KubePort, type Pod } from '../../../src/engine/index.js';
+import { ForbiddenError, str, type Evidence, type KubePort, type Pod } from '../../../src/engine/index.js';
 import { LOG_SIGNATURES } from '../../../src/model-engine/log-signatures.js';
 
 export const LOG_TAIL_LINES = 2000;
@@ -43,9 +43,8 @@ export function lineTime(line: string): string | undefined {
   const trimmed = line.trimStart();
   if (trimmed.startsWith('{')) {
     try {
-      const j = JSON.parse(trimmed) as Record<string, unknown>;
-      const v = j.time ?? j.timestamp ?? j.asctime;
-      if (typeof v === 'string') candidate = v;
+      const j: unknown = JSON.parse(trimmed);
+      candidate = str(j, 'time') ?? str(j, 'timestamp') ?? str(j, 'asctime');
     } catch {
       // not JSON after all
     }

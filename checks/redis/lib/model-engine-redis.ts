@@ -4,6 +4,7 @@
  * Precedence of the cache URL is `resolveCacheRedis` (src/model-engine/cache-redis.ts, facts §2.1); this module turns its
  * answer into a probe target, and adds the Celery Redis broker URL (facts §4.2) and the queue/broker pairing (§3, §4.3).
  */
+import { str } from '../../../src/engine/index.js';
 import type { Cloud, Container, Deployment, KubeObject, Pod } from '../../../src/engine/index.js';
 import type { PodRef } from '../../../src/engine/ports/exec.js';
 import { redisTargetFromUrl, type RedisTarget } from '../../../src/engine/ports/redis.js';
@@ -40,8 +41,9 @@ export function containerEnv(c: Container | undefined): ContainerEnv {
   for (const e of c?.env ?? []) {
     if (e.value !== undefined) out.values[e.name] = e.value;
     else if (e.valueFrom) {
-      const ref = (e.valueFrom as { secretKeyRef?: { name?: string; key?: string } }).secretKeyRef;
-      if (ref?.name && ref.key) out.fromSecret[e.name] = { name: ref.name, key: ref.key };
+      const name = str(e.valueFrom, 'secretKeyRef', 'name');
+      const key = str(e.valueFrom, 'secretKeyRef', 'key');
+      if (name && key) out.fromSecret[e.name] = { name, key };
       else out.opaque.push(e.name);
     }
   }

@@ -3,7 +3,7 @@
  * env when a cluster is given; else what the helm values would render (same keys, env per the chart's helpers).
  */
 import type { CheckContext, ConfigMap, Deployment, Evidence, ObjectRef, Secret } from '../../../src/engine/index.js';
-import { ForbiddenError } from '../../../src/engine/index.js';
+import { ForbiddenError, rec } from '../../../src/engine/index.js';
 import { SecretString } from '../../../src/engine/ports/secret.js';
 import { serviceConfigFromData } from '../../../src/model-engine/images.js';
 import { SERVICE_CONFIG_MAP } from '../../../src/model-engine/model-engine-config.js';
@@ -78,7 +78,7 @@ export async function runningConfig(ctx: Pick<CheckContext, 'kube' | 'values' | 
   if (ctx.values) {
     const v = ctx.values;
     const launch = v.get('config.values.launch');
-    const infra = { ...(isMap(v.get('config.values.infra')) ? (v.get('config.values.infra') as Record<string, unknown>) : {}) };
+    const infra = { ...rec(v.get('config.values.infra')) };
     if (v.get('celery_broker_type_redis')) infra.celery_broker_type_redis = v.get('celery_broker_type_redis');
     return {
       from: 'values',

@@ -19,10 +19,13 @@ export {
 } from '../../../src/model-engine/images.js';
 
 
-/** Split `host/path:tag` or `…@sha256:…` into repository and tag/digest. */
+/**
+ * Split `host/path:tag` or `…@sha256:…` into repository and tag/digest. An `@` followed by a path is no digest but a
+ * credential (`user:password@registry/path`, `https://user:password@…`): its password is not a tag.
+ */
 export function splitImage(ref: string): { repository: string; tag?: string } {
-  const at = ref.indexOf('@');
-  if (at >= 0) return { repository: ref.slice(0, at), tag: ref.slice(at + 1) };
+  const at = ref.lastIndexOf('@');
+  if (at >= 0 && !ref.includes('/', at)) return { repository: ref.slice(0, at), tag: ref.slice(at + 1) };
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
   if (colon > slash) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };

@@ -178,6 +178,13 @@ describe('registry helpers', () => {
     expect(repositoryPath(split.repository)).toBe(path);
   });
 
+  it.each<[string, ReturnType<typeof splitImage>]>([
+    ['bot:pw12345@registry.internal/model-engine', { repository: 'bot:pw12345@registry.internal/model-engine' }],
+    ['https://bot:p@ss12345@registry.internal/model-engine', { repository: 'https://bot:p@ss12345@registry.internal/model-engine' }],
+    ['bot:pw12345@registry.internal/model-engine:1.0', { repository: 'bot:pw12345@registry.internal/model-engine', tag: '1.0' }],
+    ['registry.internal/model-engine:1.0@sha256:0123', { repository: 'registry.internal/model-engine:1.0', tag: 'sha256:0123' }],
+  ])('splitImage(%s): a credential before an @ is not a tag or digest', (ref, split) => expect(splitImage(ref)).toEqual(split));
+
   it.each<[string, string | undefined, string, ReturnType<typeof mirrorStep>]>([
     [
       '000000000000.dkr.ecr.us-west-2.amazonaws.com/std-ml-srv',
