@@ -91,6 +91,10 @@ export async function startLockRegistry(lockFile: string): Promise<LockRegistry>
     url: `${base}/`,
     packuments,
     misses,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // npm keeps its sockets alive: end them, or close() waits for their idle timeout.
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
   };
 }

@@ -118,7 +118,9 @@ afterAll(async () => {
   // npx's install of this temporary tarball is of no use to anyone later.
   if (installed) rmSync(installed, { recursive: true, force: true });
   await rm(work, { recursive: true, force: true });
-});
+  // A fresh copy of the repository and an npx install: thousands of files, which a loaded machine took over the
+  // default 5 s (and once over 30 s) to delete.
+}, 300_000);
 
 describe('npm pack of a fresh copy of the repository', () => {
   it('runs prepare, which builds dist/ because the copy has none', () => {
