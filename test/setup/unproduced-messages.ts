@@ -86,9 +86,4 @@ export const UNPRODUCED: Record<string, string> = {
   'redis/connectivity tlsHostname': BACKLOG,
   'redis/connectivity tlsUntrusted': BACKLOG,
   'redis/connectivity unreachableFromHere': BACKLOG,
-  'values/azure keepAliveFromRef': BACKLOG,
-  'values/database bothSet': BACKLOG,
-  'values/duplicate-keys more': BACKLOG,
-  'values/registry-prefix garExtraSegments': BACKLOG,
-  'values/registry-prefix hostMalformed': BACKLOG,
 };
