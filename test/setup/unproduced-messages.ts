@@ -7,10 +7,6 @@
 const BACKLOG = 'no test produces it yet (backlog at the ratchet\'s introduction)';
 
 export const UNPRODUCED: Record<string, string> = {
-  'broker/servicebus-fix noTag': BACKLOG,
-  'broker/servicebus-fix sdkUnknown': BACKLOG,
-  'broker/servicebus-logs clean': BACKLOG,
-  'broker/servicebus-logs retryExhausted': BACKLOG,
   'cluster/apis crdNotEstablished': BACKLOG,
   'cluster/apis crdVersionNotServed': BACKLOG,
   'cluster/apis customMetricsMissing': BACKLOG,
