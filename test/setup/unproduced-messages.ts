@@ -7,10 +7,6 @@
 const BACKLOG = 'no test produces it yet (backlog at the ratchet\'s introduction)';
 
 export const UNPRODUCED: Record<string, string> = {
-  'cluster/apis crdNotEstablished': BACKLOG,
-  'cluster/apis crdVersionNotServed': BACKLOG,
-  'cluster/apis customMetricsMissing': BACKLOG,
-  'cluster/node-labels selectorNotReady': BACKLOG,
   'database/schema liveForbidden': BACKLOG,
   'database/schema nothingToJudge': BACKLOG,
   'endpoints/serving buildPending': BACKLOG,
