@@ -7,9 +7,6 @@
 const BACKLOG = 'no test produces it yet (backlog at the ratchet\'s introduction)';
 
 export const UNPRODUCED: Record<string, string> = {
-  'endpoints/serving buildPending': BACKLOG,
-  'endpoints/serving notFound': BACKLOG,
-  'endpoints/serving statusStale': BACKLOG,
   'gpu/accelerator-labels migConfig': BACKLOG,
   'gpu/device-plugin noPlugin': BACKLOG,
   'gpu/device-plugin pluginNotReady': BACKLOG,
