@@ -7,9 +7,6 @@
 const BACKLOG = 'no test produces it yet (backlog at the ratchet\'s introduction)';
 
 export const UNPRODUCED: Record<string, string> = {
-  'gpu/accelerator-labels migConfig': BACKLOG,
-  'gpu/device-plugin noPlugin': BACKLOG,
-  'gpu/device-plugin pluginNotReady': BACKLOG,
   'identity/cloud-trust identityMissing': BACKLOG,
   'identity/cloud-trust noPort': BACKLOG,
   'identity/cloud-trust notAnnotated': BACKLOG,

@@ -6,6 +6,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { fixture } from './check-tester.js';
 
 const made: string[] = [];
@@ -24,3 +25,9 @@ export function derivedSnapshot(from: string, edits: Record<string, (text: strin
   }
   return dir;
 }
+
+/** An edit of a `kind: List` file: `edit` gets its items (as plain objects) and returns the new ones. */
+export const editItems = <T = Record<string, any>>(edit: (items: T[]) => T[]) => (text: string): string => {
+  const list = parse(text) as { items: T[] };
+  return stringify({ ...list, items: edit(list.items) });
+};

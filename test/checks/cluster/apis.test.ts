@@ -1,21 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import check, { crdState, requiredCrds } from '../../../checks/cluster/apis.js';
 import { loadValuesFiles } from '../../../src/sources/values/load.js';
-import { parse, stringify } from 'yaml';
 import { fixture, runCase, testCheck } from '../../support/check-tester.js';
-import { derivedSnapshot } from '../../support/derived-snapshot.js';
+import { derivedSnapshot, editItems } from '../../support/derived-snapshot.js';
 
 const v = (name: string) => `fixtures/values/${name}.yaml`;
 const c = (name: string) => `fixtures/clusters/preflight-${name}`;
 const NS = 'model-engine';
 const crd = (name: string) => ({ kind: 'CustomResourceDefinition', name });
 
-type Items = { items: { metadata: { name: string }; spec?: { versions?: unknown[] }; status?: unknown }[] };
-/** Edit the `items` of a List file. */
-const items = (edit: (list: Items['items']) => Items['items']) => (text: string) => {
-  const list = parse(text) as Items;
-  return stringify({ ...list, items: edit(list.items) });
-};
+type Item = { metadata: { name: string }; spec?: { versions?: unknown[] }; status?: unknown };
+const items = (edit: (list: Item[]) => Item[]) => editItems<Item>(edit);
 /**
  * preflight-aws-ready while a second KEDA install fights over the CRD names: the API server keeps
  * scaledobjects.keda.sh NamesAccepted False / Established False and serves nothing of it.
@@ -39,7 +34,7 @@ const OLD_VPA = derivedSnapshot(c('aws-ready'), {
       metadata: { name: 'verticalpodautoscalers.autoscaling.k8s.io' },
       spec: { group: 'autoscaling.k8s.io', names: { kind: 'VerticalPodAutoscaler', plural: 'verticalpodautoscalers' }, scope: 'Namespaced', versions: [{ name: 'v1beta1', served: false, storage: false }, { name: 'v1beta2', served: true, storage: true }] },
       status: { conditions: [{ type: 'NamesAccepted', status: 'True', reason: 'NoConflicts' }, { type: 'Established', status: 'True', reason: 'InitialNamesAccepted' }] },
-    } as Items['items'][number],
+    } as Item,
   ]),
 });
 /** preflight-aws-ready without prometheus-adapter: no custom.metrics.k8s.io APIService at all. */
