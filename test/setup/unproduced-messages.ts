@@ -7,11 +7,6 @@
 const BACKLOG = 'no test produces it yet (backlog at the ratchet\'s introduction)';
 
 export const UNPRODUCED: Record<string, string> = {
-  'identity/cloud-trust identityMissing': BACKLOG,
-  'identity/cloud-trust noPort': BACKLOG,
-  'identity/cloud-trust notAnnotated': BACKLOG,
-  'identity/cloud-trust providerAudience': BACKLOG,
-  'identity/cloud-trust roleUnverified': BACKLOG,
   'images/canary-pull forbidden': BACKLOG,
   'images/canary-pull noImages': BACKLOG,
   'images/canary-pull timeout': BACKLOG,
