@@ -153,7 +153,7 @@ export default defineCheck({
           out.push(fail('crdNotEstablished', { severity, data: { ...data, reason: state.reason }, object, evidence: [...evidence, { type: 'field', object, path: 'status.conditions[Established]', value: state.reason }], remediation: { ...remediation, commands: [`kubectl get crd ${c.name} -o jsonpath='{.status.conditions}'`, ...c.install] } }));
           break;
         case 'version-not-served':
-          out.push(fail('crdVersionNotServed', { severity, data: { ...data, served: state.served }, object, evidence: [...evidence, { type: 'field', object, path: 'spec.versions', value: state.served.join(', ') }], remediation: { ...remediation, summary: `Install a ${c.group} release that serves ${c.version}.` } }));
+          out.push(fail('crdVersionNotServed', { severity, data: { ...data, served: state.served }, object, evidence: [...evidence, { type: 'field', object, path: 'spec.versions', value: state.served.join(', ') }], remediation: { ...remediation, summary: `Install a release of ${c.group} that serves ${c.version}.` } }));
           break;
       }
     }

@@ -49,17 +49,26 @@ export default defineCheck({
     }
     // Offer the CPU nodes: GPU nodes get this label with their accelerator label (gpu/accelerator-labels).
     const cmds = labelCommands(ctx.matrix?.nodePool, nodes.filter(isSchedulable).filter((n) => !isGpuNode(n)), Object.entries(selector).map(([k, v]) => `${k}=${v}`), ctx.cluster?.name);
+    // Labelled nodes that are only cordoned or NotReady need to come back, not a label elsewhere.
+    const remediation =
+      matching.length === 0
+        ? {
+            summary: `Label the nodes the control plane and endpoints should run on with ${sel}, or set nodeSelector: null in the values to drop the selector.`,
+            values: 'nodeSelector: null   # only if any node will do; {} does not remove the chart default\n',
+            commands: cmds,
+            docs: DOCS,
+          }
+        : {
+            summary: `Uncordon the labelled nodes once their maintenance is over, and bring NotReady ones back (their conditions say why); or label other nodes with ${sel}.`,
+            commands: matching.slice(0, 5).map((n) => (isNodeReady(n) ? `kubectl uncordon ${n.metadata.name}` : `kubectl describe node ${n.metadata.name}`)),
+            docs: DOCS,
+          };
     const finding: Finding = fail(matching.length === 0 ? 'selectorNoNodes' : 'selectorNotReady', {
       severity: 'critical',
       data: { selector: sel, total: nodes.length, count: matching.length },
       object: ref('nodeSelector'),
       evidence: [...selEvidence, ...matching.slice(0, 5).map((n): Evidence => ({ type: 'object', object: nodeRef(n), detail: isNodeReady(n) ? 'cordoned' : 'NotReady' }))],
-      remediation: {
-        summary: `Label the nodes the control plane and endpoints should run on with ${sel}, or set nodeSelector: null in the values to drop the selector.`,
-        values: 'nodeSelector: null   # only if any node will do; {} does not remove the chart default\n',
-        commands: cmds,
-        docs: DOCS,
-      },
+      remediation,
     });
     return finding;
   },

@@ -9,8 +9,16 @@ export function causeMessageId(cause: CauseCode): string {
   return cause.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-/** Every cause that is a fault: the messageIds of failing endpoints. */
-const FAULT_CAUSES: readonly CauseCode[] = CAUSE_CODES.filter((c) => !BENIGN_CAUSES.includes(c));
+/**
+ * Causes only `model-engine-doctor endpoint <id>` can reach. Triage groups endpoints by their Deployments,
+ * LeaderWorkerSets and pods, so none it sees is without objects (NOT_FOUND; BUILD_PENDING before the build), and it
+ * does not ask the gateway API, so no record says an update is pending (BUILD_PENDING while serving) or disagrees
+ * with the cluster (STATUS_STALE).
+ */
+export const ENDPOINT_COMMAND_ONLY: readonly CauseCode[] = ['BUILD_PENDING', 'NOT_FOUND', 'STATUS_STALE'];
+
+/** Every cause that is a fault and that triage can reach: the messageIds of failing endpoints. */
+const FAULT_CAUSES: readonly CauseCode[] = CAUSE_CODES.filter((c) => !BENIGN_CAUSES.includes(c) && !ENDPOINT_COMMAND_ONLY.includes(c));
 
 /**
  * Severity of a failing endpoint (docs/triage.md): one endpoint down is `high`; every endpoint down at once is an

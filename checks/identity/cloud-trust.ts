@@ -17,11 +17,10 @@ export default defineCheck({
       "With --cloud-api: the IAM role trust policy admits system:serviceaccount:<ns>:<sa> through the cluster's IAM OIDC provider, or an EKS Pod Identity association's role trusts pods.eks.amazonaws.com (AWS); the managed identity or app registration has a federated credential for the cluster's exact issuer and the subject (Azure); the GSA grants roles/iam.workloadIdentityUser to the KSA, directly or through its project (GCP).",
     clouds: ['aws', 'azure', 'gcp'],
     severity: 'critical',
-    needs: ['kube', 'cloud-api'],
-    uses: ['identityCloud'],
+    // The run makes the identity port whenever --cloud-api is given; without it the runner skips naming the flag.
+    needs: ['kube', 'cloud-api', 'identityCloud'],
     timeoutMs: 60_000,
     messages: {
-      noPort: 'the cloud identity API is not available in this run',
       notAnnotated: '{{namespace}}/{{name}} has no valid identity annotation{{podIdentity}}; see identity/service-account-annotations',
       unavailable: 'could not ask the cloud about {{namespace}}/{{name}}: {{detail}}',
       ...AWS_MESSAGES,
@@ -31,9 +30,9 @@ export default defineCheck({
   },
   async run(ctx) {
     const port = ctx.ports.identityCloud;
-    if (!port) return skip('noPort');
     const state = await readIdentityState(ctx);
-    if (!state) return skip('noPort');
+    // Only aws, azure and gcp (meta.clouds) with a cluster reach here, and their profiles all have an identity model.
+    if (!state) throw new Error(`no workload identity model for cloud ${ctx.cloud ?? 'unknown'}`);
     const nodes = await ctx.kube!.list<Node>('nodes');
     const annotatedValue = (s: SubjectState) => {
       const v = s.sa?.metadata.annotations?.[state.key]?.trim();

@@ -76,12 +76,13 @@ export default defineCheck({
       partial: '{{count}} pod(s) of {{namespace}}/{{name}} have containers without the injected {{env}}: {{pods}}',
       nodeNotFederated:
         '{{count}} pod(s) of {{namespace}}/{{name}} run on nodes without {{label}} (GKE metadata server off), so they get the node\'s identity instead: {{pods}}',
-      noIdentity: 'this cloud has no managed workload identity to check',
     },
   },
   async run(ctx) {
     const state = await readIdentityState(ctx);
-    if (!state) return skip('noIdentity');
+    // The runner runs this check only on aws, azure and gcp (meta.clouds) with a cluster (meta.needs), where the
+    // cloud profile always has a workload identity model: no state is a bug, reported as the check's error.
+    if (!state) throw new Error(`no workload identity model for cloud ${ctx.cloud ?? 'unknown'}`);
     const { profile, identity, key } = state;
     const nodeLabel = identity.nodeLabel;
     const nodes = nodeLabel ? new Map((await ctx.kube!.list<Node>('nodes')).map((n) => [n.metadata.name, n])) : undefined;

@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, skip, warn, type Evidence, type Finding, type ObjectRef } from '../../src/engine/index.js';
+import { defineCheck, fail, pass, warn, type Evidence, type Finding, type ObjectRef } from '../../src/engine/index.js';
 import {
   annotationVerdict,
   podFederation,
@@ -49,12 +49,13 @@ export default defineCheck({
         '{{roles}} service account {{namespace}}/{{name}} is rendered twice by the chart, with {{key}} {{first}} ({{firstPath}}) and {{second}} ({{secondPath}}); the cluster kept {{value}}, so {{lostPath}} has no effect in {{namespace}}',
       renderedTwice:
         'Both serviceAccount.annotations["{{key}}"] and azure.client_id are set: the chart already adds the annotation from azure.client_id, so it renders the key twice',
-      noIdentity: 'this cloud has no service account annotation to check',
     },
   },
   async run(ctx) {
     const state = await readIdentityState(ctx);
-    if (!state) return skip('noIdentity');
+    // The runner runs this check only on aws, azure and gcp (meta.clouds) with a cluster (meta.needs), where the
+    // cloud profile always has a workload identity model: no state is a bug, reported as the check's error.
+    if (!state) throw new Error(`no workload identity model for cloud ${ctx.cloud ?? 'unknown'}`);
     const { identity, key, profile } = state;
     const out: Finding[] = [];
     for (const s of state.subjects) {

@@ -18,6 +18,8 @@ const ONPREM_HOST = 'redis-master.redis.svc.cluster.local';
 const BROKER_TOKEN = 'ob6Jm2qV8xT4';
 const B = 'model-engine-service-builder';
 const EP_AZ = 'launch-endpoint-id-end_cv0d2hhn2ojg00b1q3ag';
+/** The queue of the async endpoint in fixtures/clusters/endpoint-async-not-consuming (no available worker). */
+const EP_AWS_ASYNC = 'launch-endpoint-id-end_ct5snvvn2ojg00a4qmr0';
 
 const fakes: { close(): Promise<void> }[] = [];
 const ports: Record<string, object> = {};
@@ -41,6 +43,8 @@ beforeAll(async () => {
   ports.awsIdle = await aws({ [B]: sqsAttributes(0, 1) });
   ports.awsBacklog = await aws({ [B]: sqsAttributes(12, 2) });
   ports.awsBuilderDown = await aws({ [B]: sqsAttributes(9, 0) });
+  ports.awsNoBuilderQueue = await aws({});
+  ports.awsAsyncWaiting = await aws({ [B]: sqsAttributes(0, 0), [EP_AWS_ASYNC]: sqsAttributes(7, 0) });
   ports.azureOk = await azure({ [B]: { active: 0, deadLetter: 0 }, [EP_AZ]: { active: 2, deadLetter: 0 } });
   ports.azureDlq = await azure({ [B]: { active: 1, deadLetter: 0 }, [EP_AZ]: { active: 0, deadLetter: 3 } });
   ports.azureStandard = await azure({ [B]: { active: 0, deadLetter: 0 }, [EP_AZ]: { active: 0, deadLetter: 0 } }, { sku: 'Standard' });
@@ -94,6 +98,27 @@ testCheck(check, {
       ports: { cloud: cloudPort('awsBuilderDown') },
       errors: [{ messageId: 'builderBacklog', object: builder }, { messageId: 'endpointQueueMissing', object: { namespace: 'llm-engine' } }],
     },
+    {
+      // The builder Deployment has no available replica (endpoint-build-pending): the tasks wait until it is back.
+      name: 'AWS: 9 builder tasks wait and the builder has no ready replica',
+      snapshot: 'fixtures/clusters/endpoint-build-pending',
+      options: cloudApi,
+      ports: { cloud: cloudPort('awsBuilderDown') },
+      errors: [{ messageId: 'builderBacklogNoBuilder', status: 'warn', severity: 'high', object: builder }],
+    },
+    // SQS answers AWS.SimpleQueueService.NonExistentQueue for GetQueueUrl: the builder (which creates it) never connected.
+    { name: 'AWS: the builder queue does not exist in SQS', snapshot: 'fixtures/clusters/healthy-aws', options: cloudApi, ports: { cloud: cloudPort('awsNoBuilderQueue') }, errors: [{ messageId: 'builderQueueMissing', status: 'warn', object: builder }] },
+    {
+      name: 'AWS: 7 tasks wait for an async endpoint with no ready worker (its forwarder listens on Redis)',
+      snapshot: 'fixtures/clusters/endpoint-async-not-consuming',
+      options: cloudApi,
+      ports: { cloud: cloudPort('awsAsyncWaiting') },
+      // The fixture's forwarder also listens on Redis while the gateway sends to SQS (why it has no ready worker).
+      errors: [
+        { messageId: 'forwarderMismatch', status: 'fail', object: { kind: 'Deployment', namespace: 'llm-engine', name: 'launch-endpoint-id-end-ct5snvvn2ojg00a4qmr0' } },
+        { messageId: 'endpointBacklog', status: 'warn', object: { kind: 'Deployment', namespace: 'llm-engine', name: 'launch-endpoint-id-end-ct5snvvn2ojg00a4qmr0' } },
+      ],
+    },
     { name: 'Azure: dead-lettered endpoint tasks', snapshot: 'fixtures/clusters/azure-cacher-token', options: cloudApi, ports: { cloud: cloudPort('azureDlq') }, errors: [{ messageId: 'deadLetters', status: 'warn' }] },
     {
       name: 'Azure: a Standard namespace cannot carry the 20 MB messages model-engine sets its queues up for (#773)',
@@ -137,6 +162,14 @@ describe('broker/queues details', () => {
     expect(r?.remediation?.commands?.[0]).toContain('--role "Azure Service Bus Data Owner"');
     const premium = await runCase(check, { name: 'p', snapshot: 'fixtures/clusters/azure-healthy', options: cloudApi, ports: { cloud: cloudPort('azureOk') } });
     expect(premium.find((x) => x.messageId === 'premium')?.status).toBe('pass');
+  });
+
+  it('a backlog with no builder says to bring the builder back, and one for an endpoint names its waiting tasks', async () => {
+    const [r] = await runCase(check, { name: 'x', snapshot: 'fixtures/clusters/endpoint-build-pending', options: cloudApi, ports: { cloud: cloudPort('awsBuilderDown') } });
+    expect(r!.message).toBe('9 builder task(s) wait in model-engine-service-builder and the builder has no ready replica: SQS us-east-1 model-engine-service-builder: 9 visible, 0 in flight, 0 delayed (message age needs CloudWatch ApproximateAgeOfOldestMessage)');
+    expect(r!.remediation?.commands).toContain('kubectl -n model-engine get pods -l app=model-engine-endpoint-builder');
+    const rs = await runCase(check, { name: 'y', snapshot: 'fixtures/clusters/endpoint-async-not-consuming', options: cloudApi, ports: { cloud: cloudPort('awsAsyncWaiting') } });
+    expect(rs.find((x) => x.messageId === 'endpointBacklog')!.message).toMatch(/^7 task\(s\) wait for async endpoint .*, which has 0 ready worker\(s\): SQS us-east-1 launch-endpoint-id-end_ct5snvvn2ojg00a4qmr0: 7 visible/);
   });
 
   it('reads --broker-type from the forwarder container', () => {

@@ -2,6 +2,7 @@ import { expect, it } from '@jest/globals';
 import check from '../../../checks/chart/duplicate-objects.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { describeWithHelm, fixtureChartPort } from '../../support/helm.js';
+import { itSkipsWithoutChart } from '../../support/chart-cases.js';
 
 const V = (f: string) => `fixtures/values/${f}.yaml`;
 const NS = 'model-engine';
@@ -28,3 +29,5 @@ describeWithHelm('chart/duplicate-objects on the shared chart 0.2.7', ({ helm, c
     expect(r!.remediation?.values).toContain('    - default   # llm-engine left out');
   });
 });
+
+itSkipsWithoutChart(check);

@@ -2,6 +2,7 @@ import { expect, it } from '@jest/globals';
 import check from '../../../checks/chart/hook-jobs.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { describeWithHelm, fixtureChartPort } from '../../support/helm.js';
+import { itSkipsWithoutChart } from '../../support/chart-cases.js';
 
 const GOOD = 'fixtures/values/chart-good.yaml';
 const NS = 'model-engine';
@@ -22,6 +23,12 @@ describeWithHelm('chart/hook-jobs on the shared chart 0.2.7', ({ helm, chart }) 
         ...c('the service account is a plain object: created after the pre-install migration Job', ['fixtures/values/hook-jobs-sa-not-hook.yaml']),
         errors: [{ messageId: 'createdAfter', object: { kind: 'Job', namespace: NS, name: 'model-engine-database-migration-1' } }],
       },
+      {
+        // The same values on a cluster where the ServiceAccount exists from an earlier revision: helm upgrade works.
+        ...c('the service account is a plain object, but it exists in the cluster: upgrades work, a fresh install would not', ['fixtures/values/hook-jobs-sa-not-hook.yaml']),
+        snapshot: 'fixtures/clusters/healthy-aws',
+        errors: [{ messageId: 'createdAfterInstalled', status: 'warn', severity: 'medium', object: { kind: 'Job', namespace: NS, name: 'model-engine-database-migration-1' } }],
+      },
     ],
   });
 
@@ -35,3 +42,5 @@ describeWithHelm('chart/hook-jobs on the shared chart 0.2.7', ({ helm, chart }) 
     expect(r!.evidence).toContainEqual(expect.objectContaining({ type: 'values', path: 'serviceAccount.annotations', source: expect.objectContaining({ line: 46 }) }));
   });
 });
+
+itSkipsWithoutChart(check);

@@ -1,11 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import check, { imageProblem, resolvedImage } from '../../../checks/chart/images.js';
-import type { ChartPort } from '../../../src/engine/ports/chart.js';
-import { parseRenderedManifest } from '../../../src/sources/helm/manifest.js';
 import { createChartPort } from '../../../src/sources/helm/render.js';
 import { resolve } from 'node:path';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { describeWithHelm, fixtureChartPort, REPO } from '../../support/helm.js';
+import { itSkipsWithoutChart, simulatedChart } from '../../support/chart-cases.js';
 
 const SAMPLE = 'fixtures/values/values_sample.yaml';
 const NS = 'model-engine';
@@ -41,11 +40,7 @@ describeWithHelm('chart/images on the shared chart 0.2.7', ({ helm, chart }) => 
   });
 });
 
-/** A render made from a manifest text (simulated: no helm), for cases the real chart never produces. */
-function simulated(manifest: string): ChartPort {
-  const objects = parseRenderedManifest(manifest);
-  return { path: 'simulated', render: async () => ({ ok: true, chart: { name: 'model-engine', version: '0.2.7', path: 'simulated' }, release: { name: 'model-engine', namespace: NS }, objects, command: 'helm template (simulated)' }) };
-}
+const simulated = (manifest: string) => simulatedChart(manifest, NS);
 
 const EXTRA_IMAGE = `---
 # Source: model-engine/templates/gateway_deployment.yaml
@@ -97,3 +92,5 @@ describe('image references', () => {
     expect(resolvedImage('${IMAGE}', values)).toBeUndefined();
   });
 });
+
+itSkipsWithoutChart(check);

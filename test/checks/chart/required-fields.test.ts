@@ -4,6 +4,7 @@ import { metadataProblems, podSpecProblems, refusal } from '../../../checks/char
 import type { PodSpec } from '../../../src/engine/index.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { describeWithHelm, fixtureChartPort } from '../../support/helm.js';
+import { itSkipsWithoutChart } from '../../support/chart-cases.js';
 
 const V = (f: string) => `fixtures/values/${f}.yaml`;
 const NS = 'model-engine';
@@ -19,7 +20,26 @@ describeWithHelm('chart/required-fields on the shared chart 0.2.7', ({ helm, cha
         ...c('aws-good.yaml with mountPath: null: the migration Job is sent first', [V('aws-good'), V('required-fields-no-mount-path')]),
         errors: [{ messageId: 'emptyField', status: 'fail', object: { kind: 'HelmValues', name: 'aws.configMap.mountPath' } }],
       },
+      {
+        ...c('chart-good.yaml without aws.configMap.name: the control plane and every endpoint template mount a nameless ConfigMap', [V('chart-good'), V('required-fields-no-config-map-name')]),
+        // One finding per refused field path: the Deployments' and Job's volumes[2], the StatefulSet's volumes[0]; the
+        // Deployment templates' volumes[0], the LeaderWorkerSet's workerTemplate.
+        errors: [
+          { messageId: 'emptyField', status: 'fail', object: { kind: 'HelmValues', name: 'aws.configMap.name' } },
+          { messageId: 'emptyField', status: 'fail', object: { kind: 'HelmValues', name: 'aws.configMap.name' } },
+          { messageId: 'endpointTemplateField', status: 'fail', severity: 'high', object: { kind: 'ConfigMap', namespace: NS, name: 'model-engine-service-template-config' } },
+          { messageId: 'endpointTemplateField', status: 'fail', severity: 'high', object: { kind: 'ConfigMap', namespace: NS, name: 'model-engine-service-template-config' } },
+        ],
+      },
     ],
+  });
+
+  it('an endpoint template field left empty names the templates, the field and the refusal the builder would meet', async () => {
+    const rs = await runCase(check, c('x', [V('chart-good'), V('required-fields-no-config-map-name')]));
+    const r = rs.find((x) => x.messageId === 'endpointTemplateField' && x.message.includes('deployment-runnable-image-async-gpu.yaml'))!;
+    expect(r.message).toMatch(/ have spec\.template\.spec\.volumes\[0\]\.configMap\.name empty: the builder's create of every such endpoint would be refused \(spec\.template\.spec\.volumes\[0\]\.configMap\.name: Required value\)$/);
+    expect(r.evidence).toEqual([{ type: 'object', object: { kind: 'ConfigMap', namespace: NS, name: 'model-engine-service-template-config' }, detail: 'rendered by templates/service_template_config_map.yaml (pre-install,pre-upgrade hook, weight -3)' }]);
+    expect(r.remediation?.summary).toBe('Set the value templates/service_template_config_map.yaml writes into spec.template.spec.volumes[0].configMap.name.');
   });
 
   it('names every rendered object, the first one helm sends, the API server\'s words, and the values key', async () => {
@@ -60,3 +80,5 @@ describe('the API server\'s required fields (pkg/apis/core/validation)', () => {
     expect(refusal('ConfigMap', 'v1', '', metadataProblems({ metadata: { name: '' } }))).toBe('resource name may not be empty');
   });
 });
+
+itSkipsWithoutChart(check);

@@ -3,6 +3,7 @@ import check, { neededPriorityClasses } from '../../../checks/chart/scheduling.j
 import valuesCheck from '../../../checks/values/scheduling.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { describeWithHelm, fixtureChartPort } from '../../support/helm.js';
+import { itSkipsWithoutChart } from '../../support/chart-cases.js';
 
 const SAMPLE = 'fixtures/values/values_sample.yaml';
 const NS = 'model-engine';
@@ -83,3 +84,5 @@ describe('priority classes a pod template needs', () => {
     expect(neededPriorityClasses(pod('model-engine-low-priority'))).toEqual(['model-engine-low-priority']);
   });
 });
+
+itSkipsWithoutChart(check);

@@ -2,6 +2,7 @@ import { expect, it } from '@jest/globals';
 import check from '../../../checks/chart/service-accounts.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { describeWithHelm, fixtureChartPort } from '../../support/helm.js';
+import { itSkipsWithoutChart } from '../../support/chart-cases.js';
 
 const SAMPLE = 'fixtures/values/values_sample.yaml';
 const GOOD = 'fixtures/values/chart-good.yaml';
@@ -35,3 +36,5 @@ describeWithHelm('chart/service-accounts on the shared chart 0.2.7', ({ helm, ch
     expect(r!.message).toContain('llm-engine/model-engine [eks.amazonaws.com/role-arn] (hook)');
   });
 });
+
+itSkipsWithoutChart(check);

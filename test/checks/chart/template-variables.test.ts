@@ -4,6 +4,8 @@ import { BASELINE_VARIABLES, INTRODUCED_VARIABLES, templateVariables } from '../
 import { createCommitsPort } from '../../../src/sources/commits/index.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { makeHistory, type GitHistory } from '../../sources/commits-fixtures.js';
+import { editedChart } from '../../support/chart-cases.js';
+import { describeWithHelm, fixtureChartPort } from '../../support/helm.js';
 
 const SAMPLE = 'fixtures/values/values_sample.yaml';
 const SKEW = 'fixtures/clusters/chart-image-skew';
@@ -76,5 +78,29 @@ describe('chart/template-variables on a live cluster', () => {
   it('reads ${VARS} of a template text', () => {
     expect(templateVariables('a: ${A}\nb: $${ESCAPED}\n${B}')).toEqual(['A', 'B']);
     expect(BASELINE_VARIABLES).not.toContain('DD_ENV');
+  });
+});
+
+describeWithHelm('chart/template-variables on the shared chart 0.2.7, edited as a fork would render it', ({ helm, chart }) => {
+  const TAG = 'tag=a82369619a365b79a45e49ef6af1045653102615';
+  const fork = (name: string, edit: Parameters<typeof editedChart>[1]) => ({ name, values: [SAMPLE], set: [TAG], namespace: 'model-engine', ports: { commits: NONE, chart: editedChart(fixtureChartPort(helm, chart, [SAMPLE]), edit) } });
+  /** A fork's endpoint template using a variable no model-engine commit the doctor knows supplies. */
+  const newVariable = fork('a fork adds ${MODEL_CACHE_WARMUP} to the sync template (simulated: real render, line added)', (os) => {
+    const cm = os.find((o) => o.object.metadata.name === 'model-engine-service-template-config')!.object as unknown as { data: Record<string, string> };
+    cm.data['deployment-runnable-image-sync-gpu.yaml'] += '\n# warm-up: ${MODEL_CACHE_WARMUP}';
+    return os;
+  });
+  testCheck(check, {
+    valid: [{ name: 'the real render at the chart\'s own commit', values: [SAMPLE], set: [TAG], namespace: 'model-engine', ports: { commits: NONE, chart: fixtureChartPort(helm, chart, [SAMPLE]) } }],
+    invalid: [
+      { ...fork('a chart that renders no endpoint templates (simulated: real render, template ConfigMap removed)', (os) => os.filter((o) => !o.object.metadata.name.endsWith('-service-template-config'))), errors: [{ messageId: 'noTemplates', status: 'skip' }] },
+      { ...newVariable, errors: [{ messageId: 'unknownVariables', status: 'warn', severity: 'medium', object: { kind: 'ConfigMap', namespace: 'model-engine', name: 'model-engine-service-template-config' } }] },
+    ],
+  });
+
+  it('an unknown variable is named, with the grep that shows whether the tag supplies it', async () => {
+    const [r] = await runCase(check, newVariable);
+    expect(r!.message).toBe('The endpoint templates (rendered chart) use ${MODEL_CACHE_WARMUP}, which the doctor does not know: it cannot tell whether image tag a82369619a365b79a45e49ef6af1045653102615 supplies them');
+    expect(r!.remediation?.commands).toEqual(["git -C <llm-engine clone> grep -n 'MODEL_CACHE_WARMUP' a82369619a365b79a45e49ef6af1045653102615 -- model-engine/model_engine_server"]);
   });
 });

@@ -2,11 +2,43 @@ import { describe, expect, it } from '@jest/globals';
 import check, { crdState, requiredCrds } from '../../../checks/cluster/apis.js';
 import { loadValuesFiles } from '../../../src/sources/values/load.js';
 import { fixture, runCase, testCheck } from '../../support/check-tester.js';
+import { derivedSnapshot, editItems } from '../../support/derived-snapshot.js';
 
 const v = (name: string) => `fixtures/values/${name}.yaml`;
 const c = (name: string) => `fixtures/clusters/preflight-${name}`;
 const NS = 'model-engine';
 const crd = (name: string) => ({ kind: 'CustomResourceDefinition', name });
+
+type Item = { metadata: { name: string }; spec?: { versions?: unknown[] }; status?: unknown };
+const items = (edit: (list: Item[]) => Item[]) => editItems<Item>(edit);
+/**
+ * preflight-aws-ready while a second KEDA install fights over the CRD names: the API server keeps
+ * scaledobjects.keda.sh NamesAccepted False / Established False and serves nothing of it.
+ */
+const KEDA_NOT_ESTABLISHED = derivedSnapshot(c('aws-ready'), {
+  'crds.yaml': items((l) =>
+    l.map((x) =>
+      x.metadata.name === 'scaledobjects.keda.sh'
+        ? { ...x, status: { conditions: [{ type: 'NamesAccepted', status: 'False', reason: 'ListKindConflict', message: '"ScaledObjectList" is already in use' }, { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' }] } }
+        : x,
+    ),
+  ),
+});
+/** preflight-aws-ready with an old VPA (0.7: autoscaling.k8s.io v1beta2 only, before v1 was served) installed. */
+const OLD_VPA = derivedSnapshot(c('aws-ready'), {
+  'crds.yaml': items((l) => [
+    ...l,
+    {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'verticalpodautoscalers.autoscaling.k8s.io' },
+      spec: { group: 'autoscaling.k8s.io', names: { kind: 'VerticalPodAutoscaler', plural: 'verticalpodautoscalers' }, scope: 'Namespaced', versions: [{ name: 'v1beta1', served: false, storage: false }, { name: 'v1beta2', served: true, storage: true }] },
+      status: { conditions: [{ type: 'NamesAccepted', status: 'True', reason: 'NoConflicts' }, { type: 'Established', status: 'True', reason: 'InitialNamesAccepted' }] },
+    } as Item,
+  ]),
+});
+/** preflight-aws-ready without prometheus-adapter: no custom.metrics.k8s.io APIService at all. */
+const NO_ADAPTER = derivedSnapshot(c('aws-ready'), { 'apiservices.yaml': items((l) => l.filter((x) => x.metadata.name !== 'v1beta1.custom.metrics.k8s.io')) });
 
 testCheck(check, {
   valid: [
@@ -33,6 +65,9 @@ testCheck(check, {
         { messageId: 'customMetricsUnavailable', status: 'warn', object: { kind: 'APIService', name: 'v1beta1.custom.metrics.k8s.io' } },
       ],
     },
+    { name: 'the KEDA ScaledObject CRD not Established (its names conflict)', snapshot: KEDA_NOT_ESTABLISHED, values: [v('aws-good')], namespace: NS, errors: [{ messageId: 'crdNotEstablished', status: 'fail', object: crd('scaledobjects.keda.sh') }] },
+    { name: 'VPA enabled with an old VPA serving only v1beta2', snapshot: OLD_VPA, values: [v('aws-good')], set: ['autoscaling.vertical.enabled=true'], namespace: NS, errors: [{ messageId: 'crdVersionNotServed', status: 'fail', object: crd('verticalpodautoscalers.autoscaling.k8s.io') }] },
+    { name: 'HPA enabled without a custom metrics adapter', snapshot: NO_ADAPTER, values: [v('aws-good')], namespace: NS, errors: [{ messageId: 'customMetricsMissing', status: 'warn', severity: 'medium', object: { kind: 'APIService', name: 'v1beta1.custom.metrics.k8s.io' } }] },
     {
       name: 'VPA enabled on a cluster without the VPA CRDs',
       snapshot: c('aws-ready'),
@@ -85,4 +120,13 @@ describe('cluster/apis findings', () => {
     expect(rs.length).toBeGreaterThan(0);
     expect(rs.some((r) => r.object?.kind === 'MutatingWebhookConfiguration')).toBe(false);
   });
+});
+
+it('says why a CRD is not Established and which versions an old one serves', async () => {
+  const [r] = (await runCase(check, { name: 'x', snapshot: KEDA_NOT_ESTABLISHED, values: [v('aws-good')], namespace: NS })).filter((x) => x.status === 'fail');
+  expect(r!.message).toMatch(/^CRD scaledobjects\.keda\.sh exists but is not Established \(NotAccepted/);
+  expect(r!.remediation?.commands?.[0]).toBe("kubectl get crd scaledobjects.keda.sh -o jsonpath='{.status.conditions}'");
+  const [o] = (await runCase(check, { name: 'y', snapshot: OLD_VPA, values: [v('aws-good')], set: ['autoscaling.vertical.enabled=true'], namespace: NS })).filter((x) => x.status === 'fail');
+  expect(o!.message).toMatch(/^CRD verticalpodautoscalers\.autoscaling\.k8s\.io does not serve v1 \(serves v1beta2\), which model-engine writes/);
+  expect(o!.remediation?.summary).toBe('Install a release of autoscaling.k8s.io that serves v1.');
 });

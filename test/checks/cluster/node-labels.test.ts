@@ -1,10 +1,29 @@
 import { describe, expect, it } from '@jest/globals';
 import check from '../../../checks/cluster/node-labels.js';
+import { parse, stringify } from 'yaml';
 import { runCase, testCheck } from '../../support/check-tester.js';
+import { derivedSnapshot } from '../../support/derived-snapshot.js';
 
 const v = (name: string) => `fixtures/values/${name}.yaml`;
 const c = (name: string) => `fixtures/clusters/preflight-${name}`;
 const NS = 'model-engine';
+
+/**
+ * preflight-aws-ready mid node-group upgrade: the old nodes drained (cordoned, spec.unschedulable) before the new
+ * group joined, and one of them already NotReady (its kubelet stopped).
+ */
+const DRAINED = derivedSnapshot(c('aws-ready'), {
+  'nodes.yaml': (text) => {
+    const list = parse(text) as { items: { metadata: { name: string }; spec: Record<string, unknown>; status: { conditions: { type: string; status: string; reason?: string; message?: string }[] } }[] };
+    for (const n of list.items) {
+      n.spec.unschedulable = true;
+      if (n.metadata.name === 'ip-10-0-3-201.ec2.internal') {
+        n.status.conditions = n.status.conditions.map((x) => (x.type === 'Ready' ? { ...x, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' } : x));
+      }
+    }
+    return stringify(list);
+  },
+});
 
 // GPU types and their accelerator labels: test/checks/gpu/accelerator-labels.test.ts (gpu/accelerator-labels owns them).
 testCheck(check, {
@@ -14,6 +33,7 @@ testCheck(check, {
     { name: 'GKE: selector cleared with null', snapshot: c('gcp'), values: [v('gcp-good')], namespace: NS },
   ],
   invalid: [
+    { name: 'EKS mid upgrade: every labelled node cordoned, one NotReady', snapshot: DRAINED, values: [v('aws-good')], namespace: NS, errors: [{ messageId: 'selectorNotReady', status: 'fail', severity: 'critical', object: { kind: 'HelmValues', name: 'nodeSelector' } }] },
     {
       name: 'fresh EKS: no node-lifecycle label',
       snapshot: c('aws-broken'),
@@ -59,4 +79,11 @@ describe('cluster/node-labels findings', () => {
     const gke = await runCase(check, { name: '', snapshot: c('gcp'), values: [v('gcp-good')], namespace: NS });
     expect(gke.map((r) => [r.status, r.messageId])).toEqual([['pass', 'noSelector']]);
   });
+});
+
+it('labelled nodes that are cordoned or NotReady: uncordon or describe them, not a label elsewhere', async () => {
+  const [r] = await runCase(check, { name: 'x', snapshot: DRAINED, values: [v('aws-good')], namespace: NS });
+  expect(r!.message).toBe('The 4 node(s) labelled node-lifecycle=normal are all NotReady or cordoned: pods that select them stay Pending');
+  expect(r!.evidence).toContainEqual({ type: 'object', object: { kind: 'Node', name: 'ip-10-0-3-201.ec2.internal' }, detail: 'NotReady' });
+  expect([...(r!.remediation?.commands ?? [])].sort()).toEqual(['kubectl describe node ip-10-0-3-201.ec2.internal', 'kubectl uncordon ip-10-0-1-140.ec2.internal', 'kubectl uncordon ip-10-0-1-23.ec2.internal', 'kubectl uncordon ip-10-0-2-57.ec2.internal']);
 });

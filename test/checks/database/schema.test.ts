@@ -44,13 +44,21 @@ testCheck(check, {
       ],
     },
     {
+      // A read-only on-call Role that grants pods and deployments but not jobs.batch: the values verdict stays.
+      name: 'RBAC refuses listing Jobs: the live part is a skip naming the read, the values verdict stays',
+      snapshot: 'fixtures/clusters/healthy-aws',
+      values: [V('aws-good')],
+      namespace: NS,
+      denials: [{ verb: 'list', resource: 'jobs.batch', namespace: NS }],
+      errors: [{ messageId: 'liveForbidden', status: 'skip' }],
+    },
+    {
       // real-findings 3: the service account is no pre-install hook; the Job controller cannot create the pods.
       name: 'a fresh install whose migration Job\'s pods are refused: serviceaccount not found',
       snapshot: REFUSED,
       namespace: NS,
       values: [V('hook-jobs-sa-not-hook')],
-      errors: [
-{ messageId: 'jobPodsRefused', object: { kind: 'Job', namespace: NS, name: 'model-engine-database-migration-1' } }],
+      errors: [{ messageId: 'jobPodsRefused', object: { kind: 'Job', namespace: NS, name: 'model-engine-database-migration-1' } }],
     },
   ],
 });
@@ -123,4 +131,10 @@ describe('database/schema evidence', () => {
   it('picks the last error line of a log', () => {
     expect(errorLine('a\nTraceback (most recent call last):\nValueError: boom\n')).toEqual({ line: 'ValueError: boom', lineNumber: 3 });
   });
+});
+
+it('liveForbidden names the refused verb, resource and namespace', async () => {
+  const rs = await runCase(check, { name: 'x', snapshot: 'fixtures/clusters/healthy-aws', values: [V('aws-good')], namespace: NS, denials: [{ verb: 'list', resource: 'jobs.batch', namespace: NS }] });
+  expect(rs.map((r) => `${r.status} ${r.messageId}`)).toEqual(['pass migrationsOn', 'skip liveForbidden']);
+  expect(rs[1]!.message).toMatch(/^The hook Jobs and gateway logs could not be read \(.*list.*jobs.*model-engine/);
 });

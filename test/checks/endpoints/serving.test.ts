@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { syntheticCluster } from '../../../bench/synthetic.js';
-import check, { causeMessageId, endpointSeverity } from '../../../checks/endpoints/serving.js';
+import check, { causeMessageId, endpointSeverity, ENDPOINT_COMMAND_ONLY } from '../../../checks/endpoints/serving.js';
 import { TRIAGE_COMMAND } from '../../../src/commands/triage.js';
 import type { CheckResult, EndpointRow } from '../../../src/engine/index.js';
 import { runCheck } from '../../../src/engine/runner.js';
@@ -46,6 +46,14 @@ describe('endpoints/serving on the demo', () => {
     const results = await runCase(check, { name: 'keda', snapshot: 'fixtures/clusters/endpoint-scaled-to-zero' });
     expect(results.map((r) => [r.status, r.messageId])).toEqual([['pass', 'healthy']]);
     expect(results[0]!.message).toContain('sdxl-turbo (scaled to zero)');
+  });
+
+  it('the causes only the endpoint command reaches are not triage messages: a stale status needs the API, which triage does not ask', async () => {
+    expect(ENDPOINT_COMMAND_ONLY.map(causeMessageId)).toEqual(['buildPending', 'notFound', 'statusStale']);
+    for (const id of ['buildPending', 'notFound', 'statusStale']) expect(check.meta.messages).not.toHaveProperty(id);
+    // endpoint-status-stale: the API (not read here) says 0 workers while the Deployment has 1 available.
+    const results = await runCase(check, { name: 'stale', snapshot: 'fixtures/clusters/endpoint-status-stale' });
+    expect(results.map((r) => r.messageId)).not.toContain('statusStale');
   });
 
   it('says so when the namespace has no endpoints', async () => {

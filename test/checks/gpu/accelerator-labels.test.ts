@@ -3,6 +3,15 @@ import check from '../../../checks/gpu/accelerator-labels.js';
 import scheduling from '../../../checks/values/scheduling.js';
 import type { Pod } from '../../../src/engine/index.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
+import { derivedSnapshot } from '../../support/derived-snapshot.js';
+
+/**
+ * gpu-onprem-broken where dgx-h100-05 was relabelled for 1g.20gb endpoints but the MIG manager still applies the
+ * node's old nvidia.com/mig.config all-3g.40gb (successfully): no 1g.20gb partition exists there.
+ */
+const MIG_CONFIG_STALE = derivedSnapshot('fixtures/clusters/gpu-onprem-broken', {
+  'nodes.yaml': (t) => t.replace('nvidia.com/mig.config: all-1g.20gb', 'nvidia.com/mig.config: all-3g.40gb').replace('nvidia.com/mig.config.state: failed', 'nvidia.com/mig.config.state: success'),
+});
 import { byName, runMutated } from '../control-plane/mutated-snapshot.js';
 
 const aws = { namespace: 'model-engine', endpointNamespace: 'llm-engine', cloud: 'aws' as const };
@@ -130,7 +139,27 @@ testCheck(check, {
         { messageId: 'migFailed', object: { name: 'dgx-h100-05' } },
       ],
     },
+    {
+      name: 'on-prem: a node labelled for 1g.20gb whose MIG config makes 3g.40gb partitions',
+      snapshot: MIG_CONFIG_STALE,
+      namespace: 'model-engine',
+      endpointNamespace: 'model-engine',
+      cloud: 'onprem',
+      errors: [
+        { messageId: 'migStrategy', object: { name: 'dgx-h100-04' } },
+        { messageId: 'migConfig', object: { kind: 'Node', name: 'dgx-h100-05' } },
+      ],
+    },
   ],
+});
+
+describe('gpu/accelerator-labels: MIG config', () => {
+  it('names the config the node has and the partitions its label needs', async () => {
+    const rs = await runCase(check, { name: 'x', snapshot: MIG_CONFIG_STALE, namespace: 'model-engine', endpointNamespace: 'model-engine', cloud: 'onprem' });
+    const r = rs.find((x) => x.messageId === 'migConfig')!;
+    expect(r.message).toBe('node dgx-h100-05 (nvidia-hopper-h100-1g20gb) has nvidia.com/mig.config=all-3g.40gb, which does not create 1g.20gb partitions');
+    expect(r.remediation?.summary.length).toBeGreaterThan(0);
+  });
 });
 
 describe('gpu/accelerator-labels: GPU tables', () => {

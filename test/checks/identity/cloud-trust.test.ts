@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import check from '../../../checks/identity/cloud-trust.js';
 import { createIdentityCloudPort } from '../../../src/sources/cloud/identity.js';
-import { fixture, runCase, testCheck } from '../../support/check-tester.js';
+import { fixture, runCase, testCheck, type ExpectedFinding } from '../../support/check-tester.js';
 import { startRecordedCloud, TEST_ARM_TOKEN, TEST_AWS_CREDENTIALS, TEST_GCP_TOKEN, type RecordedCloud } from '../../support/recorded-cloud.js';
 import { makeCa, type TestCa } from '../../support/redis-servers.js';
+import { derivedSnapshot } from '../../support/derived-snapshot.js';
+import { createServer } from 'node:net';
 
-const SCENARIOS = ['aws-healthy', 'aws-broken', 'aws-no-role', 'aws-cross-account', 'aws-trust', 'aws-pod-identity', 'azure-healthy', 'azure-broken', 'azure-oidc-off', 'azure-issuer-slash', 'azure-audience', 'azure-app-registration', 'gcp-healthy', 'gcp-broken', 'gcp-denied'] as const;
+const SCENARIOS = ['aws-healthy', 'aws-broken', 'aws-no-role', 'aws-cross-account', 'aws-trust', 'aws-pod-identity', 'azure-healthy', 'azure-broken', 'azure-oidc-off', 'azure-issuer-slash', 'azure-audience', 'azure-app-registration', 'azure-identity-missing', 'aws-provider-audience', 'gcp-healthy', 'gcp-broken', 'gcp-denied'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 /** Filled in beforeAll, once the server has a port; the cases hold these objects by reference. */
 const ports = Object.fromEntries(SCENARIOS.map((s) => [s, {} as Record<string, unknown>])) as Record<Scenario, Record<string, unknown>>;
@@ -43,6 +45,25 @@ function portOn(s: Scenario) {
   });
 }
 const fresh = (s: Scenario) => ({ identityCloud: portOn(s) });
+
+/** A loopback port nothing listens on (bound, then closed): connections to it are refused. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+/**
+ * aws-no-role's IAM answers, with STS unreachable (a VPC whose firewall lets the IAM endpoint through but not STS):
+ * GetRole says NoSuchEntity, and nothing says which account the credentials are for.
+ */
+const stsUnreachable: Record<string, unknown> = {};
+let stsClosed = 0;
+/** identity-azure-healthy with the client-id annotation taken off the control plane's service account. */
+const AZURE_UNANNOTATED = derivedSnapshot('fixtures/clusters/identity-azure-healthy', {
+  'serviceaccounts.yaml': (t) => t.replace('      azure.workload.identity/client-id: 3f8e2a71-5c4d-4b9e-a2f0-6d1c8e7b9a45\n', ''),
+});
 
 const savedEnv: Record<string, string | undefined> = {};
 let tmp: string;
@@ -80,6 +101,10 @@ beforeAll(async () => {
     GOOGLE_CLOUD_PROJECT: 'ml-prod-project',
   });
   for (const s of SCENARIOS) ports[s].identityCloud = portOn(s);
+  stsClosed = await closedPort();
+  stsUnreachable.identityCloud = createIdentityCloudPort({
+    aws: { credentials: TEST_AWS_CREDENTIALS, iamEndpoint: `${cloud.url}/aws-no-role`, eksEndpoint: `${cloud.url}/aws-no-role`, stsEndpoint: `http://127.0.0.1:${stsClosed}`, timeoutMs: 5000 },
+  });
 });
 afterAll(async () => {
   for (const [k, v] of Object.entries(savedEnv)) {
@@ -92,6 +117,13 @@ afterAll(async () => {
 });
 
 const opts = { options: { cloudApi: true } };
+/** The three service accounts of identity-aws-healthy, each with its own role. */
+const AWS_SUBJECTS = [
+  { namespace: 'model-engine', name: 'model-engine' },
+  { namespace: 'default', name: 'kaniko' },
+  { namespace: 'llm-engine', name: 'model-engine' },
+];
+const onEveryAwsSubject = (e: Omit<ExpectedFinding, 'object'>): ExpectedFinding[] => AWS_SUBJECTS.map((object) => ({ ...e, object }));
 const aws = { snapshot: 'fixtures/clusters/identity-aws-healthy', namespace: 'model-engine', ...opts };
 const azure = { snapshot: 'fixtures/clusters/identity-azure-healthy', namespace: 'model-engine', ...opts };
 const gcp = { snapshot: 'fixtures/clusters/identity-gcp-healthy', namespace: 'model-engine', ...opts };
@@ -118,11 +150,7 @@ testCheck(check, {
       name: 'AWS: roles in another account than the credentials (STS GetCallerIdentity) are "cannot verify from this account", never missing',
       ...aws,
       ports: ports['aws-cross-account'],
-      errors: [
-        { messageId: 'otherAccount', status: 'skip', object: { namespace: 'model-engine', name: 'model-engine' } },
-        { messageId: 'otherAccount', status: 'skip', object: { namespace: 'default', name: 'kaniko' } },
-        { messageId: 'otherAccount', status: 'skip', object: { namespace: 'llm-engine', name: 'model-engine' } },
-      ],
+      errors: onEveryAwsSubject({ messageId: 'otherAccount', status: 'skip' }),
     },
     {
       name: 'AWS: a glob under StringEquals, the API-server audience in :aud, an explicit Deny for the namespace',
@@ -173,6 +201,38 @@ testCheck(check, {
       ports: ports['azure-audience'],
       errors: [{ messageId: 'audience', object: { namespace: 'model-engine', name: 'model-engine' } }],
     },
+    {
+      name: 'AWS: GetRole finds no role but STS is unreachable: "cannot tell missing from another account", never missing',
+      ...aws,
+      ports: stsUnreachable,
+      errors: [
+        { messageId: 'roleUnverified', status: 'skip', object: { namespace: 'model-engine', name: 'model-engine' } },
+        { messageId: 'roleUnverified', status: 'skip', object: { namespace: 'llm-engine', name: 'model-engine' } },
+        { messageId: 'unavailable', status: 'skip', object: { namespace: 'default', name: 'kaniko' } },
+      ],
+    },
+    {
+      name: 'AWS: the IAM OIDC provider lists the API server audience, not sts.amazonaws.com',
+      ...aws,
+      ports: ports['aws-provider-audience'],
+      errors: onEveryAwsSubject({ messageId: 'providerAudience', status: 'warn', severity: 'high' }),
+    },
+    {
+      name: 'Azure: the client id is neither a managed identity of the subscription nor an app registration (Graph 404)',
+      ...azure,
+      ports: ports['azure-identity-missing'],
+      errors: [
+        { messageId: 'identityMissing', status: 'warn', severity: 'high', object: { namespace: 'model-engine', name: 'model-engine' } },
+        { messageId: 'identityMissing', status: 'warn', severity: 'high', object: { namespace: 'kube-system', name: 'keda-operator' } },
+      ],
+    },
+    {
+      name: 'Azure: the control plane\'s service account has no client-id annotation: nothing to ask the cloud about it',
+      ...azure,
+      snapshot: AZURE_UNANNOTATED,
+      ports: ports['azure-healthy'],
+      errors: [{ messageId: 'notAnnotated', status: 'skip', object: { namespace: 'model-engine', name: 'model-engine' } }],
+    },
     { name: 'Azure: OIDC issuer disabled', ...azure, ports: ports['azure-oidc-off'], errors: [{ messageId: 'oidcDisabled', object: { kind: 'ManagedCluster', name: 'ml-aks' } }] },
     {
       name: 'GCP: GSA deleted (403, then 404 on the account), binding for the wrong namespace on the GSA and none on the project',
@@ -215,6 +275,18 @@ describe('identity/cloud-trust over the recorded APIs', () => {
     expect(mine.find((r) => r.file?.startsWith('iam-'))?.headers.authorization).toMatch(/\/us-east-1\/iam\/aws4_request/);
     const cp = results.find((r) => r.object?.namespace === 'model-engine');
     expect(cp?.message).toContain("the cluster's issuer https://oidc.eks.us-west-2.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9");
+  });
+
+  it('roleUnverified says why STS could not answer; providerAudience and identityMissing give the command that fixes or checks it', async () => {
+    const unverified = (await runCase(check, { name: 'x', ...aws, ports: stsUnreachable })).find((r) => r.messageId === 'roleUnverified' && r.object?.namespace === 'model-engine');
+    expect(unverified?.message).toMatch(/^IAM GetRole found no role arn:aws:iam::123456789012:role\/k8s-main-llm-engine for model-engine\/model-engine, but STS could not say which account your credentials are for \(.*ECONNREFUSED.*\)/);
+    expect(unverified?.remediation?.commands?.[0]).toMatch(/^aws sts get-caller-identity/);
+    const audience = (await runCase(check, { name: 'y', ...aws, ports: fresh('aws-provider-audience') })).find((r) => r.messageId === 'providerAudience');
+    expect(audience?.message).toBe('IAM OIDC provider arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9 does not list client id sts.amazonaws.com (it lists https://kubernetes.default.svc)');
+    expect(audience?.remediation?.commands?.[0]).toContain('aws iam add-client-id-to-open-id-connect-provider');
+    const missing = (await runCase(check, { name: 'z', ...azure, ports: fresh('azure-identity-missing') })).find((r) => r.messageId === 'identityMissing');
+    expect(missing?.message).toBe("no user-assigned managed identity (ARM, subscription 6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f, the cluster's) and no app registration (Microsoft Graph) has client id 3f8e2a71-5c4d-4b9e-a2f0-6d1c8e7b9a45");
+    expect(missing?.evidence[0]).toMatchObject({ type: 'probe', detail: expect.stringContaining('Request_ResourceNotFound') });
   });
 
   it('names the accounts when a role is in another account, and never calls it missing', async () => {

@@ -1,7 +1,15 @@
 import check from '../../../checks/identity/keda-trigger-auth.js';
-import { testCheck } from '../../support/check-tester.js';
+import { expect, it } from '@jest/globals';
+import { runCase, testCheck } from '../../support/check-tester.js';
+import { derivedSnapshot } from '../../support/derived-snapshot.js';
 
 const CLIENT = '3f8e2a71-5c4d-4b9e-a2f0-6d1c8e7b9a45';
+
+/**
+ * identity-azure-healthy installed without azure.client_id: the chart's trigger_authentication.yaml renders
+ * podIdentity.identityId from it, so the TriggerAuthentication has provider azure-workload and no identityId.
+ */
+const NO_IDENTITY_ID = derivedSnapshot('fixtures/clusters/identity-azure-healthy', { 'keda.yaml': (t) => t.replace(`      identityId: ${CLIENT}\n`, '') });
 
 testCheck(check, {
   valid: [
@@ -32,6 +40,18 @@ testCheck(check, {
       endpointNamespace: 'llm-engine',
       errors: [{ messageId: 'missing', object: { namespace: 'llm-engine', name: 'azure-workload-identity' } }],
     },
+    {
+      name: 'no podIdentity.identityId (azure.client_id unset at install): KEDA uses its own identity',
+      snapshot: NO_IDENTITY_ID,
+      namespace: 'model-engine',
+      errors: [{ messageId: 'noIdentity', status: 'warn', severity: 'medium', object: { kind: 'TriggerAuthentication', namespace: 'model-engine', name: 'azure-workload-identity' } }],
+    },
     { name: 'KEDA not installed', snapshot: 'fixtures/clusters/identity-aws-healthy', cloud: 'azure', namespace: 'model-engine', errors: [{ messageId: 'noKeda', status: 'skip' }] },
   ],
+});
+
+it('noIdentity says KEDA falls back to its own identity, with the fix', async () => {
+  const [r] = (await runCase(check, { name: 'x', snapshot: NO_IDENTITY_ID, namespace: 'model-engine' })).filter((x) => x.status === 'warn');
+  expect(r!.message).toBe("TriggerAuthentication model-engine/azure-workload-identity has no podIdentity.identityId, so KEDA uses its own identity instead of model-engine's");
+  expect(r!.remediation?.summary.length).toBeGreaterThan(0);
 });

@@ -5,6 +5,17 @@ import { resolveContext } from '../../../src/run/context.js';
 import { SnapshotKube } from '../../../src/sources/kube/snapshot-kube.js';
 import { loadSnapshot } from '../../../src/sources/snapshot/load.js';
 import { fixture, runCase, testCheck } from '../../support/check-tester.js';
+import { derivedSnapshot, editItems } from '../../support/derived-snapshot.js';
+
+/**
+ * identity-azure-healthy after the Workload Identity webhook's Deployment and Service were deleted (kubectl delete
+ * of its manifests in the wrong order) while its MutatingWebhookConfiguration stayed: the API server calls a
+ * service that is gone.
+ */
+const BACKEND_GONE = derivedSnapshot('fixtures/clusters/identity-azure-healthy', {
+  'services.yaml': editItems((svcs) => svcs.filter((x) => x.metadata.name !== 'azure-wi-webhook-webhook-service')),
+  'pods-kube-system.yaml': editItems((pods) => pods.filter((p) => !String(p.metadata.name).startsWith('azure-wi-webhook-controller-manager'))),
+});
 
 testCheck(check, {
   valid: [
@@ -34,6 +45,12 @@ testCheck(check, {
       errors: [{ messageId: 'backendDown', object: { name: 'azure-wi-webhook-mutating-webhook-configuration' } }],
     },
     {
+      name: 'Azure: the webhook configuration points at a Service that was deleted',
+      snapshot: BACKEND_GONE,
+      namespace: 'model-engine',
+      errors: [{ messageId: 'backendMissing', status: 'fail', object: { kind: 'MutatingWebhookConfiguration', name: 'azure-wi-webhook-mutating-webhook-configuration' } }],
+    },
+    {
       name: 'GKE: a metadata-server pod not ready',
       snapshot: 'fixtures/clusters/identity-gcp-broken',
       namespace: 'model-engine',
@@ -47,6 +64,12 @@ testCheck(check, {
       errors: [{ messageId: 'forbidden', status: 'skip' }],
     },
   ],
+});
+
+it('backendMissing names the service the configuration points at, and how to look', async () => {
+  const [r] = (await runCase(check, { name: 'x', snapshot: BACKEND_GONE, namespace: 'model-engine' })).filter((x) => x.status === 'fail');
+  expect(r!.message).toMatch(/\(azure-wi-webhook-mutating-webhook-configuration\) points at service kube-system\/azure-wi-webhook-webhook-service, which does not exist$/);
+  expect(r!.remediation?.commands).toEqual(['kubectl -n kube-system get svc,deploy,pods']);
 });
 
 describe('identity/webhook on a snapshot without the webhook Service', () => {

@@ -24,6 +24,7 @@ testCheck(check, {
   valid: [
     { name: 'azure-good.yaml', values: [GOOD] },
     { name: 'azure-good.yaml with an explicit 60 s keepalive', values: [GOOD, v('azure-keepalive-ok')] },
+    { name: 'azure-good.yaml with the keepalive from a ConfigMap (valueFrom)', values: [GOOD, v('azure-keepalive-from-ref')] },
     { name: 'cloud given by flag', values: [GOOD], cloud: 'azure' },
   ],
   invalid: [
@@ -220,4 +221,10 @@ describe('azure value formats', () => {
     [30, 'is a YAML number; Kubernetes env values must be strings, so quote it (value: "30")'],
     [undefined, 'is not set to a value'],
   ])('keepalive %p', (v, want) => expect(keepAliveProblem(v)).toBe(want));
+});
+
+it('a keepalive from valueFrom passes, saying it cannot be checked offline and the range it must be in', async () => {
+  const r = (await runCase(check, { name: 'x', values: [GOOD, v('azure-keepalive-from-ref')] })).find((x) => x.messageId === 'keepAliveFromRef');
+  expect(r).toMatchObject({ status: 'pass', object: { kind: 'HelmValues', name: 'extraEnvVars[0]' } });
+  expect(r!.message).toBe('SERVICEBUS_KEEP_ALIVE_INTERVAL comes from extraEnvVars[0].valueFrom; its value cannot be checked offline (it must be 1-299 seconds)');
 });

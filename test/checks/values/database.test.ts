@@ -13,6 +13,7 @@ testCheck(check, {
     { name: 'gcp-good.yaml', values: [v('gcp-good')] },
     { name: 'onprem-good.yaml', values: [v('onprem-good')] },
     { name: 'AWS: Secrets Manager secret', values: [v('aws-good'), v('database-cloud-secret')] },
+    { name: 'AWS: both secret names set (the Kubernetes Secret wins)', values: [v('aws-good'), v('database-both-secrets')] },
     { name: 'Azure: Key Vault secret', values: [v('azure-good'), v('database-cloud-secret')] },
     { name: 'GCP: Secret Manager secret', values: [v('gcp-good'), v('database-cloud-secret')] },
     { name: 'on-prem: DB_* env vars', values: [v('onprem-good'), v('database-env-vars')] },
@@ -98,4 +99,11 @@ describe('database sources', () => {
     [undefined, []],
     ['nope', []],
   ])('dbEnvVars(%p)', (env, want) => expect(dbEnvVars(env)).toEqual(want));
+});
+
+it('both secret names: the Kubernetes Secret is used and the cloud secret is said to be ignored', async () => {
+  const rs = await runCase(check, { name: 'x', values: [v('aws-good'), v('database-both-secrets')] });
+  expect(rs.map((r) => `${r.status} ${r.messageId}`)).toEqual(['pass kubernetesSecret', 'pass bothSet']);
+  expect(rs[1]!.message).toBe('secrets.kubernetesDatabaseSecretName is set, so secrets.cloudDatabaseSecretName is ignored (the chart injects only ML_INFRA_DATABASE_URL)');
+  expect(rs[1]!.object).toEqual({ kind: 'HelmValues', name: 'secrets.cloudDatabaseSecretName' });
 });

@@ -14,6 +14,11 @@ testCheck(check, {
       errors: [{ messageId: 'duplicate', object: { kind: 'HelmValues', name: 'config.values.launch.sensitive_log_mode' } }],
     },
     {
+      name: 'the launch and infra blocks pasted twice: 20 listed one by one, the other 15 in one finding',
+      values: [v('aws-good'), v('duplicate-keys-pasted-twice')],
+      errors: [...Array.from({ length: 20 }, () => ({ messageId: 'duplicate', status: 'warn' as const, severity: 'low' as const })), { messageId: 'more', status: 'warn', severity: 'low' }],
+    },
+    {
       name: 'a key repeated with another value',
       values: [v('duplicate-keys-differ')],
       errors: [{ messageId: 'duplicate', object: { kind: 'HelmValues', name: 'celeryBrokerType' } }],
@@ -39,4 +44,11 @@ describe('values/duplicate-keys details', () => {
     const [r] = await runCase(check, { name: 'set only', set: ['tag=abc'] });
     expect(r).toMatchObject({ status: 'pass', messageId: 'none' });
   });
+});
+
+it('past the 20 listed, one finding counts the rest and names the linter that lists them all', async () => {
+  const rs = await runCase(check, { name: 'x', values: [v('aws-good'), v('duplicate-keys-pasted-twice')] });
+  const more = rs.find((r) => r.messageId === 'more')!;
+  expect(more.message).toBe('15 more keys are written twice (the first 20 are listed above); helm keeps the last of each');
+  expect(more.remediation?.summary).toContain('yamllint -d "{rules: {key-duplicates: enable}}"');
 });

@@ -15,6 +15,8 @@ testCheck(check, {
   ],
   invalid: [
     { name: 'GAR prefix without repository', values: [V('gcp-good'), V('registry-prefix-gar-short')], errors: [{ messageId: 'garSegments', status: 'fail', object: PREFIX }] },
+    { name: 'GAR prefix with a folder inside the repository', values: [V('gcp-good'), V('registry-prefix-gar-nested')], errors: [{ messageId: 'garExtraSegments', status: 'warn', object: PREFIX }] },
+    { name: 'ECR host with an 11-digit account ID', values: [V('aws-good'), V('registry-prefix-ecr-short-account')], errors: [{ messageId: 'hostMalformed', status: 'warn', object: PREFIX }] },
     {
       name: 'GAR with a full-path framework repository',
       values: [V('gcp-good'), V('registry-prefix-gar-full-path')],
