@@ -6,6 +6,7 @@ export default defineEndpointCause({
     code: 'HEALTHY',
     title: 'Every desired worker is available',
     rank: 170,
+    benign: true,
     docs: 'docs/endpoint.md#healthy',
     reads: ['deployments', 'leaderWorkerSets'],
   },

@@ -3,7 +3,7 @@
  * checks). `diagnose` and `triageEndpoints` are the endpoint doctor bound to it; commands, the `endpoints/serving`
  * check and tests use these.
  */
-import { validateCauses } from '../src/engine/index.js';
+import { benignCodes, validateCauses } from '../src/engine/index.js';
 import { diagnoseWith } from '../src/model-engine/endpoint-diagnosis.js';
 import type { EndpointFacts } from '../src/model-engine/endpoint-facts.js';
 import { triageWith, type EndpointTriage, type TriageContext } from '../src/model-engine/endpoint-triage.js';
@@ -39,7 +39,7 @@ import webhookUnavailable from './webhook-unavailable.js';
  * Every cause, most specific first: the pod cannot be created, then placed, then started, then run; then what the
  * builder and the API say; then the fallbacks and the causes that are not faults.
  */
-export const DIAGNOSES: readonly EndpointCause[] = validateCauses([
+const CAUSES = [
   missingPriorityClass,
   missingServiceAccount,
   quotaExceeded,
@@ -66,7 +66,25 @@ export const DIAGNOSES: readonly EndpointCause[] = validateCauses([
   healthy,
   scaledToZero,
   starting,
-]);
+] as const;
+
+/**
+ * A cause code: the union of the codes the registered causes declare (`meta.code`). The registry is the contract;
+ * docs/output-schema.md lists the same codes and test/parity.test.ts holds the two together.
+ */
+export type CauseCode = (typeof CAUSES)[number]['meta']['code'];
+
+export const DIAGNOSES: readonly EndpointCause<CauseCode>[] = validateCauses(CAUSES);
+
+/** Every code a diagnosis can carry, in rank order. */
+export const CAUSE_CODES: readonly CauseCode[] = DIAGNOSES.map((c) => c.meta.code);
+
+const BENIGN = benignCodes(DIAGNOSES);
+/** The codes that are not faults (`meta.benign`): the endpoint is fine or on its way. */
+export const BENIGN_CAUSES: readonly CauseCode[] = CAUSE_CODES.filter((c) => BENIGN.has(c));
+
+/** A fault: any code that is not benign, including one this registry does not know (a newer report's). */
+export const isFault = (code: string): boolean => !BENIGN.has(code);
 
 /** Diagnose one endpoint from its collected facts with every registered cause. Pure. */
 export const diagnose = (facts: EndpointFacts) => diagnoseWith(DIAGNOSES, facts);

@@ -8,6 +8,7 @@ export default defineEndpointCause({
     code: 'SCALED_TO_ZERO',
     title: 'Idle at zero replicas; the first request or task scales it up',
     rank: 180,
+    benign: true,
     docs: 'docs/endpoint.md#scaled-to-zero',
     reads: ['deployments', 'scaledObjects'],
   },

@@ -78,6 +78,7 @@ export default defineEndpointCause({
     code: 'STARTING',
     title: 'On its way: scheduling, pulling or loading within the normal time',
     rank: 190,
+    benign: true,
     docs: 'docs/endpoint.md#starting',
     reads: ['deployments', 'pods', 'events', 'logs'],
   },

@@ -4,7 +4,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allChecks } from '../checks/index.js';
 import { DIAGNOSES } from '../diagnoses/index.js';
-import { CAUSE_CODES } from '../src/engine/index.js';
 import { REPO } from './support/check-tester.js';
 
 const ids = allChecks.map((c) => c.meta.id);
@@ -53,8 +52,19 @@ describe('cause parity', () => {
   const schema = readFileSync(join(REPO, 'docs', 'output-schema.md'), 'utf8');
   const codes = DIAGNOSES.map((c) => c.meta.code);
 
-  it('registers exactly the cause codes of the contract, in rank order', () => {
-    expect([...codes].sort()).toEqual([...CAUSE_CODES].sort());
+  // The contract a consumer reads: the table of docs/output-schema.md#diagnosis-cause-codes (code, benign, meaning).
+  const table = schema
+    .slice(schema.indexOf('## Diagnosis cause codes'), schema.indexOf('\n## ', schema.indexOf('## Diagnosis cause codes') + 1))
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^\| `([A-Z_]+)` \|([^|]*)\|/.exec(line);
+      return m ? [{ code: m[1]!, benign: m[2]!.trim() === 'yes' }] : [];
+    });
+
+  it('registers exactly the cause codes of the documented contract (output-schema.md), benign as documented, in rank order', () => {
+    expect(table.length).toBeGreaterThan(0);
+    expect([...codes].sort()).toEqual(table.map((r) => r.code).sort());
+    for (const c of DIAGNOSES) expect([c.meta.code, c.meta.benign === true]).toEqual([c.meta.code, table.find((r) => r.code === c.meta.code)!.benign]);
     const ranks = DIAGNOSES.map((c) => c.meta.rank);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     expect(new Set(ranks).size).toBe(ranks.length);

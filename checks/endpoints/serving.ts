@@ -1,11 +1,10 @@
-import { BENIGN_CAUSES, CAUSE_CODES, defineCheck, fail, pass, warn, type CauseCode, type Finding, type Severity } from '../../src/engine/index.js';
-import { isFault } from '../../src/model-engine/endpoint-diagnosis.js';
+import { defineCheck, fail, pass, warn, type Finding, type Severity } from '../../src/engine/index.js';
 import { k8sNameOf } from '../../src/model-engine/endpoint-facts.js';
-import { triageEndpoints } from '../../diagnoses/index.js';
+import { BENIGN_CAUSES, CAUSE_CODES, isFault, triageEndpoints, type CauseCode } from '../../diagnoses/index.js';
 import type { TriagedEndpoint } from '../../src/model-engine/endpoint-triage.js';
 
 /** `IMAGE_PULL` → `imagePull`: each cause is its own messageId, so consumers match on it. */
-export function causeMessageId(cause: CauseCode): string {
+export function causeMessageId(cause: string): string {
   return cause.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
@@ -25,7 +24,7 @@ const FAULT_CAUSES: readonly CauseCode[] = CAUSE_CODES.filter((c) => !BENIGN_CAU
  * outage of the serving plane and ranks with the control plane (`critical`); a cause the doctor cannot name is
  * `medium` (a lead, not a verdict); an endpoint still starting is `low`.
  */
-export function endpointSeverity(cause: CauseCode, failing: number, total: number): Severity {
+export function endpointSeverity(cause: string, failing: number, total: number): Severity {
   if (cause === 'STARTING') return 'low';
   if (total >= 2 && failing === total) return 'critical';
   if (cause === 'UNKNOWN') return 'medium';
@@ -73,7 +72,7 @@ export default defineCheck({
         evidence: d.evidence.slice(0, 8),
         remediation: { ...d.remediation, commands: [...(d.remediation.commands ?? []), `model-engine-doctor endpoint ${d.endpoint.id ?? label(e)}`] },
       };
-      out.push(BENIGN_CAUSES.includes(d.cause) ? warn('starting', opts) : fail(causeMessageId(d.cause), opts));
+      out.push(!isFault(d.cause) ? warn('starting', opts) : fail(causeMessageId(d.cause), opts));
     }
     const fine = endpoints.filter((e) => e.diagnosis.cause === 'HEALTHY' || e.diagnosis.cause === 'SCALED_TO_ZERO');
     if (fine.length > 0) {

@@ -1,10 +1,11 @@
 /** Building verdicts and their evidence: what every cause file shares. */
-import { causeDocs, type CauseCode, type Evidence, type Remediation, type Verdict, type VerdictLevel } from '../../src/engine/index.js';
+import { causeDocs, type Evidence, type Remediation, type Verdict, type VerdictLevel } from '../../src/engine/index.js';
 import type { EndpointView, PodView } from '../../src/model-engine/endpoint-view.js';
 
 export { eventEvidence, field, logEvidence, note, waitingField, workloadEvidence } from '../../src/model-engine/endpoint-evidence.js';
 
-export function verdict(cause: CauseCode, level: VerdictLevel, summary: string, evidence: Evidence[], remediation: Omit<Remediation, 'docs'>, next: string[] = []): Verdict {
+/** A verdict of the cause whose code is `cause` (the engine's `judge` holds it to the cause's `meta.code`). */
+export function verdict(cause: string, level: VerdictLevel, summary: string, evidence: Evidence[], remediation: Omit<Remediation, 'docs'>, next: string[] = []): Verdict {
   return { cause, level, summary, evidence, remediation: { ...remediation, docs: causeDocs(cause) }, next };
 }
 

@@ -8,8 +8,8 @@
  * 0 otherwise. The endpoint-scoped checks are shown for context and do not change it.
  */
 import type { Diagnosis } from '../engine/diagnosis.js';
-import { diagnose } from '../../diagnoses/index.js';
-import { isFault, undiagnosed } from '../model-engine/endpoint-diagnosis.js';
+import { diagnose, isFault } from '../../diagnoses/index.js';
+import { undiagnosed } from '../model-engine/endpoint-diagnosis.js';
 import { collectEndpointFacts } from '../model-engine/endpoint-facts.js';
 import { ApiError, CancelledError, DeadlineError, EXIT, ForbiddenError, type ExitCode } from '../engine/errors.js';
 import type { BaseContext } from '../engine/runner.js';

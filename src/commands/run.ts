@@ -4,7 +4,7 @@
  */
 import { allChecks } from '../../checks/index.js';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, untilAborted, type Deadline, type ExitCode } from '../engine/errors.js';
-import { groupIncidents } from '../engine/incidents.js';
+import { groupIncidents } from '../model-engine/incidents.js';
 import { redactText } from '../engine/redact.js';
 import { areaOf, selectChecks } from '../engine/registry.js';
 import { skip, type Check } from '../engine/index.js';

@@ -4,47 +4,6 @@
  */
 import type { Evidence, Remediation } from './types.js';
 
-export const CAUSE_CODES = [
-  'IMAGE_PULL',
-  /** The node cannot create the pod's sandbox: no IP address, the network plugin, the pause image, a runtime handler. */
-  'SANDBOX_FAILED',
-  /** The Istio sidecar never gets ready, and the app containers wait for it. */
-  'SIDECAR_NOT_READY',
-  'INSUFFICIENT_GPU',
-  /** Not enough cpu, memory or ephemeral storage on the nodes that match (GPUs are fine or not asked for). */
-  'INSUFFICIENT_RESOURCES',
-  'NO_MATCHING_NODES',
-  'UNTOLERATED_TAINT',
-  'MISSING_PRIORITY_CLASS',
-  'MISSING_SERVICE_ACCOUNT',
-  'QUOTA_EXCEEDED',
-  /** An admission policy (Pod Security, ValidatingAdmissionPolicy, Kyverno, Gatekeeper, …) denies the pods. */
-  'ADMISSION_DENIED',
-  /** An admission webhook that fails closed cannot be called, so no pod it selects can be created. */
-  'WEBHOOK_UNAVAILABLE',
-  'CONFIG_ERROR',
-  'VOLUME',
-  'CRASH_LOOP',
-  'READINESS_FAILING',
-  'STARTING',
-  'SCALED_TO_ZERO',
-  'BUILD_PENDING',
-  'BUILD_FAILED',
-  /** At zero replicas with a KEDA ScaledObject that will not scale it up (operator down, trigger failing). */
-  'SCALE_FROM_ZERO_BLOCKED',
-  /** An async endpoint's tasks are never taken: the celery autoscaler skips it, or its Ready workers cannot consume. */
-  'ASYNC_NOT_CONSUMING',
-  /** model-engine's API and the cluster disagree about the endpoint's workers because the cacher does not update it. */
-  'STATUS_STALE',
-  'NOT_FOUND',
-  'HEALTHY',
-  'UNKNOWN',
-] as const;
-export type CauseCode = (typeof CAUSE_CODES)[number];
-
-/** Causes that are not faults (the endpoint is fine or on its way). */
-export const BENIGN_CAUSES: readonly CauseCode[] = ['HEALTHY', 'STARTING', 'SCALED_TO_ZERO'];
-
 /** One link of the causal chain: Deployment → ReplicaSet → Pod → container → event → node. */
 export interface ChainNode {
   kind: 'Deployment' | 'LeaderWorkerSet' | 'ReplicaSet' | 'Pod' | 'Container' | 'Event' | 'Node' | 'ScaledObject' | 'HorizontalPodAutoscaler' | 'Queue' | 'Endpoint' | string;
@@ -64,7 +23,8 @@ export interface EndpointRef {
 
 export interface Diagnosis {
   endpoint: EndpointRef;
-  cause: CauseCode;
+  /** The root cause's code: the `meta.code` of a registered cause (`CauseCode` in `diagnoses/index.ts`). */
+  cause: string;
   summary: string;
   evidence: Evidence[];
   remediation: Remediation;
@@ -84,6 +44,7 @@ export interface EndpointRow {
   gpuType?: string;
   desired: number;
   ready: number;
-  cause: CauseCode;
+  /** As {@link Diagnosis.cause}. */
+  cause: string;
   summary: string;
 }

@@ -5,8 +5,10 @@
  * Each group is one incident, led by the finding that names the cause most directly (its fix is the incident's fix),
  * with the others as the views it is "also seen as".
  *
- * Pure: a function of the results. Carried in the JSON report as `incidents` (docs/output-schema.md#incidents); the
- * reporters compute it when a report does not carry it.
+ * Pure: a function of the results and the rules. Carried in the JSON report as `incidents`
+ * (docs/output-schema.md#incidents); the reporters compute it when a report does not carry it. The framework knows
+ * Kubernetes' naming of workloads; what an application names its objects (which endpoint an object serves) and which
+ * of its checks are mere symptoms are {@link IncidentRules} its knowledge supplies (src/model-engine/incidents.ts).
  */
 import { SEVERITIES, STATUSES, type CheckResult, type Evidence, type ObjectRef, type Report, type Severity, type Status } from './types.js';
 
@@ -23,7 +25,7 @@ export interface Incident {
   lead: number;
   /** Indices in `report.results` of every finding of the incident: the lead first, then in report order. */
   members: number[];
-  /** Endpoint ids (`end_…`) the members are about, as triage's endpoint table names them. */
+  /** Endpoint ids the members are about (the rules' `endpointOf`), as triage's endpoint table names them. */
   endpoints: string[];
   /** The subject keys the members share: why they are one incident (`workload:<ns>/<name>`, `registry:<host>`, …). */
   keys: string[];
@@ -42,11 +44,24 @@ const STATEFUL_POD = /^(.+)-\d+$/;
 const DAEMON_POD = /^(.+)-[a-z0-9]{5}$/;
 const REPLICA_SET = /^(.+)-[a-z0-9]{5,10}$/;
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'LeaderWorkerSet', 'Job', 'CronJob']);
-/** model-engine names every object of an endpoint `launch-endpoint-id-<end_… with _ → ->` (its id has 20 characters). */
-const ENDPOINT_NAME = /(?:^|-)end-([0-9a-z]{20})(?=-|$)/;
+
+/**
+ * How directly a finding names a cause, to choose an incident's lead. A symptom says where it hurts ("the Deployment
+ * is not available"); a check names what to change; a diagnosis has weighed every fact about its subject and carries
+ * the exact commands.
+ */
+export const VIEW_LEVELS = { symptom: 0, check: 1, diagnosis: 2 } as const;
+
+/** What the application's knowledge tells the grouping. Without rules: no endpoint keys, every finding a check. */
+export interface IncidentRules {
+  /** The id of the endpoint an object serves (keyed `endpoint:<id>`), from the object's name; `undefined` if none. */
+  endpointOf?: (ref: ObjectRef) => string | undefined;
+  /** The view level of a finding ({@link VIEW_LEVELS}); `check` when absent. */
+  viewLevel?: (r: Pick<CheckResult, 'id' | 'messageId'>) => number;
+}
 
 /** The subject keys of one object: itself, the workload it belongs to, the endpoint it serves, the image it is. */
-export function objectKeys(ref: ObjectRef): string[] {
+export function objectKeys(ref: ObjectRef, rules: IncidentRules = {}): string[] {
   const ns = ref.namespace ?? '';
   const keys = [`${ref.kind}/${ns}/${ref.name}`];
   if (WORKLOADS.has(ref.kind)) keys.push(`workload:${ns}/${ref.name}`);
@@ -55,8 +70,8 @@ export function objectKeys(ref: ObjectRef): string[] {
     const owner = DEPLOYMENT_POD.exec(ref.name)?.[1] ?? STATEFUL_POD.exec(ref.name)?.[1] ?? DAEMON_POD.exec(ref.name)?.[1];
     if (owner) keys.push(`workload:${ns}/${owner}`);
   } else if (ref.kind === 'Image') keys.push(`image:${ref.name}`);
-  const endpoint = ENDPOINT_NAME.exec(ref.name)?.[1];
-  if (endpoint) keys.push(`endpoint:end_${endpoint}`);
+  const endpoint = rules.endpointOf?.(ref);
+  if (endpoint) keys.push(`endpoint:${endpoint}`);
   return keys;
 }
 
@@ -79,38 +94,16 @@ function evidenceObject(e: Evidence): ObjectRef | undefined {
  * A result's subjects. A declared `root` replaces the evidence-derived keys: the finding says what it is about, and
  * the objects its evidence cites (pods that run an image, say) are context.
  */
-export function subjectsOf(r: CheckResult): Subjects {
-  const strong = new Set<string>([...(r.object ? objectKeys(r.object) : []), ...(r.root ?? [])]);
+export function subjectsOf(r: CheckResult, rules: IncidentRules = {}): Subjects {
+  const strong = new Set<string>([...(r.object ? objectKeys(r.object, rules) : []), ...(r.root ?? [])]);
   const weak = new Set<string>();
   if (!r.root?.length) {
     for (const e of r.evidence) {
       const o = evidenceObject(e);
-      if (o) for (const k of objectKeys(o)) if (!strong.has(k)) weak.add(k);
+      if (o) for (const k of objectKeys(o, rules)) if (!strong.has(k)) weak.add(k);
     }
   }
   return { strong: [...strong], weak: [...weak] };
-}
-
-/**
- * How directly a finding names a cause, to choose an incident's lead. A symptom says where it hurts ("the Deployment
- * is not available", "a pod cannot pull its image"); a check names what to change; an endpoint diagnosis with a
- * specific cause has weighed every fact about that endpoint and carries the exact commands. Views not listed are checks.
- */
-const SYMPTOM = 0;
-const CHECK = 1;
-const DIAGNOSIS = 2;
-const SYMPTOMS: Readonly<Record<string, readonly string[] | 'all'>> = {
-  'control-plane/deployments-available': 'all',
-  'images/cluster-pull-errors': 'all',
-  // The diagnosis names only the symptom for these causes; a check that names the cause should lead.
-  'endpoints/serving': ['unknown', 'crashLoop', 'readinessFailing', 'starting'],
-};
-const DIAGNOSES = new Set(['endpoints/serving']);
-
-export function viewLevel(r: Pick<CheckResult, 'id' | 'messageId'>): number {
-  const symptoms = SYMPTOMS[r.id];
-  if (symptoms === 'all' || symptoms?.includes(r.messageId)) return SYMPTOM;
-  return DIAGNOSES.has(r.id) ? DIAGNOSIS : CHECK;
 }
 
 const isFinding = (r: CheckResult): boolean => r.status === 'fail' || r.status === 'error' || r.status === 'warn';
@@ -152,7 +145,8 @@ function groups(indices: readonly number[], subjects: ReadonlyMap<number, Subjec
 }
 
 /** The member that leads: the most direct view, then the worst status, the highest severity, report order. */
-function leadOf(members: readonly number[], results: readonly CheckResult[]): number {
+function leadOf(members: readonly number[], results: readonly CheckResult[], rules: IncidentRules): number {
+  const viewLevel = (r: CheckResult) => rules.viewLevel?.(r) ?? VIEW_LEVELS.check;
   return [...members].sort((a, b) => {
     const ra = results[a]!;
     const rb = results[b]!;
@@ -161,11 +155,11 @@ function leadOf(members: readonly number[], results: readonly CheckResult[]): nu
 }
 
 /** Group the findings (fail, error, warn) of a run into ranked incidents. Passes and skips are never members. */
-export function groupIncidents(results: readonly CheckResult[]): Incident[] {
+export function groupIncidents(results: readonly CheckResult[], rules: IncidentRules = {}): Incident[] {
   const indices = results.flatMap((r, i) => (isFinding(r) ? [i] : []));
-  const subjects = new Map(indices.map((i) => [i, subjectsOf(results[i]!)]));
+  const subjects = new Map(indices.map((i) => [i, subjectsOf(results[i]!, rules)]));
   const incidents = groups(indices, subjects).map((members): Omit<Incident, 'rank'> => {
-    const lead = leadOf(members, results);
+    const lead = leadOf(members, results, rules);
     const rs = members.map((i) => results[i]!);
     const status = rs.map((r) => r.status).sort((a, b) => statusRank(a) - statusRank(b))[0] as IncidentStatus;
     const severity = rs.map((r) => r.severity).sort((a, b) => severityRank(a) - severityRank(b))[0]!;
@@ -203,6 +197,6 @@ function isIncidentList(x: unknown, results: number): x is Incident[] {
 }
 
 /** The report's incidents when it carries valid ones, else computed from its results (reports from older versions). */
-export function incidentsOf(report: Pick<Report, 'results'> & { incidents?: unknown }): Incident[] {
-  return isIncidentList(report.incidents, report.results.length) ? report.incidents : groupIncidents(report.results);
+export function incidentsOf(report: Pick<Report, 'results'> & { incidents?: unknown }, rules: IncidentRules = {}): Incident[] {
+  return isIncidentList(report.incidents, report.results.length) ? report.incidents : groupIncidents(report.results, rules);
 }

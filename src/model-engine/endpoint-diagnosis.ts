@@ -8,8 +8,8 @@
  * model-engine has no `INITIALIZING` status (facts §6.6): "stuck initializing" is `READY` in the API with no
  * available worker, or `UPDATE_PENDING` that never moves. Both are decided from the cluster.
  */
-import { causeDocs, judge, type Verdict } from '../engine/cause.js';
-import { BENIGN_CAUSES, type CauseCode, type Diagnosis, type EndpointRow } from '../engine/diagnosis.js';
+import { benignCodes, causeDocs, judge, type Verdict } from '../engine/cause.js';
+import type { Diagnosis, EndpointRow } from '../engine/diagnosis.js';
 import { DeadlineError, type ApiError, type ForbiddenError } from '../engine/errors.js';
 import type { Deployment } from '../engine/kube-types.js';
 import type { GatewayEndpointRecord } from '../engine/ports/gateway.js';
@@ -21,8 +21,6 @@ import { workloadEvidence } from './endpoint-evidence.js';
 import { endpointSelector, type EndpointFacts } from './endpoint-facts.js';
 import { endpointView, podServing, type EndpointCause, type EndpointView } from './endpoint-view.js';
 import { ACCELERATOR_LABEL } from './gpu.js';
-
-export const isFault = (c: CauseCode): boolean => !BENIGN_CAUSES.includes(c);
 
 /** When no registered cause matched (a partial registry, as in a cause's own tests): say so rather than guess. */
 const unexplained = (v: EndpointView): Verdict => ({
@@ -38,7 +36,7 @@ const unexplained = (v: EndpointView): Verdict => ({
  * The root cause in words the situation calls for: while not serving, how many workers still serve and which other
  * pods fail differently ("Also: …"); while serving, that a pod fault belongs to a stuck rollout.
  */
-function explain(v: EndpointView, judged: readonly Verdict[]): Verdict {
+function explain(v: EndpointView, judged: readonly Verdict[], benign: ReadonlySet<string>): Verdict {
   const top = judged[0] ?? unexplained(v);
   if (v.situation === 'serving' && top.level !== 'endpoint') {
     const serving = v.replicaSets.find((r) => (r.status?.availableReplicas ?? 0) > 0)?.metadata.name ?? 'the previous one';
@@ -47,7 +45,7 @@ function explain(v: EndpointView, judged: readonly Verdict[]): Verdict {
   if (v.situation !== 'not-serving') return top;
   const partial = v.available > 0 ? `${v.available}/${v.desired} worker(s) available. ` : '';
   const others = judged
-    .filter((y) => y.level === 'pod' && y !== top && y.cause !== top.cause && isFault(y.cause))
+    .filter((y) => y.level === 'pod' && y !== top && y.cause !== top.cause && !benign.has(y.cause))
     .flatMap((y) => (y.pods ?? []).map((pod) => `${pod}: ${y.cause}`));
   return { ...top, summary: `${partial}${top.summary}${others.length ? ` Also: ${others.slice(0, 3).join(', ')}.` : ''}`, evidence: [...workloadEvidence(v), ...top.evidence] };
 }
@@ -75,7 +73,7 @@ function apiView(f: EndpointFacts): Diagnosis['api'] | undefined {
 export function diagnoseWith(causes: readonly EndpointCause[], f: EndpointFacts): Diagnosis {
   const view = endpointView(f);
   const s = view.subject;
-  const v = explain(view, judge(causes, view));
+  const v = explain(view, judge(causes, view), benignCodes(causes));
   const evidence = [...v.evidence];
   const record = view.record;
   if (record && f.api?.state === 'found' && v.cause !== 'BUILD_FAILED' && v.cause !== 'BUILD_PENDING') {

@@ -11,7 +11,7 @@ import { abortError, ifUnreadable, type ApiError, type ForbiddenError } from '..
 import { conformAs, num, str, type ConformedKind } from '../engine/safe.js';
 import type { Deployment, KubeEvent, Node, Pod, ConfigMap } from '../engine/kube-types.js';
 import type { GatewayAnswer, GatewayPort } from '../engine/ports/gateway.js';
-import { ENDPOINT_ID } from '../engine/ports/gateway.js';
+import { ENDPOINT_ID, endpointIdOf, k8sNameOf } from './naming.js';
 import type { CloudPort } from '../engine/ports/cloud.js';
 import type { ImageProbe, RegistryPort } from '../engine/ports/registry.js';
 import { asyncSpec, CELERY_FORWARDER, type AsyncSpec } from './celery.js';
@@ -140,16 +140,7 @@ export interface EndpointFacts {
 export const BUILDER_DEPLOYMENT = 'model-engine-endpoint-builder';
 export const CACHER_DEPLOYMENT = 'model-engine-cacher';
 
-/** `launch-endpoint-id-<id with _ → ->` (facts §6.1): the name of every Kubernetes object of an endpoint. */
-export function k8sNameOf(endpointId: string): string {
-  return `launch-endpoint-id-${endpointId}`.replace(/_/g, '-');
-}
-
-/** The endpoint id back from an object name (`launch-endpoint-id-end-…` → `end_…`). */
-export function endpointIdOf(k8sName: string): string | undefined {
-  const m = /^launch-endpoint-id-end-([0-9a-v]{20})(?:-|$)/.exec(k8sName);
-  return m ? `end_${m[1]}` : undefined;
-}
+export { endpointIdOf, k8sNameOf } from './naming.js';
 
 /** How to find an endpoint's objects from what the user typed. */
 export function endpointSelector(query: string): { labelSelector: string; k8sName?: string; id?: string; name?: string } {

@@ -315,11 +315,14 @@ export function endpointView(f: EndpointFacts): EndpointView {
 /** The collected facts a cause can read (`meta.reads`). */
 export type EndpointFact = keyof EndpointFacts;
 
-/** A cause of the endpoint doctor: judges an {@link EndpointView}. */
-export type EndpointCause = Cause<EndpointView, EndpointFact>;
+/** A cause of the endpoint doctor: judges an {@link EndpointView}. `Code` is its code as a literal type. */
+export type EndpointCause<Code extends string = string> = Cause<EndpointView, EndpointFact, Code>;
 
-/** Gives a cause file its types: `export default defineEndpointCause({ meta, match })`. */
-export const defineEndpointCause = (cause: EndpointCause): EndpointCause => defineCause(cause);
+/**
+ * Gives a cause file its types: `export default defineEndpointCause({ meta, match })`. The code stays a literal type,
+ * so the registry's `CauseCode` is the union of what its causes declare.
+ */
+export const defineEndpointCause = <const Code extends string>(cause: EndpointCause<Code>): EndpointCause<Code> => defineCause(cause);
 
 /** The container a pod state is about (absent for unscheduled, ready and other pods). */
 export const stuckContainer = (p: PodView): ContainerStatus | undefined => ('container' in p.state ? p.state.container : undefined);

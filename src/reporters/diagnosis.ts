@@ -1,7 +1,7 @@
 // The endpoint diagnosis (`report.diagnosis`) and triage's endpoint table (`report.endpoints`) as text and
 // Markdown, for the text and markdown reporters. Pure functions of the report data; colour only via the theme.
 import type { ChainNode, Diagnosis, EndpointRow } from '../engine/diagnosis.js';
-import { BENIGN_CAUSES } from '../engine/diagnosis.js';
+import { isFault } from '../../diagnoses/index.js';
 import { cleanBlock, cleanLine, evidenceLine } from './format.js';
 import { paint, STATUS_STYLES, type StatusStyle, type Style } from './theme.js';
 
@@ -19,7 +19,7 @@ export function isEndpointRows(x: unknown): x is EndpointRow[] {
 /** HEALTHY reads as a pass, a benign or unknown cause as a warning, anything else as a failure. */
 export function causeStyle(cause: string): StatusStyle {
   if (cause === 'HEALTHY') return STATUS_STYLES.pass;
-  if ((BENIGN_CAUSES as readonly string[]).includes(cause) || cause === 'UNKNOWN') return STATUS_STYLES.warn;
+  if (!isFault(cause) || cause === 'UNKNOWN') return STATUS_STYLES.warn;
   return STATUS_STYLES.fail;
 }
 
@@ -92,7 +92,7 @@ export function renderDiagnosisText(d: Diagnosis, opts: { color: boolean; width:
       : [a.status ?? '?', ...(a.statusReason ? [`status_reason: ${a.statusReason}`] : []), `${a.availableWorkers ?? '?'} available / ${a.unavailableWorkers ?? '?'} unavailable workers`].join(' · ');
     wrap(cleanLine(api), w - 7).forEach((l, i) => lines.push(`  ${i === 0 ? p('API: ', 'dim') : '     '}${l}`));
   }
-  const benign = (BENIGN_CAUSES as readonly string[]).includes(d.cause);
+  const benign = !isFault(d.cause);
   if (!benign || d.remediation.commands?.length) {
     wrap(cleanLine(d.remediation.summary), w - 7).forEach((l, i) => lines.push(`  ${i === 0 ? p('fix: ', ['green', 'bold']) : '     '}${l}`));
     for (const cmd of d.remediation.commands ?? []) {

@@ -4,7 +4,8 @@
 // endpoint-scoped checks are context there, so their failures are reported in <system-out> of passing cases and
 // `failures` is 1 exactly when the command exits 3.
 import { create } from 'xmlbuilder2';
-import { BENIGN_CAUSES, type Diagnosis } from '../engine/diagnosis.js';
+import type { Diagnosis } from '../engine/diagnosis.js';
+import { isFault } from '../../diagnoses/index.js';
 import type { CheckResult, Report } from '../engine/types.js';
 import { chainText, isDiagnosis } from './diagnosis.js';
 import { cleanBlock, cleanLine, docsPaths, evidenceLine, formatObject, groupByArea, resultName } from './format.js';
@@ -65,7 +66,7 @@ export function diagnosisDetails(d: Diagnosis): string {
 /** Render a report as JUnit XML. */
 export function renderJunit(report: Report): string {
   const diagnosis = report.command === 'endpoint' && isDiagnosis(report.diagnosis) ? report.diagnosis : undefined;
-  const fault = diagnosis ? !BENIGN_CAUSES.includes(diagnosis.cause) : false;
+  const fault = diagnosis ? isFault(diagnosis.cause) : false;
   // With a diagnosis the checks are context: they do not fail the run (the exit code says the same).
   const counts = (results: readonly CheckResult[]) => ({
     tests: results.length,

@@ -2,7 +2,7 @@
 // grouped by root cause, ranked), each with its fix in fenced blocks ready to copy, the other views of the same cause,
 // and the evidence folded in <details>. It stays under MARKDOWN_LIMIT characters (GitHub refuses an issue body over
 // 65,536): when a report is larger, detail is dropped in a fixed order and the report says what -o json has instead.
-import { incidentsOf, type Incident } from '../engine/incidents.js';
+import { incidentsOf, type Incident } from '../model-engine/incidents.js';
 import type { CheckResult, Evidence, Report } from '../engine/types.js';
 import {
   cleanBlock,

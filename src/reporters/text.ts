@@ -2,7 +2,7 @@
 // It leads with what matters: the incidents (findings grouped by root cause, ranked), each with the view that names
 // the cause and its fix, then one line per other view of it. Skips follow one line each; passes only on request.
 // A pure function of the report; colour only through the theme, and none at all when `color` is false.
-import { incidentsOf, type Incident } from '../engine/incidents.js';
+import { incidentsOf, type Incident } from '../model-engine/incidents.js';
 import type { CheckResult, Remediation, Report } from '../engine/types.js';
 import {
   cleanBlock,

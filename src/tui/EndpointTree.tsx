@@ -1,5 +1,5 @@
 import type { ChainNode, Diagnosis } from '../engine/diagnosis.js';
-import { BENIGN_CAUSES } from '../engine/diagnosis.js';
+import { isFault } from '../../diagnoses/index.js';
 import { cleanLine, evidenceLine } from '../reporters/format.js';
 import { commandLines, valuesLines, type Code } from './code-lines.js';
 import { STATUS_STYLES, type Colour } from '../reporters/theme.js';
@@ -64,7 +64,7 @@ export function chainLines(chain: readonly ChainNode[], width: number): Line[] {
  * still do not fit are scrolled (the report's detail pane scrolls them with `<` `>`).
  */
 export function diagnosisLines(d: Diagnosis, width: number, code: Code = { width, hscroll: 0, overflow: [] }): Line[] {
-  const benign = BENIGN_CAUSES.includes(d.cause);
+  const benign = !isFault(d.cause);
   const style = d.cause === 'HEALTHY' ? STATUS_STYLES.pass : benign || d.cause === 'UNKNOWN' ? STATUS_STYLES.warn : STATUS_STYLES.fail;
   const ep = d.endpoint;
   const who = `${ep.namespace}/${ep.name ?? ep.id ?? '?'}${ep.name && ep.id ? ` (${ep.id})` : ''}`;

@@ -2,7 +2,7 @@
 // findings grouped by root cause, ranked), then the skips and, with --show-passed, the passes. Pure functions of the
 // report, so every key binding can be tested without a terminal.
 import type { Diagnosis, EndpointRow } from '../engine/diagnosis.js';
-import { incidentsOf, type Incident } from '../engine/incidents.js';
+import { incidentsOf, type Incident } from '../model-engine/incidents.js';
 import type { CheckResult, Report, Status } from '../engine/types.js';
 import { causeStyle, isDiagnosis, isEndpointRows } from '../reporters/diagnosis.js';
 import { evidenceLine, formatObject } from '../reporters/format.js';

@@ -1,6 +1,6 @@
 // The TUI's state outside React: run events and re-run outcomes go in, immutable snapshots come out for
 // `useSyncExternalStore`. The engine runs in `run-tui.tsx` and only ever talks to this store.
-import { groupIncidents } from '../engine/incidents.js';
+import { groupIncidents } from '../model-engine/incidents.js';
 import { compareResults, countByStatus } from '../engine/runner.js';
 import type { CheckResult, Report, ReportTarget, RunEvent, Status } from '../engine/types.js';
 import { STATUSES } from '../engine/types.js';

@@ -1,7 +1,7 @@
 // The endpoint-<cause> fixtures, the endpoint each one is about, and what the doctor must conclude.
-import type { CauseCode, Diagnosis } from '../../src/engine/diagnosis.js';
+import type { Diagnosis } from '../../src/engine/diagnosis.js';
 import { collectEndpointFacts } from '../../src/model-engine/endpoint-facts.js';
-import { diagnose } from '../../diagnoses/index.js';
+import { diagnose, type CauseCode } from '../../diagnoses/index.js';
 import type { KubePort } from '../../src/engine/types.js';
 import { MATRIX } from '../../src/matrix/index.js';
 import { SnapshotKube } from '../../src/sources/kube/snapshot-kube.js';

@@ -1,7 +1,7 @@
 // Incidents: findings grouped by root cause. The pure rules on small tables, then the demo's three root causes
 // as the real checks report them.
 import { describe, expect, it } from '@jest/globals';
-import { groupIncidents, incidentsOf, objectKeys, subjectsOf, viewLevel } from '../../src/engine/incidents.js';
+import { groupIncidents, incidentsOf, objectKeys, subjectsOf, viewLevel } from '../../src/model-engine/incidents.js';
 import type { CheckResult, Evidence, ObjectRef, Severity } from '../../src/engine/types.js';
 import { triageReport } from '../reporters/fixture-report.js';
 

@@ -5,8 +5,12 @@
  * rules exactly as `npm run lint` applies them.
  */
 import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Linter } from 'eslint';
+import ts from 'typescript';
+import { causeMessageId } from '../../checks/endpoints/serving.js';
+import { CAUSE_CODES } from '../../diagnoses/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // Plain JavaScript without declarations: typed here, once.
@@ -68,5 +72,52 @@ describe('the other boundaries of docs/architecture.md', () => {
     ['a cause importing another cause', 'diagnoses/image-pull.ts', "import c from './crash-loop.js';\nexport const x = c;", "another cause's file"],
   ])('reports %s', (_what, file, code, words) => {
     expect(lint(file, code)).toEqual([{ ruleId: 'no-restricted-imports', message: expect.stringContaining(words) }]);
+  });
+});
+
+/**
+ * The framework owns no model-engine knowledge (issue 13): the endpoint naming is a rule src/model-engine injects
+ * (IncidentRules.endpointOf, from src/model-engine/naming.ts), and the cause codes are declared by the causes of the
+ * registry (diagnoses/index.ts). Lint forbids the naming in any literal under src/engine; the codes, which the plain
+ * JavaScript lint config cannot read from the registry, are held out by scanning every literal of src/engine here.
+ */
+describe('src/engine holds no model-engine naming and no cause code', () => {
+  const NAMING = "model-engine's endpoint naming belongs to src/model-engine/naming.ts";
+
+  it.each([
+    ['an endpoint-name regex', "export const RE = /(?:^|-)end-([0-9a-z]{20})(?=-|$)/;"],
+    ['an endpoint-id regex', 'export const ID = /^end_[0-9a-v]{20}$/;'],
+    ['the object prefix', "export const P = 'launch-endpoint-id-';"],
+    ['an id built in a template', 'export const key = (id: string) => `endpoint:end_${id}`;'],
+  ])('reports %s in src/engine', (_what, code) => {
+    expect(lint('src/engine/incidents.ts', code)).toEqual([{ ruleId: 'no-restricted-syntax', message: expect.stringContaining(NAMING) }]);
+  });
+
+  it.each([
+    ['src/model-engine/naming.ts', 'export const ID = /^end_[0-9a-v]{20}$/;'],
+    ['src/engine/runner.ts', "export const events = ['run:end', 'check:end', 'append-only', 'backend_x'];"],
+  ])('allows it in %s, and words that merely contain "end" in the engine', (file, code) => {
+    expect(lint(file, code)).toEqual([]);
+  });
+
+  it('no string, template or regular expression under src/engine names a registered cause code (or its messageId)', () => {
+    const camel = CAUSE_CODES.filter((c) => c.includes('_')).map(causeMessageId);
+    const words = new RegExp(`(^|[^A-Za-z0-9_])(${[...CAUSE_CODES, ...camel].join('|')})(?![A-Za-z0-9_])`);
+    const files = readdirSync(path.join(ROOT, 'src/engine'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(10);
+    const hits: string[] = [];
+    const LITERALS = new Set([ts.SyntaxKind.StringLiteral, ts.SyntaxKind.NoSubstitutionTemplateLiteral, ts.SyntaxKind.TemplateHead, ts.SyntaxKind.TemplateMiddle, ts.SyntaxKind.TemplateTail, ts.SyntaxKind.RegularExpressionLiteral]);
+    for (const f of files) {
+      const source = ts.createSourceFile(f, readFileSync(path.join(ROOT, 'src/engine', f), 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (LITERALS.has(node.kind) && words.test(node.getText(source))) hits.push(`src/engine/${f}: ${node.getText(source)}`);
+        node.forEachChild(visit);
+      };
+      visit(source);
+    }
+    expect(hits).toEqual([]);
+    // The scan bites: the literals the framework held before the move are found.
+    expect(words.test("'SANDBOX_FAILED'")).toBe(true);
+    expect(words.test("['unknown', 'crashLoop', 'readinessFailing', 'starting']")).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
 // so renders are stable. Variants cover what the demo does not: registries this machine cannot reach (real probes,
 // refused by the test network guard as a firewall would), RBAC denials (through the snapshot API server), an error
 // result and hostile text (terminal escapes, Markdown and XML metacharacters).
-import { groupIncidents } from '../../src/engine/incidents.js';
+import { groupIncidents } from '../../src/model-engine/incidents.js';
 import { compareResults } from '../../src/engine/runner.js';
 import type { CheckResult, Report } from '../../src/engine/types.js';
 import { startSnapshotServer } from '../../src/sources/server/api-server.js';

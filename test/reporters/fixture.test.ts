@@ -2,7 +2,7 @@
 // messageIds, sorted and counted as the runner does, incidents as the CLI computes them.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { allChecks } from '../../checks/index.js';
-import { groupIncidents } from '../../src/engine/incidents.js';
+import { groupIncidents } from '../../src/model-engine/incidents.js';
 import { compareResults, countByStatus } from '../../src/engine/runner.js';
 import { STATUSES, type Evidence, type Report } from '../../src/engine/types.js';
 import { deniedReport, endpointReport, hostileReport, offNetworkReport, triageReport } from './fixture-report.js';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync } from 'node:fs';
-import { incidentsOf } from '../../src/engine/incidents.js';
+import { incidentsOf } from '../../src/model-engine/incidents.js';
 import type { CheckResult, Report } from '../../src/engine/types.js';
 import { code, escapeCell, escapeMarkdown, MARKDOWN_LIMIT, renderMarkdown } from '../../src/reporters/markdown.js';
 import { fixture } from '../support/check-tester.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { incidentsOf } from '../../src/engine/incidents.js';
+import { incidentsOf } from '../../src/model-engine/incidents.js';
 import type { Report } from '../../src/engine/types.js';
 import { COMPACT_COMMANDS, renderText, wrapText } from '../../src/reporters/text.js';
 import { ANSI_LOG, deniedReport, hostileReport, offNetworkReport, triageReport } from './fixture-report.js';

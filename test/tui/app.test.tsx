@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 // force it on, so "no escape codes with color: false" is a real assertion, not a side effect of the test runner.
 import chalk from 'chalk';
 import { cleanup } from 'ink-testing-library';
-import { incidentsOf } from '../../src/engine/incidents.js';
+import { incidentsOf } from '../../src/model-engine/incidents.js';
 import type { CheckResult, Report } from '../../src/engine/types.js';
 import { isEndpointRows } from '../../src/reporters/diagnosis.js';
 import { endpointReport, offNetworkReport, triageReport } from '../reporters/fixture-report.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { groupIncidents } from '../../src/engine/incidents.js';
+import { groupIncidents } from '../../src/model-engine/incidents.js';
 import type { CheckResult, Report, RunEvent } from '../../src/engine/types.js';
 import { initialRunState, reduceRunEvent, rerunNotice, RunStore, withRerunResults, worstStatus } from '../../src/tui/store.js';
 import { triageReport } from '../reporters/fixture-report.js';

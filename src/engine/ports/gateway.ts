@@ -40,9 +40,6 @@ export type GatewayAnswer =
 export interface GatewayPort {
   /** The base URL, for messages (never carries credentials). */
   readonly baseUrl: string;
-  /** Look an endpoint up by id (`end_…`) or by name. */
+  /** Look an endpoint up by id or by name (`ENDPOINT_ID` in src/model-engine/naming.ts tells them apart). */
   endpoint(idOrName: string, signal: AbortSignal): Promise<GatewayAnswer>;
 }
-
-/** model-engine endpoint ids: `end_` + a 20-character base32hex XID (facts §6.1). */
-export const ENDPOINT_ID = /^end_[0-9a-v]{20}$/;

@@ -4,7 +4,8 @@
  * URL's userinfo) and never appears in a message, a URL shown to people, or an error.
  */
 import { hostAllowed, type NetworkPolicy } from '../net-policy.js';
-import { ENDPOINT_ID, type GatewayAnswer, type GatewayEndpointRecord, type GatewayPort } from '../../engine/ports/gateway.js';
+import type { GatewayAnswer, GatewayEndpointRecord, GatewayPort } from '../../engine/ports/gateway.js';
+import { ENDPOINT_ID } from '../../model-engine/naming.js';
 import { abortError } from '../../engine/errors.js';
 
 export interface GatewayOptions {

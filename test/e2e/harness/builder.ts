@@ -30,6 +30,8 @@ export interface EndpointSpec {
   owner?: string;
   /** Extra pod-template annotations (e.g. kubelet.ts CUSTOM_STATUS, so a simulated kubelet writes the pod status). */
   podAnnotations?: Record<string, string>;
+  /** Template variables the builder computes differently for this endpoint (e.g. `SERVICE_TYPE`, `NODE_PORT_DICT`). */
+  vars?: Record<string, string>;
 }
 
 export interface BuiltEndpoint {
@@ -168,6 +170,7 @@ function mapping(spec: EndpointSpec, id: string, info: InstallInfo): Record<stri
     PROMETHEUS_SERVER_ADDRESS: info.prometheusAddress,
     REDIS_HOST_PORT: info.redisHostPort,
     REDIS_DB_INDEX: info.redisDbIndex,
+    ...spec.vars,
   };
 }
 

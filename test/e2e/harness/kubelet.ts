@@ -27,8 +27,8 @@ async function writeStatus(pod: Pod, status: Record<string, unknown>): Promise<v
   await kubectl(['patch', 'pod', '-n', pod.metadata.namespace, pod.metadata.name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
 }
 
-async function record(pod: Pod, reason: string, message: string, opts: { type?: 'Normal' | 'Warning'; count?: number; fieldPath?: string } = {}): Promise<void> {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+async function record(pod: Pod, reason: string, message: string, opts: { type?: 'Normal' | 'Warning'; count?: number; fieldPath?: string; lastSeenMsAgo?: number } = {}): Promise<void> {
+  const now = new Date(Date.now() - (opts.lastSeenMsAgo ?? 0)).toISOString().replace(/\.\d+Z$/, 'Z');
   const first = new Date(Date.now() - 10 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
   await apply({
     apiVersion: 'v1',
@@ -56,6 +56,9 @@ const started = (name: string, image: string, ready: boolean) => ({
   restartCount: 0,
   state: { running: { startedAt: new Date(Date.now() - 20 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z') } },
 });
+
+/** A container the kubelet has not started (its sandbox, or a container before it, holds it). */
+const creating = (c: { name: string; image: string }) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } });
 
 const baseStatus = (pod: Pod, phase: string, ready: boolean) => ({
   phase,
@@ -167,4 +170,39 @@ export async function readinessFailing(pod: Pod, container = 'main'): Promise<vo
     containerStatuses: pod.spec.containers.map((c) => started(c.name, c.image, c.name !== container)),
   });
   await record(pod, 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', { count: 120, fieldPath: `spec.containers{${container}}` });
+}
+
+/**
+ * The node cannot create the pod's sandbox: every container waits in `ContainerCreating` and the kubelet records
+ * `FailedCreatePodSandBox` with the container runtime's message (the CNI plugin's error, for a network failure) each
+ * time it retries.
+ */
+export async function sandboxFailed(pod: Pod, message: string, retries = 30): Promise<void> {
+  // No sandbox, so no pod IP.
+  const { podIP: _none, conditions, ...base } = baseStatus(pod, 'Pending', false);
+  await writeStatus(pod, { ...base, conditions: [{ type: 'PodReadyToStartContainers', status: 'False' }, ...conditions], containerStatuses: pod.spec.containers.map(creating) });
+  await record(pod, 'FailedCreatePodSandBox', message, { count: retries });
+}
+
+/**
+ * The `istio-proxy` sidecar runs and never becomes ready (it gets no configuration from istiod): its readiness probe
+ * fails, its postStart hook (holdApplicationUntilProxyStarts) times out so the kubelet restarts it, and the app
+ * containers wait in `ContainerCreating`; its log says why, served as the kubelet serves logs.
+ */
+export async function sidecarNeverReady(pod: Pod, proxyLog: string[], restarts = 3): Promise<void> {
+  const proxy = 'istio-proxy';
+  await containerLogs(pod, proxy, proxyLog);
+  await writeStatus(pod, {
+    ...baseStatus(pod, 'Pending', false),
+    containerStatuses: pod.spec.containers.map((c) =>
+      c.name === proxy
+        ? { ...started(c.name, c.image, false), restartCount: restarts }
+        : creating(c),
+    ),
+  });
+  const fieldPath = `spec.containers{${proxy}}`;
+  await record(pod, 'Unhealthy', `Readiness probe failed: Get "http://10.244.9.9:15021/healthz/ready": dial tcp 10.244.9.9:15021: connect: connection refused`, { count: 180, fieldPath });
+  // The probe fails every period; the postStart hook times out once per restart, the last a few minutes ago.
+  await record(pod, 'FailedPostStartHook', `PostStartHook failed`, { count: restarts, fieldPath, lastSeenMsAgo: 180_000 });
+  await record(pod, 'Killing', `FailedPostStartHook`, { type: 'Normal', count: restarts, fieldPath, lastSeenMsAgo: 180_000 });
 }

@@ -116,3 +116,12 @@ export function kubeconfig(opts: { server: string; caCert: string; user: string;
     '',
   ].join('\n');
 }
+
+/** A serving certificate for `cn` at 127.0.0.1 signed by the cluster CA (a webhook the API server calls). Idempotent. */
+export function servingCert(pki: Pick<Pki, 'dir'>, cn: string): ClientCert {
+  const name = `serving-${cn.replace(/[^a-zA-Z0-9_.-]/g, '_')}`;
+  const cert = join(pki.dir, `${name}.crt`);
+  const key = join(pki.dir, `${name}.key`);
+  if (existsSync(cert) && existsSync(key)) return { cert, key };
+  return issue(pki.dir, name, `/CN=${cn}`, ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=serverAuth', 'subjectAltName=IP:127.0.0.1'].join('\n'));
+}
