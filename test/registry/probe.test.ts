@@ -265,6 +265,40 @@ describe('manifest requests: HEAD unless the platforms must be read', () => {
     }
   });
 
+  it('a registry whose JSON is broken or of the wrong shape gets a plain answer, never JavaScript internals', async () => {
+    // Someone else's JSON (issue 17): a tag list that is not JSON or whose tags are a number, a manifest that is not
+    // JSON or lists platforms of the wrong type. Each is read as absent, as a missing field would be.
+    const cases: Record<string, { status: number; headers?: Record<string, string>; body?: string }> = {
+      '/v2/vllm/manifests/no-such-tag': { status: 404, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' },
+      '/v2/vllm/tags/list?n=1000': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"name":"vllm","tags":42}' },
+      '/v2/lightllm/manifests/x': { status: 404, headers: { 'content-type': 'application/json' }, body: '{"errors":5}' },
+      '/v2/lightllm/tags/list?n=1000': { status: 200, headers: { 'content-type': 'application/json' }, body: '<html>not json' },
+      '/v2/broken/manifests/1': { status: 200, headers: { 'content-type': 'application/vnd.oci.image.index.v1+json', 'content-length': '21' }, body: '{"manifests":"lots"}\n' },
+      '/v2/garbled/manifests/1': { status: 200, headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json', 'content-length': '9' }, body: 'not json!' },
+    };
+    const proxy = await startRegistryProxy(ca, reg, { answer: (q) => cases[q.path] });
+    try {
+      const cfg = join(tmp, 'proxy-broken.json');
+      writeFileSync(cfg, JSON.stringify({ auths: { [proxy.host]: { username: USER, password: PASS } } }));
+      const p = createRegistryPort({ dockerConfig: cfg, ca: { [proxy.host]: [ca.caPem] }, certsDir: join(tmp, 'none') });
+      const internals = /is not a function|Unexpected token|Cannot read|is not iterable|JSON/;
+      const tags = await p.probe({ ref: `${proxy.host}/vllm:no-such-tag` }, signal());
+      expect(tags).toMatchObject({ status: 'missing-tag', tags: [] });
+      expect(tags.detail).toBe(`tag no-such-tag does not exist in ${proxy.host}/vllm (0 other tags)`);
+      const html = await p.probe({ ref: `${proxy.host}/lightllm:x` }, signal());
+      expect(html).toMatchObject({ status: 'missing-tag', tags: [] });
+      for (const ref of ['broken:1', 'garbled:1']) {
+        const r = await p.probe({ ref: `${proxy.host}/${ref}`, architectures: ['amd64'] }, signal());
+        expect(r.status).toBe('exists');
+        expect(r.detail).toContain('exists for unknown platform');
+        expect(r.detail).not.toMatch(internals);
+      }
+      for (const r of [tags, html]) expect(`${r.detail} ${r.error ?? ''}`).not.toMatch(internals);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('a 429 from the registry is "rate-limited" with its headers, and other credentials are still tried', async () => {
     // Anonymous requests are rate-limited (as Docker Hub limits them per IP); the docker config login is not.
     const proxy = await startRegistryProxy(ca, reg, {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ForbiddenError } from '../../engine/errors.js';
 import { parseImageRef } from '../../engine/kube-types.js';
+import { get, records, str, strings } from '../../engine/safe.js';
 import type { CredentialUse, ImageProbe, ImageProbeRequest, ImageProbeStatus, RegistryPort } from '../../engine/ports/registry.js';
 import type { KubePort } from '../../engine/types.js';
 import { ACR_SCOPE, ARM_SCOPE, defaultCloudApis, defaultCloudLogins, isAcrHost, isGoogleHost, parseEcrHost, parseGarRepository, type CloudApis, type CloudLogins } from './cloud.js';
@@ -137,13 +138,20 @@ class TokenServiceError extends Error {
   }
 }
 
-function registryErrorCode(body: Buffer): { code?: string; message?: string } {
+/** A registry's body as JSON, or undefined when it is not JSON (read with the accessors of src/engine/safe.ts). */
+function jsonOf(body: Buffer): unknown {
   try {
-    const j = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
-    return { ...(j.errors?.[0]?.code ? { code: j.errors[0].code } : {}), ...(j.errors?.[0]?.message ? { message: j.errors[0].message } : {}) };
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
-    return {};
+    return undefined;
   }
+}
+
+function registryErrorCode(body: Buffer): { code?: string; message?: string } {
+  const j = jsonOf(body);
+  const code = str(j, 'errors', 0, 'code');
+  const message = str(j, 'errors', 0, 'message');
+  return { ...(code ? { code } : {}), ...(message ? { message } : {}) };
 }
 
 export class OciRegistryPort implements RegistryPort {
@@ -567,7 +575,8 @@ export class OciRegistryPort implements RegistryPort {
       // Tell a missing repository from a missing tag: the tag list of a missing repository is NAME_UNKNOWN.
       const tagsRes = await call('GET', `/v2/${t.repository}/tags/list?n=1000`);
       if (isRes(tagsRes) && tagsRes.status === 200) {
-        const tags = ((JSON.parse(tagsRes.body.toString('utf8')) as { tags?: string[] | null }).tags ?? []).slice(0, 1000);
+        // A registry's answer is someone else's JSON: a body that is not JSON, or tags that are not strings, mean none.
+        const tags = strings(jsonOf(tagsRes.body), 'tags').slice(0, 1000);
         return {
           kind: 'answer',
           status: 'missing-tag',
@@ -598,23 +607,22 @@ export class OciRegistryPort implements RegistryPort {
       if (!isRes(full)) return full;
       body = full.body;
     }
-    const manifest = JSON.parse(body.toString('utf8')) as {
-      mediaType?: string;
-      manifests?: { platform?: { os?: string; architecture?: string; variant?: string } }[];
-      config?: { digest?: string };
-    };
+    const manifest = jsonOf(body);
+    const platformOf = (p: unknown) => ({ os: str(p, 'os'), architecture: str(p, 'architecture'), variant: str(p, 'variant') });
+    const named = (p: { os?: string | undefined; architecture?: string | undefined; variant?: string | undefined }) => [p.os, p.architecture, p.variant].filter(Boolean).join('/');
     let platforms: string[];
-    if (INDEX_TYPES.includes(mediaType) || INDEX_TYPES.includes(manifest.mediaType ?? '') || Array.isArray(manifest.manifests)) {
-      platforms = (manifest.manifests ?? [])
-        .map((m) => m.platform)
-        .filter((p): p is { os: string; architecture: string; variant?: string } => !!p?.os && !!p.architecture && p.os !== 'unknown')
-        .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'));
-    } else if (manifest.config?.digest) {
-      const blob = await call('GET', `/v2/${t.repository}/blobs/${manifest.config.digest}`);
+    const configDigest = str(manifest, 'config', 'digest');
+    if (INDEX_TYPES.includes(mediaType) || INDEX_TYPES.includes(str(manifest, 'mediaType') ?? '') || Array.isArray(get(manifest, 'manifests'))) {
+      platforms = records(manifest, 'manifests')
+        .map((m) => platformOf(m.platform))
+        .filter((p) => !!p.os && !!p.architecture && p.os !== 'unknown')
+        .map(named);
+    } else if (configDigest) {
+      const blob = await call('GET', `/v2/${t.repository}/blobs/${configDigest}`);
       if (!isRes(blob)) return blob;
       if (blob.status !== 200) return { kind: 'error', httpStatus: blob.status, detail: `could not read the image config (HTTP ${blob.status})` };
-      const cfg = JSON.parse(blob.body.toString('utf8')) as { os?: string; architecture?: string; variant?: string };
-      platforms = cfg.os && cfg.architecture ? [[cfg.os, cfg.architecture, cfg.variant].filter(Boolean).join('/')] : [];
+      const cfg = platformOf(jsonOf(blob.body));
+      platforms = cfg.os && cfg.architecture ? [named(cfg)] : [];
     } else {
       platforms = [];
     }
