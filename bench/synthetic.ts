@@ -57,6 +57,17 @@ export function syntheticCluster(o: SyntheticOptions): KubeObject[] {
       status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] },
     });
   }
+  // The service config a real install carries: it names the endpoint namespace, so triage finds the endpoints there
+  // (without it the doctor assumes the control-plane namespace and the endpoints are never examined).
+  out.push({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'model-engine-service-config', namespace: cp, labels: { 'app.kubernetes.io/managed-by': 'Helm' } },
+    data: {
+      launch_service_config: `gateway_namespace: "${cp}"\nendpoint_namespace: "${ns}"\nvllm_repository: "vllm"\n`,
+      infra_service_config: 'cloud_provider: "aws"\nenv: "prod"\nk8s_cluster_name: "synthetic"\ndns_host_domain: "synthetic.example.com"\ndefault_region: "us-east-1"\nml_account_id: "111122223333"\ndocker_repo_prefix: "111122223333.dkr.ecr.us-east-1.amazonaws.com"\n',
+    },
+  });
   for (let i = 0; i < o.endpoints; i++) {
     const id = `end_${xid(i)}`;
     const k8sName = `launch-endpoint-id-${id.replace(/_/g, '-')}`;

@@ -13,7 +13,20 @@ export function deepFreeze<T>(value: T): T {
     const v = stack.pop();
     if (typeof v !== 'object' || v === null || Object.isFrozen(v)) continue;
     Object.freeze(v);
-    for (const child of Object.values(v as Record<string, unknown>)) if (typeof child === 'object' && child !== null) stack.push(child);
+    // Indexed and keyed walks that allocate nothing per object (a 100,000-pod list is frozen once per run).
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const child: unknown = v[i];
+        if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) stack.push(child);
+      }
+    } else {
+      const rec = v as Record<string, unknown>;
+      for (const k in rec) {
+        if (!Object.hasOwn(rec, k)) continue;
+        const child = rec[k];
+        if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) stack.push(child);
+      }
+    }
   }
   return value;
 }

@@ -585,6 +585,38 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
 }
 
 /** Split namespace facts into one {@link EndpointFacts} per endpoint id, sorted by endpoint name. */
+/**
+ * The namespace's events of each endpoint, in their order: those about one of its objects by name, or named by its
+ * Kubernetes name (`launch-endpoint-id-end-…`, alone or followed by `-…`). One pass over the events.
+ */
+function eventsByEndpoint(nf: NamespaceFacts, ids: ReadonlySet<string>, pick: <T extends KubeObject>(list: readonly T[], id: string) => T[]): Map<string, KubeEvent[]> {
+  const byName = new Map<string, Set<string>>();
+  const byPrefix = new Map<string, Set<string>>();
+  const note = (m: Map<string, Set<string>>, key: string, id: string) => {
+    const at = m.get(key);
+    if (at) at.add(id);
+    else m.set(key, new Set([id]));
+  };
+  for (const id of ids) {
+    for (const list of [nf.deployments, nf.leaderWorkerSets, nf.replicaSets, nf.pods, nf.pvcs] as readonly (readonly KubeObject[])[]) for (const o of pick(list, id)) note(byName, o.metadata.name, id);
+    note(byPrefix, k8sNameOf(id), id);
+  }
+  const out = new Map<string, KubeEvent[]>();
+  for (const e of nf.events) {
+    const n = e.involvedObject?.name ?? '';
+    const matched = new Set(byName.get(n));
+    for (const id of byPrefix.get(n) ?? []) matched.add(id);
+    // Every `-` of the name ends a candidate prefix: n.startsWith(`${prefix}-`).
+    for (let i = n.indexOf('-'); i > 0; i = n.indexOf('-', i + 1)) for (const id of byPrefix.get(n.slice(0, i)) ?? []) matched.add(id);
+    for (const id of matched) {
+      const at = out.get(id);
+      if (at) at.push(e);
+      else out.set(id, [e]);
+    }
+  }
+  return out;
+}
+
 export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
   const ids = new Set<string>();
   const idOf = (o: KubeObject) => o.metadata.labels?.[ENDPOINT_OBJECTS];
@@ -592,7 +624,23 @@ export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
     const id = idOf(o);
     if (id) ids.add(id);
   }
-  const pick = <T extends KubeObject>(list: readonly T[], id: string) => list.filter((o) => idOf(o) === id);
+  // Each list grouped by endpoint once (in its own order): a filter per endpoint was endpoints × pods.
+  const groups = new Map<readonly KubeObject[], Map<string, KubeObject[]>>();
+  const pick = <T extends KubeObject>(list: readonly T[], id: string): T[] => {
+    let g = groups.get(list);
+    if (!g) {
+      groups.set(list, (g = new Map()));
+      for (const o of list) {
+        const key = idOf(o);
+        if (key === undefined) continue;
+        const at = g.get(key);
+        if (at) at.push(o);
+        else g.set(key, [o]);
+      }
+    }
+    return [...((g.get(id) as T[] | undefined) ?? [])];
+  };
+  const eventsOf = eventsByEndpoint(nf, ids, pick);
   const out: EndpointFacts[] = [];
   for (const id of ids) {
     const pods = pick(nf.pods, id);
@@ -600,8 +648,6 @@ export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
     const pvcs = pick(nf.pvcs, id);
     const deployments = pick(nf.deployments, id);
     const leaderWorkerSets = pick(nf.leaderWorkerSets, id);
-    const names = new Set([...deployments, ...leaderWorkerSets, ...replicaSets, ...pods, ...pvcs].map((o) => o.metadata.name));
-    const prefix = k8sNameOf(id);
     out.push({
       query: id,
       namespace: nf.namespace,
@@ -617,10 +663,7 @@ export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
       virtualServices: [],
       configMaps: [],
       pvcs,
-      events: nf.events.filter((e) => {
-        const n = e.involvedObject?.name ?? '';
-        return names.has(n) || n === prefix || n.startsWith(`${prefix}-`);
-      }),
+      events: eventsOf.get(id) ?? [],
       nodes: nf.nodes,
       ...(nf.nodePods ? { nodePods: nf.nodePods } : {}),
       logs: nf.logs.filter((l) => pods.some((p) => p.metadata.name === l.pod)),

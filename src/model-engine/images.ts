@@ -215,10 +215,15 @@ export interface ImageSetInput {
   serviceConfig?: { launch: Record<string, unknown>; infra: Record<string, unknown> };
 }
 
-function add(list: ImageEntry[], e: ImageEntry): void {
-  const same = list.find((x) => x.ref === e.ref);
+/**
+ * Merge `e` into `list`: a new reference is appended, a known one gains `e`'s roles, paths, sources and pods.
+ * `index` (by reference) keeps it linear when a cluster's 100,000 pods are added one container at a time.
+ */
+function add(list: ImageEntry[], e: ImageEntry, index?: Map<string, ImageEntry>): void {
+  const same = index ? index.get(e.ref) : list.find((x) => x.ref === e.ref);
   if (!same) {
     list.push(e);
+    index?.set(e.ref, e);
     return;
   }
   for (const r of e.roles) if (!same.roles.includes(r)) same.roles.push(r);
@@ -226,7 +231,11 @@ function add(list: ImageEntry[], e: ImageEntry): void {
   for (const f of e.from) if (!same.from.includes(f)) same.from.push(f);
   same.primary ||= e.primary;
   same.redirectable &&= e.redirectable;
-  if (e.pods) same.pods = [...(same.pods ?? []), ...e.pods];
+  // Appended in place (the entries are this list's own): a copy per pod made the merge quadratic.
+  if (e.pods) {
+    if (same.pods) for (const p of e.pods) same.pods.push(p);
+    else same.pods = [...e.pods];
+  }
   same.upstream ??= e.upstream;
   same.tagFrom ??= e.tagFrom;
 }
@@ -472,6 +481,7 @@ export function podKind(pod: PodLike): PodKind {
 /** Images of the model-engine pods of a live cluster (one pod list per namespace, no per-pod calls). */
 export function clusterImages(pods: readonly PodLike[]): ImageEntry[] {
   const images: ImageEntry[] = [];
+  const index = new Map<string, ImageEntry>();
   for (const pod of pods) {
     const kind = podKind(pod);
     if (kind === 'other') continue;
@@ -503,7 +513,7 @@ export function clusterImages(pods: readonly PodLike[]): ImageEntry[] {
         mirrorPath: repository,
         pods: [object],
         from: ['cluster'],
-      });
+      }, index);
     }
   }
   return images;
@@ -525,7 +535,10 @@ export function imageSet(input: ImageSetInput & { pods?: readonly PodLike[] }): 
   }
   const registryType = fw?.registryType ?? 'generic';
   if (input.values) supportImages(input, registryType, fw?.prefix).forEach((e) => add(images, e));
-  if (input.pods) clusterImages(input.pods).forEach((e) => add(images, e));
+  if (input.pods) {
+    const index = new Map(images.map((e) => [e.ref, e]));
+    clusterImages(input.pods).forEach((e) => add(images, e, index));
+  }
   return { images, problems, registryType, ...(fw?.prefix ? { dockerRepoPrefix: fw.prefix } : {}) };
 }
 

@@ -8,6 +8,7 @@ import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kuberne
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, formatMs, ifUnreadable, type Deadline } from '../../engine/errors.js';
 import { project } from '../../engine/projection.js';
 import { deepFreeze, sharedList } from '../../engine/frozen.js';
+import { Interner } from '../../engine/intern.js';
 import { redactText } from '../../engine/redact.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
 import { sleep } from '../sleep.js';
@@ -32,6 +33,13 @@ interface Resp {
   status: number;
   headers: Record<string, string>;
   text: string;
+  /** The JSON body, parsed once when the answer was checked (a 100,000-pod list is not parsed twice). */
+  json?: unknown;
+}
+
+/** The answer's JSON body: the one parsed when it was checked, else parsed now (throws on what is not JSON). */
+function bodyOf(r: Resp): unknown {
+  return r.json !== undefined ? r.json : JSON.parse(r.text);
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -127,7 +135,7 @@ function notKubernetes(r: Resp, expect: 'json' | 'text'): string | undefined {
     if (isHtml(r)) return `the answer is an HTML page (${quoteBody(r.text)}), not the Kubernetes API`;
     if (expect === 'json') {
       try {
-        JSON.parse(r.text);
+        r.json = JSON.parse(r.text);
       } catch {
         return `the answer is not JSON (${r.headers['content-type'] || 'no content type'}: ${quoteBody(r.text)})`;
       }
@@ -237,6 +245,11 @@ function stopped(signal: AbortSignal | undefined, deadline: Deadline | undefined
  */
 const LEAN_KINDS = new Set(['Pod', 'Event', 'Node', 'ReplicaSet']);
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/**
+ * The kinds whose items repeat one another (replicas of one template, nodes of one pool): their repeated subtrees and
+ * strings are held once (src/engine/intern.ts). Events are nearly all unique; pooling them costs more than it saves.
+ */
+const SHARED_KINDS = new Set(['Pod', 'Node', 'ReplicaSet']);
 
 function leanItem(it: KubeObject): KubeObject {
   const md = it.metadata as KubeObject['metadata'] & { managedFields?: unknown };
@@ -293,6 +306,8 @@ export class LiveKube implements KubePort {
   private readonly deadline: Deadline | undefined;
   private readonly plugin: string | undefined;
   private readonly http = new IsomorphicFetchHttpLibrary();
+  /** Repeated subtrees and strings of the big lists held once (src/engine/intern.ts). */
+  private readonly pool = new Interner();
   private readonly lists: Memo<KubeObject[]> = new Map();
   private readonly gets: Memo<KubeObject | undefined> = new Map();
   private readonly logMemo: Memo<string | undefined> = new Map();
@@ -501,7 +516,7 @@ export class LiveKube implements KubePort {
       const path = isCore ? '/api' : '/apis';
       if (r.status === 403) throw new ForbiddenError('get', path, undefined, redactText(statusMessage(r)));
       if (r.status !== 200) this.unexpected(r, `discovery (GET ${path})`);
-      const body = JSON.parse(r.text) as AggregatedList & {
+      const body = bodyOf(r) as AggregatedList & {
         versions?: string[];
         groups?: { name: string; versions: { groupVersion: string }[]; preferredVersion?: { groupVersion: string } }[];
       };
@@ -519,7 +534,7 @@ export class LiveKube implements KubePort {
       legacy.map(async (path) => {
         // A broken aggregated API (metrics-server down) answers 503 or not at all; kubectl skips it, and so do we.
         const r = await ifUnreadable(() => this.request(path, { what: `discovery (GET ${path})` }), () => undefined);
-        return r?.status === 200 ? parseResourceList(JSON.parse(r.text) as LegacyResourceList) : [];
+        return r?.status === 200 ? parseResourceList(bodyOf(r) as LegacyResourceList) : [];
       }),
     );
     for (const l of lists) out.push(...l);
@@ -554,7 +569,7 @@ export class LiveKube implements KubePort {
     const broader = [listKey(info, ns, {}), ...(ns && info.namespaced ? [listKey(info, undefined, {})] : [])].map((k) => this.lists.get(k)).find((p) => p !== undefined);
     if (!broader) return undefined;
     return broader.then(
-      (items) => items.filter(filter).map((o) => project(o, opts.project)),
+      (items) => (opts.project ? items.filter(filter).map((o) => this.pool.intern(project(o, opts.project))) : items.filter(filter)),
       () => this.fetchList(info, ns, opts),
     );
   }
@@ -580,11 +595,14 @@ export class LiveKube implements KubePort {
       if (r.status === 403) throw new ForbiddenError('list', qualifiedName(info), ns, redactText(statusMessage(r)));
       if (r.status === 404) return []; // the resource (a CRD) is not installed
       if (r.status !== 200) this.unexpected(r, what);
-      const body = JSON.parse(r.text) as { apiVersion?: string; items?: KubeObject[]; metadata?: { continue?: string } };
+      const body = bodyOf(r) as { apiVersion?: string; items?: KubeObject[]; metadata?: { continue?: string } };
       // Built-in list items come without kind/apiVersion; fill them in as kubectl does when it prints.
       const apiVersion = body.apiVersion ?? apiVersionOf(info);
       const lean = LEAN_KINDS.has(info.kind);
-      for (const it of Array.isArray(body.items) ? body.items : []) items.push(project({ apiVersion, kind: info.kind, ...(lean ? leanItem(it) : it) }, opts.project));
+      for (const it of Array.isArray(body.items) ? body.items : []) {
+        const item = project({ apiVersion, kind: info.kind, ...(lean ? leanItem(it) : it) }, opts.project);
+        items.push(SHARED_KINDS.has(info.kind) ? this.pool.intern(item) : item);
+      }
       const next = body.metadata?.continue || undefined;
       if (!next) return items;
       if (next === cont || page > 10_000) throw new ApiError('server', what, 'the server repeats its continue token');
@@ -609,7 +627,7 @@ export class LiveKube implements KubePort {
       if (r.status === 404) return undefined;
       if (r.status === 403) throw new ForbiddenError('get', qualifiedName(info), ns, redactText(statusMessage(r)));
       if (r.status !== 200) this.unexpected(r, what);
-      return { apiVersion: apiVersionOf(info), kind: info.kind, ...(JSON.parse(r.text) as KubeObject) };
+      return { apiVersion: apiVersionOf(info), kind: info.kind, ...(bodyOf(r) as KubeObject) };
     });
     return hit === undefined ? undefined : (deepFreeze(hit) as T);
   }
@@ -673,7 +691,7 @@ export interface ConnectOptions {
 function isApiVersions(r: Resp): boolean {
   if (r.status !== 200) return false;
   try {
-    const body = JSON.parse(r.text) as { kind?: string; versions?: unknown };
+    const body = bodyOf(r) as { kind?: string; versions?: unknown };
     return body.kind === 'APIVersions' || body.kind === 'APIGroupDiscoveryList' || Array.isArray(body.versions);
   } catch {
     return false;
@@ -729,7 +747,7 @@ export async function connect(kc: KubeConfig, opts: ConnectOptions = {}): Promis
     const r = await kube.request('/version').catch(fatal);
     let version: string | undefined;
     if (r.status === 200) {
-      const body = JSON.parse(r.text) as { gitVersion?: unknown };
+      const body = bodyOf(r) as { gitVersion?: unknown };
       if (typeof body.gitVersion === 'string') version = body.gitVersion;
     }
     if (!version && r.status !== 403) {
