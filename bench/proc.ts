@@ -9,6 +9,8 @@ export interface Measured {
   peakRssMb: number;
   exit: number | null;
   stderr: string;
+  /** What it printed, when asked for (`stdout: true`). */
+  stdout: string;
 }
 
 export interface Running {
@@ -19,11 +21,14 @@ export interface Running {
 }
 
 /** Start a command, polling its peak RSS; `ready` marks when it says it is ready (a server's "serving …" line). */
-export function measure(cmd: string, args: string[], opts: SpawnOptions & { ready?: RegExp } = {}): Running {
+export function measure(cmd: string, args: string[], opts: SpawnOptions & { ready?: RegExp; stdout?: boolean } = {}): Running {
   const start = performance.now();
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
+  const { stdout: keepStdout, ...spawnOpts } = opts;
+  const child = spawn(cmd, args, { stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'], ...spawnOpts });
   let peak = 0;
   let stderr = '';
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   let readyMs: number | undefined;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (markReady = r));
@@ -47,7 +52,7 @@ export function measure(cmd: string, args: string[], opts: SpawnOptions & { read
     child.once('exit', (code) => {
       clearInterval(timer);
       markReady();
-      resolve({ wallMs: performance.now() - start, ...(readyMs !== undefined ? { readyMs } : {}), peakRssMb: peak, exit: code, stderr });
+      resolve({ wallMs: performance.now() - start, ...(readyMs !== undefined ? { readyMs } : {}), peakRssMb: peak, exit: code, stderr, stdout });
     }),
   );
   return {

@@ -83,9 +83,17 @@ export async function serveScaleBench(scale = Number(process.env.MED_BENCH_SCALE
     const proxy = await countingProxy(new URL(url));
     const kcProxied = join(dir, 'kubeconfig-proxied');
     await writeFile(kcProxied, (await readFile(kc, 'utf8')).replace(url, proxy.url));
-    const triage = await measure(process.execPath, [CLI, 'triage', '-o', 'json', '-v=6', '--kubeconfig', kcProxied], { env: { ...process.env, CI: 'true' } }).done;
+    const triage = await measure(process.execPath, [CLI, 'triage', '-o', 'json', '-v=6', '--kubeconfig', kcProxied], { env: { ...process.env, CI: 'true' }, stdout: true }).done;
     const triageBytes = proxy.bytes();
     const requestLines = triage.stderr.split('\n').filter((l) => /^GET \S+ /.test(l));
+    // What the run examined: a triage that never found the endpoint namespace would be fast for the wrong reason.
+    let examined = 'report unreadable';
+    try {
+      const report = JSON.parse(triage.stdout) as { endpoints?: unknown[]; target?: { namespaces?: { endpoint?: string } } };
+      examined = `${report.endpoints?.length ?? 0} endpoints examined in ${report.target?.namespaces?.endpoint ?? '?'}`;
+    } catch {
+      // left as said
+    }
     const pages = requestLines.filter((l) => /[?&]continue=/.test(l)).length;
     t0 = performance.now();
     const dump = spawnSync('kubectl', ['--kubeconfig', kc, 'get', 'nodes,pods,events', '-A', '-o', 'json'], { maxBuffer: 4 * 1024 * 1024 * 1024, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -103,7 +111,7 @@ export async function serveScaleBench(scale = Number(process.env.MED_BENCH_SCALE
       'triage -o json (live path, against serve)',
       secs(triage.wallMs),
       mb(triage),
-      `exit ${triage.exit}; ${requestLines.length} API requests (${requestLines.length - pages} + ${pages} continued pages); ${(triageBytes / 1024 / 1024).toFixed(1)} MB read`,
+      `exit ${triage.exit}; ${examined}; ${requestLines.length} API requests (${requestLines.length - pages} + ${pages} continued pages); ${(triageBytes / 1024 / 1024).toFixed(1)} MB read`,
     ]);
     rows.push(['kubectl get nodes,pods,events -A -o json', secs(dumpMs), '', dump.status === 0 ? `ratio triage/kubectl ${(triage.wallMs / dumpMs).toFixed(2)}` : `kubectl failed: ${dump.stderr.toString().split('\n')[0]}`]);
     rows.push(['collect (live path, against serve)', secs(collect.wallMs), mb(collect), collect.exit === 0 ? (/wrote [^\n]*/.exec(collect.stderr)?.[0] ?? '') : `exit ${collect.exit}: ${collect.stderr.trim().split('\n').pop()}`]);

@@ -7,6 +7,7 @@ import {
   type Evidence,
   type Finding,
   type KubeEvent,
+  type KubePort,
   type ObjectRef,
   type Pod,
 } from '../../src/engine/index.js';
@@ -30,6 +31,24 @@ export interface PullFailure {
 
 function podImages(p: Pod): { name: string; image: string }[] {
   return [...(p.spec.initContainers ?? []), ...p.spec.containers].filter((c) => c.image).map((c) => ({ name: c.name, image: c.image! }));
+}
+
+/** Events in the API server's list order (by name within a namespace). */
+const byName = (a: KubeEvent, b: KubeEvent) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
+
+/**
+ * The events a pull failure shows in: every Warning (the kubelet's `Failed` and `ErrImageNeverPull`, a crash loop's
+ * `BackOff`) and every `BackOff` (the kubelet records "Back-off pulling image" as Normal). Two selected lists, not
+ * every event of the namespace: a busy endpoint namespace holds tens of thousands of Normal events (Scheduled,
+ * Pulled, Created, Started) that no check reads. The same Warning list serves the endpoint checks.
+ */
+async function pullEvents(kube: KubePort, ns: string): Promise<KubeEvent[]> {
+  const [warnings, backOffs] = await Promise.all([
+    kube.list<KubeEvent>('events', { namespace: ns, fieldSelector: 'type=Warning' }),
+    kube.list<KubeEvent>('events', { namespace: ns, fieldSelector: 'reason=BackOff' }),
+  ]);
+  const seen = new Set(warnings.map((e) => e.metadata.name));
+  return [...warnings, ...backOffs.filter((e) => !seen.has(e.metadata.name))].sort(byName);
 }
 
 /**
@@ -135,7 +154,7 @@ export default defineCheck({
   async run(ctx) {
     const kube = ctx.kube!;
     const namespaces = [...new Set([ctx.namespaces.controlPlane, ctx.namespaces.endpoint])];
-    const lists = await Promise.all(namespaces.map(async (ns) => [await kube.list<Pod>('pods', { namespace: ns }), await kube.list<KubeEvent>('events', { namespace: ns })] as const));
+    const lists = await Promise.all(namespaces.map(async (ns) => [await kube.list<Pod>('pods', { namespace: ns }), await pullEvents(kube, ns)] as const));
     const pods = lists.flatMap(([p]) => p);
     const events = lists.flatMap(([, e]) => e);
     const failures = pullFailures(pods, events, ctx.now);

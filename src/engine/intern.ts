@@ -76,17 +76,28 @@ export class Interner {
   /** The hash of the value the last `walk` returned (kept in a field: no pair allocated per node). */
   private hash = 0;
   private unique = 0;
+  /** Which bits of a hash key the pool (all 32; tests narrow it to make every lookup a collision). */
+  private readonly mask: number;
+
+  constructor(opts: { hashBits?: number } = {}) {
+    const bits = opts.hashBits ?? 32;
+    this.mask = bits >= 32 ? 0xffffffff : (1 << bits) - 1;
+  }
 
   /** `value` with every subtree and short string replaced by the equal one already pooled (pooling the new ones). */
   intern<T>(value: T): T {
     return this.walk(value, 0) as T;
   }
 
-  /** How many distinct strings and nodes the pool holds (tests, benchmarks). */
-  get size(): { strings: number; nodes: number } {
+  /** How many distinct strings and nodes the pool holds, and under how many hashes more than one node (tests, benchmarks). */
+  get size(): { strings: number; nodes: number; buckets: number } {
     let nodes = 0;
-    for (const v of this.nodes.values()) nodes += v instanceof Bucket ? v.nodes.length : 1;
-    return { strings: this.strings.size, nodes };
+    let buckets = 0;
+    for (const v of this.nodes.values()) {
+      if (v instanceof Bucket) buckets++;
+      nodes += v instanceof Bucket ? v.nodes.length : 1;
+    }
+    return { strings: this.strings.size, nodes, buckets };
   }
 
   private walk(v: unknown, depth: number): unknown {
@@ -152,9 +163,10 @@ export class Interner {
   /** The pooled node equal to `node` (whose children are pooled already; `keys` its keys, or none for an array), or `node` itself, now pooled. */
   private pool(node: object, h: number, keys: readonly string[] | undefined): object {
     this.hash = h;
-    const hit = this.nodes.get(h);
+    const key = (h & this.mask) >>> 0;
+    const hit = this.nodes.get(key);
     if (hit === undefined) {
-      this.nodes.set(h, node);
+      this.nodes.set(key, node);
       return node;
     }
     if (hit instanceof Bucket) {
@@ -163,7 +175,7 @@ export class Interner {
       return node;
     }
     if (equal(hit, node, keys)) return hit;
-    this.nodes.set(h, new Bucket([hit, node]));
+    this.nodes.set(key, new Bucket([hit, node]));
     return node;
   }
 }

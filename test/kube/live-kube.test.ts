@@ -206,6 +206,29 @@ describe('paging and memoisation', () => {
     expect(k.requestCount).toBe(3);
   });
 
+  it('holds the repeated parts of pods once: replicas share their template, a projection shares with the whole list, and nothing differs from what the server sent', async () => {
+    const { kc } = await serve();
+    const k = live(kc);
+    const pods = await k.list<KubeObject & { spec: { containers: unknown[]; nodeSelector?: unknown } }>('pods', { namespace: 'llm-engine' });
+    // What the server holds, key order and all (the interner changes how pods are held, never what they say).
+    const served = snapshot.objects.filter((o) => o.kind === 'Pod' && o.metadata.namespace === 'llm-engine');
+    expect(pods.map((p) => p.metadata.name).sort()).toEqual(served.map((p) => p.metadata.name).sort());
+    for (const p of pods) {
+      const twin = served.find((o) => o.metadata.name === p.metadata.name)!;
+      expect(JSON.stringify([p.spec, p.status, p.metadata.labels])).toBe(JSON.stringify([twin.spec, twin.status, twin.metadata.labels]));
+    }
+    // Two gateway replicas: one containers array, one labels object.
+    const gw = pods.filter((p) => p.metadata.labels?.app === 'model-engine');
+    expect(gw.length).toBeGreaterThanOrEqual(2);
+    expect(gw[0]!.spec.containers).toBe(gw[1]!.spec.containers);
+    expect(gw[0]!.metadata.labels).toBe(gw[1]!.metadata.labels);
+    expect(gw[0]).not.toBe(gw[1]);
+    // The placement projection, read afterwards as its own list, holds the same labels objects as the whole pods.
+    const placed = await k.list('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', project: 'placement' });
+    const again = placed.find((p) => p.metadata.name === gw[0]!.metadata.name)!;
+    expect(again.metadata.labels).toBe(gw[0]!.metadata.labels);
+  });
+
   it('refresh() forgets what was read, so the next list asks the cluster again', async () => {
     const { srv, kc } = await serve();
     const k = live(kc);
