@@ -403,6 +403,8 @@ export async function runCheckCommand(cmd: CheckCommand, opts: CommonOptions, st
   const deadline = startDeadline(opts);
   const { sources, resolved, values } = await untilDeadline(prepare(cmd, opts, streams, signal, deadline, chart), deadline, 'before the checks could start');
   const kube = resolved.context.kube as GuardedKube | undefined;
+  // The checks read both namespaces' pods whole (images/cluster-pull-errors): a cluster-wide pod list need not read them again.
+  sources.kube?.readsWhole?.('pods', [resolved.context.namespaces.controlPlane, resolved.context.namespaces.endpoint]);
   const target: ReportTarget = {
     ...sources.target,
     ...(resolved.context.cloud ? { cloud: resolved.context.cloud } : {}),

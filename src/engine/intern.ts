@@ -138,7 +138,10 @@ export class Interner {
       for (let i = 0; i < v.length; i++) {
         const c = this.walk(v[i], depth + 1);
         h = mix(h, this.hash);
-        if (c !== v[i]) {
+        // A string is put back even when equal: `===` compares strings by value, and the point is the pooled instance.
+        if (typeof c === 'string') {
+          if (!frozen) v[i] = c;
+        } else if (c !== v[i]) {
           if (frozen) (copy ??= [...v])[i] = c;
           else v[i] = c;
         }
@@ -152,7 +155,9 @@ export class Interner {
     for (const k of keys) {
       const c = this.walk(rec[k], depth + 1);
       h = mix(mix(h, hashString(k)), this.hash);
-      if (c !== rec[k]) {
+      if (typeof c === 'string') {
+        if (!frozen) rec[k] = c;
+      } else if (c !== rec[k]) {
         if (frozen) (copy ??= { ...rec })[k] = c;
         else rec[k] = c;
       }

@@ -235,6 +235,11 @@ export interface KubePort {
   readonly requestCount: number;
   /** Forget what was read: the next reads go to the cluster again (the TUI's re-run of one check). */
   refresh?(): void;
+  /**
+   * A hint: the run reads these namespaces' pods whole, so a port may read a cluster-wide list of pods as those
+   * lists plus the rest (the live port does: each pod is then read once). What lists return does not change.
+   */
+  readsWhole?(resource: 'pods', namespaces: readonly string[]): void;
 }
 
 /**

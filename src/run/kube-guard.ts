@@ -36,6 +36,10 @@ export class GuardedKube implements KubePort {
     this.inner.refresh?.();
   }
 
+  readsWhole(resource: 'pods', namespaces: readonly string[]): void {
+    this.inner.readsWhole?.(resource, namespaces);
+  }
+
   /** Reads in `namespace` (a placeholder) fail with `reason()`, a fresh ForbiddenError or ApiError each time. */
   markUnresolved(namespace: string, reason: () => ForbiddenError | ApiError): void {
     this.unresolved.set(namespace, reason);

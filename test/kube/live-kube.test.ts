@@ -229,6 +229,35 @@ describe('paging and memoisation', () => {
     expect(again.metadata.labels).toBe(gw[0]!.metadata.labels);
   });
 
+  it('reads a cluster-wide pod list as the namespaces the run reads whole plus the rest: each pod once, the same list in the same order', async () => {
+    const { srv, kc } = await serve();
+    const plain = live(kc);
+    const k = live(kc);
+    k.readsWhole('pods', ['llm-engine', 'model-engine']);
+    const opts = { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', project: 'placement' as const };
+    const want = await plain.list('pods', opts);
+    const before = srv.requestLog.length;
+    const got = await k.list('pods', opts);
+    expect(got.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(want.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+    expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+    const asked = srv.requestLog.slice(before).map((r) => decodeURIComponent(r.path));
+    expect(asked.filter((p) => p.startsWith('/api/v1/namespaces/llm-engine/pods'))).toHaveLength(1);
+    expect(asked.filter((p) => p.startsWith('/api/v1/pods'))).toEqual([expect.stringContaining('metadata.namespace!=llm-engine,metadata.namespace!=model-engine')]);
+    // The whole namespace list the checks read next is the one already read.
+    await k.list('pods', { namespace: 'llm-engine' });
+    expect(srv.requestLog.length - before).toBe(asked.length);
+  });
+
+  it('answers as without the hint when a namespace read whole is refused (the cluster-wide list is then refused too)', async () => {
+    const { kc } = await serve({ denials: [{ verb: 'list', resource: 'pods', namespace: 'llm-engine' }] });
+    const k = live(kc);
+    k.readsWhole('pods', ['llm-engine']);
+    const err = await k.list('pods', { project: 'placement' }).catch((e: unknown) => e);
+    const plainErr = await live(kc).list('pods', { project: 'placement' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect(String(err)).toBe(String(plainErr));
+  });
+
   it('refresh() forgets what was read, so the next list asks the cluster again', async () => {
     const { srv, kc } = await serve();
     const k = live(kc);

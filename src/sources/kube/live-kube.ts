@@ -547,7 +547,54 @@ export class LiveKube implements KubePort {
     const ns = info.namespaced ? opts.namespace : undefined;
     const key = listKey(info, ns, opts);
     // Read once per run, shared read-only with every check (src/engine/frozen.ts): no per-check copy.
-    return sharedList(await memoised(this.lists, key, () => this.derivedList(info, ns, opts) ?? this.fetchList(info, ns, opts))) as T[];
+    return sharedList(await memoised(this.lists, key, () => this.derivedList(info, ns, opts) ?? this.splitList(info, ns, opts) ?? this.fetchList(info, ns, opts))) as T[];
+  }
+
+  /** Namespaces whose pods this run reads whole (see {@link readsWhole}). */
+  private wholePods: readonly string[] = [];
+
+  /**
+   * Say that the run reads these namespaces' pods whole anyway (the control plane's and the endpoints': the checks
+   * list both). A cluster-wide list of pods is then read as those lists plus one of the rest
+   * (`metadata.namespace!=…`), so the endpoint namespace's 100,000 pods are read and parsed once, not twice.
+   */
+  readsWhole(resource: 'pods', namespaces: readonly string[]): void {
+    if (resource === 'pods') this.wholePods = [...new Set(namespaces.filter(Boolean))].sort();
+  }
+
+  /**
+   * A cluster-wide list of pods made of the namespaces read whole and one list of the other namespaces, in the API
+   * server's order (by the key namespace/name). Undefined when it does not apply; when a part fails, the list is read
+   * in one piece as before.
+   */
+  private splitList(info: ResourceInfo, ns: string | undefined, opts: ListOptions): Promise<KubeObject[]> | undefined {
+    if (info.kind !== 'Pod' || ns !== undefined || this.wholePods.length === 0) return undefined;
+    if (/metadata\.namespace/.test(opts.fieldSelector ?? '')) return undefined;
+    const filter = this.localFilter(info, undefined, opts);
+    if (!filter) return undefined;
+    const focus = this.wholePods;
+    const rest = { ...opts, fieldSelector: [opts.fieldSelector, ...focus.map((f) => `metadata.namespace!=${f}`)].filter(Boolean).join(',') };
+    const read = async (): Promise<KubeObject[]> => {
+      const [parts, others] = await Promise.all([Promise.all(focus.map((f) => memoised(this.lists, listKey(info, f, {}), () => this.fetchList(info, f, {})))), this.fetchList(info, undefined, rest)]);
+      const mine = parts.flat().filter(filter).map((o) => (opts.project ? this.pool.intern(project(o, opts.project)) : o));
+      const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      return [...others, ...mine].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    };
+    return read().catch((e: unknown) => {
+      if (e instanceof CancelledError || e instanceof DeadlineError) throw e;
+      return this.fetchList(info, ns, opts);
+    });
+  }
+
+  /** The selectors of `opts` applied here as the API server applies them; undefined for one only the server understands. */
+  private localFilter(info: ResourceInfo, ns: string | undefined, opts: ListOptions): ((o: KubeObject) => boolean) | undefined {
+    try {
+      const labels = parseLabelSelector(opts.labelSelector);
+      const fields = parseFieldSelector(opts.fieldSelector, info.kind);
+      return (o) => (!ns || o.metadata.namespace === ns) && matchLabels(o.metadata.labels, labels) && matchFields(o, fields);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -558,14 +605,8 @@ export class LiveKube implements KubePort {
    */
   private derivedList(info: ResourceInfo, ns: string | undefined, opts: ListOptions): Promise<KubeObject[]> | undefined {
     if (!opts.labelSelector && !opts.fieldSelector && !opts.project) return undefined;
-    let filter: (o: KubeObject) => boolean;
-    try {
-      const labels = parseLabelSelector(opts.labelSelector);
-      const fields = parseFieldSelector(opts.fieldSelector, info.kind);
-      filter = (o) => (!ns || o.metadata.namespace === ns) && matchLabels(o.metadata.labels, labels) && matchFields(o, fields);
-    } catch {
-      return undefined; // a selector only the API server understands (or refuses): ask it
-    }
+    const filter = this.localFilter(info, ns, opts);
+    if (!filter) return undefined; // a selector only the API server understands (or refuses): ask it
     const broader = [listKey(info, ns, {}), ...(ns && info.namespaced ? [listKey(info, undefined, {})] : [])].map((k) => this.lists.get(k)).find((p) => p !== undefined);
     if (!broader) return undefined;
     return broader.then(
