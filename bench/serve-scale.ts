@@ -13,6 +13,8 @@ import type { KubeObject } from '../src/engine/types.js';
 import { lookupResource } from '../src/sources/kube/resources.js';
 import { writeJsonLists } from '../src/sources/snapshot/collect.js';
 import { PACKAGE_ROOT } from '../src/version.js';
+import { loadSnapshot } from '../src/sources/snapshot/load.js';
+import { bytesNeeded } from './bytes-needed.js';
 import { countingProxy, measure, type Measured } from './proc.js';
 import { syntheticCluster } from './synthetic.js';
 
@@ -95,6 +97,8 @@ export async function serveScaleBench(scale = Number(process.env.MED_BENCH_SCALE
       // left as said
     }
     const pages = requestLines.filter((l) => /[?&]continue=/.test(l)).length;
+    // What those reads were worth: the distinct objects they returned, at the size the doctor keeps them.
+    const needed = bytesNeeded(triage.stderr, await loadSnapshot(snap));
     t0 = performance.now();
     const dump = spawnSync('kubectl', ['--kubeconfig', kc, 'get', 'nodes,pods,events', '-A', '-o', 'json'], { maxBuffer: 4 * 1024 * 1024 * 1024, stdio: ['ignore', 'ignore', 'pipe'] });
     const dumpMs = performance.now() - t0;
@@ -111,7 +115,7 @@ export async function serveScaleBench(scale = Number(process.env.MED_BENCH_SCALE
       'triage -o json (live path, against serve)',
       secs(triage.wallMs),
       mb(triage),
-      `exit ${triage.exit}; ${examined}; ${requestLines.length} API requests (${requestLines.length - pages} + ${pages} continued pages); ${(triageBytes / 1024 / 1024).toFixed(1)} MB read`,
+      `exit ${triage.exit}; ${examined}; ${requestLines.length} API requests (${requestLines.length - pages} + ${pages} continued pages); ${(triageBytes / 1024 / 1024).toFixed(1)} MB read for ${(needed.bytes / 1024 / 1024).toFixed(1)} MB of ${needed.objects} distinct objects as kept (${(triageBytes / needed.bytes).toFixed(2)}×)`,
     ]);
     rows.push(['kubectl get nodes,pods,events -A -o json', secs(dumpMs), '', dump.status === 0 ? `ratio triage/kubectl ${(triage.wallMs / dumpMs).toFixed(2)}` : `kubectl failed: ${dump.stderr.toString().split('\n')[0]}`]);
     rows.push(['collect (live path, against serve)', secs(collect.wallMs), mb(collect), collect.exit === 0 ? (/wrote [^\n]*/.exec(collect.stderr)?.[0] ?? '') : `exit ${collect.exit}: ${collect.stderr.trim().split('\n').pop()}`]);

@@ -1,6 +1,7 @@
 import { ForbiddenError } from '../../engine/errors.js';
 import { project } from '../../engine/projection.js';
 import { deepFreeze, sharedList } from '../../engine/frozen.js';
+import { Interner } from '../../engine/intern.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
 import type { Snapshot } from '../snapshot/load.js';
 import { queryObjects, servedResources, snapshotResource } from '../snapshot/query.js';
@@ -25,6 +26,9 @@ export function isDenied(denials: readonly Denial[], verb: string, resource: str
   );
 }
 
+/** The kinds whose objects repeat one another (replicas of a template, nodes of a pool): interned. */
+const SHARED_KINDS = new Set(['Pod', 'Node', 'ReplicaSet']);
+
 /** KubePort over an in-memory snapshot: the offline twin of the live port. */
 export class SnapshotKube implements KubePort {
   requestCount = 0;
@@ -38,9 +42,14 @@ export class SnapshotKube implements KubePort {
 
   /** The run's frozen copy of a snapshot object, made the first time a caller asks for it. */
   private readonly copies = new WeakMap<KubeObject, KubeObject>();
+  /** Repeated subtrees and strings of the kinds held by the ten thousand, held once (as the live port does). */
+  private readonly pool = new Interner();
   private shared(o: KubeObject): KubeObject {
     let copy = this.copies.get(o);
-    if (!copy) this.copies.set(o, (copy = deepFreeze(structuredClone(o))));
+    if (!copy) {
+      const clone = structuredClone(o);
+      this.copies.set(o, (copy = deepFreeze(SHARED_KINDS.has(o.kind ?? '') ? this.pool.intern(clone) : clone)));
+    }
     return copy;
   }
 
@@ -54,7 +63,7 @@ export class SnapshotKube implements KubePort {
     // One copy of the snapshot's objects per run, frozen and shared by every check (src/engine/frozen.ts); the loaded
     // snapshot itself is never handed out, so nothing a caller does reaches it (serve's store included).
     const objects = queryObjects(this.snapshot, info, opts).map((o) => this.shared(o));
-    return sharedList(opts.project ? objects.map((o) => project(o, opts.project)) : objects) as T[];
+    return sharedList(opts.project ? objects.map((o) => this.pool.intern(project(o, opts.project))) : objects) as T[];
   }
 
   async get<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined> {
