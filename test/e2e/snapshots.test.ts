@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSnapshotServer, type SnapshotServer } from '../../src/sources/server/api-server.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
+import { auditEvents, type AuditEvent } from './harness/audit.js';
 import { createEndpoint } from './harness/builder.js';
 import { doctor, doctorJson, e2eUnavailable, kubectlJson } from './harness/cluster.js';
 import { chartUnavailable, installModelEngine, uninstall, type Install } from './harness/install.js';
@@ -44,6 +45,7 @@ const ageless = (r: Report) => JSON.parse(JSON.stringify(comparable(r)).replace(
   let install: Install;
   let dir: string;
   let live: Report;
+  let liveSince: string;
   let replay: Report;
   let server: SnapshotServer | undefined;
 
@@ -61,6 +63,7 @@ const ageless = (r: Report) => JSON.parse(JSON.stringify(comparable(r)).replace(
     await waitForEvent(h100, 'FailedScheduling');
     await imagePullBackOff((await boundPods(pull.namespace, pull.resourceName))[0]!);
     await crashLoop((await boundPods(crash.namespace, crash.resourceName))[0]!, 'main', 5, ['Traceback (most recent call last):', 'RuntimeError: CUDA error: no kernel image is available for execution on the device']);
+    liveSince = new Date().toISOString();
     live = (await doctorJson<Report>(['triage'])).report;
   }, 300_000);
   afterAll(async () => {
@@ -68,6 +71,18 @@ const ageless = (r: Report) => JSON.parse(JSON.stringify(comparable(r)).replace(
     if (install) await uninstall(install);
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 300_000);
+
+  it('reads each pod once on the real API server: the cluster-wide pod list asks for the namespaces not read whole (metadata.namespace!=)', () => {
+    const pods = auditEvents('e2e-admin', liveSince).filter((e) => !/kubectl/.test(e.userAgent ?? '') && e.verb === 'list' && e.objectRef?.resource === 'pods');
+    const uri = (e: AuditEvent) => decodeURIComponent(e.requestURI);
+    const clusterWide = pods.filter((e) => !e.objectRef?.namespace);
+    // The real server accepted the selector (a refusal would have sent the doctor back to one unfiltered list).
+    expect(clusterWide.filter((e) => uri(e).includes(`metadata.namespace!=${install.namespace}`) && e.responseStatus?.code === 200).length).toBeGreaterThan(0);
+    expect(clusterWide.filter((e) => e.responseStatus?.code !== 200)).toEqual([]);
+    expect(clusterWide.filter((e) => !uri(e).includes('metadata.namespace!=') && !uri(e).includes('labelSelector='))).toEqual([]);
+    // The namespace read whole is read once.
+    expect(pods.filter((e) => e.objectRef?.namespace === install.namespace && !uri(e).includes('continue=') && !uri(e).includes('Selector='))).toHaveLength(1);
+  });
 
   it('reads the installed values from the release Secret real helm wrote (helm.sh/release.v1, revision 1)', async () => {
     const secrets = await kubectlJson<{ items: { metadata: { name: string; labels: Record<string, string> }; type: string }[] }>([

@@ -577,8 +577,9 @@ export class LiveKube implements KubePort {
     const read = async (): Promise<KubeObject[]> => {
       const [parts, others] = await Promise.all([Promise.all(focus.map((f) => memoised(this.lists, listKey(info, f, {}), () => this.fetchList(info, f, {})))), this.fetchList(info, undefined, rest)]);
       const mine = parts.flat().filter(filter).map((o) => (opts.project ? this.pool.intern(project(o, opts.project)) : o));
-      const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-      return [...others, ...mine].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      // The API server's key order (namespace/name, byte order), each key made once.
+      const keyed = [...others, ...mine].map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const);
+      return keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
     };
     return read().catch((e: unknown) => {
       if (e instanceof CancelledError || e instanceof DeadlineError) throw e;

@@ -10,6 +10,7 @@ export interface AuditEvent {
   user: { username: string; groups?: string[] };
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string };
   responseStatus?: { code?: number };
+  userAgent?: string;
   stage: string;
   requestReceivedTimestamp: string;
 }
