@@ -55,6 +55,8 @@ export type RedisErrorCode =
   | 'SELECT_NOT_ALLOWED'
   | 'NO_REPLY'
   | 'LOADING'
+  /** The server is at its client limit: it answers each new connection "-ERR max number of clients reached" and closes it. */
+  | 'MAX_CLIENTS'
   | 'ERROR'
   | (string & {});
 

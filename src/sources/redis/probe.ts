@@ -195,6 +195,7 @@ export function classifyRedisError(e: unknown): RedisErrorCode {
   if (/DB index is out of range/i.test(msg)) return 'DB_OUT_OF_RANGE';
   if (/SELECT is not allowed in cluster mode/i.test(msg)) return 'SELECT_NOT_ALLOWED';
   if (/^LOADING/.test(msg)) return 'LOADING';
+  if (/max number of clients reached/i.test(msg)) return 'MAX_CLIENTS';
   if (code === 'ECONNRESET' || /Connection is closed|ECONNRESET/i.test(msg)) return 'ECONNRESET';
   if (/Command timed out/i.test(msg)) return 'NO_REPLY';
   return code ?? 'ERROR';
@@ -508,7 +509,49 @@ class ProbeRun {
     } catch (e) {
       if (e instanceof CancelledError) throw e;
       const code = e instanceof StepFailure ? e.code : classifyRedisError(e);
-      this.failAt('auth', t0, code, `could not open the Redis connection: ${firstLine((e as Error).message)}`);
+      const refusal = code === 'ECONNRESET' ? await this.serverRefusal(address) : undefined;
+      if (refusal) this.failAt('auth', t0, classifyRedisError(new Error(refusal)), `the server refused the connection: it sent "${refusal}" and closed it`);
+      else this.failAt('auth', t0, code, `could not open the Redis connection: ${firstLine((e as Error).message)}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * What a server that closes connections says first, unasked: Redis at its client limit writes
+   * "-ERR max number of clients reached" on a new connection and closes it, before any command; ioredis drops that
+   * line and reports only "Connection is closed". A fresh connection (TLS when the URL says so) reads it back.
+   */
+  private async serverRefusal(address: string): Promise<string | undefined> {
+    const wait = Math.min(this.timeoutMs, 1500);
+    const side = tcpConnect(address, this.port);
+    this.sockets.push(side.socket);
+    try {
+      const raw = await withTimeout(side.promise, wait, 'ETIMEDOUT', 'TCP connect', this.signal, () => side.socket.destroy());
+      let s: net.Socket = raw;
+      if (this.target.tls) {
+        const t = tls.connect({ socket: raw, ...this.env.tlsOptions(this.servername, false) });
+        this.wrap(raw, t);
+        await withTimeout(new Promise<void>((resolve, reject) => { t.once('secureConnect', () => resolve()); t.once('error', reject); }), wait, 'TLS_TIMEOUT', 'TLS handshake', this.signal, () => t.destroy());
+        s = t;
+      }
+      const first = await withTimeout(
+        new Promise<string | undefined>((resolve) => {
+          let buf = '';
+          s.on('data', (d: Buffer) => {
+            buf += d.toString('latin1');
+            if (buf.includes('\r\n') || buf.length > 512) resolve(buf.split('\r\n')[0]);
+          });
+          s.once('close', () => resolve(buf ? buf.split('\r\n')[0] : undefined));
+          s.once('error', () => resolve(undefined));
+        }),
+        wait,
+        'NO_REPLY',
+        'first line',
+        this.signal,
+      );
+      return first?.startsWith('-') ? first.slice(1).slice(0, 200) : undefined;
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
       return undefined;
     }
   }

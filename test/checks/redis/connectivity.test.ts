@@ -263,12 +263,12 @@ describe('pickGatewayPod', () => {
       fix: /Use a database the server has/,
     },
     {
-      name: 'a Redis at maxclients closes each new connection: the step is named, the probe fails there',
+      name: 'a Redis at maxclients refuses each new connection: the server\'s own words, not "connection closed"',
       source: 'full',
       set: cacheUrl(`redis://${HOST}:6379/15`),
-      want: ['fail', 'probeFailed', 'critical'],
-      message: /failed at auth \(ECONNRESET\): could not open the Redis connection/,
-      fix: /See the probe evidence/,
+      want: ['fail', 'tooManyClients', 'critical'],
+      message: /takes no new connections: it is at its client limit \(the server refused the connection: it sent "ERR max number of clients reached" and closed it\)/,
+      fix: /a restarted model-engine pod cannot reconnect either.*raise maxclients/,
     },
     {
       name: 'a port that accepts TCP and never answers (redis://)',
