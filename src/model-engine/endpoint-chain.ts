@@ -57,6 +57,18 @@ function schedulerNode(f: EndpointFacts, pod: Pod): ChainNode | undefined {
   };
 }
 
+/** Node lists indexed by name, once per list (every endpoint of a namespace shares one list of 5,000 nodes). */
+const nodeIndex = new WeakMap<readonly Node[], Map<string, Node>>();
+function nodeNamed(nodes: readonly Node[], name: string): Node | undefined {
+  let index = nodeIndex.get(nodes);
+  if (!index) {
+    index = new Map();
+    for (const n of nodes) if (!index.has(n.metadata.name)) index.set(n.metadata.name, n);
+    nodeIndex.set(nodes, index);
+  }
+  return index.get(name);
+}
+
 function podNode(f: EndpointFacts, pod: Pod, now: number): ChainNode {
   const statuses = statusesOf(pod);
   const ready = statuses.filter(({ cs, init }) => !init && cs.ready).length;
@@ -80,7 +92,7 @@ function podNode(f: EndpointFacts, pod: Pod, now: number): ChainNode {
     .filter((e) => !(e.involvedObject.fieldPath ?? '').includes('spec.') && e.type === 'Warning' && e.reason !== 'FailedScheduling')
     .slice(0, 2)
     .map(eventNode);
-  const node = pod.spec.nodeName ? f.nodes.find((n) => n.metadata.name === pod.spec.nodeName) : undefined;
+  const node = pod.spec.nodeName ? nodeNamed(f.nodes, pod.spec.nodeName) : undefined;
   const sched = isUnscheduledPod(pod) ? schedulerNode(f, pod) : undefined;
   const healthy = phase === 'Running' && ready === total;
   return {

@@ -327,5 +327,17 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
     case 'latency':
       break;
   }
+  if (code === 'LOADING') {
+    return fail('probeFailed', {
+      object,
+      evidence,
+      data,
+      remediation: {
+        summary:
+          'Redis is loading its dataset into memory after a restart and refuses commands until it is done: wait and rerun. If it stays so, the server restarts in a loop (out of memory, or a failover that keeps resyncing): read its log and memory limit.',
+        commands: [`redis-cli -h ${target.host} -p ${target.port}${target.tls ? ' --tls' : ''} INFO persistence | grep -E 'loading|async_loading'`, exec],
+      },
+    });
+  }
   return fail('probeFailed', { object, evidence, data, remediation: { summary: 'See the probe evidence for the failing step.', commands: [exec] } });
 }

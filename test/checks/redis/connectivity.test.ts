@@ -9,7 +9,7 @@ import { SecretString } from '../../../src/engine/ports/secret.js';
 import { RedisSource } from '../../../src/sources/redis/probe.js';
 import { runCase, testCheck } from '../../support/check-tester.js';
 import { lazy } from '../../support/cloud-fakes.js';
-import { HAVE_REDIS, freePort, makeCa, startRedis, startSilentListener, type RedisServer, type TestCa } from '../../support/redis-servers.js';
+import { HAVE_REDIS, freePort, makeCa, startRedis, startReplyingListener, startSilentListener, type RedisServer, type TestCa } from '../../support/redis-servers.js';
 
 const ONPREM_HOST = 'redis-master.redis.svc.cluster.local';
 const AZURE_HOST = 'ml-prod-cache.redis.cache.windows.net';
@@ -210,6 +210,8 @@ describe('pickGatewayPod', () => {
     held.on('error', () => undefined);
     await new Promise((r) => held!.once('connect', r));
     const silent = await startSilentListener();
+    const loading = await startReplyingListener('-LOADING Redis is loading the dataset in memory');
+    servers.push({ stop: loading.close });
     const slow = await startDelayProxy(plain.port, 260);
     servers.push({ stop: silent.close }, slow);
     const hole = await startBlackhole();
@@ -219,6 +221,7 @@ describe('pickGatewayPod', () => {
       fewDbs: at(fewDbs.port),
       full: at(full.port),
       silent: at(silent.port),
+      loading: at(loading.port),
       slow: at(slow.port),
       hole: at(hole),
       untrusted: at(tlsGood.port),
@@ -269,6 +272,14 @@ describe('pickGatewayPod', () => {
       want: ['fail', 'tooManyClients', 'critical'],
       message: /takes no new connections: it is at its client limit \(the server refused the connection: it sent "ERR max number of clients reached" and closed it\)/,
       fix: /a restarted model-engine pod cannot reconnect either.*raise maxclients/,
+    },
+    {
+      name: 'a Redis still loading its dataset after a restart (simulated: every command answered LOADING): the step and the server\'s words',
+      source: 'loading',
+      set: cacheUrl(`redis://${HOST}:6379/15`),
+      want: ['fail', 'probeFailed', 'critical'],
+      message: /failed at auth \(LOADING\): .*LOADING Redis is loading the dataset in memory/,
+      fix: /loading its dataset into memory after a restart .*wait and rerun/,
     },
     {
       name: 'a port that accepts TCP and never answers (redis://)',
