@@ -139,22 +139,14 @@ export function makeCa(commonName = 'model-engine-doctor test CA'): TestCa {
   };
 }
 
-/**
- * A simulated Redis that answers every command with one RESP line (a real redis-server cannot be held in a state
- * such as LOADING for a test): what a client sees of a Redis that is still loading its dataset after a restart.
- */
-export async function startReplyingListener(line: string): Promise<{ port: number; close(): Promise<void> }> {
+/** A loopback TCP listener; `serve` (if any) handles each connection. Closing destroys every open connection. */
+async function startListener(serve?: (s: net.Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const srv = net.createServer((s) => {
     sockets.add(s);
     s.on('error', () => undefined);
     s.on('close', () => sockets.delete(s));
-    s.on('data', (d: Buffer) => {
-      // One answer per command: each RESP array header (*N) is a command; a chunk without one is an inline command.
-      const lines = d.toString('latin1').split('\r\n').filter(Boolean);
-      const commands = lines.filter((l) => l.startsWith('*')).length || 1;
-      for (let i = 0; i < commands; i++) s.write(`${line}\r\n`);
-    });
+    serve?.(s);
   });
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   return {
@@ -167,21 +159,22 @@ export async function startReplyingListener(line: string): Promise<{ port: numbe
   };
 }
 
+/**
+ * A simulated Redis that answers every command with one RESP line (a real redis-server cannot be held in a state
+ * such as LOADING for a test): what a client sees of a Redis that is still loading its dataset after a restart.
+ */
+export function startReplyingListener(line: string): Promise<{ port: number; close(): Promise<void> }> {
+  return startListener((s) =>
+    s.on('data', (d: Buffer) => {
+      // One answer per command: each RESP array header (*N) is a command; a chunk without one is an inline command.
+      const lines = d.toString('latin1').split('\r\n').filter(Boolean);
+      const commands = lines.filter((l) => l.startsWith('*')).length || 1;
+      for (let i = 0; i < commands; i++) s.write(`${line}\r\n`);
+    }),
+  );
+}
+
 /** A TCP listener that accepts connections and never writes a byte (for the timeout paths). */
-export async function startSilentListener(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const srv = net.createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (srv.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => resolve());
-      }),
-  };
+export function startSilentListener(): Promise<{ port: number; close(): Promise<void> }> {
+  return startListener();
 }
