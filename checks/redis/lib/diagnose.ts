@@ -57,6 +57,8 @@ export const PROBE_MESSAGES = {
   aclDenied: 'The {{role}} Redis user {{user}} may not run commands model-engine uses: {{denied}}',
   slow: 'The {{role}} Redis {{target}} answers, but slowly: median PING {{latency}} ms from {{from}}',
   tooManyClients: 'The {{role}} Redis {{target}} takes no new connections: it is at its client limit ({{detail}})',
+  closedBeforeTls:
+    'The {{role}} Redis {{target}} closes new connections before the TLS handshake finishes ({{detail}}): it takes no new connections (a Redis at its client limit cannot send its error over TLS), or something in front of it drops them',
   probeFailed: 'Probing the {{role}} Redis {{target}} failed at {{step}} ({{code}}): {{detail}}',
 } as const;
 
@@ -103,23 +105,28 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
     return pass('reachable', { object, evidence, data: { ...data, summary: summaryOk() } });
   }
 
-  if (code === 'MAX_CLIENTS') {
+  if (code === 'MAX_CLIENTS' || code === 'CLOSED_BEFORE_TLS') {
     // Redis keeps no connection in reserve: redis-cli cannot get in either. Count the holders from the outside.
     const managed = target.host.endsWith('.cache.amazonaws.com')
       ? 'ElastiCache: CloudWatch CurrConnections / NewConnections for the cluster'
       : target.host.endsWith('.redis.cache.windows.net')
         ? "Azure Cache for Redis: the 'Connected clients' metric against the tier's limit (scale up raises it)"
         : undefined;
-    return fail('tooManyClients', {
+    const holders = [
+      `kubectl get pods -A -o wide | grep -E 'model-engine|celery|launch-endpoint' | awk '{print $1, $2, $7}'`,
+      ...(managed ? [] : [`ss -tn state established '( sport = :${target.port} )' | awk 'NR>1 {split($4,a,":"); print a[1]}' | sort | uniq -c | sort -rn | head   # on the Redis host`]),
+    ];
+    const limit = `Find what holds the connections (a connection leak, or more workers than the limit allows) and close it, or raise maxclients in the server's configuration${managed ? ` (${managed})` : ''}.`;
+    if (code === 'MAX_CLIENTS') {
+      return fail('tooManyClients', { object, evidence, data, remediation: { summary: `Every new connection is refused, so a restarted model-engine pod cannot reconnect either. ${limit}`, commands: holders } });
+    }
+    return fail('closedBeforeTls', {
       object,
       evidence,
       data,
       remediation: {
-        summary: `Every new connection is refused, so a restarted model-engine pod cannot reconnect either. Find what holds the connections (a connection leak, or more workers than the limit allows) and close it, or raise maxclients in the server's configuration${managed ? ` (${managed})` : ''}.`,
-        commands: [
-          `kubectl get pods -A -o wide | grep -E 'model-engine|celery|launch-endpoint' | awk '{print $1, $2, $7}'`,
-          ...(managed ? [] : [`ss -tn state established '( sport = :${target.port} )' | awk 'NR>1 {split($4,a,":"); print a[1]}' | sort | uniq -c | sort -rn | head   # on the Redis host`]),
-        ],
+        summary: `Look at the server's connection count first: at its client limit Redis closes each new TLS connection this way, and a restarted model-engine pod cannot reconnect either. ${limit} If it is below the limit, a proxy or load balancer in front of it drops the connections.`,
+        commands: holders,
       },
     });
   }

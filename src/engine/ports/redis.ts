@@ -39,6 +39,8 @@ export type RedisErrorCode =
   | 'ENETUNREACH'
   | 'ECONNRESET'
   | 'TLS_TIMEOUT'
+  /** The server closed the connection before the TLS handshake finished (no alert): at its client limit, or dropped in front of it. */
+  | 'CLOSED_BEFORE_TLS'
   /** rediss:// to a port that speaks plain Redis (e.g. 6379 instead of Azure's 6380). */
   | 'PORT_IS_PLAIN'
   /** redis:// to a port that speaks TLS. */

@@ -181,6 +181,11 @@ export function classifyTlsError(e: unknown): { code: RedisErrorCode; detail: st
   if (/wrong version number|packet length too long|unknown protocol|record layer failure/i.test(msg)) {
     return { code: 'PORT_IS_PLAIN', detail: `the server did not speak TLS (${msg})` };
   }
+  // Closed without a TLS alert before the handshake finished: not a TLS disagreement (that ends in an alert). Redis
+  // at its client limit does this on a TLS port: its "-ERR max number of clients reached" cannot go out over TLS yet.
+  if (/disconnected before secure TLS connection was established/i.test(msg) || (code === 'ECONNRESET' && /socket hang up|ECONNRESET/i.test(msg))) {
+    return { code: 'CLOSED_BEFORE_TLS', detail: `the server closed the connection before the TLS handshake finished, without a TLS alert (${msg})` };
+  }
   return { code: code || 'ERROR', detail: `TLS handshake failed: ${msg}${code ? ` (${code})` : ''}` };
 }
 

@@ -150,6 +150,7 @@ describe('pickGatewayPod', () => {
   const src: Record<string, RedisSource> = {};
   let tca: TestCa | undefined;
   let held: net.Socket | undefined;
+  let heldTls: net.Socket | undefined;
   let blackhole: ChildProcess | undefined;
 
   /** A TCP pass-through to `port` that holds every client byte `ms` before sending it on (a slow WAN/VPN path). */
@@ -209,6 +210,12 @@ describe('pickGatewayPod', () => {
     held = net.connect({ host: '127.0.0.1', port: full.port });
     held.on('error', () => undefined);
     await new Promise((r) => held!.once('connect', r));
+    // The same on a TLS port: the taken slot is a bare TCP connection; Redis cannot write its error over TLS yet.
+    const fullTls = await startRedis({ tls: tlsOf(good), args: ['--maxclients', '1'] });
+    servers.push(fullTls);
+    heldTls = net.connect({ host: '127.0.0.1', port: fullTls.port });
+    heldTls.on('error', () => undefined);
+    await new Promise((r) => heldTls!.once('connect', r));
     const silent = await startSilentListener();
     const loading = await startReplyingListener('-LOADING Redis is loading the dataset in memory');
     servers.push({ stop: loading.close });
@@ -220,6 +227,7 @@ describe('pickGatewayPod', () => {
       plain: at(plain.port),
       fewDbs: at(fewDbs.port),
       full: at(full.port),
+      fullTls: at(fullTls.port, { ca: tca.caPem }),
       silent: at(silent.port),
       loading: at(loading.port),
       slow: at(slow.port),
@@ -233,6 +241,7 @@ describe('pickGatewayPod', () => {
   }, 60_000);
   afterAll(async () => {
     held?.destroy();
+    heldTls?.destroy();
     blackhole?.kill('SIGKILL');
     await Promise.all(servers.map((s) => s.stop()));
     tca?.cleanup();
@@ -272,6 +281,14 @@ describe('pickGatewayPod', () => {
       want: ['fail', 'tooManyClients', 'critical'],
       message: /takes no new connections: it is at its client limit \(the server refused the connection: it sent "ERR max number of clients reached" and closed it\)/,
       fix: /a restarted model-engine pod cannot reconnect either.*raise maxclients/,
+    },
+    {
+      name: 'a TLS Redis at maxclients closes each new connection before the handshake: not called a TLS setup problem',
+      source: 'fullTls',
+      set: cacheUrl(`rediss://${HOST}:6379/15`),
+      want: ['fail', 'closedBeforeTls', 'critical'],
+      message: /closes new connections before the TLS handshake finishes \(the server closed the connection before the TLS handshake finished, without a TLS alert .*\): it takes no new connections/,
+      fix: /connection count first: at its client limit Redis closes each new TLS connection/,
     },
     {
       name: 'a Redis still loading its dataset after a restart (simulated: every command answered LOADING): the step and the server\'s words',
