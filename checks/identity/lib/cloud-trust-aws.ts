@@ -161,6 +161,8 @@ async function irsa(ctx: CheckContext, port: IdentityCloudPort, todo: Annotated[
           fail('providerMissing', {
             data: { ...data, provider },
             object,
+            // One provider, one root cause: the rows of every service account that trusts it are one incident.
+            root: [`oidc-provider:${provider}`],
             evidence: [{ type: 'probe', target: p.via, detail: p.detail ?? 'NoSuchEntity' }],
             remediation: {
               summary: "Create the IAM OIDC provider for the cluster's issuer (in the role's account).",
@@ -176,6 +178,7 @@ async function irsa(ctx: CheckContext, port: IdentityCloudPort, todo: Annotated[
           warn('providerAudience', {
             data: { ...data, provider, clientIds: p.value.clientIds.join(', ') || '(none)' },
             object,
+            root: [`oidc-provider:${provider}`],
             severity: 'high',
             remediation: {
               summary: `Add the ${STS_AUDIENCE} audience to the provider: IRSA tokens carry aud ${STS_AUDIENCE}.`,

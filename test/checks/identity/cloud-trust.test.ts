@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import check from '../../../checks/identity/cloud-trust.js';
 import { createIdentityCloudPort } from '../../../src/sources/cloud/identity.js';
+import { groupIncidents } from '../../../src/engine/incidents.js';
 import { fixture, runCase, testCheck, type ExpectedFinding } from '../../support/check-tester.js';
 import { startRecordedCloud, TEST_ARM_TOKEN, TEST_AWS_CREDENTIALS, TEST_GCP_TOKEN, type RecordedCloud } from '../../support/recorded-cloud.js';
 import { makeCa, type TestCa } from '../../support/redis-servers.js';
@@ -287,6 +288,16 @@ describe('identity/cloud-trust over the recorded APIs', () => {
     const missing = (await runCase(check, { name: 'z', ...azure, ports: fresh('azure-identity-missing') })).find((r) => r.messageId === 'identityMissing');
     expect(missing?.message).toBe("no user-assigned managed identity (ARM, subscription 6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f, the cluster's) and no app registration (Microsoft Graph) has client id 3f8e2a71-5c4d-4b9e-a2f0-6d1c8e7b9a45");
     expect(missing?.evidence[0]).toMatchObject({ type: 'probe', detail: expect.stringContaining('Request_ResourceNotFound') });
+  });
+
+  it('reports one OIDC provider without the sts.amazonaws.com audience as one incident, however many service accounts trust it', async () => {
+    const results = await runCase(check, { name: 'y', ...aws, ports: fresh('aws-provider-audience') });
+    const rows = results.filter((r) => r.messageId === 'providerAudience');
+    expect(rows.length).toBeGreaterThan(1);
+    const incidents = groupIncidents(results).filter((i) => i.members.some((m) => results[m]!.messageId === 'providerAudience'));
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]!.members.map((m) => results[m]!.messageId).filter((id) => id === 'providerAudience')).toHaveLength(rows.length);
+    expect(incidents[0]!.keys).toEqual([expect.stringMatching(/^oidc-provider:arn:aws:iam::123456789012:oidc-provider\//)]);
   });
 
   it('names the accounts when a role is in another account, and never calls it missing', async () => {
