@@ -283,7 +283,8 @@ export function findingForProbe(ctx: CheckContext, e: ImageEntry, p: ImageProbe,
         ...base,
         data: { ...base.data, detail: p.detail },
         evidence,
-        severity: 'high',
+        // A warning (the limit passes), high for an image model-engine cannot run without, medium for an optional one.
+        severity: e.primary ? 'high' : 'medium',
         remediation: {
           summary:
             p.registry === 'docker.io'
