@@ -7,6 +7,7 @@
  */
 import { placementOf } from '../src/engine/projection.js';
 import type { KubeObject } from '../src/engine/types.js';
+import { LEAN_KINDS, leanItem } from '../src/sources/kube/live-kube.js';
 import { lookupResource, type ResourceInfo } from '../src/sources/kube/resources.js';
 import type { Snapshot } from '../src/sources/snapshot/load.js';
 import { queryObjects } from '../src/sources/snapshot/query.js';
@@ -42,16 +43,8 @@ function parse(url: URL, snapshot: Snapshot): Asked | undefined {
   return { info, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}), ...(q.get('labelSelector') ? { labelSelector: q.get('labelSelector')! } : {}), ...(q.get('fieldSelector') ? { fieldSelector: q.get('fieldSelector')! } : {}) };
 }
 
-/** The kinds the live port keeps without managedFields and kubectl's last-applied copy (src/sources/kube/live-kube.ts). */
-const LEAN_KINDS = new Set(['Pod', 'Event', 'Node', 'ReplicaSet']);
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-function size(o: KubeObject): number {
-  if (!LEAN_KINDS.has(o.kind ?? '')) return Buffer.byteLength(JSON.stringify(o));
-  const { managedFields: _m, annotations, ...metadata } = o.metadata as KubeObject['metadata'] & { managedFields?: unknown };
-  const { [LAST_APPLIED]: _a, ...kept } = annotations ?? {};
-  return Buffer.byteLength(JSON.stringify({ ...o, metadata: { ...metadata, ...(annotations ? { annotations: kept } : {}) } }));
-}
+/** Its JSON size as the live port keeps it (src/sources/kube/live-kube.ts: big kinds without managedFields). */
+const size = (o: KubeObject): number => Buffer.byteLength(JSON.stringify(LEAN_KINDS.has(o.kind ?? '') ? leanItem(o) : o));
 
 /** Bytes of the distinct objects the logged requests read, at the size the run keeps them. */
 export function bytesNeeded(log: string, snapshot: Snapshot): { bytes: number; objects: number } {

@@ -8,6 +8,13 @@
  */
 import type { KubeObject } from './types.js';
 
+/**
+ * The kinds whose items repeat one another (the replicas of one template, the nodes of one pool): the ports intern
+ * them (src/engine/intern.ts), so their repeated subtrees and strings are held once. Events are nearly all unique;
+ * pooling them costs more than it saves.
+ */
+export const REPEATED_KINDS: ReadonlySet<string> = new Set(['Pod', 'Node', 'ReplicaSet']);
+
 /** The projections a list may ask for. */
 export type Projection = 'placement';
 

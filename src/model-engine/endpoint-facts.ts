@@ -584,12 +584,11 @@ export async function collectNamespaceFacts(input: { kube: KubePort; namespace: 
   };
 }
 
-/** Split namespace facts into one {@link EndpointFacts} per endpoint id, sorted by endpoint name. */
 /**
  * The namespace's events of each endpoint, in their order: those about one of its objects by name, or named by its
  * Kubernetes name (`launch-endpoint-id-end-…`, alone or followed by `-…`). One pass over the events.
  */
-function eventsByEndpoint(nf: NamespaceFacts, ids: ReadonlySet<string>, pick: <T extends KubeObject>(list: readonly T[], id: string) => T[]): Map<string, KubeEvent[]> {
+function eventsByEndpoint(nf: NamespaceFacts, ids: ReadonlySet<string>, idOf: (o: KubeObject) => string | undefined): Map<string, KubeEvent[]> {
   const byName = new Map<string, Set<string>>();
   const byPrefix = new Map<string, Set<string>>();
   const note = (m: Map<string, Set<string>>, key: string, id: string) => {
@@ -597,10 +596,13 @@ function eventsByEndpoint(nf: NamespaceFacts, ids: ReadonlySet<string>, pick: <T
     if (at) at.add(id);
     else m.set(key, new Set([id]));
   };
-  for (const id of ids) {
-    for (const list of [nf.deployments, nf.leaderWorkerSets, nf.replicaSets, nf.pods, nf.pvcs] as readonly (readonly KubeObject[])[]) for (const o of pick(list, id)) note(byName, o.metadata.name, id);
-    note(byPrefix, k8sNameOf(id), id);
+  for (const list of [nf.deployments, nf.leaderWorkerSets, nf.replicaSets, nf.pods, nf.pvcs] as readonly (readonly KubeObject[])[]) {
+    for (const o of list) {
+      const id = idOf(o);
+      if (id !== undefined && ids.has(id)) note(byName, o.metadata.name, id);
+    }
   }
+  for (const id of ids) note(byPrefix, k8sNameOf(id), id);
   const out = new Map<string, KubeEvent[]>();
   for (const e of nf.events) {
     const n = e.involvedObject?.name ?? '';
@@ -617,6 +619,7 @@ function eventsByEndpoint(nf: NamespaceFacts, ids: ReadonlySet<string>, pick: <T
   return out;
 }
 
+/** Split namespace facts into one {@link EndpointFacts} per endpoint id, sorted by endpoint name. */
 export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
   const ids = new Set<string>();
   const idOf = (o: KubeObject) => o.metadata.labels?.[ENDPOINT_OBJECTS];
@@ -640,7 +643,7 @@ export function groupEndpointFacts(nf: NamespaceFacts): EndpointFacts[] {
     }
     return [...((g.get(id) as T[] | undefined) ?? [])];
   };
-  const eventsOf = eventsByEndpoint(nf, ids, pick);
+  const eventsOf = eventsByEndpoint(nf, ids, idOf);
   const out: EndpointFacts[] = [];
   for (const id of ids) {
     const pods = pick(nf.pods, id);

@@ -117,18 +117,12 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
       ...(managed ? [] : [`ss -tn state established '( sport = :${target.port} )' | awk 'NR>1 {split($4,a,":"); print a[1]}' | sort | uniq -c | sort -rn | head   # on the Redis host`]),
     ];
     const limit = `Find what holds the connections (a connection leak, or more workers than the limit allows) and close it, or raise maxclients in the server's configuration${managed ? ` (${managed})` : ''}.`;
-    if (code === 'MAX_CLIENTS') {
-      return fail('tooManyClients', { object, evidence, data, remediation: { summary: `Every new connection is refused, so a restarted model-engine pod cannot reconnect either. ${limit}`, commands: holders } });
-    }
-    return fail('closedBeforeTls', {
-      object,
-      evidence,
-      data,
-      remediation: {
-        summary: `Look at the server's connection count first: at its client limit Redis closes each new TLS connection this way, and a restarted model-engine pod cannot reconnect either. ${limit} If it is below the limit, a proxy or load balancer in front of it drops the connections.`,
-        commands: holders,
-      },
-    });
+    // Redis at its limit names itself on a plain port; on a TLS port it can only close, as a proxy that drops connections does.
+    const summary =
+      code === 'MAX_CLIENTS'
+        ? `Every new connection is refused, so a restarted model-engine pod cannot reconnect either. ${limit}`
+        : `Look at the server's connection count first: at its client limit Redis closes each new TLS connection this way, and a restarted model-engine pod cannot reconnect either. ${limit} If it is below the limit, a proxy or load balancer in front of it drops the connections.`;
+    return fail(code === 'MAX_CLIENTS' ? 'tooManyClients' : 'closedBeforeTls', { object, evidence, data, remediation: { summary, commands: holders } });
   }
   const privateWhere = (r.addresses ?? []).some(isPrivateAddress) ? `a private address (${(r.addresses ?? []).join(', ')})` : 'not reachable from here';
   switch (r.failedStep) {

@@ -6,7 +6,7 @@
  */
 import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, formatMs, ifUnreadable, type Deadline } from '../../engine/errors.js';
-import { project } from '../../engine/projection.js';
+import { project, REPEATED_KINDS } from '../../engine/projection.js';
 import { deepFreeze, sharedList } from '../../engine/frozen.js';
 import { Interner } from '../../engine/intern.js';
 import { redactText } from '../../engine/redact.js';
@@ -243,15 +243,11 @@ function stopped(signal: AbortSignal | undefined, deadline: Deadline | undefined
  * weighs most: `metadata.managedFields` (every writer's field set: often half a pod's JSON, more of a node's) and
  * kubectl's last-applied copy of the object. ServiceAccounts keep theirs (identity/* dates annotations by them).
  */
-const LEAN_KINDS = new Set(['Pod', 'Event', 'Node', 'ReplicaSet']);
+export const LEAN_KINDS: ReadonlySet<string> = new Set(['Pod', 'Event', 'Node', 'ReplicaSet']);
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-/**
- * The kinds whose items repeat one another (replicas of one template, nodes of one pool): their repeated subtrees and
- * strings are held once (src/engine/intern.ts). Events are nearly all unique; pooling them costs more than it saves.
- */
-const SHARED_KINDS = new Set(['Pod', 'Node', 'ReplicaSet']);
 
-function leanItem(it: KubeObject): KubeObject {
+/** An item of a {@link LEAN_KINDS} list as the port keeps it: without managedFields and the last-applied copy. */
+export function leanItem(it: KubeObject): KubeObject {
   const md = it.metadata as KubeObject['metadata'] & { managedFields?: unknown };
   if (!md || (md.managedFields === undefined && md.annotations?.[LAST_APPLIED] === undefined)) return it;
   const { managedFields: _dropped, ...metadata } = md;
@@ -643,7 +639,7 @@ export class LiveKube implements KubePort {
       const lean = LEAN_KINDS.has(info.kind);
       for (const it of Array.isArray(body.items) ? body.items : []) {
         const item = project({ apiVersion, kind: info.kind, ...(lean ? leanItem(it) : it) }, opts.project);
-        items.push(SHARED_KINDS.has(info.kind) ? this.pool.intern(item) : item);
+        items.push(REPEATED_KINDS.has(info.kind) ? this.pool.intern(item) : item);
       }
       const next = body.metadata?.continue || undefined;
       if (!next) return items;

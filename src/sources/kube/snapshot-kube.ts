@@ -1,5 +1,5 @@
 import { ForbiddenError } from '../../engine/errors.js';
-import { project } from '../../engine/projection.js';
+import { project, REPEATED_KINDS } from '../../engine/projection.js';
 import { deepFreeze, sharedList } from '../../engine/frozen.js';
 import { Interner } from '../../engine/intern.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
@@ -26,9 +26,6 @@ export function isDenied(denials: readonly Denial[], verb: string, resource: str
   );
 }
 
-/** The kinds whose objects repeat one another (replicas of a template, nodes of a pool): interned. */
-const SHARED_KINDS = new Set(['Pod', 'Node', 'ReplicaSet']);
-
 /** KubePort over an in-memory snapshot: the offline twin of the live port. */
 export class SnapshotKube implements KubePort {
   requestCount = 0;
@@ -48,7 +45,7 @@ export class SnapshotKube implements KubePort {
     let copy = this.copies.get(o);
     if (!copy) {
       const clone = structuredClone(o);
-      this.copies.set(o, (copy = deepFreeze(SHARED_KINDS.has(o.kind ?? '') ? this.pool.intern(clone) : clone)));
+      this.copies.set(o, (copy = deepFreeze(REPEATED_KINDS.has(o.kind ?? '') ? this.pool.intern(clone) : clone)));
     }
     return copy;
   }

@@ -469,19 +469,29 @@ class ProbeRun {
 
   /** Whether the port completes a TLS handshake on a second connection (the certificate not checked). */
   private async completesTlsHandshake(address: string): Promise<boolean> {
-    const { timeoutMs, signal } = this;
-    const side = tcpConnect(address, this.port);
-    this.sockets.push(side.socket);
     try {
-      const raw = await withTimeout(side.promise, timeoutMs, 'ETIMEDOUT', 'TCP connect', signal, () => side.socket.destroy());
-      const t = tls.connect({ socket: raw, ...this.env.tlsOptions(this.servername, false) });
-      this.wrap(raw, t);
-      await withTimeout(new Promise<void>((resolve, reject) => { t.once('secureConnect', () => resolve()); t.once('error', reject); }), timeoutMs, 'TLS_TIMEOUT', 'TLS handshake', signal, () => t.destroy());
+      await this.sideConnection(address, this.timeoutMs, true);
       return true;
     } catch (e) {
       if (e instanceof CancelledError) throw e;
       return false;
     }
+  }
+
+  /**
+   * A second connection to the port beside the probe's own, open within `ms` (TCP, then a TLS handshake that does not
+   * check the certificate when `secure`): for questions the main connection cannot answer. Closed with the probe.
+   */
+  private async sideConnection(address: string, ms: number, secure: boolean): Promise<net.Socket> {
+    const { signal } = this;
+    const side = tcpConnect(address, this.port);
+    this.sockets.push(side.socket);
+    const raw = await withTimeout(side.promise, ms, 'ETIMEDOUT', 'TCP connect', signal, () => side.socket.destroy());
+    if (!secure) return raw;
+    const t = tls.connect({ socket: raw, ...this.env.tlsOptions(this.servername, false) });
+    this.wrap(raw, t);
+    await withTimeout(new Promise<void>((resolve, reject) => { t.once('secureConnect', () => resolve()); t.once('error', reject); }), ms, 'TLS_TIMEOUT', 'TLS handshake', signal, () => t.destroy());
+    return t;
   }
 
   /** 4a. A fresh ioredis connection that does nothing on its own (no ready check, no SELECT, no retries). */
@@ -528,17 +538,8 @@ class ProbeRun {
    */
   private async serverRefusal(address: string): Promise<string | undefined> {
     const wait = Math.min(this.timeoutMs, 1500);
-    const side = tcpConnect(address, this.port);
-    this.sockets.push(side.socket);
     try {
-      const raw = await withTimeout(side.promise, wait, 'ETIMEDOUT', 'TCP connect', this.signal, () => side.socket.destroy());
-      let s: net.Socket = raw;
-      if (this.target.tls) {
-        const t = tls.connect({ socket: raw, ...this.env.tlsOptions(this.servername, false) });
-        this.wrap(raw, t);
-        await withTimeout(new Promise<void>((resolve, reject) => { t.once('secureConnect', () => resolve()); t.once('error', reject); }), wait, 'TLS_TIMEOUT', 'TLS handshake', this.signal, () => t.destroy());
-        s = t;
-      }
+      const s = await this.sideConnection(address, wait, this.target.tls);
       const first = await withTimeout(
         new Promise<string | undefined>((resolve) => {
           let buf = '';
