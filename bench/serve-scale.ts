@@ -97,6 +97,9 @@ export async function serveScaleBench(scale = Number(process.env.MED_BENCH_SCALE
       // left as said
     }
     const pages = requestLines.filter((l) => /[?&]continue=/.test(l)).length;
+    // The same triage with V8's own heap settings (src/heap.ts), to show what the doctor's settings are worth.
+    // Same path (the counting proxy, -v=6), so the two rows differ only in the heap settings.
+    const untuned = await measure(process.execPath, [CLI, 'triage', '-o', 'json', '-v=6', '--kubeconfig', kcProxied], { env: { ...process.env, CI: 'true', MED_HEAP: 'v8' } }).done;
     // What those reads were worth: the distinct objects they returned, at the size the doctor keeps them.
     const needed = bytesNeeded(triage.stderr, await loadSnapshot(snap));
     t0 = performance.now();
@@ -117,6 +120,7 @@ export async function serveScaleBench(scale = Number(process.env.MED_BENCH_SCALE
       mb(triage),
       `exit ${triage.exit}; ${examined}; ${requestLines.length} API requests (${requestLines.length - pages} + ${pages} continued pages); ${(triageBytes / 1024 / 1024).toFixed(1)} MB read for ${(needed.bytes / 1024 / 1024).toFixed(1)} MB of ${needed.objects} distinct objects as kept (${(triageBytes / needed.bytes).toFixed(2)}×)`,
     ]);
+    rows.push(['triage -o json, V8\'s own heap settings (MED_HEAP=v8)', secs(untuned.wallMs), mb(untuned), `exit ${untuned.exit}`]);
     rows.push(['kubectl get nodes,pods,events -A -o json', secs(dumpMs), '', dump.status === 0 ? `ratio triage/kubectl ${(triage.wallMs / dumpMs).toFixed(2)}` : `kubectl failed: ${dump.stderr.toString().split('\n')[0]}`]);
     rows.push(['collect (live path, against serve)', secs(collect.wallMs), mb(collect), collect.exit === 0 ? (/wrote [^\n]*/.exec(collect.stderr)?.[0] ?? '') : `exit ${collect.exit}: ${collect.stderr.trim().split('\n').pop()}`]);
     rows.push(['serve, whole run', secs(served.wallMs), mb(served), `exit ${served.exit} (130: stopped by SIGINT)`]);

@@ -104,6 +104,20 @@ const noDevtools = {
 };
 
 /**
+ * The bundle's side of src/sources/kube/slim-client.ts: client-node's `dist/config.js` imports its generated index for
+ * two names; bundled, that import takes them from src/sources/kube/client-node-gen.ts, so a live run does not
+ * initialise the 800 generated models (--canary and --exec, which import the package whole, still do).
+ */
+const slimKubeClient = {
+  name: 'slim-kube-client',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (a) =>
+      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(a.importer) ? { path: join(ROOT, 'src/sources/kube/client-node-gen.ts') } : undefined,
+    );
+  },
+};
+
+/**
  * One ES module holding the CLI and all its dependencies. CommonJS dependencies bundled into ESM still call
  * `require` for Node built-ins and may read `__dirname`: the banner defines both from the module's own URL.
  */
@@ -121,7 +135,7 @@ async function bundle(work) {
     keepNames: true,
     legalComments: 'none',
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [noDevtools],
+    plugins: [noDevtools, slimKubeClient],
     banner: {
       js: [
         "import { createRequire as __medCreateRequire } from 'node:module';",

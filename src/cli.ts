@@ -18,6 +18,8 @@ import { programName } from './program-name.js';
 import { chooseFormat, useColor } from './commands/format-choice.js';
 import { clearPreFrame, paintPreFrame } from './tui/pre-frame.js';
 import { VERSION } from './version.js';
+import { slimKubeClient } from './sources/kube/slim-client.js';
+import { tuneHeap } from './heap.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -358,6 +360,10 @@ export function buildProgram(state: GlobalState): Command {
 
 /** Entry point: parse, run, map every outcome to a documented exit code. */
 export async function main(argv: string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Promise<ExitCode> {
+  // Before any command module loads: KubeConfig without client-node's generated API (src/sources/kube/client-node.ts).
+  slimKubeClient();
+  // A short-lived process holding one read of a cluster: a small young generation, the heap grown by 30 % (src/heap.ts).
+  tuneHeap();
   const controller = new AbortController();
   const debug = argv.includes('--debug');
   let code: ExitCode = EXIT.ok;

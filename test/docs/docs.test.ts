@@ -34,6 +34,7 @@ const FOREIGN: Record<string, string> = {
   '-sb': 'an Azure resource-name suffix (docs/checks/values/azure.md)',
   '-mgmt': 'an Azure resource-name suffix (docs/checks/values/azure.md)',
   '--check': 'a flag of node scripts/make-demo-release.mjs (docs/snapshot-format.md)',
+  '--optimize-for-size': 'a V8 setting tried and not kept (docs/performance.md)',
 };
 
 /** What `<…>` placeholders and sample names stand for when a documented command is run. */

@@ -9,7 +9,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { checkKubeconfig } from './kubeconfig-check.js';
-import { KubeConfig, type Context, type RequestContext, type User } from '@kubernetes/client-node';
+import type { Context, RequestContext, User } from '@kubernetes/client-node';
+import { KubeConfig } from './client-node.js';
 import { parse } from 'yaml';
 import { FatalError } from '../../engine/errors.js';
 

@@ -4,9 +4,9 @@
  * `RequestContext` passed through `KubeConfig.applySecurityAuthentication` and sent by its own fetch library.
  * We add what checks need on top: paging, selectors, per-run memoisation, timeouts and kubectl-style names.
  */
-import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from './client-node.js';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, formatMs, ifUnreadable, type Deadline } from '../../engine/errors.js';
-import { project, REPEATED_KINDS } from '../../engine/projection.js';
+import { project, REPEATED_KINDS, type Projection } from '../../engine/projection.js';
 import { deepFreeze, sharedList } from '../../engine/frozen.js';
 import { Interner } from '../../engine/intern.js';
 import { redactText } from '../../engine/redact.js';
@@ -259,6 +259,13 @@ export function leanItem(it: KubeObject): KubeObject {
 }
 
 /** The memo key of a list. */
+/** `items` as `projection` keeps them, their repeated parts held once (a pool for this list alone); `items` when none. */
+function projectAll(items: KubeObject[], projection: Projection | undefined): KubeObject[] {
+  if (!projection) return items;
+  const pool = new Interner();
+  return items.map((o) => pool.intern(project(o, projection)));
+}
+
 function listKey(info: ResourceInfo, ns: string | undefined, opts: ListOptions): string {
   return JSON.stringify([qualifiedName(info), ns ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '', opts.project ?? '']);
 }
@@ -302,8 +309,6 @@ export class LiveKube implements KubePort {
   private readonly deadline: Deadline | undefined;
   private readonly plugin: string | undefined;
   private readonly http = new IsomorphicFetchHttpLibrary();
-  /** Repeated subtrees and strings of the big lists held once (src/engine/intern.ts). */
-  private readonly pool = new Interner();
   private readonly lists: Memo<KubeObject[]> = new Map();
   private readonly gets: Memo<KubeObject | undefined> = new Map();
   private readonly logMemo: Memo<string | undefined> = new Map();
@@ -572,7 +577,7 @@ export class LiveKube implements KubePort {
     const rest = { ...opts, fieldSelector: [opts.fieldSelector, ...focus.map((f) => `metadata.namespace!=${f}`)].filter(Boolean).join(',') };
     const read = async (): Promise<KubeObject[]> => {
       const [parts, others] = await Promise.all([Promise.all(focus.map((f) => memoised(this.lists, listKey(info, f, {}), () => this.fetchList(info, f, {})))), this.fetchList(info, undefined, rest)]);
-      const mine = parts.flat().filter(filter).map((o) => (opts.project ? this.pool.intern(project(o, opts.project)) : o));
+      const mine = projectAll(parts.flat().filter(filter), opts.project);
       // The API server's key order (namespace/name, byte order), each key made once.
       const keyed = [...others, ...mine].map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const);
       return keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
@@ -607,7 +612,7 @@ export class LiveKube implements KubePort {
     const broader = [listKey(info, ns, {}), ...(ns && info.namespaced ? [listKey(info, undefined, {})] : [])].map((k) => this.lists.get(k)).find((p) => p !== undefined);
     if (!broader) return undefined;
     return broader.then(
-      (items) => (opts.project ? items.filter(filter).map((o) => this.pool.intern(project(o, opts.project))) : items.filter(filter)),
+      (items) => projectAll(items.filter(filter), opts.project),
       () => this.fetchList(info, ns, opts),
     );
   }
@@ -616,6 +621,10 @@ export class LiveKube implements KubePort {
     const path = this.collectionPath(info, ns);
     const what = `list ${qualifiedName(info)} ${ns ? `in ${ns}` : info.namespaced ? 'in all namespaces' : 'at cluster scope'}`;
     const items: KubeObject[] = [];
+    // Repeated subtrees and strings held once (src/engine/intern.ts). The pool lives as long as this read: the
+    // replicas of a list share; the lists of a run are disjoint (each object is read once), so a pool kept for the
+    // whole run would only keep its own index (24 MB for 93,000 pods) alive.
+    const pool = REPEATED_KINDS.has(info.kind) ? new Interner() : undefined;
     let cont: string | undefined;
     let paged = true;
     for (let page = 0; ; page++) {
@@ -639,7 +648,7 @@ export class LiveKube implements KubePort {
       const lean = LEAN_KINDS.has(info.kind);
       for (const it of Array.isArray(body.items) ? body.items : []) {
         const item = project({ apiVersion, kind: info.kind, ...(lean ? leanItem(it) : it) }, opts.project);
-        items.push(REPEATED_KINDS.has(info.kind) ? this.pool.intern(item) : item);
+        items.push(pool ? pool.intern(item) : item);
       }
       const next = body.metadata?.continue || undefined;
       if (!next) return items;
