@@ -111,9 +111,17 @@ const noDevtools = {
 const slimKubeClient = {
   name: 'slim-kube-client',
   setup(build) {
-    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (a) =>
-      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(a.importer) ? { path: join(ROOT, 'src/sources/kube/client-node-gen.ts') } : undefined,
-    );
+    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (a) => {
+      if (!/[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(a.importer)) return undefined;
+      // As the hook does: only when config.js imports from the index exactly the two names the slim module exports.
+      const named = [...readFileSync(a.importer, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]\.\/gen\/index\.js['"]/g)];
+      const names = named.length === 1 ? named[0][1].split(',').map((n) => n.trim()).filter(Boolean).sort().join() : '';
+      if (names !== 'ServerConfiguration,createConfiguration') {
+        log(`client-node's config.js imports ${names || 'its generated index in another way'}: bundling the whole index`);
+        return undefined;
+      }
+      return { path: join(ROOT, 'src/sources/kube/client-node-gen.ts') };
+    });
   },
 };
 

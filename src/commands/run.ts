@@ -183,7 +183,7 @@ export async function openSources(opts: CommonOptions, needCluster: boolean, sig
       ...(snapshot.warnings?.length ? { warnings: snapshot.warnings } : {}),
     };
   }
-  // Loaded on demand: @kubernetes/client-node takes about a second to import, which snapshot runs never need.
+  // Loaded on demand: snapshot runs never need a Kubernetes client (its KubeConfig alone: src/sources/kube/client-node.ts).
   const { connect, LiveKube, loadKubeConfig, NoKubeConfigError } = await import('../sources/kube/live-kube.js');
   const mayGoOffline = !needCluster && named.length === 0;
   const offline = (why: string): Sources => {

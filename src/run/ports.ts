@@ -67,7 +67,8 @@ export async function createPorts(input: PortsInput): Promise<RunPorts> {
   ports.registry = createRegistryPort({ ...(input.kube ? { kube: input.kube } : {}), cloudApi: input.options.cloudApi, network: input.options.network });
   // The only write the doctor makes (create/watch/delete its own pods), only with --canary on a live cluster.
   if (input.options.canary && input.kubeConfig) {
-    // Loaded only when asked for: @kubernetes/client-node costs ~1 s to import, and snapshot runs never need it.
+    // Loaded only when asked for: the probe pod needs @kubernetes/client-node's generated API (0.4 s, 50 MB more than
+    // the live path's KubeConfig alone: src/sources/kube/client-node.ts).
     const { createCanaryPort } = await import('../sources/kube/canary.js');
     ports.canary = createCanaryPort(input.kubeConfig);
   }

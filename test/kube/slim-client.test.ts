@@ -1,14 +1,14 @@
 /**
  * KubeConfig without @kubernetes/client-node's generated API (src/sources/kube/client-node.ts, slim-client.ts): the
- * hook sends exactly one import elsewhere, the module it sends it to exports what that import asks for, and the built
- * CLI reads a cluster as before without loading the generated API.
+ * hook sends exactly one import elsewhere, and only when the module it sends it to exports what that import asks for;
+ * the built CLI reads a cluster as before without loading the generated API.
  */
 import { describe, expect, it } from '@jest/globals';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolveSlim, SLIM_GEN_INDEX } from '../../src/sources/kube/slim-client.js';
+import { importsFromGenIndex, resolveSlim, SLIM_GEN_INDEX, SLIM_NAMES } from '../../src/sources/kube/slim-client.js';
 import * as slimGen from '../../src/sources/kube/client-node-gen.js';
 import { builtSkipReason, demoServer, ROOT, runBuilt } from '../cli/built-cli.js';
 
@@ -30,15 +30,40 @@ describe('the resolve hook', () => {
     expect(resolveSlim('./gen/index.js', {}, next)).toEqual({ url: 'next:./gen/index.js' });
   });
 
-  it('sends it to a module that exports every name config.js imports from the generated index (fails on a client-node that imports more)', async () => {
-    const source = await readFile(CONFIG_JS, 'utf8');
-    const imports = [...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]\.\/gen\/index\.js['"]/g)];
-    expect(imports).toHaveLength(1);
-    // No other form of import of the index (namespace, default, re-export) that the slim module would not satisfy.
-    expect(source.match(/['"]\.\/gen\/index\.js['"]/g)).toHaveLength(1);
-    const names = imports[0]![1]!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!).filter(Boolean);
-    expect(names.sort()).toEqual(Object.keys(slimGen).sort());
-    for (const n of names) expect(typeof (slimGen as Record<string, unknown>)[n]).toBe('function');
+  it('leaves the import alone when that config.js imports other names than the slim index has (another client-node release)', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'med-slim-cfg-'));
+    try {
+      const write = async (name: string, source: string) => {
+        const dir = join(tmp, name, 'node_modules/@kubernetes/client-node/dist');
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, 'config.js'), source);
+        return pathToFileURL(join(dir, 'config.js')).href;
+      };
+      const fits = await write('a', "import { createConfiguration, ServerConfiguration, } from './gen/index.js';\n");
+      const more = await write('b', "import { createConfiguration, ServerConfiguration, ObjectSerializer } from './gen/index.js';\n");
+      const star = await write('c', "import { createConfiguration, ServerConfiguration } from './gen/index.js';\nexport * from './gen/index.js';\n");
+      expect(resolveSlim('./gen/index.js', { parentURL: fits }, next)).toEqual({ url: SLIM_GEN_INDEX, shortCircuit: true });
+      expect(resolveSlim('./gen/index.js', { parentURL: more }, next)).toEqual({ url: 'next:./gen/index.js' });
+      expect(resolveSlim('./gen/index.js', { parentURL: star }, next)).toEqual({ url: 'next:./gen/index.js' });
+      expect(resolveSlim('./gen/index.js', { parentURL: fits.replace('/a/', '/missing/') }, next)).toEqual({ url: 'next:./gen/index.js' });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the names a module imports from the generated index, and nothing from any other shape', () => {
+    expect(importsFromGenIndex("import { b, a } from './gen/index.js';")).toEqual(['a', 'b']);
+    expect(importsFromGenIndex('import {\n  createConfiguration,\n  ServerConfiguration,\n} from "./gen/index.js"')).toEqual(['ServerConfiguration', 'createConfiguration']);
+    expect(importsFromGenIndex("import * as gen from './gen/index.js';")).toBeUndefined();
+    expect(importsFromGenIndex("import { a as b } from './gen/index.js';")).toBeUndefined();
+    expect(importsFromGenIndex("import { a } from './gen/index.js'; import { b } from './gen/index.js';")).toBeUndefined();
+    expect(importsFromGenIndex("import { a } from './gen/other.js';")).toBeUndefined();
+  });
+
+  it("the slim index exports what the installed client-node's config.js imports, as functions", async () => {
+    expect(importsFromGenIndex(await readFile(CONFIG_JS, 'utf8'))).toEqual(SLIM_NAMES);
+    expect(Object.keys(slimGen).sort()).toEqual(SLIM_NAMES);
+    for (const n of SLIM_NAMES) expect(typeof (slimGen as Record<string, unknown>)[n]).toBe('function');
   });
 });
 
