@@ -42,9 +42,9 @@ d('heap settings', () => {
     const v8 = measure({ MED_HEAP: 'v8' });
     expect(tuned).toMatchObject({ applied: true, kept: 375_000 });
     expect(v8).toMatchObject({ applied: false, kept: 375_000 });
-    // V8's own: a young generation of 64 MB or more and a heap of about 180 MB for 375,000 kept objects (~60 MB);
-    // tuned: a young generation a fraction of that and a heap within 70 % of V8's.
-    expect(v8.maxNewMB).toBeGreaterThanOrEqual(32);
+    // V8's own here: a young generation of 64–128 MB (less on a machine with little memory) and a heap of about 180 MB for
+    // 375,000 kept objects (~60 MB); tuned: a young generation a fraction of that and a heap within 70 % of V8's.
+    expect(v8.maxNewMB).toBeGreaterThanOrEqual(16);
     expect(tuned.maxNewMB).toBeLessThan(v8.maxNewMB / 2);
     expect(tuned.maxTotalMB).toBeLessThan(v8.maxTotalMB * 0.7);
   });
