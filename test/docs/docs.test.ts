@@ -35,6 +35,7 @@ const FOREIGN: Record<string, string> = {
   '-mgmt': 'an Azure resource-name suffix (docs/checks/values/azure.md)',
   '--check': 'a flag of node scripts/make-demo-release.mjs (docs/snapshot-format.md)',
   '--optimize-for-size': 'a V8 setting tried and not kept (docs/performance.md)',
+  '--random-seed': 'a V8 setting of the single-executable builder, tried and not kept (docs/performance.md)',
 };
 
 /** What `<…>` placeholders and sample names stand for when a documented command is run. */
