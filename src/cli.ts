@@ -360,10 +360,6 @@ export function buildProgram(state: GlobalState): Command {
 
 /** Entry point: parse, run, map every outcome to a documented exit code. */
 export async function main(argv: string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Promise<ExitCode> {
-  // Before any command module loads: KubeConfig without client-node's generated API (src/sources/kube/client-node.ts).
-  slimKubeClient();
-  // A short-lived process holding one read of a cluster: a small young generation, the heap grown by 30 % (src/heap.ts).
-  tuneHeap();
   const controller = new AbortController();
   const debug = argv.includes('--debug');
   let code: ExitCode = EXIT.ok;
@@ -424,6 +420,12 @@ function invokedDirectly(): boolean {
 }
 /** Run as the process: parse `argv`, then exit with the code once stdout has drained (piped JSON is never cut short). */
 export async function runCli(argv: string[]): Promise<void> {
+  // What the process is set up with, here and not in `main` (which tests and embedders call in their own process):
+  // KubeConfig without client-node's generated API, installed before any command module loads
+  // (src/sources/kube/client-node.ts); V8's heap sized for a short-lived process holding one read of a cluster
+  // (src/heap.ts).
+  slimKubeClient();
+  tuneHeap();
   const code = await main(argv);
   // Between main's return and the exit (stdout draining), a second Ctrl-C must not fall to Node's default action
   // (death by signal, no exit code): it ends the process with the code already decided.

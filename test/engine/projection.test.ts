@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node, Pod } from '../../src/engine/kube-types.js';
-import { placementOf, project } from '../../src/engine/projection.js';
+import { placementOf, placementProjector, project } from '../../src/engine/projection.js';
 import { gpuCapacity } from '../../src/model-engine/gpu.js';
 import { nodeFits } from '../../src/model-engine/scheduling.js';
 import { loadSnapshot } from '../../src/sources/snapshot/load.js';
@@ -56,5 +56,35 @@ describe('placement projection', () => {
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n', managedFields: [] } };
     expect(project(node, 'placement')).toBe(node);
     expect(project(pod, undefined)).toBe(pod);
+  });
+});
+
+describe('placementProjector: the projection of pods already held once', () => {
+  it('is placementOf for every pod of every cluster fixture, key order and all; other kinds pass through', async () => {
+    let pods = 0;
+    for (const name of clusters) {
+      const snapshot = await loadSnapshot(join(CLUSTERS, name));
+      const place = placementProjector();
+      for (const o of snapshot.objects) {
+        expect(JSON.stringify(place(o))).toBe(JSON.stringify(project(o, 'placement')));
+        if (o.kind !== 'Pod') expect(place(o)).toBe(o);
+        else pods++;
+      }
+    }
+    expect(pods).toBeGreaterThan(100);
+  });
+
+  it('makes one projected containers array for pods that share their containers array, and separate ones otherwise', () => {
+    const containers = [{ name: 'main', image: 'i', env: [{ name: 'A', value: 'b' }], resources: { requests: { 'nvidia.com/gpu': '1' } } }];
+    const pod = (name: string, list: unknown[]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'n' }, spec: { nodeName: 'x', containers: list } });
+    const place = placementProjector();
+    type Placed = { spec: { containers: unknown[] } };
+    const [a, b, c] = [pod('a', containers), pod('b', containers), pod('c', structuredClone(containers))].map((p) => place(p) as unknown as Placed);
+    expect(a!.spec.containers).toBe(b!.spec.containers);
+    expect(c!.spec.containers).not.toBe(a!.spec.containers);
+    expect(c!.spec.containers).toEqual(a!.spec.containers);
+    expect(a!.spec.containers).toEqual([{ name: 'main', image: 'i', resources: { requests: { 'nvidia.com/gpu': '1' } } }]);
+    // A projector of its own shares nothing with another's.
+    expect((placementProjector()(pod('d', containers)) as unknown as Placed).spec.containers).not.toBe(a!.spec.containers);
   });
 });

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { CoreV1Api, Watch, type KubeConfig } from '@kubernetes/client-node';
 import { FatalError, ForbiddenError } from '../../src/engine/errors.js';
 import type { KubeObject } from '../../src/engine/types.js';
-import { connect, LiveKube, loadKubeConfig } from '../../src/sources/kube/live-kube.js';
+import { connect, LiveKube, loadKubeConfig, spliceNamespaces } from '../../src/sources/kube/live-kube.js';
 import { buildKubeconfig, startSnapshotServer, type SnapshotServer, type SnapshotServerOptions } from '../../src/sources/server/api-server.js';
 import { resourcesOf, type Snapshot } from '../../src/sources/snapshot/load.js';
 import { loadFixture, PODS } from '../server/helpers.js';
@@ -561,4 +561,31 @@ describe('each object read once per run', () => {
     expect(longest).toBe(full);
   });
 
+});
+
+describe('spliceNamespaces: whole namespace lists put into the rest of a cluster-wide list', () => {
+  const pod = (ns: string, name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name } });
+  const keys = (l: readonly KubeObject[] | undefined) => l?.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+  const sorted = (l: KubeObject[]) => [...l].sort((a, b) => { const x = `${a.metadata.namespace}/${a.metadata.name}`; const y = `${b.metadata.namespace}/${b.metadata.name}`; return x < y ? -1 : x > y ? 1 : 0; });
+
+  it("gives the API server's key order for namespaces before, between and after the others, and with no others", () => {
+    const others = [pod('b', '1'), pod('b', '2'), pod('d', '1'), pod('kube-system', 'x')];
+    const lists = [['z', [pod('z', 'a')]], ['a', [pod('a', 'p'), pod('a', 'q')]], ['c', [pod('c', 'm')]], ['llm-engine', []]] as const;
+    const all = [...others, ...lists.flatMap(([, l]) => l)];
+    expect(keys(spliceNamespaces(others, lists))).toEqual(keys(sorted(all)));
+    expect(keys(spliceNamespaces([], lists))).toEqual(keys(sorted(lists.flatMap(([, l]) => [...l]))));
+    expect(keys(spliceNamespaces(others, []))).toEqual(keys(others));
+  });
+
+  it('keeps 100,000 pods of one namespace in one piece (no spread of that many arguments)', () => {
+    const big = Array.from({ length: 100_000 }, (_, i) => pod('llm-engine', String(i).padStart(6, '0')));
+    const out = spliceNamespaces([pod('a', '1'), pod('z', '1')], [['llm-engine', big]]);
+    expect(out).toHaveLength(100_002);
+    expect(out![1]).toBe(big[0]);
+    expect(out![100_001]!.metadata.namespace).toBe('z');
+  });
+
+  it('is undefined when the others are not in namespace order (the caller sorts then)', () => {
+    expect(spliceNamespaces([pod('b', '1'), pod('a', '1')], [['c', [pod('c', '1')]]])).toBeUndefined();
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from './client-node.js';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, formatMs, ifUnreadable, type Deadline } from '../../engine/errors.js';
-import { project, REPEATED_KINDS, type Projection } from '../../engine/projection.js';
+import { placementProjector, project, REPEATED_KINDS, type Projection } from '../../engine/projection.js';
 import { deepFreeze, sharedList } from '../../engine/frozen.js';
 import { Interner } from '../../engine/intern.js';
 import { redactText } from '../../engine/redact.js';
@@ -262,8 +262,38 @@ export function leanItem(it: KubeObject): KubeObject {
 /** `items` as `projection` keeps them, their repeated parts held once (a pool for this list alone); `items` when none. */
 function projectAll(items: KubeObject[], projection: Projection | undefined): KubeObject[] {
   if (!projection) return items;
-  const pool = new Interner();
-  return items.map((o) => pool.intern(project(o, projection)));
+  // The items were interned as their list was read: the projection reuses their parts and shares what it makes for
+  // parts they share (the replicas' containers), with no pool (whose index would be most of what it makes).
+  return items.map(placementProjector());
+}
+
+/** `objects` in the API server's key order (namespace/name, byte order), each key made once. */
+function byKey(objects: KubeObject[]): KubeObject[] {
+  const keyed = objects.map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const);
+  return keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+}
+
+/**
+ * `others` (in the API server's order: by namespace, then name) with each namespace's own list (in the server's order
+ * too) put where that namespace falls; undefined when `others` is not in namespace order (the caller sorts then).
+ */
+export function spliceNamespaces(others: readonly KubeObject[], lists: readonly (readonly [string, readonly KubeObject[]])[]): KubeObject[] | undefined {
+  const blocks = [...lists].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: KubeObject[] = [];
+  const put = (items: readonly KubeObject[]) => {
+    for (const o of items) out.push(o); // not push(...items): 100,000 arguments overflow the stack
+  };
+  let next = 0;
+  let previous = '';
+  for (const o of others) {
+    const ns = o.metadata.namespace ?? '';
+    if (ns < previous) return undefined;
+    previous = ns;
+    while (next < blocks.length && blocks[next]![0] < ns) put(blocks[next++]![1]);
+    out.push(o);
+  }
+  while (next < blocks.length) put(blocks[next++]![1]);
+  return out;
 }
 
 function listKey(info: ResourceInfo, ns: string | undefined, opts: ListOptions): string {
@@ -577,10 +607,10 @@ export class LiveKube implements KubePort {
     const rest = { ...opts, fieldSelector: [opts.fieldSelector, ...focus.map((f) => `metadata.namespace!=${f}`)].filter(Boolean).join(',') };
     const read = async (): Promise<KubeObject[]> => {
       const [parts, others] = await Promise.all([Promise.all(focus.map((f) => memoised(this.lists, listKey(info, f, {}), () => this.fetchList(info, f, {})))), this.fetchList(info, undefined, rest)]);
-      const mine = projectAll(parts.flat().filter(filter), opts.project);
-      // The API server's key order (namespace/name, byte order), each key made once.
-      const keyed = [...others, ...mine].map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const);
-      return keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+      const mine = parts.map((items) => projectAll(items.filter(filter), opts.project));
+      // The API server's key order (namespace/name, byte order): each namespace's list where that namespace falls
+      // among the others, as the server would have listed them all.
+      return spliceNamespaces(others, focus.map((f, i) => [f, mine[i]!] as const)) ?? byKey([...others, ...mine.flat()]);
     };
     return read().catch((e: unknown) => {
       if (e instanceof CancelledError || e instanceof DeadlineError) throw e;
