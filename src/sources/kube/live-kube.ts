@@ -258,12 +258,13 @@ export function leanItem(it: KubeObject): KubeObject {
   return { ...it, metadata };
 }
 
-/** The memo key of a list. */
-/** `items` as `projection` keeps them, their repeated parts held once (a pool for this list alone); `items` when none. */
+/**
+ * `items` (a list read and interned this run) as `projection` keeps them; `items` when none. The projection reuses
+ * their parts and shares what it makes for parts they share (the replicas' containers), with no pool of its own
+ * (whose index would be most of what it makes).
+ */
 function projectAll(items: KubeObject[], projection: Projection | undefined): KubeObject[] {
   if (!projection) return items;
-  // The items were interned as their list was read: the projection reuses their parts and shares what it makes for
-  // parts they share (the replicas' containers), with no pool (whose index would be most of what it makes).
   return items.map(placementProjector());
 }
 
@@ -296,6 +297,7 @@ export function spliceNamespaces(others: readonly KubeObject[], lists: readonly 
   return out;
 }
 
+/** The memo key of a list. */
 function listKey(info: ResourceInfo, ns: string | undefined, opts: ListOptions): string {
   return JSON.stringify([qualifiedName(info), ns ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '', opts.project ?? '']);
 }
