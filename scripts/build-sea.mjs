@@ -28,6 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import * as tar from 'tar';
+// The hook's own test of client-node's config.js (TypeScript, run by this Node's type stripping).
+import { importsFromGenIndex, SLIM_NAMES } from '../src/sources/kube/slim-client.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -113,10 +115,9 @@ const slimKubeClient = {
   setup(build) {
     build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (a) => {
       if (!/[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(a.importer)) return undefined;
-      // As the hook does: only when config.js imports from the index exactly the two names the slim module exports.
-      const named = [...readFileSync(a.importer, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]\.\/gen\/index\.js['"]/g)];
-      const names = named.length === 1 ? named[0][1].split(',').map((n) => n.trim()).filter(Boolean).sort().join() : '';
-      if (names !== 'ServerConfiguration,createConfiguration') {
+      // As the hook does: only when config.js imports from the index exactly the names the slim module exports.
+      const names = importsFromGenIndex(readFileSync(a.importer, 'utf8'))?.join();
+      if (names !== SLIM_NAMES.join()) {
         log(`client-node's config.js imports ${names || 'its generated index in another way'}: bundling the whole index`);
         return undefined;
       }

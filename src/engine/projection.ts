@@ -81,3 +81,13 @@ export function project(obj: KubeObject, projection: Projection | undefined): Ku
   if (projection === 'placement' && obj.kind === 'Pod') return placementOf(obj);
   return obj;
 }
+
+/**
+ * `items` (a list a port read and holds once, its repeated parts interned) as `projection` keeps them; `items` when
+ * none. The projection reuses their parts and shares what it makes for parts they share (the replicas' containers),
+ * with no pool of its own (whose index would be most of what it makes). Both ports project their lists so.
+ */
+export function projectAll(items: KubeObject[], projection: Projection | undefined): KubeObject[] {
+  if (!projection) return items;
+  return items.map(placementProjector());
+}

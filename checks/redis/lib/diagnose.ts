@@ -76,6 +76,7 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
   const detail = last?.detail ?? '';
   const code = r.errorCode ?? 'ERROR';
   const exec = `model-engine-doctor triage --exec -n ${ns} --only redis`;
+  const redisCli = `redis-cli -h ${target.host} -p ${target.port}${target.tls ? ' --tls' : ''}`;
   const inPod = `kubectl -n ${ns} exec deploy/model-engine -- python -c "from model_engine_server.common.config import hmi_config; import redis; print(redis.Redis.from_url(hmi_config.cache_redis_url, socket_connect_timeout=5).ping())"`;
   const data = { ...base, detail, code, step: r.failedStep ?? '' };
   const summaryOk = () => {
@@ -321,7 +322,7 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
         data: { ...data, user: r.user ?? 'default', denied: denied.join(', ') },
         remediation: {
           summary: `Grant the user the commands model-engine uses, e.g. ACL SETUSER ${r.user ?? '<user>'} +${denied.map((d) => d.toLowerCase()).join(' +')} (or +@all ~* for a dedicated Redis).`,
-          commands: [`redis-cli -h ${target.host} -p ${target.port}${target.tls ? ' --tls' : ''} --user <admin> --askpass ACL GETUSER ${r.user ?? '<user>'}`],
+          commands: [`${redisCli} --user <admin> --askpass ACL GETUSER ${r.user ?? '<user>'}`],
         },
       });
     }
@@ -336,7 +337,7 @@ export function diagnoseProbe(r: RedisProbeResult, c: ProbeContext): Finding {
       remediation: {
         summary:
           'Redis is loading its dataset into memory after a restart and refuses commands until it is done: wait and rerun. If it stays so, the server restarts in a loop (out of memory, or a failover that keeps resyncing): read its log and memory limit.',
-        commands: [`redis-cli -h ${target.host} -p ${target.port}${target.tls ? ' --tls' : ''} INFO persistence | grep -E 'loading|async_loading'`, exec],
+        commands: [`${redisCli} INFO persistence | grep -E 'loading|async_loading'`, exec],
       },
     });
   }

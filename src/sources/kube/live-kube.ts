@@ -6,7 +6,7 @@
  */
 import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from './client-node.js';
 import { ApiError, CancelledError, DeadlineError, EXIT, FatalError, ForbiddenError, formatMs, ifUnreadable, type Deadline } from '../../engine/errors.js';
-import { placementProjector, project, REPEATED_KINDS, type Projection } from '../../engine/projection.js';
+import { project, projectAll, REPEATED_KINDS } from '../../engine/projection.js';
 import { deepFreeze, sharedList } from '../../engine/frozen.js';
 import { Interner } from '../../engine/intern.js';
 import { redactText } from '../../engine/redact.js';
@@ -256,16 +256,6 @@ export function leanItem(it: KubeObject): KubeObject {
     metadata.annotations = annotations;
   }
   return { ...it, metadata };
-}
-
-/**
- * `items` (a list read and interned this run) as `projection` keeps them; `items` when none. The projection reuses
- * their parts and shares what it makes for parts they share (the replicas' containers), with no pool of its own
- * (whose index would be most of what it makes).
- */
-function projectAll(items: KubeObject[], projection: Projection | undefined): KubeObject[] {
-  if (!projection) return items;
-  return items.map(placementProjector());
 }
 
 /** `objects` in the API server's key order (namespace/name, byte order), each key made once. */

@@ -1,5 +1,5 @@
 import { ForbiddenError } from '../../engine/errors.js';
-import { project, REPEATED_KINDS } from '../../engine/projection.js';
+import { projectAll, REPEATED_KINDS } from '../../engine/projection.js';
 import { deepFreeze, sharedList } from '../../engine/frozen.js';
 import { Interner } from '../../engine/intern.js';
 import type { KubeObject, KubePort, ListOptions, LogOptions } from '../../engine/types.js';
@@ -60,7 +60,7 @@ export class SnapshotKube implements KubePort {
     // One copy of the snapshot's objects per run, frozen and shared by every check (src/engine/frozen.ts); the loaded
     // snapshot itself is never handed out, so nothing a caller does reaches it (serve's store included).
     const objects = queryObjects(this.snapshot, info, opts).map((o) => this.shared(o));
-    return sharedList(opts.project ? objects.map((o) => this.pool.intern(project(o, opts.project))) : objects) as T[];
+    return sharedList(projectAll(objects, opts.project)) as T[];
   }
 
   async get<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined> {
